@@ -1,0 +1,124 @@
+//! Lookup frames: every distinct license value and every distinct offer, resolved once against
+//! the SKU table and the catalog, ready to be joined onto the data.
+
+use crate::frame::{Rows, bool_col, str_col};
+use crate::ingest::Ingested;
+use crate::issues::{Issue, Severity};
+use crate::resolve::Resolver;
+use anyhow::Result;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+/// The resolved lookups.
+pub struct Lookups {
+    /// `license → sku, retirement_id, education`.
+    pub licenses: DataFrame,
+    /// `license, covers_retirement_id`: the license already provides that retirement's
+    /// capability (and is not itself that retirement).
+    pub covers: DataFrame,
+    /// `offer_name, offer_id, friendly_name → retirement_id, offer_sku`.
+    pub offers: DataFrame,
+    unknown: Vec<String>,
+}
+
+fn distinct(df: &DataFrame, columns: &[&str]) -> Result<DataFrame> {
+    let cols: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
+    Ok(df.clone().lazy().select(cols).unique_stable(None, UniqueKeepStrategy::First).collect()?)
+}
+
+impl Lookups {
+    /// Resolves the distinct values of the ingested frames.
+    pub fn build(ingested: &Ingested, resolver: &Resolver) -> Result<Lookups> {
+        let values: Vec<String> = Rows::new(&distinct(&ingested.licenses, &["license"])?)
+            .strs("license")?
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut skus = Vec::new();
+        let mut retirements = Vec::new();
+        let mut education = Vec::new();
+        let mut covers: Vec<(String, String)> = Vec::new();
+        let mut unknown = Vec::new();
+        for value in &values {
+            let r = resolver.resolve(value);
+            skus.push(r.sku.map(|s| s.string_id.clone()));
+            retirements.push(r.retirement.map(|r| r.id.clone()));
+            education.push(Some(r.sku.is_some_and(|s| {
+                let id = s.string_id.to_uppercase();
+                ["EDU", "FACULTY", "STUDENT"].iter().any(|m| id.contains(m))
+            })));
+            if r.sku.is_none() && r.retirement.is_none() {
+                unknown.push(value.clone());
+            }
+            let Some(sku) = r.sku else { continue };
+            for retirement in &resolver.catalog.retirements {
+                let is_itself = r.retirement.is_some_and(|own| own.id == retirement.id);
+                let covered = retirement.covered_by_plans.iter().any(|p| sku.service_plans.contains(p))
+                    || retirement.covered_by_skus.iter().any(|s| s.eq_ignore_ascii_case(&sku.string_id));
+                if covered && !is_itself {
+                    covers.push((value.clone(), retirement.id.clone()));
+                }
+            }
+        }
+        let licenses = DataFrame::new_infer_height(vec![
+            str_col("license", values.iter().map(Some)),
+            str_col("sku", skus),
+            str_col("retirement_id", retirements),
+            bool_col("education", education),
+        ])?;
+        let covers = DataFrame::new_infer_height(vec![
+            str_col("license", covers.iter().map(|(l, _)| Some(l))),
+            str_col("covers_retirement_id", covers.iter().map(|(_, r)| Some(r))),
+        ])?;
+
+        let offer_cols = ["offer_name", "offer_id", "friendly_name"];
+        let offers = distinct(&ingested.subscriptions, &offer_cols)?;
+        let rows = Rows::new(&offers);
+        let (names, ids, friendly) =
+            (rows.strs("offer_name")?, rows.strs("offer_id")?, rows.strs("friendly_name")?);
+        let mut offer_retirement = Vec::new();
+        let mut offer_sku = Vec::new();
+        for i in 0..rows.len() {
+            let name = names[i].as_deref().unwrap_or_default();
+            let by_name = resolver.resolve(name);
+            let by_id = ids[i].as_deref().map(|id| resolver.resolve(id));
+            let others: Vec<&str> = [ids[i].as_deref(), friendly[i].as_deref()].into_iter().flatten().collect();
+            let retirement = by_name.retirement.or_else(|| resolver.retirement_of(&others));
+            offer_retirement.push(retirement.map(|r| r.id.clone()));
+            offer_sku.push(by_name.sku.or(by_id.and_then(|r| r.sku)).map(|s| s.string_id.clone()));
+        }
+        let mut offers = offers;
+        offers.with_column(str_col("retirement_id", offer_retirement))?;
+        offers.with_column(str_col("offer_sku", offer_sku))?;
+        Ok(Lookups { licenses, covers, offers, unknown })
+    }
+
+    /// One `unknown-license` warning per distinct unresolved value, at its first occurrence.
+    pub fn unknown_license_issues(&self, licenses: &DataFrame) -> Result<Vec<Issue>> {
+        let rows = Rows::new(licenses);
+        let (values, files, nums) = (rows.strs("license")?, rows.strs("file")?, rows.ints("row")?);
+        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, v) in values.iter().enumerate() {
+            if let Some(v) = v.as_deref().filter(|v| self.unknown.iter().any(|u| u == v)) {
+                first.entry(v).or_insert(i);
+            }
+        }
+        Ok(first
+            .into_iter()
+            .map(|(value, i)| {
+                Issue::new(
+                    files[i].as_deref().unwrap_or_default(),
+                    nums[i].map(|n| n as usize),
+                    Some("license"),
+                    Severity::Warning,
+                    "unknown-license",
+                    format!(
+                        "license {value:?} is not in the SKU table or the catalog; it is kept \
+                         under its own name and never counts as coverage (pass --skus with \
+                         Microsoft's full product CSV to resolve it)"
+                    ),
+                )
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,308 @@
+//! §3.2: customer segments, users holding a retiring license with their action and
+//! recommended plan, and the licences to buy.
+
+use super::{Params, customer_order, expiring, left_join};
+use crate::attribute::Customers;
+use crate::catalog::Segment;
+use crate::frame::{Rows, str_col};
+use crate::model::{CustomerRow, PurchaseRow, UserRow};
+use crate::resolve::Resolver;
+use anyhow::{Result, bail};
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// The Microsoft 365 Business seat cap: up to this many licensed users is `business`.
+pub const BUSINESS_SEAT_CAP: i64 = 300;
+
+/// One customer's segment and the facts behind it.
+#[derive(Debug, Clone)]
+pub struct SegmentInfo {
+    segment: Segment,
+    reason: String,
+    licensed_users: i64,
+    has_license_data: bool,
+}
+
+/// Segments of all customers, keyed by `customer_key`.
+pub struct Segments {
+    by_key: HashMap<String, SegmentInfo>,
+    frame: DataFrame,
+}
+
+impl Segments {
+    /// The `customers` table of the report.
+    pub fn rows(&self, customers: &Customers) -> Vec<CustomerRow> {
+        let mut rows: Vec<CustomerRow> = customers
+            .list
+            .iter()
+            .map(|c| {
+                let info = &self.by_key[&c.key];
+                CustomerRow {
+                    customer_id: c.id.clone(),
+                    customer_name: c.name.clone(),
+                    customer_domain: c.domain.clone(),
+                    segment: info.segment.as_str().to_string(),
+                    segment_reason: info.reason.clone(),
+                    licensed_users: info.licensed_users,
+                    has_license_data: info.has_license_data,
+                }
+            })
+            .collect();
+        rows.sort_by_key(|r| customer_order(&r.customer_name, r.customer_id.as_ref()));
+        rows
+    }
+}
+
+/// Segments every customer: `--segment` override, else education SKU, else ≤ 300 licensed users.
+pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Result<Segments> {
+    let counts = lics
+        .group_by([col("customer_key")])
+        .agg([
+            col("user_principal_name")
+                .filter(col("license").is_not_null())
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("licensed_users"),
+            col("education").fill_null(lit(false)).any(true).alias("education"),
+        ])
+        .collect()?;
+    let r = Rows::new(&counts);
+    let (keys, users, edu) = (r.strs("customer_key")?, r.ints("licensed_users")?, r.bools("education")?);
+    let stats: HashMap<String, (i64, bool)> = (0..r.len())
+        .filter_map(|i| Some((keys[i].clone()?, (users[i].unwrap_or(0), edu[i].unwrap_or(false)))))
+        .collect();
+    let mut overrides: HashMap<String, Segment> = HashMap::new();
+    for (name, segment) in &params.segment_overrides {
+        let Some(c) = customers.find_any(name) else {
+            bail!("--segment {name}={}: no customer has the id, name or domain `{name}`", segment.as_str());
+        };
+        overrides.insert(c.key.clone(), *segment);
+    }
+    let mut by_key = HashMap::new();
+    for c in &customers.list {
+        let (licensed_users, education) = stats.get(&c.key).copied().unwrap_or((0, false));
+        let (segment, reason) = if let Some(s) = overrides.get(&c.key) {
+            (*s, "set by --segment".to_string())
+        } else if education {
+            (Segment::Education, "users hold an education SKU".to_string())
+        } else if licensed_users <= BUSINESS_SEAT_CAP {
+            (Segment::Business, format!("{licensed_users} licensed users (at most {BUSINESS_SEAT_CAP})"))
+        } else {
+            (Segment::Enterprise, format!("{licensed_users} licensed users (more than {BUSINESS_SEAT_CAP})"))
+        };
+        let info = SegmentInfo { segment, reason, licensed_users, has_license_data: stats.contains_key(&c.key) };
+        by_key.insert(c.key.clone(), info);
+    }
+    let frame = DataFrame::new_infer_height(vec![
+        str_col("customer_key", customers.list.iter().map(|c| Some(&c.key))),
+        str_col("segment", customers.list.iter().map(|c| Some(by_key[&c.key].segment.as_str()))),
+    ])?;
+    Ok(Segments { by_key, frame })
+}
+
+/// `retirement_id, segment → recommended_sku, recommended_plan` from the catalog.
+fn recommendations(resolver: &Resolver) -> PolarsResult<DataFrame> {
+    let mut rows = Vec::new();
+    for r in &resolver.catalog.retirements {
+        for s in Segment::ALL {
+            if let Some(rep) = r.recommended(s) {
+                rows.push((r.id.as_str(), s.as_str(), rep.sku.as_str(), rep.name.as_str()));
+            }
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        str_col("retirement_id", rows.iter().map(|r| Some(r.0))),
+        str_col("segment", rows.iter().map(|r| Some(r.1))),
+        str_col("recommended_sku", rows.iter().map(|r| Some(r.2))),
+        str_col("recommended_plan", rows.iter().map(|r| Some(r.3))),
+    ])
+}
+
+/// The users table and the frame purchases are counted from.
+pub struct UsersTable {
+    /// Sorted rows for the report.
+    pub rows: Vec<UserRow>,
+    frame: DataFrame,
+}
+
+/// One row per (customer, user, retirement) for every retiring license held.
+pub fn table(
+    lics: LazyFrame,
+    lookups: &super::lookups::Lookups,
+    segments: &Segments,
+    customers: LazyFrame,
+    resolver: &Resolver,
+) -> Result<UsersTable> {
+    let keys = [col("customer_key"), col("user_principal_name"), col("retirement_id")];
+    let held = lics
+        .clone()
+        .filter(col("retirement_id").is_not_null())
+        .group_by_stable(keys.clone())
+        .agg([
+            col("license").first().alias("retiring_license"),
+            col("display_name").drop_nulls().first().alias("display_name"),
+            col("block_credential").fill_null(lit(false)).any(true).alias("blocked"),
+        ]);
+    let covered = lics
+        .inner_join(lookups.covers.clone().lazy(), col("license"), col("license"))
+        .select([
+            col("customer_key"),
+            col("user_principal_name"),
+            col("covers_retirement_id").alias("retirement_id"),
+            col("license").alias("covering_license"),
+        ])
+        .group_by_stable(keys)
+        .agg([col("covering_license").first()]);
+    let action = when(col("blocked"))
+        .then(lit("review-blocked"))
+        .when(col("covering_license").is_not_null())
+        .then(lit("remove-only"))
+        .otherwise(lit("reassign"));
+    let df = left_join(held, covered, &["customer_key", "user_principal_name", "retirement_id"]);
+    let df = left_join(df, segments.frame.clone().lazy(), &["customer_key"]);
+    let df = left_join(df, recommendations(resolver)?.lazy(), &["retirement_id", "segment"])
+        .with_column(action.alias("action"))
+        .left_join(customers, col("customer_key"), col("customer_key"))
+        .collect()?;
+    let r = Rows::new(&df);
+    let s = |name: &str| r.strs(name);
+    let (ckeys, ids, names, upns, dnames, lic, rets, actions, skus, plans, covering, segs) = (
+        s("customer_key")?,
+        s("customer_id")?,
+        s("customer_name")?,
+        s("user_principal_name")?,
+        s("display_name")?,
+        s("retiring_license")?,
+        s("retirement_id")?,
+        s("action")?,
+        s("recommended_sku")?,
+        s("recommended_plan")?,
+        s("covering_license")?,
+        s("segment")?,
+    );
+    let mut rows = Vec::with_capacity(r.len());
+    for i in 0..r.len() {
+        let action = actions[i].clone().unwrap_or_default();
+        let retirement = rets[i].clone().unwrap_or_default();
+        let retirement_name = resolver.catalog.get(&retirement).map_or(retirement.clone(), |r| r.name.clone());
+        let license = lic[i].clone().unwrap_or_default();
+        let reassign = action == "reassign";
+        let info = &segments.by_key[ckeys[i].as_deref().unwrap_or_default()];
+        let reason = match action.as_str() {
+            "review-blocked" => format!(
+                "sign-in is blocked: reclaim the {license} license instead of buying a replacement"
+            ),
+            "remove-only" => format!(
+                "also holds {}, which already includes {retirement_name}; remove the retiring \
+                 license, nothing to buy",
+                covering[i].as_deref().unwrap_or_default()
+            ),
+            _ => format!(
+                "holds {license} and nothing that covers it; {} customer ({}): first {} \
+                 replacement in the catalog",
+                segs[i].as_deref().unwrap_or_default(),
+                info.reason,
+                segs[i].as_deref().unwrap_or_default()
+            ),
+        };
+        rows.push(UserRow {
+            customer_id: ids[i].clone(),
+            customer_name: names[i].clone().unwrap_or_default(),
+            user_principal_name: upns[i].clone().unwrap_or_default(),
+            display_name: dnames[i].clone(),
+            retiring_license: license,
+            retirement_id: retirement,
+            action,
+            recommended_sku: skus[i].clone().filter(|_| reassign),
+            recommended_plan: plans[i].clone().filter(|_| reassign),
+            reason,
+        });
+    }
+    rows.sort_by(|a, b| {
+        let key = |u: &UserRow| {
+            (customer_order(&u.customer_name, u.customer_id.as_ref()), u.user_principal_name.to_lowercase(), u.retirement_id.clone())
+        };
+        key(a).cmp(&key(b))
+    });
+    Ok(UsersTable { rows, frame: df })
+}
+
+/// Licences to buy: `reassign` users per customer × retirement × plan, plus the subscription-
+/// quantity fallback for customers without any license data.
+pub fn purchases(
+    users: &UsersTable,
+    subs: LazyFrame,
+    lics: LazyFrame,
+    segments: &Segments,
+    customers: LazyFrame,
+    resolver: &Resolver,
+    params: &Params,
+) -> Result<Vec<PurchaseRow>> {
+    let counted = users
+        .frame
+        .clone()
+        .lazy()
+        .filter(col("action").eq(lit("reassign")))
+        .group_by([col("customer_key"), col("customer_id"), col("customer_name"), col("retirement_id"), col("recommended_sku"), col("recommended_plan")])
+        .agg([len().cast(DataType::Int64).alias("quantity")])
+        .collect()?;
+    let with_licenses = lics
+        .select([col("customer_key"), lit(true).alias("has_licenses")])
+        .unique(None, UniqueKeepStrategy::First);
+    let fallback = expiring::retiring(subs, customers, params)
+        .filter(col("state").neq(lit("ended")))
+        .left_join(with_licenses, col("customer_key"), col("customer_key"))
+        .filter(col("has_licenses").is_null())
+        .group_by([col("customer_key"), col("customer_id"), col("customer_name"), col("retirement_id")])
+        .agg([col("quantity").sum().alias("quantity"), len().cast(DataType::Int64).alias("subscriptions")])
+        .collect()?;
+
+    let mut rows = Vec::new();
+    let r = Rows::new(&counted);
+    let (ids, names, rets, skus, plans, qty) =
+        (r.strs("customer_id")?, r.strs("customer_name")?, r.strs("retirement_id")?, r.strs("recommended_sku")?, r.strs("recommended_plan")?, r.ints("quantity")?);
+    for i in 0..r.len() {
+        let quantity = qty[i].unwrap_or(0);
+        let plan = plans[i].clone().unwrap_or_default();
+        rows.push(PurchaseRow {
+            customer_id: ids[i].clone(),
+            customer_name: names[i].clone().unwrap_or_default(),
+            retirement_id: rets[i].clone().unwrap_or_default(),
+            recommended_sku: skus[i].clone().unwrap_or_default(),
+            reason: format!("{quantity} user(s) to reassign to {plan}"),
+            recommended_plan: plan,
+            quantity,
+        });
+    }
+    let r = Rows::new(&fallback);
+    let (keys, ids, names, rets, qty, n) =
+        (r.strs("customer_key")?, r.strs("customer_id")?, r.strs("customer_name")?, r.strs("retirement_id")?, r.ints("quantity")?, r.ints("subscriptions")?);
+    for i in 0..r.len() {
+        let retirement_id = rets[i].clone().unwrap_or_default();
+        let segment = segments.by_key[keys[i].as_deref().unwrap_or_default()].segment;
+        let Some(rep) = resolver.catalog.get(&retirement_id).and_then(|r| r.recommended(segment)) else {
+            continue;
+        };
+        rows.push(PurchaseRow {
+            customer_id: ids[i].clone(),
+            customer_name: names[i].clone().unwrap_or_default(),
+            retirement_id,
+            recommended_sku: rep.sku.clone(),
+            recommended_plan: rep.name.clone(),
+            quantity: qty[i].unwrap_or(0),
+            reason: format!(
+                "no license data for this customer: the seats of its {} retiring subscription(s) \
+                 that have not ended, {} default plan",
+                n[i].unwrap_or(0),
+                segment.as_str()
+            ),
+        });
+    }
+    rows.sort_by(|a, b| {
+        let key = |p: &PurchaseRow| {
+            (customer_order(&p.customer_name, p.customer_id.as_ref()), p.retirement_id.clone(), p.recommended_sku.clone(), p.recommended_plan.clone())
+        };
+        key(a).cmp(&key(b))
+    });
+    Ok(rows)
+}

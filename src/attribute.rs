@@ -1,0 +1,196 @@
+//! Customer attribution (DOMAIN.md §2.2): gives every subscription and license row a
+//! `customer_key`. A license row's customer is, in order: its own customer column; the `KEY` of
+//! its file; the customer whose domain equals the user's UPN domain. Rows with none of these are
+//! reported (`unattributed-user`) and left out.
+
+use crate::frame::{Rows, str_col};
+use crate::ingest::Ingested;
+use crate::issues::{FileAccounting, Issue, Severity};
+use anyhow::Result;
+use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One customer, as the subscription export names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    /// Internal join key (lower-cased id, or `name:` + lower-cased name).
+    pub key: String,
+    /// Tenant id, when an export gives one.
+    pub id: Option<String>,
+    /// Name (the id when no export names it).
+    pub name: String,
+    /// Primary domain, when known.
+    pub domain: Option<String>,
+}
+
+/// All customers and their lookups.
+#[derive(Debug, Clone, Default)]
+pub struct Customers {
+    /// Customers in order of first appearance.
+    pub list: Vec<Customer>,
+    by_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+    by_domain: HashMap<String, usize>,
+}
+
+impl Customers {
+    fn find(&self, id: Option<&str>, name: Option<&str>) -> Option<usize> {
+        id.and_then(|i| self.by_id.get(&i.to_lowercase()))
+            .or_else(|| name.and_then(|n| self.by_name.get(&n.to_lowercase())))
+            .copied()
+    }
+
+    /// The customer whose id, name or domain is `key` (case-insensitive).
+    pub fn find_any(&self, key: &str) -> Option<&Customer> {
+        let k = key.to_lowercase();
+        [&self.by_id, &self.by_name, &self.by_domain]
+            .iter()
+            .find_map(|m| m.get(&k))
+            .map(|&i| &self.list[i])
+    }
+
+    fn add(&mut self, id: Option<&str>, name: Option<&str>, domain: Option<&str>) -> usize {
+        let at = match self.find(id, name) {
+            Some(at) => at,
+            None => {
+                let key = match (id, name) {
+                    (Some(i), _) => i.to_lowercase(),
+                    (None, Some(n)) => format!("name:{}", n.to_lowercase()),
+                    (None, None) => unreachable!("a customer has an id or a name"),
+                };
+                self.list.push(Customer {
+                    key,
+                    id: id.map(str::to_string),
+                    name: name.or(id).unwrap_or_default().to_string(),
+                    domain: None,
+                });
+                self.list.len() - 1
+            }
+        };
+        let c = &mut self.list[at];
+        if c.id.is_none() && id.is_some() {
+            c.id = id.map(str::to_string);
+        }
+        if c.domain.is_none() && domain.is_some() {
+            c.domain = domain.map(str::to_string);
+        }
+        if let Some(i) = id {
+            self.by_id.entry(i.to_lowercase()).or_insert(at);
+        }
+        if let Some(n) = name {
+            self.by_name.entry(n.to_lowercase()).or_insert(at);
+        }
+        if let Some(d) = domain {
+            self.by_domain.entry(d.to_lowercase()).or_insert(at);
+        }
+        at
+    }
+
+    /// The customers as a frame (`customer_key, customer_id, customer_name, customer_domain`).
+    pub fn to_frame(&self) -> PolarsResult<DataFrame> {
+        DataFrame::new_infer_height(vec![
+            str_col("customer_key", self.list.iter().map(|c| Some(&c.key))),
+            str_col("customer_id", self.list.iter().map(|c| c.id.as_ref())),
+            str_col("customer_name", self.list.iter().map(|c| Some(&c.name))),
+            str_col("customer_domain", self.list.iter().map(|c| c.domain.as_ref())),
+        ])
+    }
+}
+
+/// Adds `customer_key` to both frames, drops unattributed license rows (with an error issue
+/// each, and moves them to `rows_rejected`), and returns the customers.
+pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
+    let mut customers = Customers::default();
+    let subs = Rows::new(&ingested.subscriptions);
+    let (ids, names, domains) =
+        (subs.strs("customer_id")?, subs.strs("customer_name")?, subs.strs("customer_domain")?);
+    // First pass registers every id↔name pairing, so a row with only a name still finds the id.
+    for i in 0..subs.len() {
+        if ids[i].is_some() && names[i].is_some() {
+            customers.add(ids[i].as_deref(), names[i].as_deref(), domains[i].as_deref());
+        }
+    }
+    let sub_keys: Vec<String> = (0..subs.len())
+        .map(|i| {
+            let at = customers.add(ids[i].as_deref(), names[i].as_deref(), domains[i].as_deref());
+            customers.list[at].key.clone()
+        })
+        .collect();
+    ingested
+        .subscriptions
+        .with_column(str_col("customer_key", sub_keys.iter().map(Some)))?;
+
+    let lics = Rows::new(&ingested.licenses);
+    let (ids, names, domains) =
+        (lics.strs("customer_id")?, lics.strs("customer_name")?, lics.strs("customer_domain")?);
+    let (keys, upns, files, rows) =
+        (lics.strs("file_key")?, lics.strs("user_principal_name")?, lics.strs("file")?, lics.ints("row")?);
+    let mut lic_keys: Vec<Option<String>> = Vec::with_capacity(lics.len());
+    let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
+    let mut unattributed: BTreeSet<(String, i64)> = BTreeSet::new();
+    for i in 0..lics.len() {
+        let at = if ids[i].is_some() || names[i].is_some() {
+            Some(customers.add(ids[i].as_deref(), names[i].as_deref(), domains[i].as_deref()))
+        } else if let Some(key) = keys[i].as_deref() {
+            let found = customers.find_any(key).map(|c| c.key.clone());
+            Some(match found {
+                Some(k) => customers.list.iter().position(|c| c.key == k).expect("present"),
+                None => {
+                    let file = files[i].clone().unwrap_or_default();
+                    unmatched_file_keys.insert(file, key.to_string());
+                    customers.add(None, Some(key), None)
+                }
+            })
+        } else {
+            let upn = upns[i].as_deref().unwrap_or_default();
+            upn.rsplit_once('@')
+                .and_then(|(_, d)| customers.by_domain.get(&d.to_lowercase()).copied())
+        };
+        if at.is_none() {
+            unattributed.insert((files[i].clone().unwrap_or_default(), rows[i].unwrap_or(0)));
+        }
+        lic_keys.push(at.map(|a| customers.list[a].key.clone()));
+    }
+    for (file, key) in unmatched_file_keys {
+        ingested.issues.push(Issue::new(
+            &file,
+            None,
+            None,
+            Severity::Warning,
+            "unknown-customer-key",
+            format!(
+                "`{key}=` matches no customer id, name or domain in the subscription exports; \
+                 its users are reported under a customer named `{key}` without subscriptions"
+            ),
+        ));
+    }
+    for (file, row) in &unattributed {
+        ingested.issues.push(Issue::error(
+            file,
+            *row as usize,
+            None,
+            "unattributed-user",
+            "no customer column, no `KEY=` on the file and no customer with this user's domain; \
+             pass `--licenses CUSTOMER=FILE` or add a customer column"
+                .into(),
+        ));
+        move_to_rejected(&mut ingested.accounting, file);
+    }
+    ingested
+        .licenses
+        .with_column(str_col("customer_key", lic_keys.iter().map(Option::as_ref)))?;
+    ingested.licenses = ingested
+        .licenses
+        .clone()
+        .lazy()
+        .filter(col("customer_key").is_not_null())
+        .collect()?;
+    Ok(customers)
+}
+
+fn move_to_rejected(accounting: &mut [FileAccounting], file: &str) {
+    if let Some(a) = accounting.iter_mut().find(|a| a.file == file) {
+        a.rows_used -= 1;
+        a.rows_rejected += 1;
+    }
+}

@@ -1,0 +1,240 @@
+//! The retirement catalog (DOMAIN.md §2.4): which SKUs retire, how to recognise them, what
+//! already covers them and what replaces them. The default catalog is `data/catalog.toml`,
+//! embedded in the binary; `--catalog` replaces it and `--catalog-extend` adds to it.
+
+use crate::error::InputError;
+use crate::skus::lookup_key;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The default catalog, as shipped.
+pub const DEFAULT_CATALOG: &str = include_str!("../data/catalog.toml");
+
+/// A customer segment, which picks the default replacement plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Segment {
+    /// A customer with an education SKU.
+    Education,
+    /// At most 300 licensed users.
+    Business,
+    /// More than 300 licensed users.
+    Enterprise,
+    /// Firstline workers (only by `--segment`).
+    Frontline,
+}
+
+impl Segment {
+    /// All segments, in the order outputs list them.
+    pub const ALL: [Segment; 4] =
+        [Segment::Education, Segment::Business, Segment::Enterprise, Segment::Frontline];
+
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Segment::Education => "education",
+            Segment::Business => "business",
+            Segment::Enterprise => "enterprise",
+            Segment::Frontline => "frontline",
+        }
+    }
+
+    /// Parses a lower-case name.
+    pub fn parse(text: &str) -> Option<Segment> {
+        Segment::ALL.into_iter().find(|s| s.as_str() == text.trim().to_lowercase())
+    }
+}
+
+/// One replacement plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replacement {
+    /// The String_Id to buy.
+    pub sku: String,
+    /// The plan name shown to people.
+    pub name: String,
+    /// The segments this plan is offered to.
+    pub segments: Vec<Segment>,
+}
+
+/// One retiring SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retirement {
+    /// A stable kebab-case id, e.g. `office365-e4`.
+    pub id: String,
+    /// The name shown to people.
+    pub name: String,
+    /// Offer names, String_Ids, GUIDs and offer ids that identify it.
+    pub aliases: Vec<String>,
+    /// Substrings of an offer or license name that identify it.
+    #[serde(default)]
+    pub contains: Vec<String>,
+    /// When Microsoft stopped selling it.
+    pub retired_on: toml::value::Datetime,
+    /// When Microsoft set its subscriptions to auto renew = False.
+    pub auto_renew_off_on: toml::value::Datetime,
+    /// Service plans that already provide the capability.
+    #[serde(default)]
+    pub covered_by_plans: Vec<String>,
+    /// SKUs (String_Id) that already provide the capability.
+    #[serde(default)]
+    pub covered_by_skus: Vec<String>,
+    /// Replacement plans, in the order Partner Center lists them.
+    pub replacements: Vec<Replacement>,
+    /// Where the facts come from.
+    pub source: String,
+}
+
+impl Retirement {
+    /// Whether `value` (an offer name, offer id, license name, String_Id or GUID) names this
+    /// retirement, by alias or by substring.
+    pub fn matches(&self, value: &str) -> bool {
+        let key = lookup_key(value);
+        !key.is_empty()
+            && (self.aliases.iter().any(|a| lookup_key(a) == key)
+                || self.contains.iter().any(|c| key.contains(&lookup_key(c))))
+    }
+
+    /// The default replacement for a segment: the first that lists it.
+    pub fn recommended(&self, segment: Segment) -> Option<&Replacement> {
+        self.replacements.iter().find(|r| r.segments.contains(&segment))
+    }
+
+    /// `retired_on` as a date.
+    pub fn retired_on(&self) -> NaiveDate {
+        toml_date(&self.retired_on).expect("validated on load")
+    }
+
+    /// `auto_renew_off_on` as a date.
+    pub fn auto_renew_off_on(&self) -> NaiveDate {
+        toml_date(&self.auto_renew_off_on).expect("validated on load")
+    }
+}
+
+fn toml_date(value: &toml::value::Datetime) -> Option<NaiveDate> {
+    let date = value.date.as_ref()?;
+    if value.time.is_some() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
+}
+
+/// The catalog in use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// The retirements, in file order.
+    #[serde(rename = "retirement")]
+    pub retirements: Vec<Retirement>,
+}
+
+impl Catalog {
+    /// The built-in catalog.
+    pub fn builtin() -> Catalog {
+        Catalog::parse("built-in catalog", DEFAULT_CATALOG).expect("the built-in catalog is valid")
+    }
+
+    /// Parses and validates a catalog; errors name the file and line.
+    pub fn parse(file: &str, text: &str) -> Result<Catalog, InputError> {
+        let err = |message: String| InputError::Catalog {
+            file: file.to_string(),
+            message,
+        };
+        let catalog: Catalog = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        for (i, r) in catalog.retirements.iter().enumerate() {
+            let line = line_of(text, &r.id);
+            let at = |what: String| err(format!("line {line}: retirement `{}`: {what}", r.id));
+            if r.id.trim().is_empty() {
+                return Err(at("`id` is empty".into()));
+            }
+            if catalog.retirements[..i].iter().any(|o| o.id == r.id) {
+                return Err(at("the id is used twice".into()));
+            }
+            if r.aliases.is_empty() && r.contains.is_empty() {
+                return Err(at("needs `aliases` or `contains` to recognise it".into()));
+            }
+            for (field, value) in [("retired_on", &r.retired_on), ("auto_renew_off_on", &r.auto_renew_off_on)] {
+                if toml_date(value).is_none() {
+                    return Err(at(format!("`{field}` must be a date like 2020-07-01")));
+                }
+            }
+            for segment in Segment::ALL {
+                if r.recommended(segment).is_none() {
+                    return Err(at(format!(
+                        "no replacement lists the segment `{}`; every segment needs one",
+                        segment.as_str()
+                    )));
+                }
+            }
+        }
+        Ok(catalog)
+    }
+
+    /// Adds the retirements of `other`; one with an id already present replaces it.
+    pub fn extend(&mut self, other: Catalog) {
+        for r in other.retirements {
+            match self.retirements.iter_mut().find(|o| o.id == r.id) {
+                Some(existing) => *existing = r,
+                None => self.retirements.push(r),
+            }
+        }
+    }
+
+    /// The retirement with this id.
+    pub fn get(&self, id: &str) -> Option<&Retirement> {
+        self.retirements.iter().find(|r| r.id == id)
+    }
+
+    /// The catalog as TOML, for `skusunset catalog`.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a catalog serialises")
+    }
+}
+
+fn line_of(text: &str, id: &str) -> usize {
+    let needle = format!("\"{id}\"");
+    text.lines()
+        .position(|l| l.trim_start().starts_with("id") && l.contains(&needle))
+        .map_or(1, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_catalog_has_the_three_retirements_and_their_first_options() {
+        let c = Catalog::builtin();
+        let ids: Vec<&str> = c.retirements.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["kaizala-pro", "office365-e4", "skype-business-online-p1"]);
+        let k = c.get("kaizala-pro").unwrap();
+        assert_eq!(k.recommended(Segment::Education).unwrap().sku, "M365EDU_A1");
+        assert_eq!(k.recommended(Segment::Business).unwrap().sku, "O365_BUSINESS_ESSENTIALS");
+        assert_eq!(k.recommended(Segment::Enterprise).unwrap().sku, "STANDARDPACK");
+        assert_eq!(k.recommended(Segment::Frontline).unwrap().sku, "SPE_F1");
+        let s = c.get("skype-business-online-p1").unwrap();
+        assert_eq!(s.recommended(Segment::Education).unwrap().name, "Office 365 A1");
+        assert_eq!(s.recommended(Segment::Business).unwrap().sku, "DESKLESSPACK");
+        assert_eq!(s.auto_renew_off_on(), NaiveDate::from_ymd_opt(2018, 9, 1).unwrap());
+        assert!(s.matches("  skype for business ONLINE (plan 1) "));
+        assert!(!s.matches("Skype for Business Online (Plan 2)"));
+        assert!(k.matches("Microsoft Kaizala Pro Standalone (Monthly)"));
+    }
+
+    #[test]
+    fn malformed_catalogs_name_the_line() {
+        let bad = "[[retirement]]\nid = \"x\"\nname = 3\n";
+        let err = Catalog::parse("c.toml", bad).unwrap_err().to_string();
+        assert!(err.contains("c.toml") && err.contains("line 3"), "{err}");
+        let no_edu = DEFAULT_CATALOG.replace("segments = [\"education\"]", "segments = []");
+        let err = Catalog::parse("c.toml", &no_edu).unwrap_err().to_string();
+        assert!(err.contains("line 11: retirement `kaizala-pro`") && err.contains("education"), "{err}");
+    }
+
+    #[test]
+    fn the_catalog_round_trips_through_toml() {
+        let c = Catalog::builtin();
+        assert_eq!(Catalog::parse("again", &c.to_toml()).unwrap(), c);
+    }
+}

@@ -1,0 +1,138 @@
+//! Command-line arguments (clap derive). Describes flags only: no I/O and no validation beyond
+//! syntax; `Config::from_cli` turns them into a validated configuration.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Move CSP customers off retiring Microsoft SKUs: expiry report, migration runbooks and
+/// de-provisioning windows from Partner Center and Microsoft 365 exports. Offline.
+#[derive(Debug, Parser)]
+#[command(name = "skusunset", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse the exports and write the report files.
+    Report(ReportArgs),
+    /// Read and validate the exports; print per-file accounting and issues; write nothing.
+    Check(CheckArgs),
+    /// Print the retirement catalog in use (TOML).
+    Catalog(CatalogArgs),
+    /// Run `report` on the bundled demo fixtures.
+    Demo(DemoArgs),
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FormatArg {
+    /// `csv/*.csv`, one file per table.
+    Csv,
+    /// `report.json`: every table, the accounting and the run parameters.
+    Json,
+}
+
+/// Where the catalog comes from.
+#[derive(Debug, Clone, Args)]
+pub struct CatalogArgs {
+    /// A retirement catalog (TOML) that replaces the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// A catalog (TOML) whose retirements are added to the one in use (same id replaces).
+    #[arg(long, value_name = "FILE")]
+    pub catalog_extend: Vec<PathBuf>,
+}
+
+/// The inputs shared by `report` and `check`.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Partner Center subscription export (CSV or spreadsheet); `KEY=FILE` ties a file without a
+    /// customer column to the customer KEY. Repeatable.
+    #[arg(long, short = 's', value_name = "[KEY=]FILE", required = true)]
+    pub subscriptions: Vec<String>,
+    /// Microsoft 365 user/license export or a directory of them; `KEY=FILE` ties it to the
+    /// customer whose id, name or domain is KEY. Repeatable.
+    #[arg(long, short = 'l', value_name = "[KEY=]FILE_OR_DIR")]
+    pub licenses: Vec<String>,
+    /// Microsoft's "Product names and service plan identifiers" CSV, added to the built-in SKUs.
+    #[arg(long, value_name = "FILE")]
+    pub skus: Vec<PathBuf>,
+    /// The catalog.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// The sheet to read from spreadsheets (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Read all slash dates as D/M/YYYY (default: M/D/YYYY unless a column proves otherwise).
+    #[arg(long)]
+    pub day_first: bool,
+    /// The date to count from, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Days from suspension to de-provisioning.
+    #[arg(long, value_name = "DAYS", default_value_t = 120)]
+    pub deprovision_days: i64,
+    /// Force a customer's segment: `CUSTOMER=education|business|enterprise|frontline`
+    /// (CUSTOMER is an id, name or domain). Repeatable.
+    #[arg(long, value_name = "CUSTOMER=SEGMENT")]
+    pub segment: Vec<String>,
+    /// Exit with status 1 when an issue of severity `error` exists.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Output options.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// The output directory (created; existing report files in it are replaced).
+    #[arg(long, short = 'o', value_name = "DIR", default_value = "skusunset-report")]
+    pub out: PathBuf,
+    /// Formats to write, comma-separated (default: all).
+    #[arg(long, short = 'f', value_delimiter = ',', value_name = "FORMATS")]
+    pub format: Vec<FormatArg>,
+}
+
+/// `report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Outputs.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub inputs: InputArgs,
+}
+
+/// `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// The date to count from, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Outputs.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,95 @@
+//! Turns the parsed `Cli` into a validated `Config`: dates parsed, `KEY=FILE` split, segments
+//! checked, formats chosen. The clock is read here and nowhere else.
+
+use crate::analyze::Params;
+use crate::catalog::Segment;
+use crate::cli::{CatalogArgs, FormatArg, InputArgs, OutputArgs};
+use crate::ingest::{InputFile, InputSpec};
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use std::path::PathBuf;
+
+/// Everything a run of `report` or `check` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// What to read.
+    pub inputs: InputSpec,
+    /// Extra SKU tables.
+    pub skus: Vec<PathBuf>,
+    /// The catalog source.
+    pub catalog: CatalogArgs,
+    /// Analysis parameters.
+    pub params: Params,
+    /// Fail (exit 1) on error issues.
+    pub strict: bool,
+}
+
+/// Where and what to write.
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    /// The output directory.
+    pub out: PathBuf,
+    /// The formats, sorted, without repeats.
+    pub formats: Vec<FormatArg>,
+}
+
+/// Parses `--as-of`, or today's date (UTC) when absent.
+pub fn as_of(arg: Option<&str>) -> Result<NaiveDate> {
+    match arg {
+        Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .with_context(|| format!("--as-of {text:?} is not a date; use YYYY-MM-DD")),
+        None => Ok(chrono::Utc::now().date_naive()),
+    }
+}
+
+impl Config {
+    /// Validates the input arguments.
+    pub fn from_cli(args: &InputArgs) -> Result<Config> {
+        let mut segment_overrides = std::collections::BTreeMap::new();
+        for arg in &args.segment {
+            let Some((customer, segment)) = arg.rsplit_once('=') else {
+                bail!("--segment {arg:?} must look like CUSTOMER=SEGMENT");
+            };
+            let Some(segment) = Segment::parse(segment) else {
+                bail!(
+                    "--segment {arg:?}: unknown segment {segment:?}; use education, business, \
+                     enterprise or frontline"
+                );
+            };
+            segment_overrides.insert(customer.trim().to_string(), segment);
+        }
+        if args.deprovision_days < 0 {
+            bail!("--deprovision-days must be zero or more");
+        }
+        Ok(Config {
+            inputs: InputSpec {
+                subscriptions: args.subscriptions.iter().map(|a| InputFile::parse(a)).collect(),
+                licenses: args.licenses.iter().map(|a| InputFile::parse(a)).collect(),
+                sheet: args.sheet.clone(),
+                day_first: args.day_first,
+            },
+            skus: args.skus.clone(),
+            catalog: args.catalog.clone(),
+            params: Params {
+                as_of: as_of(args.as_of.as_deref())?,
+                deprovision_days: args.deprovision_days,
+                segment_overrides,
+            },
+            strict: args.strict,
+        })
+    }
+}
+
+impl OutputConfig {
+    /// Validates the output arguments; no `--format` means every format.
+    pub fn from_cli(args: &OutputArgs) -> OutputConfig {
+        let mut formats = if args.format.is_empty() {
+            vec![FormatArg::Csv, FormatArg::Json]
+        } else {
+            args.format.clone()
+        };
+        formats.sort();
+        formats.dedup();
+        OutputConfig { out: args.out.clone(), formats }
+    }
+}

@@ -1,0 +1,68 @@
+//! Typed errors that stop a run (exit status 2) and that tests tell apart. Row-level problems
+//! are not errors but [`crate::issues::Issue`]s.
+
+use thiserror::Error;
+
+/// An input that cannot be read at all.
+#[derive(Debug, Error)]
+pub enum InputError {
+    /// The file does not exist or cannot be opened.
+    #[error("cannot read `{file}`: {source}")]
+    Unreadable {
+        /// The path as given.
+        file: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid CSV or spreadsheet data.
+    #[error("cannot parse `{file}`: {message}")]
+    Malformed {
+        /// The path as given.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A required column is missing.
+    #[error(
+        "`{file}` has no `{field}` column; columns found: {found}; accepted headers: {accepted} \
+         (rename a column, or check that this is the right export)"
+    )]
+    MissingColumn {
+        /// The path as given.
+        file: String,
+        /// The canonical field(s), `a` or `b`.
+        field: String,
+        /// The headers the file has.
+        found: String,
+        /// The headers that would have matched.
+        accepted: String,
+    },
+    /// A license file is neither wide nor long.
+    #[error(
+        "`{file}` is not a license export: it needs a `Licenses`/`Assigned Products` column \
+         (one row per user) or a `SkuPartNumber`/`SkuId`/`License`/`Product` column (one row per \
+         user and license); columns found: {found}"
+    )]
+    UnknownLicenseShape {
+        /// The path as given.
+        file: String,
+        /// The headers the file has.
+        found: String,
+    },
+    /// A catalog file is not valid.
+    #[error("invalid catalog `{file}`: {message}")]
+    Catalog {
+        /// The path (or `built-in`).
+        file: String,
+        /// What is wrong, with the line.
+        message: String,
+    },
+    /// A SKU table file is not valid.
+    #[error("invalid SKU table `{file}`: {message}")]
+    Skus {
+        /// The path (or `built-in`).
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+}

@@ -1,0 +1,100 @@
+//! Small helpers between Rust values and polars columns: building typed columns from vectors,
+//! and reading cells back by name. Dates are polars `Date` (days since 1970-01-01).
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+
+/// Days since 1970-01-01, polars' physical `Date` value.
+pub fn date_to_days(date: NaiveDate) -> i32 {
+    (date - EPOCH).num_days() as i32
+}
+
+/// The inverse of [`date_to_days`].
+pub fn days_to_date(days: i32) -> NaiveDate {
+    EPOCH + chrono::Duration::days(i64::from(days))
+}
+
+/// A `String` column.
+pub fn str_col<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> Column {
+    let values: Vec<Option<String>> = values
+        .into_iter()
+        .map(|v| v.map(|s| s.as_ref().to_string()))
+        .collect();
+    Column::new(name.into(), values)
+}
+
+/// A `Date` column.
+pub fn date_col(name: &str, values: impl IntoIterator<Item = Option<NaiveDate>>) -> Column {
+    let days: Vec<Option<i32>> = values.into_iter().map(|d| d.map(date_to_days)).collect();
+    Column::new(name.into(), days)
+        .cast(&DataType::Date)
+        .expect("Int32 casts to Date")
+}
+
+/// A nullable `Boolean` column.
+pub fn bool_col(name: &str, values: impl IntoIterator<Item = Option<bool>>) -> Column {
+    Column::new(name.into(), values.into_iter().collect::<Vec<_>>())
+}
+
+/// A nullable `Int64` column.
+pub fn i64_col(name: &str, values: impl IntoIterator<Item = Option<i64>>) -> Column {
+    Column::new(name.into(), values.into_iter().collect::<Vec<_>>())
+}
+
+/// Reads typed cells of one frame by column name.
+pub struct Rows<'a> {
+    df: &'a DataFrame,
+}
+
+impl<'a> Rows<'a> {
+    /// Wraps a frame.
+    pub fn new(df: &'a DataFrame) -> Self {
+        Rows { df }
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.df.height()
+    }
+
+    /// Whether the frame has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.df.height() == 0
+    }
+
+    /// A string cell.
+    pub fn str(&self, name: &str, i: usize) -> PolarsResult<Option<String>> {
+        let column = self.df.column(name)?.cast(&DataType::String)?;
+        Ok(column.str()?.get(i).map(str::to_string))
+    }
+
+    /// A string column, all rows.
+    pub fn strs(&self, name: &str) -> PolarsResult<Vec<Option<String>>> {
+        let column = self.df.column(name)?.cast(&DataType::String)?;
+        let ca = column.str()?;
+        Ok((0..ca.len()).map(|i| ca.get(i).map(str::to_string)).collect())
+    }
+
+    /// A date column, all rows.
+    pub fn dates(&self, name: &str) -> PolarsResult<Vec<Option<NaiveDate>>> {
+        let column = self.df.column(name)?.cast(&DataType::Int32)?;
+        let ca = column.i32()?;
+        Ok((0..ca.len()).map(|i| ca.get(i).map(days_to_date)).collect())
+    }
+
+    /// An integer column, all rows.
+    pub fn ints(&self, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+        let column = self.df.column(name)?.cast(&DataType::Int64)?;
+        let ca = column.i64()?;
+        Ok((0..ca.len()).map(|i| ca.get(i)).collect())
+    }
+
+    /// A boolean column, all rows.
+    pub fn bools(&self, name: &str) -> PolarsResult<Vec<Option<bool>>> {
+        let column = self.df.column(name)?.cast(&DataType::Boolean)?;
+        let ca = column.bool()?;
+        Ok((0..ca.len()).map(|i| ca.get(i)).collect())
+    }
+}

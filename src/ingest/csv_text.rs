@@ -1,0 +1,114 @@
+//! CSV files in the dialects partners really have: UTF-8 with or without BOM, UTF-16 LE/BE with
+//! BOM, Windows-1252 as the fallback; `,`, `;` or tab as delimiter (detected from the header
+//! line); quoted fields with embedded newlines; PowerShell's `#TYPE` first line skipped.
+
+use super::table::{Cell, RawTable};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+/// Decodes raw bytes to text, honouring a BOM and falling back to Windows-1252 when the bytes
+/// are not valid UTF-8.
+pub fn decode(bytes: &[u8]) -> (String, &'static Encoding) {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return (text.into_owned(), encoding);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), UTF_8),
+        Err(_) => {
+            let (text, _, _) = WINDOWS_1252.decode(bytes);
+            (text.into_owned(), WINDOWS_1252)
+        }
+    }
+}
+
+/// The delimiter among `,` `;` and tab that occurs most often outside quotes in `line`
+/// (a comma on a tie or when none occurs).
+pub fn detect_delimiter(line: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut in_quotes = false;
+    for ch in line.chars() {
+        match ch {
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => counts[0] += 1,
+            ';' if !in_quotes => counts[1] += 1,
+            '\t' if !in_quotes => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b',', b';', b'\t'];
+    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    candidates[best]
+}
+
+/// The encoding name shown to users.
+pub fn encoding_name(encoding: &'static Encoding) -> &'static str {
+    if encoding == UTF_16LE {
+        "UTF-16LE"
+    } else if encoding == UTF_16BE {
+        "UTF-16BE"
+    } else {
+        encoding.name()
+    }
+}
+
+/// Parses CSV bytes into a [`RawTable`].
+pub fn read(bytes: &[u8]) -> Result<RawTable, csv::Error> {
+    let (text, _) = decode(bytes);
+    let mut body = text.as_str();
+    let mut header_row = 1;
+    if body.starts_with("#TYPE") {
+        body = body.split_once('\n').map_or("", |(_, rest)| rest);
+        header_row = 2;
+    }
+    let first_line = body.lines().next().unwrap_or("");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(detect_delimiter(first_line))
+        .from_reader(body.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(record) => record?.iter().map(str::to_string).collect(),
+        None => Vec::new(),
+    };
+    let body_rows = records
+        .map(|r| r.map(|r| r.iter().map(Cell::text).collect::<Vec<_>>()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RawTable::from_rows(header, body_rows.into_iter(), header_row, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiter_is_the_most_frequent_outside_quotes() {
+        assert_eq!(detect_delimiter("a,b,c"), b',');
+        assert_eq!(detect_delimiter("a;b;c"), b';');
+        assert_eq!(detect_delimiter("a\tb\tc,d"), b'\t');
+        assert_eq!(detect_delimiter("\"a;b;c\",d"), b',');
+        assert_eq!(detect_delimiter("single"), b',');
+    }
+
+    #[test]
+    fn utf16_and_windows_1252_decode() {
+        let mut le = vec![0xFF, 0xFE];
+        for u in "Zoë".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode(&le).0, "Zoë");
+        assert_eq!(decode(&[0x5A, 0x6F, 0xEB]).0, "Zoë");
+        assert_eq!(decode("\u{feff}Zoë".as_bytes()).0, "Zoë");
+    }
+
+    #[test]
+    fn powershell_type_line_is_skipped_and_rows_are_numbered_as_excel_shows_them() {
+        let t = read(b"#TYPE Foo\n\"A\",\"B\"\n\"1\",\"x\ny\"\n,\n\"3\",\"z\"\n").unwrap();
+        assert_eq!(t.headers, vec!["A", "B"]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].row, 3);
+        assert_eq!(t.rows[0].cells[1], Cell::Text("x\ny".into()));
+        assert_eq!(t.rows[1].row, 5);
+        assert_eq!(t.blank_rows, 1);
+    }
+}

@@ -1,0 +1,207 @@
+//! Header aliases: which header of a file holds which canonical field.
+//!
+//! Headers match case-insensitively, ignoring spaces, underscores, hyphens and a BOM. When
+//! several headers of one file match one field, the alias listed first wins.
+
+use crate::error::InputError;
+
+/// A canonical field and the headers that may hold it, in order of preference.
+pub struct FieldSpec {
+    /// The canonical column name.
+    pub name: &'static str,
+    /// Accepted headers, preferred first.
+    pub aliases: &'static [&'static str],
+}
+
+const fn field(name: &'static str, aliases: &'static [&'static str]) -> FieldSpec {
+    FieldSpec { name, aliases }
+}
+
+/// The customer columns shared by subscription and license exports.
+pub const CUSTOMER_ID: FieldSpec = field(
+    "customer_id",
+    &["CustomerId", "CustomerTenantId", "Customer tenant ID", "Microsoft ID", "TenantId"],
+);
+/// See [`CUSTOMER_ID`].
+pub const CUSTOMER_NAME: FieldSpec = field(
+    "customer_name",
+    &["CustomerName", "Customer name", "Company name", "Customer", "Company"],
+);
+/// See [`CUSTOMER_ID`].
+pub const CUSTOMER_DOMAIN: FieldSpec = field(
+    "customer_domain",
+    &["CustomerDomainName", "DomainName", "Primary domain name", "Domain", "Customer domain"],
+);
+
+/// Subscription export fields (DOMAIN.md §2.1).
+pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
+    CUSTOMER_ID,
+    CUSTOMER_NAME,
+    CUSTOMER_DOMAIN,
+    field(
+        "subscription_id",
+        &[
+            "SyndicationPartnerSubscriptionNumber",
+            "SubscriptionId",
+            "Id",
+            "Subscription ID",
+            "LegacySubscriptionId",
+        ],
+    ),
+    field("offer_id", &["OfferId", "Offer ID", "DurableOfferId", "ProductId"]),
+    field(
+        "offer_name",
+        &[
+            "OfferName",
+            "Offer name",
+            "Subscription",
+            "LegacyProductName",
+            "ProductName",
+            "SkuName",
+            "Product",
+        ],
+    ),
+    field(
+        "friendly_name",
+        &["FriendlyName", "Friendly name", "SubscriptionName", "LegacySubscriptionName", "Nickname"],
+    ),
+    field("quantity", &["Quantity", "Licenses", "Seats", "CurrentSeatCount", "SeatCount"]),
+    field("status", &["Status", "Subscription status"]),
+    field(
+        "auto_renew",
+        &["AutoRenewEnabled", "AutoRenew", "Auto renew", "Auto-renew", "Renews automatically"],
+    ),
+    field(
+        "end_date",
+        &[
+            "CommitmentEndDate",
+            "commitmentEndDateTime",
+            "ExpirationDate",
+            "Expiration date",
+            "End date",
+            "Expires on",
+            "SubscriptionEndDate",
+            "Term end date",
+        ],
+    ),
+    field(
+        "start_date",
+        &["EffectiveStartDate", "Start date", "SubscriptionStartDate", "CreationDate"],
+    ),
+    field(
+        "suspended_on",
+        &["SuspendedOn", "Suspended on", "Suspension date", "SuspensionDate", "Status changed on"],
+    ),
+    field(
+        "billing_cycle",
+        &["BillingCycle", "Billing frequency", "CurrentBillingPlan", "BillingCycleType"],
+    ),
+    field("term", &["TermDuration", "Term", "CurrentTerm"]),
+];
+
+/// License export fields (DOMAIN.md §2.2), both shapes.
+pub const LICENSE_FIELDS: &[FieldSpec] = &[
+    CUSTOMER_ID,
+    CUSTOMER_NAME,
+    CUSTOMER_DOMAIN,
+    field(
+        "user_principal_name",
+        &["User principal name", "UserPrincipalName", "UPN", "User Principal Name"],
+    ),
+    field("display_name", &["Display name", "DisplayName"]),
+    field("licenses", &["Licenses", "Assigned Products", "AssignedProducts"]),
+    field("license", &["SkuPartNumber", "SkuId", "License", "Product", "AccountSkuId"]),
+    field("department", &["Department"]),
+    field("title", &["Title", "JobTitle"]),
+    field("usage_location", &["Usage location", "UsageLocation"]),
+    field("block_credential", &["Block credential", "BlockCredential"]),
+];
+
+/// Lower-cases and drops spaces, underscores, hyphens and BOMs, so `Offer name`, `offer_name`
+/// and `OfferName` compare equal.
+pub fn normalize(header: &str) -> String {
+    header
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{feff}' | '\u{a0}' | '\t'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Where each field of `specs` sits in `headers` (`None` when absent).
+pub struct ColumnMap {
+    positions: Vec<(&'static str, Option<usize>)>,
+}
+
+impl ColumnMap {
+    /// Matches `headers` against `specs`, preferring the alias listed first.
+    pub fn new(headers: &[String], specs: &[FieldSpec]) -> ColumnMap {
+        let normalized: Vec<String> = headers.iter().map(|h| normalize(h)).collect();
+        let positions = specs
+            .iter()
+            .map(|spec| {
+                let pos = spec.aliases.iter().find_map(|alias| {
+                    let want = normalize(alias);
+                    normalized.iter().position(|h| *h == want)
+                });
+                (spec.name, pos)
+            })
+            .collect();
+        ColumnMap { positions }
+    }
+
+    /// The position of `field`, if a header matched it.
+    pub fn get(&self, field: &str) -> Option<usize> {
+        self.positions
+            .iter()
+            .find(|(name, _)| *name == field)
+            .and_then(|(_, pos)| *pos)
+    }
+
+    /// The error for a required field that no header matched.
+    pub fn missing(file: &str, headers: &[String], specs: &[&FieldSpec]) -> InputError {
+        let fields = specs.iter().map(|s| s.name).collect::<Vec<_>>().join("` or `");
+        let accepted = specs
+            .iter()
+            .flat_map(|s| s.aliases.iter().copied())
+            .collect::<Vec<_>>()
+            .join(", ");
+        InputError::MissingColumn {
+            file: file.to_string(),
+            field: fields,
+            found: headers.join(", "),
+            accepted,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn matching_ignores_case_spaces_underscores_hyphens_and_bom() {
+        let map = ColumnMap::new(
+            &headers(&["\u{feff}customer_NAME", "Subscription ID", "auto-renew", "END DATE"]),
+            SUBSCRIPTION_FIELDS,
+        );
+        assert_eq!(map.get("customer_name"), Some(0));
+        assert_eq!(map.get("subscription_id"), Some(1));
+        assert_eq!(map.get("auto_renew"), Some(2));
+        assert_eq!(map.get("end_date"), Some(3));
+        assert_eq!(map.get("quantity"), None);
+    }
+
+    #[test]
+    fn the_alias_listed_first_wins() {
+        let map = ColumnMap::new(
+            &headers(&["SeatCount", "CreationDate", "CurrentSeatCount", "EffectiveStartDate"]),
+            SUBSCRIPTION_FIELDS,
+        );
+        assert_eq!(map.get("quantity"), Some(2));
+        assert_eq!(map.get("start_date"), Some(3));
+    }
+}

@@ -1,0 +1,288 @@
+//! Value rules of DOMAIN.md §2.1: dates (ISO, US slash, dotted, Excel serials; day-first
+//! detection per column), booleans, quantities and statuses.
+
+use super::table::Cell;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// How slash dates of one column are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    /// `M/D/YYYY` (US, Partner Center's en-US exports).
+    MonthFirst,
+    /// `D/M/YYYY`.
+    DayFirst,
+}
+
+/// A parsed date value: a calendar date, or Partner Center's year-9999 "far future".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateValue {
+    /// A real date (the UTC calendar date of a date-time).
+    Date(NaiveDate),
+    /// Year 9999: no end date.
+    NoDate,
+}
+
+const FAR_FUTURE_YEAR: i32 = 9999;
+
+fn date_value(date: NaiveDate) -> DateValue {
+    if date.year() >= FAR_FUTURE_YEAR {
+        DateValue::NoDate
+    } else {
+        DateValue::Date(date)
+    }
+}
+
+/// Whether a text looks like a slash date whose first part is a day (> 12).
+pub fn first_part_exceeds_12(text: &str) -> bool {
+    let Some((first, rest)) = text.trim().split_once('/') else {
+        return false;
+    };
+    rest.contains('/') && first.parse::<u32>().is_ok_and(|n| n > 12)
+}
+
+/// Parses one date cell.
+pub fn parse_date(cell: &Cell, order: DateOrder) -> Result<Option<DateValue>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::DateTime(dt) => Ok(Some(date_value(dt.date()))),
+        Cell::Number(serial) => excel_serial(*serial).map(|d| Some(date_value(d))),
+        Cell::Bool(_) => Err("a boolean is not a date".into()),
+        Cell::Text(text) => parse_date_text(text, order).map(|d| Some(date_value(d))),
+    }
+}
+
+fn excel_serial(serial: f64) -> Result<NaiveDate, String> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return Err(format!("{serial} is not an Excel date serial"));
+    }
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid base date");
+    Ok(base + Duration::days(serial.floor() as i64))
+}
+
+/// Parses a date or date-time text to its UTC calendar date.
+pub fn parse_date_text(text: &str, order: DateOrder) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    let bad = || {
+        format!(
+            "{text:?} is not a date; use YYYY-MM-DD, an ISO date-time, M/D/YYYY or D.M.YYYY"
+        )
+    };
+    if text.len() >= 10 && text.as_bytes()[4] == b'-' {
+        return parse_iso(text).ok_or_else(bad);
+    }
+    let (date_part, time_part) = match text.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (text, None),
+    };
+    if let Some(time) = time_part {
+        parse_clock(time).ok_or_else(bad)?;
+    }
+    let (sep, dotted) = if date_part.contains('/') {
+        ('/', false)
+    } else if date_part.contains('.') {
+        ('.', true)
+    } else {
+        return Err(bad());
+    };
+    let parts: Vec<&str> = date_part.split(sep).collect();
+    let [a, b, y] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let (a, b, y): (u32, u32, i32) = (
+        a.parse().map_err(|_| bad())?,
+        b.parse().map_err(|_| bad())?,
+        y.parse().map_err(|_| bad())?,
+    );
+    if y < 1000 {
+        return Err(bad());
+    }
+    let (day, month) = if dotted || order == DateOrder::DayFirst { (a, b) } else { (b, a) };
+    NaiveDate::from_ymd_opt(y, month, day).ok_or_else(|| {
+        if !dotted && order == DateOrder::MonthFirst && a > 12 {
+            format!("{text:?} is not a month-first date; pass --day-first if the file is day-first")
+        } else {
+            format!("{text:?} is not a valid calendar date")
+        }
+    })
+}
+
+/// `H:MM[:SS][ AM|PM]`, the time part of US and dotted date-times (its value is not needed:
+/// a zone-less time is taken as UTC, so the date part is the UTC date).
+fn parse_clock(time: &str) -> Option<()> {
+    let upper = time.to_ascii_uppercase();
+    let clock = upper.trim_end_matches("AM").trim_end_matches("PM").trim();
+    let fields: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&fields.len()) {
+        return None;
+    }
+    let nums: Option<Vec<f64>> = fields.iter().map(|f| f.trim().parse::<f64>().ok()).collect();
+    let nums = nums?;
+    (nums[0] < 24.0 && nums[1] < 60.0).then_some(())
+}
+
+fn parse_iso(text: &str) -> Option<NaiveDate> {
+    let date = NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()?;
+    let rest = text.get(10..)?;
+    if rest.is_empty() {
+        return Some(date);
+    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    // Split off a zone: `Z`, `+HH:MM`, `-HH:MM`, `+HHMM`, `+HH`.
+    let (clock, offset_minutes) = if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
+        (clock, 0)
+    } else if let Some(pos) = rest.rfind(['+', '-']) {
+        let (clock, zone) = rest.split_at(pos);
+        (clock, parse_offset(zone)?)
+    } else {
+        (rest, 0)
+    };
+    let clock = clock.trim();
+    let time = ["%H:%M:%S%.f", "%H:%M"]
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(clock, f).ok())?;
+    let utc = NaiveDateTime::new(date, time) - Duration::minutes(offset_minutes);
+    Some(utc.date())
+}
+
+fn parse_offset(zone: &str) -> Option<i64> {
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
+    let (h, m) = match digits.len() {
+        2 => (digits.parse::<i64>().ok()?, 0),
+        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
+        _ => return None,
+    };
+    Some(sign * (h * 60 + m))
+}
+
+/// `true/false, yes/no, y/n, 1/0, on/off`, any case.
+pub fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Bool(b) => Ok(Some(*b)),
+        Cell::Number(n) if *n == 1.0 => Ok(Some(true)),
+        Cell::Number(n) if *n == 0.0 => Ok(Some(false)),
+        other => {
+            let text = other.as_text().unwrap_or_default();
+            match text.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "y" | "1" | "on" => Ok(Some(true)),
+                "false" | "no" | "n" | "0" | "off" => Ok(Some(false)),
+                _ => Err(format!(
+                    "{text:?} is not a boolean; use True/False, Yes/No, Y/N, 1/0 or On/Off"
+                )),
+            }
+        }
+    }
+}
+
+/// A non-negative whole number; `1,000`, `1000` and `1000.0` are accepted.
+pub fn parse_quantity(cell: &Cell) -> Result<Option<i64>, String> {
+    let value = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Number(n) => *n,
+        Cell::Text(text) => {
+            let t = text.trim();
+            let grouped = t.split('.').next().unwrap_or("");
+            let is_grouped = grouped.contains(',')
+                && grouped.split(',').enumerate().all(|(i, g)| {
+                    g.chars().all(|c| c.is_ascii_digit())
+                        && if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 }
+                });
+            let plain = if is_grouped { t.replace(',', "") } else { t.to_string() };
+            plain.parse::<f64>().map_err(|_| quantity_error(t))?
+        }
+        other => return Err(quantity_error(&other.as_text().unwrap_or_default())),
+    };
+    if value < 0.0 || value.fract() != 0.0 || !value.is_finite() || value > 1e12 {
+        return Err(quantity_error(&value.to_string()));
+    }
+    Ok(Some(value as i64))
+}
+
+fn quantity_error(text: &str) -> String {
+    format!("{text:?} is not a licence count; use a whole number such as 25 or 1,000")
+}
+
+/// The statuses Partner Center writes (DOMAIN.md §2.1).
+pub const KNOWN_STATUSES: &[&str] =
+    &["active", "suspended", "expired", "disabled", "deleted", "pending", "none"];
+
+/// Lower-cases a status; empty means `active`. `Err` carries the value as written, for a
+/// warning (the row is kept with it).
+pub fn parse_status(cell: &Cell) -> Result<String, String> {
+    let Some(text) = cell.as_text() else {
+        return Ok("active".into());
+    };
+    let lower = text.to_lowercase();
+    if KNOWN_STATUSES.contains(&lower.as_str()) {
+        Ok(lower)
+    } else {
+        Err(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<DateValue> {
+        Some(DateValue::Date(NaiveDate::from_ymd_opt(y, m, day).unwrap()))
+    }
+
+    fn text(s: &str, order: DateOrder) -> Result<Option<DateValue>, String> {
+        parse_date(&Cell::text(s), order)
+    }
+
+    #[test]
+    fn every_documented_date_form_parses() {
+        let mf = DateOrder::MonthFirst;
+        assert_eq!(text("2020-07-01", mf), d(2020, 7, 1));
+        assert_eq!(text("2020-07-01T00:00:00Z", mf), d(2020, 7, 1));
+        assert_eq!(text("2021-01-14T16:57:15.0966728Z", mf), d(2021, 1, 14));
+        assert_eq!(text("2022-03-18 19:49:35Z", mf), d(2022, 3, 18));
+        assert_eq!(text("2020-07-01T01:00:00+02:00", mf), d(2020, 6, 30));
+        assert_eq!(text("2020-07-01T23:30:00-0100", mf), d(2020, 7, 2));
+        assert_eq!(text("2017-05-12T00:00:00", mf), d(2017, 5, 12));
+        assert_eq!(text("7/10/2020 12:00:00 AM", mf), d(2020, 7, 10));
+        assert_eq!(text("12/12/2016 8:00:00 AM", mf), d(2016, 12, 12));
+        assert_eq!(text("2/1/2019 0:00", mf), d(2019, 2, 1));
+        assert_eq!(text("07/10/2020 14:05:00", mf), d(2020, 7, 10));
+        assert_eq!(text("7/10/2020", DateOrder::DayFirst), d(2020, 10, 7));
+        assert_eq!(text("31.12.2024", mf), d(2024, 12, 31));
+        assert_eq!(text("9999-12-10T00:00:00Z", mf), Ok(Some(DateValue::NoDate)));
+        assert_eq!(text("", mf), Ok(None));
+        assert_eq!(parse_date(&Cell::Number(44927.0), mf), d(2023, 1, 1));
+    }
+
+    #[test]
+    fn bad_dates_say_how_to_fix_them() {
+        let mf = DateOrder::MonthFirst;
+        assert!(text("31/12/2024", mf).unwrap_err().contains("--day-first"));
+        assert!(text("next week", mf).is_err());
+        assert!(text("2/30/2024", mf).unwrap_err().contains("not a valid calendar date"));
+        assert!(text("2024-13-01", mf).is_err());
+        assert!(first_part_exceeds_12("31/12/2024 10:00"));
+        assert!(!first_part_exceeds_12("12/31/2024"));
+    }
+
+    #[test]
+    fn booleans_quantities_statuses() {
+        for t in ["True", "yes", "Y", "1", "ON"] {
+            assert_eq!(parse_bool(&Cell::text(t)), Ok(Some(true)));
+        }
+        for f in ["FALSE", "no", "n", "0", "off"] {
+            assert_eq!(parse_bool(&Cell::text(f)), Ok(Some(false)));
+        }
+        assert_eq!(parse_bool(&Cell::Empty), Ok(None));
+        assert!(parse_bool(&Cell::text("maybe")).is_err());
+        assert_eq!(parse_quantity(&Cell::text("1,000")), Ok(Some(1000)));
+        assert_eq!(parse_quantity(&Cell::text("1000.0")), Ok(Some(1000)));
+        assert_eq!(parse_quantity(&Cell::Number(25.0)), Ok(Some(25)));
+        assert!(parse_quantity(&Cell::text("-3")).is_err());
+        assert!(parse_quantity(&Cell::text("2.5")).is_err());
+        assert!(parse_quantity(&Cell::text("1,00")).is_err());
+        assert_eq!(parse_status(&Cell::text("Suspended")), Ok("suspended".into()));
+        assert_eq!(parse_status(&Cell::Empty), Ok("active".into()));
+        assert_eq!(parse_status(&Cell::text("Paused")), Err("Paused".into()));
+    }
+}

@@ -1,0 +1,146 @@
+//! skusunset: moves Microsoft CSP customers off retiring SKUs, offline, from the exports
+//! partners already have.
+//!
+//! Pipeline: `ingest` (files → canonical polars frames + issues) → `attribute` (every row gets
+//! its customer) → `analyze` (frames + SKU table + catalog → `model::Report`) → `export`
+//! (report → files). `main.rs` only parses arguments and maps the outcome to an exit status.
+
+pub mod analyze; // §3: expiring, users, purchases, de-provisioning
+pub mod attribute; // customer attribution of subscription and license rows
+pub mod catalog; // the retirement catalog (TOML)
+pub mod cli; // clap arguments, no I/O
+pub mod config; // validated configuration from the arguments
+pub mod demo; // the bundled demo fixtures
+pub mod error; // typed errors that stop a run
+pub mod export; // one exporter per output format
+pub mod frame; // helpers between Rust values and polars columns
+pub mod ingest; // readers for every export dialect
+pub mod issues; // row-level findings and per-file accounting
+pub mod model; // the Report every exporter reads
+pub mod resolve; // license/offer → SKU and retirement
+pub mod skus; // the SKU table
+pub mod terminal; // what check/report print
+
+use anyhow::{Context, Result};
+use catalog::Catalog;
+use cli::{CatalogArgs, Cli, Command};
+use config::{Config, OutputConfig};
+use model::{Report, RunInfo};
+use resolve::Resolver;
+use skus::SkuTable;
+
+/// How a run ended, mapped to the process exit status by `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: `--strict` and an issue of severity `error` exists.
+    StrictFailure,
+}
+
+/// Loads the catalog: the built-in one or `--catalog`, then every `--catalog-extend`.
+pub fn load_catalog(args: &CatalogArgs) -> Result<(Catalog, String)> {
+    let read = |path: &std::path::Path| -> Result<Catalog> {
+        let label = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| error::InputError::Unreadable {
+            file: label.clone(),
+            source,
+        })?;
+        Ok(Catalog::parse(&label, &text)?)
+    };
+    let (mut catalog, mut name) = match &args.catalog {
+        Some(path) => (read(path)?, path.display().to_string()),
+        None => (Catalog::builtin(), "built-in".to_string()),
+    };
+    for path in &args.catalog_extend {
+        catalog.extend(read(path)?);
+        name.push_str(&format!(" + {}", path.display()));
+    }
+    Ok((catalog, name))
+}
+
+/// Loads the SKU table: the built-in subset plus every `--skus` file.
+pub fn load_skus(paths: &[std::path::PathBuf]) -> Result<SkuTable> {
+    let mut table = SkuTable::builtin();
+    for path in paths {
+        let label = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| error::InputError::Unreadable {
+            file: label.clone(),
+            source,
+        })?;
+        table.add_csv(&label, &bytes)?;
+    }
+    Ok(table)
+}
+
+/// Reads, attributes and analyses everything a configuration names.
+pub fn build_report(config: &Config) -> Result<Report> {
+    let skus = load_skus(&config.skus)?;
+    let (catalog, catalog_name) = load_catalog(&config.catalog)?;
+    let resolver = Resolver { skus: &skus, catalog: &catalog };
+    let mut ingested = ingest::load(&config.inputs, &resolver)?;
+    let customers = attribute::attribute(&mut ingested)?;
+    let names = |files: &[ingest::InputFile]| files.iter().map(|f| f.label()).collect();
+    let run = RunInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        as_of: config.params.as_of,
+        deprovision_days: config.params.deprovision_days,
+        catalog: catalog_name,
+        subscription_files: names(&config.inputs.subscriptions),
+        license_files: names(&config.inputs.licenses),
+        segment_overrides: config
+            .params
+            .segment_overrides
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().to_string()))
+            .collect(),
+    };
+    analyze::analyze(ingested, &customers, &resolver, &config.params, run)
+}
+
+fn outcome(report: &Report, strict: bool) -> Outcome {
+    let has_errors = report.issues.iter().any(|i| i.severity == issues::Severity::Error);
+    if strict && has_errors { Outcome::StrictFailure } else { Outcome::Success }
+}
+
+/// Writes a report and prints its summary.
+fn report(config: &Config, output: &OutputConfig) -> Result<Outcome> {
+    let report = build_report(config)?;
+    let written = export::write_all(&report, &output.formats, &output.out)
+        .with_context(|| format!("no output written to `{}`", output.out.display()))?;
+    terminal::print_summary(&report, &written, &mut std::io::stdout())?;
+    Ok(outcome(&report, config.strict))
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Report(args) => {
+            report(&Config::from_cli(&args.inputs)?, &OutputConfig::from_cli(&args.output))
+        }
+        Command::Check(args) => {
+            let config = Config::from_cli(&args.inputs)?;
+            let report = build_report(&config)?;
+            terminal::print_check(&report, &mut std::io::stdout())?;
+            Ok(outcome(&report, config.strict))
+        }
+        Command::Catalog(args) => {
+            let (catalog, name) = load_catalog(&args)?;
+            terminal::print_catalog(&catalog, &name, &mut std::io::stdout())?;
+            Ok(Outcome::Success)
+        }
+        Command::Demo(args) => {
+            let fixtures = demo::unpack()?;
+            let config = demo::config(&fixtures, config::as_of(args.as_of.as_deref())?);
+            report(&config, &OutputConfig::from_cli(&args.output))
+        }
+    }
+}
+
+/// Whether an error is a broken pipe on stdout (treated as success).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

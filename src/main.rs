@@ -1,0 +1,18 @@
+//! The `skusunset` binary: parse arguments, run, map the outcome to an exit status
+//! (0 success, 1 `--strict` with error issues, 2 usage errors and unreadable inputs).
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = skusunset::cli::Cli::parse();
+    match skusunset::run(cli) {
+        Ok(skusunset::Outcome::Success) => ExitCode::SUCCESS,
+        Ok(skusunset::Outcome::StrictFailure) => ExitCode::from(1),
+        Err(err) if skusunset::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The SKU table: Microsoft's "Product names and service plan identifiers for licensing" CSV,
+//! grouped by product GUID. A built-in subset ships in the binary; `--skus FILE` adds the full
+//! list (or any copy of it: both `String_Id` spellings, BOM, stray spaces, `;` delimiter).
+
+use crate::error::InputError;
+use crate::ingest::headers::{ColumnMap, FieldSpec};
+use crate::ingest::{csv_text, table::RawTable};
+use std::collections::{BTreeSet, HashMap};
+
+/// The built-in subset: every SKU the default catalog names, plus common neighbours.
+const BUILTIN_CSV: &str = include_str!("../data/skus.csv");
+
+const FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "display_name", aliases: &["Product_Display_Name", "Product name"] },
+    FieldSpec { name: "string_id", aliases: &["String_Id", "String ID", "SkuPartNumber"] },
+    FieldSpec { name: "guid", aliases: &["GUID", "SkuId"] },
+    FieldSpec { name: "service_plan", aliases: &["Service_Plan_Name", "Service plan name"] },
+];
+
+/// One licensable product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sku {
+    /// `skuId`, lower case.
+    pub guid: String,
+    /// `skuPartNumber`, e.g. `ENTERPRISEPACK`.
+    pub string_id: String,
+    /// The product name admin-center exports show, e.g. `Office 365 E3`.
+    pub display_name: String,
+    /// Service plan names (`Service_Plan_Name`) the product includes.
+    pub service_plans: BTreeSet<String>,
+}
+
+/// All known products, looked up by display name, String_Id or GUID (case-insensitive).
+#[derive(Debug, Clone, Default)]
+pub struct SkuTable {
+    skus: Vec<Sku>,
+    index: HashMap<String, usize>,
+}
+
+/// Lower-cases, trims and collapses runs of white space: the key every lookup uses.
+pub fn lookup_key(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+impl SkuTable {
+    /// The built-in subset.
+    pub fn builtin() -> SkuTable {
+        let mut table = SkuTable::default();
+        table
+            .add_csv("built-in SKU table", BUILTIN_CSV.as_bytes())
+            .expect("the built-in SKU table is valid");
+        table
+    }
+
+    /// Adds (or, for a GUID already known, replaces) the products of one CSV. Returns how many
+    /// products the file held.
+    pub fn add_csv(&mut self, file: &str, bytes: &[u8]) -> Result<usize, InputError> {
+        let raw: RawTable = csv_text::read(bytes).map_err(|e| InputError::Malformed {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+        let map = ColumnMap::new(&raw.headers, FIELDS);
+        let pos = |name: &str| {
+            map.get(name).ok_or_else(|| {
+                let spec = FIELDS.iter().find(|f| f.name == name).expect("known field");
+                ColumnMap::missing(file, &raw.headers, &[spec])
+            })
+        };
+        let (name_at, id_at, guid_at) = (pos("display_name")?, pos("string_id")?, pos("guid")?);
+        let plan_at = map.get("service_plan");
+        let mut products: Vec<Sku> = Vec::new();
+        let mut by_guid: HashMap<String, usize> = HashMap::new();
+        for row in &raw.rows {
+            let cell = |at: usize| row.cells[at].as_text().unwrap_or_default();
+            let guid = cell(guid_at).to_lowercase();
+            if guid.is_empty() {
+                return Err(InputError::Skus {
+                    file: file.to_string(),
+                    message: format!("row {} has no GUID", row.row),
+                });
+            }
+            let at = *by_guid.entry(guid.clone()).or_insert_with(|| {
+                products.push(Sku {
+                    guid,
+                    string_id: cell(id_at),
+                    display_name: cell(name_at),
+                    service_plans: BTreeSet::new(),
+                });
+                products.len() - 1
+            });
+            if let Some(plan) = plan_at.and_then(|p| row.cells[p].as_text()) {
+                products[at].service_plans.insert(plan);
+            }
+        }
+        let count = products.len();
+        for sku in products {
+            self.insert(sku);
+        }
+        Ok(count)
+    }
+
+    fn insert(&mut self, sku: Sku) {
+        let at = match self.skus.iter().position(|s| s.guid == sku.guid) {
+            Some(at) => {
+                self.skus[at] = sku;
+                at
+            }
+            None => {
+                self.skus.push(sku);
+                self.skus.len() - 1
+            }
+        };
+        let sku = &self.skus[at];
+        for key in [&sku.display_name, &sku.string_id, &sku.guid] {
+            if !key.is_empty() {
+                self.index.entry(lookup_key(key)).or_insert(at);
+            }
+        }
+    }
+
+    /// The product a license value names (display name, String_Id or GUID).
+    pub fn lookup(&self, value: &str) -> Option<&Sku> {
+        self.index.get(&lookup_key(value)).map(|&at| &self.skus[at])
+    }
+
+    /// How many products are known.
+    pub fn len(&self) -> usize {
+        self.skus.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.skus.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_subset_resolves_names_ids_and_guids() {
+        let table = SkuTable::builtin();
+        let e4 = table.lookup("office 365 e4").unwrap();
+        assert_eq!(e4.string_id, "ENTERPRISEWITHSCAL");
+        assert_eq!(table.lookup("1392051D-0CB9-4B7A-88D5-621FEE5E8711"), Some(e4));
+        assert!(table.lookup("MCOIMP").unwrap().service_plans.contains("MCOIMP"));
+        assert!(table.lookup("STANDARDPACK").unwrap().service_plans.contains("KAIZALA_O365_P2"));
+        assert!(table.lookup("Kaizala Pro").is_none());
+    }
+
+    #[test]
+    fn old_header_spelling_stray_spaces_and_semicolons() {
+        let csv = "\u{feff}Product_Display_Name;String_ Id;GUID;Service_Plan_Name\n\
+                   Contoso Suite ; CONTOSO_SUITE ; 11111111-2222-3333-4444-555555555555 ;PLAN_A\n\
+                   Contoso Suite;CONTOSO_SUITE;11111111-2222-3333-4444-555555555555;PLAN_B\n";
+        let mut table = SkuTable::default();
+        assert_eq!(table.add_csv("old.csv", csv.as_bytes()).unwrap(), 1);
+        let sku = table.lookup("contoso_suite").unwrap();
+        assert_eq!(sku.display_name, "Contoso Suite");
+        assert_eq!(sku.service_plans.len(), 2);
+    }
+
+    #[test]
+    fn a_file_without_guid_column_is_a_named_error() {
+        let err = SkuTable::default().add_csv("x.csv", b"Name,Id\na,b\n").unwrap_err();
+        assert!(err.to_string().contains("`x.csv` has no `guid` column"), "{err}");
+    }
+}

@@ -1,0 +1,76 @@
+//! What `check`, `report` and `catalog` print on stdout: per-file accounting, issues, a summary.
+
+use crate::catalog::Catalog;
+use crate::model::Report;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    writeln!(w, "inputs:")?;
+    for a in &report.accounting {
+        let sheet = a.sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
+        let kind = serde_json::to_value(a.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        writeln!(
+            w,
+            "  {}{sheet} ({kind}): {} rows read = {} used + {} rejected{}",
+            a.file,
+            a.rows_read,
+            a.rows_used,
+            a.rows_rejected,
+            if a.blank_rows > 0 { format!(" ({} blank rows skipped)", a.blank_rows) } else { String::new() }
+        )?;
+    }
+    Ok(())
+}
+
+/// `check`: accounting, then every issue.
+pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    print_accounting(report, w)?;
+    let errors = report.issues.iter().filter(|i| i.severity == crate::issues::Severity::Error).count();
+    writeln!(w, "issues: {} ({errors} errors, {} warnings)", report.issues.len(), report.issues.len() - errors)?;
+    for i in &report.issues {
+        let row = i.row.map(|r| format!(":{r}")).unwrap_or_default();
+        let column = i.column.as_ref().map(|c| format!(" [{c}]")).unwrap_or_default();
+        writeln!(w, "  {}{row}{column} {} {}: {}", i.file, i.severity.as_str(), i.code, i.message)?;
+    }
+    Ok(())
+}
+
+/// `report`/`demo`: accounting, headline counts and the files written.
+pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io::Result<()> {
+    print_accounting(report, w)?;
+    let count = |f: &dyn Fn(&crate::model::ExpiringRow) -> bool| report.expiring.iter().filter(|e| f(e)).count();
+    writeln!(w, "as of {}:", report.run.as_of)?;
+    writeln!(
+        w,
+        "  {} retiring subscriptions ({} overdue, {} due in 30 days, {} due in 90 days)",
+        report.expiring.len(),
+        count(&|e| e.urgency == "overdue"),
+        count(&|e| e.urgency == "due-30"),
+        count(&|e| e.urgency == "due-90"),
+    )?;
+    let users = |a: &str| report.users.iter().filter(|u| u.action == a).count();
+    writeln!(
+        w,
+        "  {} users on retiring licenses ({} to reassign, {} remove only, {} blocked to review)",
+        report.users.len(),
+        users("reassign"),
+        users("remove-only"),
+        users("review-blocked")
+    )?;
+    let seats: i64 = report.purchases.iter().map(|p| p.quantity).sum();
+    writeln!(w, "  {} licences to buy in {} purchase lines", seats, report.purchases.len())?;
+    writeln!(w, "  {} suspended subscriptions in de-provisioning", report.deprovisioning.len())?;
+    writeln!(w, "  {} issues", report.issues.len())?;
+    writeln!(w, "wrote:")?;
+    for path in written {
+        writeln!(w, "  {}", path.display())?;
+    }
+    Ok(())
+}
+
+/// `catalog`: the catalog in use as TOML.
+pub fn print_catalog(catalog: &Catalog, name: &str, w: &mut impl Write) -> io::Result<()> {
+    writeln!(w, "# retirement catalog: {name}")?;
+    write!(w, "{}", catalog.to_toml())
+}
