@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn a_file_without_guid_column_is_a_named_error() {
-        let err = SkuTable::default().add_csv("x.csv", b"Name,Id\na,b\n").unwrap_err();
+        let err = SkuTable::default().add_csv("x.csv", b"Product name,String ID\na,b\n").unwrap_err();
         assert!(err.to_string().contains("`x.csv` has no `guid` column"), "{err}");
     }
 }

@@ -86,9 +86,9 @@ pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Resu
         } else if education {
             (Segment::Education, "users hold an education SKU".to_string())
         } else if licensed_users <= BUSINESS_SEAT_CAP {
-            (Segment::Business, format!("{licensed_users} licensed users (at most {BUSINESS_SEAT_CAP})"))
+            (Segment::Business, format!("{licensed_users} licensed users, at most {BUSINESS_SEAT_CAP}"))
         } else {
-            (Segment::Enterprise, format!("{licensed_users} licensed users (more than {BUSINESS_SEAT_CAP})"))
+            (Segment::Enterprise, format!("{licensed_users} licensed users, more than {BUSINESS_SEAT_CAP}"))
         };
         let info = SegmentInfo { segment, reason, licensed_users, has_license_data: stats.contains_key(&c.key) };
         by_key.insert(c.key.clone(), info);

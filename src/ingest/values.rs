@@ -188,6 +188,17 @@ pub fn parse_quantity(cell: &Cell) -> Result<Option<i64>, String> {
                     g.chars().all(|c| c.is_ascii_digit())
                         && if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 }
                 });
+            let dotted_thousands = t.split('.').count() > 1
+                && t.split('.').enumerate().all(|(i, g)| {
+                    g.chars().all(|c| c.is_ascii_digit())
+                        && if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 }
+                });
+            if dotted_thousands {
+                return Err(format!(
+                    "{t:?} is ambiguous (1 or {}?); write the count without separators",
+                    t.replace('.', "")
+                ));
+            }
             let plain = if is_grouped { t.replace(',', "") } else { t.to_string() };
             plain.parse::<f64>().map_err(|_| quantity_error(t))?
         }
@@ -225,8 +236,8 @@ pub fn parse_status(cell: &Cell) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> Option<DateValue> {
-        Some(DateValue::Date(NaiveDate::from_ymd_opt(y, m, day).unwrap()))
+    fn d(y: i32, m: u32, day: u32) -> Result<Option<DateValue>, String> {
+        Ok(Some(DateValue::Date(NaiveDate::from_ymd_opt(y, m, day).unwrap())))
     }
 
     fn text(s: &str, order: DateOrder) -> Result<Option<DateValue>, String> {
@@ -281,6 +292,7 @@ mod tests {
         assert!(parse_quantity(&Cell::text("-3")).is_err());
         assert!(parse_quantity(&Cell::text("2.5")).is_err());
         assert!(parse_quantity(&Cell::text("1,00")).is_err());
+        assert!(parse_quantity(&Cell::text("1.000")).unwrap_err().contains("ambiguous"));
         assert_eq!(parse_status(&Cell::text("Suspended")), Ok("suspended".into()));
         assert_eq!(parse_status(&Cell::Empty), Ok("active".into()));
         assert_eq!(parse_status(&Cell::text("Paused")), Err("Paused".into()));

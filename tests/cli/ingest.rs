@@ -1,0 +1,129 @@
+//! Every dialect fixture → the exact canonical frame, issues and accounting (file snapshots in
+//! `tests/cli/snapshots/`, each reviewed by hand), plus the errors that stop a run.
+
+use crate::util::{dump, fixture, ingest, input};
+
+fn subscriptions(rel: &str, key: Option<&str>) -> String {
+    dump(&ingest(vec![input(rel, key)], vec![]).expect("fixture ingests"))
+}
+
+#[test]
+fn powershell_export_with_type_line_and_customer_key() {
+    insta::assert_snapshot!(subscriptions("dialects/powershell-subscriptions.csv", Some("Adatum Corporation")));
+}
+
+#[test]
+fn bulk_migration_tool_subscriptions_csv() {
+    insta::assert_snapshot!(subscriptions("dialects/bulk-migration-subscriptions.csv", None));
+}
+
+#[test]
+fn web_ui_export_tied_to_a_customer_id() {
+    insta::assert_snapshot!(subscriptions(
+        "dialects/web-ui-subscriptions.csv",
+        Some("12abcd34-001a-4cd2-987c-3210abcd5678")
+    ));
+}
+
+#[test]
+fn windows_1252_semicolons_and_day_first_dates() {
+    insta::assert_snapshot!(subscriptions("dialects/windows-1252-semicolon.csv", None));
+}
+
+#[test]
+fn utf16_tab_delimited_with_embedded_newline() {
+    insta::assert_snapshot!(subscriptions("dialects/utf16le-tab.csv", None));
+}
+
+#[test]
+fn spreadsheet_with_spaced_headers_date_cells_and_serials() {
+    insta::assert_snapshot!(subscriptions("dialects/spaced-headers.xlsx", None));
+}
+
+#[test]
+fn bad_rows_are_reported_and_accounted() {
+    insta::assert_snapshot!(subscriptions("dialects/bad-rows.csv", None));
+}
+
+#[test]
+fn admin_center_exports_old_and_new_headers_and_long_licenses() {
+    let got = ingest(
+        vec![input("dialects/bulk-migration-subscriptions.csv", None)],
+        vec![
+            input("dialects/admin-users-old.csv", Some("adatum.com")),
+            input("demo/contoso-users.csv", Some("Contoso Ltd")),
+            input("dialects/long-licenses.csv", None),
+        ],
+    )
+    .unwrap();
+    insta::assert_snapshot!(dump(&got));
+}
+
+#[test]
+fn a_missing_required_column_names_file_found_columns_and_aliases() {
+    let err = ingest(vec![input("dialects/long-licenses.csv", None)], vec![]).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("`fixtures/dialects/long-licenses.csv` has no `subscription_id` column"), "{msg}");
+    assert!(msg.contains("columns found: CustomerTenantId, UserPrincipalName"), "{msg}");
+    assert!(msg.contains("SyndicationPartnerSubscriptionNumber, SubscriptionId, Id"), "{msg}");
+}
+
+#[test]
+fn a_subscription_export_without_customer_needs_a_key() {
+    let err = ingest(vec![input("dialects/web-ui-subscriptions.csv", None)], vec![]).unwrap_err();
+    assert!(format!("{err:#}").contains("no `customer_id` or `customer_name` column"), "{err:#}");
+}
+
+#[test]
+fn a_license_file_of_unknown_shape_is_named() {
+    let err = ingest(
+        vec![input("dialects/bulk-migration-subscriptions.csv", None)],
+        vec![input("dialects/web-ui-subscriptions.csv", None)],
+    )
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("is not a license export"), "{err:#}");
+}
+
+#[test]
+fn an_unreadable_file_is_an_error_not_a_panic() {
+    let err = ingest(vec![input("dialects/nope.csv", None)], vec![]).unwrap_err();
+    assert!(format!("{err:#}").contains("cannot read `fixtures/dialects/nope.csv`"), "{err:#}");
+    assert!(fixture("dialects").is_dir());
+}
+
+/// Regenerates `fixtures/dialects/spaced-headers.xlsx` (run with `--ignored` after changing it).
+#[test]
+#[ignore]
+fn make_spaced_headers_xlsx() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Subscriptions").unwrap();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let headers = [" Customer name ", "Customer tenant ID", "Subscription ID", "Offer name", "Seats", "Subscription status", "Renews automatically", "Term end date", "Suspended on"];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    let rows: [(&str, &str, &str, &str, f64, &str, bool); 3] = [
+        ("Proseware, Inc.", "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "aa11bb22-cc33-4d44-8e55-ff6677889900", "Kaizala Pro", 15.0, "Active", false),
+        ("Proseware, Inc.", "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "bb22cc33-dd44-4e55-9f66-007788990011", "Skype for Business Online (Plan 1)", 4.0, "Suspended", false),
+        ("Proseware, Inc.", "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "cc33dd44-ee55-4f66-8a77-118899001122", "Office 365 E3", 60.0, "Active", true),
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write(r, 0, row.0).unwrap();
+        ws.write(r, 1, row.1).unwrap();
+        ws.write(r, 2, row.2).unwrap();
+        ws.write(r, 3, row.3).unwrap();
+        ws.write(r, 4, row.4).unwrap();
+        ws.write(r, 5, row.5).unwrap();
+        ws.write(r, 6, row.6).unwrap();
+    }
+    // A real date cell, a bare serial number (no date format) and a text date.
+    ws.write_datetime_with_format(1, 7, ExcelDateTime::from_ymd(2027, 1, 31).unwrap(), &date).unwrap();
+    ws.write(2, 7, 46418.0).unwrap();
+    ws.write(2, 8, ExcelDateTime::from_ymd(2026, 10, 15).unwrap()).unwrap();
+    ws.write(3, 7, "2027-06-30").unwrap();
+    let notes = wb.add_worksheet().set_name("Notes").unwrap();
+    notes.write(0, 0, "Exported by hand from Partner Center").unwrap();
+    wb.save(fixture("dialects/spaced-headers.xlsx")).unwrap();
+}

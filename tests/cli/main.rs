@@ -1,0 +1,6 @@
+//! Integration tests: one binary, shared helpers.
+
+mod analysis; // §3 rules on small hand-made inputs with hand-computed expectations
+mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
+mod ingest; // every fixture dialect → exact canonical frame and issues
+mod util; // fixture paths, frame dumps, running the binary

@@ -1,0 +1,96 @@
+//! Test helpers: fixture paths, a text dump of canonical frames, running the binary.
+
+use polars::prelude::*;
+use skusunset::catalog::Catalog;
+use skusunset::ingest::{InputFile, InputSpec, Ingested};
+use skusunset::resolve::Resolver;
+use skusunset::skus::SkuTable;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A path under `fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+}
+
+/// An input file named as the tests show it (`fixtures/...`), optionally `KEY=`.
+pub fn input(rel: &str, key: Option<&str>) -> InputFile {
+    InputFile { key: key.map(str::to_string), path: fixture(rel), name: format!("fixtures/{rel}") }
+}
+
+/// Ingests the given files with the built-in SKU table and catalog.
+pub fn ingest(subscriptions: Vec<InputFile>, licenses: Vec<InputFile>) -> anyhow::Result<Ingested> {
+    let skus = SkuTable::builtin();
+    let catalog = Catalog::builtin();
+    let resolver = Resolver { skus: &skus, catalog: &catalog };
+    let spec = InputSpec { subscriptions, licenses, sheet: None, day_first: false };
+    skusunset::ingest::load(&spec, &resolver)
+}
+
+/// A frame as text: `name: dtype` per column, then one line per row.
+pub fn dump_frame(df: &DataFrame) -> String {
+    let mut out = String::new();
+    for c in df.columns() {
+        out.push_str(&format!("{}: {}\n", c.name(), c.dtype()));
+    }
+    for i in 0..df.height() {
+        let cells: Vec<String> = df
+            .columns()
+            .iter()
+            .map(|c| match c.get(i).expect("row in range") {
+                AnyValue::Null => "∅".to_string(),
+                AnyValue::String(s) => format!("{s:?}"),
+                AnyValue::StringOwned(s) => format!("{:?}", s.as_str()),
+                v @ AnyValue::Date(_) => v.to_string(),
+                v => v.to_string(),
+            })
+            .collect();
+        out.push_str(&format!("{}\n", cells.join(" | ")));
+    }
+    out
+}
+
+/// Everything ingest produced, as text.
+pub fn dump(ingested: &Ingested) -> String {
+    let mut out = String::from("== subscriptions\n");
+    out.push_str(&dump_frame(&ingested.subscriptions));
+    out.push_str("== licenses\n");
+    out.push_str(&dump_frame(&ingested.licenses));
+    out.push_str("== issues\n");
+    for i in &ingested.issues {
+        out.push_str(&format!(
+            "{}:{} [{}] {} {}: {}\n",
+            i.file,
+            i.row.map(|r| r.to_string()).unwrap_or_default(),
+            i.column.clone().unwrap_or_default(),
+            i.severity.as_str(),
+            i.code,
+            i.message
+        ));
+    }
+    out.push_str("== accounting\n");
+    for a in &ingested.accounting {
+        assert!(a.adds_up(), "{a:?}");
+        out.push_str(&format!("{a:?}\n"));
+    }
+    out
+}
+
+/// Runs the binary in `dir` with `args`.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skusunset"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
