@@ -92,7 +92,10 @@ impl Customers {
             str_col("customer_key", self.list.iter().map(|c| Some(&c.key))),
             str_col("customer_id", self.list.iter().map(|c| c.id.as_ref())),
             str_col("customer_name", self.list.iter().map(|c| Some(&c.name))),
-            str_col("customer_domain", self.list.iter().map(|c| c.domain.as_ref())),
+            str_col(
+                "customer_domain",
+                self.list.iter().map(|c| c.domain.as_ref()),
+            ),
         ])
     }
 }
@@ -102,17 +105,28 @@ impl Customers {
 pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
     let mut customers = Customers::default();
     let subs = Rows::new(&ingested.subscriptions);
-    let (ids, names, domains) =
-        (subs.strs("customer_id")?, subs.strs("customer_name")?, subs.strs("customer_domain")?);
+    let (ids, names, domains) = (
+        subs.strs("customer_id")?,
+        subs.strs("customer_name")?,
+        subs.strs("customer_domain")?,
+    );
     // First pass registers every id↔name pairing, so a row with only a name still finds the id.
     for i in 0..subs.len() {
         if ids[i].is_some() && names[i].is_some() {
-            customers.add(ids[i].as_deref(), names[i].as_deref(), domains[i].as_deref());
+            customers.add(
+                ids[i].as_deref(),
+                names[i].as_deref(),
+                domains[i].as_deref(),
+            );
         }
     }
     let sub_keys: Vec<String> = (0..subs.len())
         .map(|i| {
-            let at = customers.add(ids[i].as_deref(), names[i].as_deref(), domains[i].as_deref());
+            let at = customers.add(
+                ids[i].as_deref(),
+                names[i].as_deref(),
+                domains[i].as_deref(),
+            );
             customers.list[at].key.clone()
         })
         .collect();
@@ -121,20 +135,35 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         .with_column(str_col("customer_key", sub_keys.iter().map(Some)))?;
 
     let lics = Rows::new(&ingested.licenses);
-    let (ids, names, domains) =
-        (lics.strs("customer_id")?, lics.strs("customer_name")?, lics.strs("customer_domain")?);
-    let (keys, upns, files, rows) =
-        (lics.strs("file_key")?, lics.strs("user_principal_name")?, lics.strs("file")?, lics.ints("row")?);
+    let (ids, names, domains) = (
+        lics.strs("customer_id")?,
+        lics.strs("customer_name")?,
+        lics.strs("customer_domain")?,
+    );
+    let (keys, upns, files, rows) = (
+        lics.strs("file_key")?,
+        lics.strs("user_principal_name")?,
+        lics.strs("file")?,
+        lics.ints("row")?,
+    );
     let mut lic_keys: Vec<Option<String>> = Vec::with_capacity(lics.len());
     let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
     let mut unattributed: BTreeSet<(String, i64)> = BTreeSet::new();
     for i in 0..lics.len() {
         let at = if ids[i].is_some() || names[i].is_some() {
-            Some(customers.add(ids[i].as_deref(), names[i].as_deref(), domains[i].as_deref()))
+            Some(customers.add(
+                ids[i].as_deref(),
+                names[i].as_deref(),
+                domains[i].as_deref(),
+            ))
         } else if let Some(key) = keys[i].as_deref() {
             let found = customers.find_any(key).map(|c| c.key.clone());
             Some(match found {
-                Some(k) => customers.list.iter().position(|c| c.key == k).expect("present"),
+                Some(k) => customers
+                    .list
+                    .iter()
+                    .position(|c| c.key == k)
+                    .expect("present"),
                 None => {
                     let file = files[i].clone().unwrap_or_default();
                     unmatched_file_keys.insert(file, key.to_string());

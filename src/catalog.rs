@@ -26,8 +26,12 @@ pub enum Segment {
 
 impl Segment {
     /// All segments, in the order outputs list them.
-    pub const ALL: [Segment; 4] =
-        [Segment::Education, Segment::Business, Segment::Enterprise, Segment::Frontline];
+    pub const ALL: [Segment; 4] = [
+        Segment::Education,
+        Segment::Business,
+        Segment::Enterprise,
+        Segment::Frontline,
+    ];
 
     /// The lower-case name.
     pub fn as_str(self) -> &'static str {
@@ -41,7 +45,9 @@ impl Segment {
 
     /// Parses a lower-case name.
     pub fn parse(text: &str) -> Option<Segment> {
-        Segment::ALL.into_iter().find(|s| s.as_str() == text.trim().to_lowercase())
+        Segment::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text.trim().to_lowercase())
     }
 }
 
@@ -98,7 +104,9 @@ impl Retirement {
 
     /// The default replacement for a segment: the first that lists it.
     pub fn recommended(&self, segment: Segment) -> Option<&Replacement> {
-        self.replacements.iter().find(|r| r.segments.contains(&segment))
+        self.replacements
+            .iter()
+            .find(|r| r.segments.contains(&segment))
     }
 
     /// `retired_on` as a date.
@@ -117,7 +125,11 @@ fn toml_date(value: &toml::value::Datetime) -> Option<NaiveDate> {
     if value.time.is_some() {
         return None;
     }
-    NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
+    NaiveDate::from_ymd_opt(
+        i32::from(date.year),
+        u32::from(date.month),
+        u32::from(date.day),
+    )
 }
 
 /// The catalog in use.
@@ -154,7 +166,10 @@ impl Catalog {
             if r.aliases.is_empty() && r.contains.is_empty() {
                 return Err(at("needs `aliases` or `contains` to recognise it".into()));
             }
-            for (field, value) in [("retired_on", &r.retired_on), ("auto_renew_off_on", &r.auto_renew_off_on)] {
+            for (field, value) in [
+                ("retired_on", &r.retired_on),
+                ("auto_renew_off_on", &r.auto_renew_off_on),
+            ] {
                 if toml_date(value).is_none() {
                     return Err(at(format!("`{field}` must be a date like 2020-07-01")));
                 }
@@ -207,16 +222,34 @@ mod tests {
     fn default_catalog_has_the_three_retirements_and_their_first_options() {
         let c = Catalog::builtin();
         let ids: Vec<&str> = c.retirements.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["kaizala-pro", "office365-e4", "skype-business-online-p1"]);
+        assert_eq!(
+            ids,
+            ["kaizala-pro", "office365-e4", "skype-business-online-p1"]
+        );
         let k = c.get("kaizala-pro").unwrap();
         assert_eq!(k.recommended(Segment::Education).unwrap().sku, "M365EDU_A1");
-        assert_eq!(k.recommended(Segment::Business).unwrap().sku, "O365_BUSINESS_ESSENTIALS");
-        assert_eq!(k.recommended(Segment::Enterprise).unwrap().sku, "STANDARDPACK");
+        assert_eq!(
+            k.recommended(Segment::Business).unwrap().sku,
+            "O365_BUSINESS_ESSENTIALS"
+        );
+        assert_eq!(
+            k.recommended(Segment::Enterprise).unwrap().sku,
+            "STANDARDPACK"
+        );
         assert_eq!(k.recommended(Segment::Frontline).unwrap().sku, "SPE_F1");
         let s = c.get("skype-business-online-p1").unwrap();
-        assert_eq!(s.recommended(Segment::Education).unwrap().name, "Office 365 A1");
-        assert_eq!(s.recommended(Segment::Business).unwrap().sku, "DESKLESSPACK");
-        assert_eq!(s.auto_renew_off_on(), NaiveDate::from_ymd_opt(2018, 9, 1).unwrap());
+        assert_eq!(
+            s.recommended(Segment::Education).unwrap().name,
+            "Office 365 A1"
+        );
+        assert_eq!(
+            s.recommended(Segment::Business).unwrap().sku,
+            "DESKLESSPACK"
+        );
+        assert_eq!(
+            s.auto_renew_off_on(),
+            NaiveDate::from_ymd_opt(2018, 9, 1).unwrap()
+        );
         assert!(s.matches("  skype for business ONLINE (plan 1) "));
         assert!(!s.matches("Skype for Business Online (Plan 2)"));
         assert!(k.matches("Microsoft Kaizala Pro Standalone (Monthly)"));
@@ -229,7 +262,10 @@ mod tests {
         assert!(err.contains("c.toml") && err.contains("line 3"), "{err}");
         let no_edu = DEFAULT_CATALOG.replace("segments = [\"education\"]", "segments = []");
         let err = Catalog::parse("c.toml", &no_edu).unwrap_err().to_string();
-        assert!(err.contains("line 11: retirement `kaizala-pro`") && err.contains("education"), "{err}");
+        assert!(
+            err.contains("line 11: retirement `kaizala-pro`") && err.contains("education"),
+            "{err}"
+        );
     }
 
     #[test]

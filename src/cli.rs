@@ -89,7 +89,12 @@ pub struct InputArgs {
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
     /// The output directory (created; existing report files in it are replaced).
-    #[arg(long, short = 'o', value_name = "DIR", default_value = "skusunset-report")]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "DIR",
+        default_value = "skusunset-report"
+    )]
     pub out: PathBuf,
     /// Formats to write, comma-separated (default: all).
     #[arg(long, short = 'f', value_delimiter = ',', value_name = "FORMATS")]

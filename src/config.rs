@@ -63,7 +63,11 @@ impl Config {
         }
         Ok(Config {
             inputs: InputSpec {
-                subscriptions: args.subscriptions.iter().map(|a| InputFile::parse(a)).collect(),
+                subscriptions: args
+                    .subscriptions
+                    .iter()
+                    .map(|a| InputFile::parse(a))
+                    .collect(),
                 licenses: args.licenses.iter().map(|a| InputFile::parse(a)).collect(),
                 sheet: args.sheet.clone(),
                 day_first: args.day_first,
@@ -90,6 +94,9 @@ impl OutputConfig {
         };
         formats.sort();
         formats.dedup();
-        OutputConfig { out: args.out.clone(), formats }
+        OutputConfig {
+            out: args.out.clone(),
+            formats,
+        }
     }
 }

@@ -11,16 +11,26 @@ use std::collections::BTreeMap;
 use tempfile::TempDir;
 
 /// The demo files: name under `fixtures/demo/`, customer key (for `KEY=FILE`), contents.
-const SUBSCRIPTIONS: (&str, &[u8]) =
-    ("subscriptions.csv", include_bytes!("../fixtures/demo/subscriptions.csv"));
+const SUBSCRIPTIONS: (&str, &[u8]) = (
+    "subscriptions.csv",
+    include_bytes!("../fixtures/demo/subscriptions.csv"),
+);
 const LICENSES: &[(&str, Option<&str>, &[u8])] = &[
-    ("contoso-users.csv", None, include_bytes!("../fixtures/demo/contoso-users.csv")),
+    (
+        "contoso-users.csv",
+        None,
+        include_bytes!("../fixtures/demo/contoso-users.csv"),
+    ),
     (
         "fabrikam-active-users.csv",
         Some("Fabrikam School District"),
         include_bytes!("../fixtures/demo/fabrikam-active-users.csv"),
     ),
-    ("northwind-licenses.csv", None, include_bytes!("../fixtures/demo/northwind-licenses.csv")),
+    (
+        "northwind-licenses.csv",
+        None,
+        include_bytes!("../fixtures/demo/northwind-licenses.csv"),
+    ),
 ];
 
 /// The unpacked demo files; removed when dropped.
@@ -51,13 +61,23 @@ pub fn config(fixtures: &DemoFixtures, as_of: NaiveDate) -> Config {
     Config {
         inputs: InputSpec {
             subscriptions: vec![input(fixtures, SUBSCRIPTIONS.0, None)],
-            licenses: LICENSES.iter().map(|(name, key, _)| input(fixtures, name, *key)).collect(),
+            licenses: LICENSES
+                .iter()
+                .map(|(name, key, _)| input(fixtures, name, *key))
+                .collect(),
             sheet: None,
             day_first: false,
         },
         skus: Vec::new(),
-        catalog: CatalogArgs { catalog: None, catalog_extend: Vec::new() },
-        params: Params { as_of, deprovision_days: 120, segment_overrides: BTreeMap::new() },
+        catalog: CatalogArgs {
+            catalog: None,
+            catalog_extend: Vec::new(),
+        },
+        params: Params {
+            as_of,
+            deprovision_days: 120,
+            segment_overrides: BTreeMap::new(),
+        },
         strict: false,
     }
 }

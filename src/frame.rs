@@ -74,7 +74,9 @@ impl<'a> Rows<'a> {
     pub fn strs(&self, name: &str) -> PolarsResult<Vec<Option<String>>> {
         let column = self.df.column(name)?.cast(&DataType::String)?;
         let ca = column.str()?;
-        Ok((0..ca.len()).map(|i| ca.get(i).map(str::to_string)).collect())
+        Ok((0..ca.len())
+            .map(|i| ca.get(i).map(str::to_string))
+            .collect())
     }
 
     /// A date column, all rows.

@@ -46,11 +46,24 @@ pub struct Issue {
 impl Issue {
     /// A warning about one cell.
     pub fn warning(file: &str, row: usize, column: &str, code: &str, message: String) -> Issue {
-        Issue::new(file, Some(row), Some(column), Severity::Warning, code, message)
+        Issue::new(
+            file,
+            Some(row),
+            Some(column),
+            Severity::Warning,
+            code,
+            message,
+        )
     }
 
     /// An error about one row (the row is not used).
-    pub fn error(file: &str, row: usize, column: Option<&str>, code: &str, message: String) -> Issue {
+    pub fn error(
+        file: &str,
+        row: usize,
+        column: Option<&str>,
+        code: &str,
+        message: String,
+    ) -> Issue {
         Issue::new(file, Some(row), column, Severity::Error, code, message)
     }
 

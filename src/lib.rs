@@ -42,10 +42,11 @@ pub enum Outcome {
 pub fn load_catalog(args: &CatalogArgs) -> Result<(Catalog, String)> {
     let read = |path: &std::path::Path| -> Result<Catalog> {
         let label = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| error::InputError::Unreadable {
-            file: label.clone(),
-            source,
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| error::InputError::Unreadable {
+                file: label.clone(),
+                source,
+            })?;
         Ok(Catalog::parse(&label, &text)?)
     };
     let (mut catalog, mut name) = match &args.catalog {
@@ -77,7 +78,10 @@ pub fn load_skus(paths: &[std::path::PathBuf]) -> Result<SkuTable> {
 pub fn build_report(config: &Config) -> Result<Report> {
     let skus = load_skus(&config.skus)?;
     let (catalog, catalog_name) = load_catalog(&config.catalog)?;
-    let resolver = Resolver { skus: &skus, catalog: &catalog };
+    let resolver = Resolver {
+        skus: &skus,
+        catalog: &catalog,
+    };
     let mut ingested = ingest::load(&config.inputs, &resolver)?;
     let customers = attribute::attribute(&mut ingested)?;
     let names = |files: &[ingest::InputFile]| files.iter().map(|f| f.label()).collect();
@@ -99,8 +103,15 @@ pub fn build_report(config: &Config) -> Result<Report> {
 }
 
 fn outcome(report: &Report, strict: bool) -> Outcome {
-    let has_errors = report.issues.iter().any(|i| i.severity == issues::Severity::Error);
-    if strict && has_errors { Outcome::StrictFailure } else { Outcome::Success }
+    let has_errors = report
+        .issues
+        .iter()
+        .any(|i| i.severity == issues::Severity::Error);
+    if strict && has_errors {
+        Outcome::StrictFailure
+    } else {
+        Outcome::Success
+    }
 }
 
 /// Writes a report and prints its summary.
@@ -115,9 +126,10 @@ fn report(config: &Config, output: &OutputConfig) -> Result<Outcome> {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
-        Command::Report(args) => {
-            report(&Config::from_cli(&args.inputs)?, &OutputConfig::from_cli(&args.output))
-        }
+        Command::Report(args) => report(
+            &Config::from_cli(&args.inputs)?,
+            &OutputConfig::from_cli(&args.output),
+        ),
         Command::Check(args) => {
             let config = Config::from_cli(&args.inputs)?;
             let report = build_report(&config)?;

@@ -29,11 +29,17 @@ impl<'a> Resolver<'a> {
         let value = value.trim();
         let sku = self.skus.lookup(value).or_else(|| {
             let (_, part) = value.split_once(':')?;
-            (!value.contains(' ')).then(|| self.skus.lookup(part)).flatten()
+            (!value.contains(' '))
+                .then(|| self.skus.lookup(part))
+                .flatten()
         });
         let mut names = vec![value];
         if let Some(sku) = sku {
-            names.extend([sku.display_name.as_str(), sku.string_id.as_str(), sku.guid.as_str()]);
+            names.extend([
+                sku.display_name.as_str(),
+                sku.string_id.as_str(),
+                sku.guid.as_str(),
+            ]);
         }
         let retirement = self.retirement_of(&names);
         Resolution { sku, retirement }
@@ -108,7 +114,10 @@ fn split_tight_plus(cell: &str) -> Vec<&str> {
         }
     }
     pieces.push(&cell[start..]);
-    pieces.into_iter().filter(|p| !p.trim().is_empty()).collect()
+    pieces
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -118,7 +127,10 @@ mod tests {
     fn with<T>(f: impl FnOnce(&Resolver) -> T) -> T {
         let skus = SkuTable::builtin();
         let catalog = Catalog::builtin();
-        f(&Resolver { skus: &skus, catalog: &catalog })
+        f(&Resolver {
+            skus: &skus,
+            catalog: &catalog,
+        })
     }
 
     #[test]
@@ -136,7 +148,10 @@ mod tests {
                 r.split_licenses("Office 365 E3 + Microsoft Power Automate Free"),
                 ["Office 365 E3", "Microsoft Power Automate Free"]
             );
-            assert_eq!(r.split_licenses("Contoso + Fabrikam Suite"), ["Contoso + Fabrikam Suite"]);
+            assert_eq!(
+                r.split_licenses("Contoso + Fabrikam Suite"),
+                ["Contoso + Fabrikam Suite"]
+            );
             assert!(r.split_licenses("Unlicensed").is_empty());
             assert!(r.split_licenses("  ").is_empty());
         });
@@ -151,8 +166,15 @@ mod tests {
             let kaizala = r.resolve("Microsoft Kaizala Pro");
             assert!(kaizala.sku.is_none());
             assert_eq!(kaizala.retirement.unwrap().id, "kaizala-pro");
-            assert_eq!(r.resolve("contoso:MCOIMP").retirement.unwrap().id, "skype-business-online-p1");
-            assert!(r.resolve("Skype for Business Online (Plan 2)").retirement.is_none());
+            assert_eq!(
+                r.resolve("contoso:MCOIMP").retirement.unwrap().id,
+                "skype-business-online-p1"
+            );
+            assert!(
+                r.resolve("Skype for Business Online (Plan 2)")
+                    .retirement
+                    .is_none()
+            );
             let unknown = r.resolve("Contoso Widget Plan");
             assert!(unknown.sku.is_none() && unknown.retirement.is_none());
         });

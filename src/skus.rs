@@ -11,10 +11,22 @@ use std::collections::{BTreeSet, HashMap};
 const BUILTIN_CSV: &str = include_str!("../data/skus.csv");
 
 const FIELDS: &[FieldSpec] = &[
-    FieldSpec { name: "display_name", aliases: &["Product_Display_Name", "Product name"] },
-    FieldSpec { name: "string_id", aliases: &["String_Id", "String ID", "SkuPartNumber"] },
-    FieldSpec { name: "guid", aliases: &["GUID", "SkuId"] },
-    FieldSpec { name: "service_plan", aliases: &["Service_Plan_Name", "Service plan name"] },
+    FieldSpec {
+        name: "display_name",
+        aliases: &["Product_Display_Name", "Product name"],
+    },
+    FieldSpec {
+        name: "string_id",
+        aliases: &["String_Id", "String ID", "SkuPartNumber"],
+    },
+    FieldSpec {
+        name: "guid",
+        aliases: &["GUID", "SkuId"],
+    },
+    FieldSpec {
+        name: "service_plan",
+        aliases: &["Service_Plan_Name", "Service plan name"],
+    },
 ];
 
 /// One licensable product.
@@ -39,7 +51,11 @@ pub struct SkuTable {
 
 /// Lower-cases, trims and collapses runs of white space: the key every lookup uses.
 pub fn lookup_key(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 impl SkuTable {
@@ -143,9 +159,24 @@ mod tests {
         let table = SkuTable::builtin();
         let e4 = table.lookup("office 365 e4").unwrap();
         assert_eq!(e4.string_id, "ENTERPRISEWITHSCAL");
-        assert_eq!(table.lookup("1392051D-0CB9-4B7A-88D5-621FEE5E8711"), Some(e4));
-        assert!(table.lookup("MCOIMP").unwrap().service_plans.contains("MCOIMP"));
-        assert!(table.lookup("STANDARDPACK").unwrap().service_plans.contains("KAIZALA_O365_P2"));
+        assert_eq!(
+            table.lookup("1392051D-0CB9-4B7A-88D5-621FEE5E8711"),
+            Some(e4)
+        );
+        assert!(
+            table
+                .lookup("MCOIMP")
+                .unwrap()
+                .service_plans
+                .contains("MCOIMP")
+        );
+        assert!(
+            table
+                .lookup("STANDARDPACK")
+                .unwrap()
+                .service_plans
+                .contains("KAIZALA_O365_P2")
+        );
         assert!(table.lookup("Kaizala Pro").is_none());
     }
 
@@ -163,7 +194,12 @@ mod tests {
 
     #[test]
     fn a_file_without_guid_column_is_a_named_error() {
-        let err = SkuTable::default().add_csv("x.csv", b"Product name,String ID\na,b\n").unwrap_err();
-        assert!(err.to_string().contains("`x.csv` has no `guid` column"), "{err}");
+        let err = SkuTable::default()
+            .add_csv("x.csv", b"Product name,String ID\na,b\n")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("`x.csv` has no `guid` column"),
+            "{err}"
+        );
     }
 }

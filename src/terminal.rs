@@ -8,8 +8,15 @@ use std::path::PathBuf;
 fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "inputs:")?;
     for a in &report.accounting {
-        let sheet = a.sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
-        let kind = serde_json::to_value(a.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let sheet = a
+            .sheet
+            .as_ref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default();
+        let kind = serde_json::to_value(a.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         writeln!(
             w,
             "  {}{sheet} ({kind}): {} rows read = {} used + {} rejected{}",
@@ -17,7 +24,11 @@ fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
             a.rows_read,
             a.rows_used,
             a.rows_rejected,
-            if a.blank_rows > 0 { format!(" ({} blank rows skipped)", a.blank_rows) } else { String::new() }
+            if a.blank_rows > 0 {
+                format!(" ({} blank rows skipped)", a.blank_rows)
+            } else {
+                String::new()
+            }
         )?;
     }
     Ok(())
@@ -26,12 +37,32 @@ fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
 /// `check`: accounting, then every issue.
 pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
     print_accounting(report, w)?;
-    let errors = report.issues.iter().filter(|i| i.severity == crate::issues::Severity::Error).count();
-    writeln!(w, "issues: {} ({errors} errors, {} warnings)", report.issues.len(), report.issues.len() - errors)?;
+    let errors = report
+        .issues
+        .iter()
+        .filter(|i| i.severity == crate::issues::Severity::Error)
+        .count();
+    writeln!(
+        w,
+        "issues: {} ({errors} errors, {} warnings)",
+        report.issues.len(),
+        report.issues.len() - errors
+    )?;
     for i in &report.issues {
         let row = i.row.map(|r| format!(":{r}")).unwrap_or_default();
-        let column = i.column.as_ref().map(|c| format!(" [{c}]")).unwrap_or_default();
-        writeln!(w, "  {}{row}{column} {} {}: {}", i.file, i.severity.as_str(), i.code, i.message)?;
+        let column = i
+            .column
+            .as_ref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "  {}{row}{column} {} {}: {}",
+            i.file,
+            i.severity.as_str(),
+            i.code,
+            i.message
+        )?;
     }
     Ok(())
 }
@@ -39,7 +70,9 @@ pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
 /// `report`/`demo`: accounting, headline counts and the files written.
 pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io::Result<()> {
     print_accounting(report, w)?;
-    let count = |f: &dyn Fn(&crate::model::ExpiringRow) -> bool| report.expiring.iter().filter(|e| f(e)).count();
+    let count = |f: &dyn Fn(&crate::model::ExpiringRow) -> bool| {
+        report.expiring.iter().filter(|e| f(e)).count()
+    };
     writeln!(w, "as of {}:", report.run.as_of)?;
     writeln!(
         w,
@@ -59,8 +92,17 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         users("review-blocked")
     )?;
     let seats: i64 = report.purchases.iter().map(|p| p.quantity).sum();
-    writeln!(w, "  {} licences to buy in {} purchase lines", seats, report.purchases.len())?;
-    writeln!(w, "  {} suspended subscriptions in de-provisioning", report.deprovisioning.len())?;
+    writeln!(
+        w,
+        "  {} licences to buy in {} purchase lines",
+        seats,
+        report.purchases.len()
+    )?;
+    writeln!(
+        w,
+        "  {} suspended subscriptions in de-provisioning",
+        report.deprovisioning.len()
+    )?;
     writeln!(w, "  {} issues", report.issues.len())?;
     writeln!(w, "wrote:")?;
     for path in written {

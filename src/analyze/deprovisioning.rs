@@ -10,7 +10,10 @@ use polars::prelude::*;
 fn holders(lics: LazyFrame, by: &str, alias: &str) -> LazyFrame {
     lics.filter(col(by).is_not_null())
         .group_by([col("customer_key"), col(by)])
-        .agg([col("user_principal_name").n_unique().cast(DataType::Int64).alias(alias)])
+        .agg([col("user_principal_name")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias(alias)])
 }
 
 /// The `deprovisioning` table, sorted by customer, then subscription id.
@@ -20,8 +23,7 @@ pub fn table(
     customers: LazyFrame,
     params: &Params,
 ) -> Result<Vec<DeprovisioningRow>> {
-    let by_sku = holders(lics.clone(), "sku", "holders_sku")
-        .rename(["sku"], ["offer_sku"], true);
+    let by_sku = holders(lics.clone(), "sku", "holders_sku").rename(["sku"], ["offer_sku"], true);
     let by_retirement = holders(lics, "retirement_id", "holders_retirement");
     let deprovision_on = (col("suspended_on").cast(DataType::Int32)
         + lit(params.deprovision_days as i32))
@@ -53,7 +55,10 @@ pub fn table(
         )
         .with_column(deprovision_on.alias("deprovision_on"))
         .with_column(days_from("deprovision_on", params.as_of).alias("days_left"))
-        .with_columns([state.alias("state"), assigned.alias("licenses_still_assigned")])
+        .with_columns([
+            state.alias("state"),
+            assigned.alias("licenses_still_assigned"),
+        ])
         .collect()?;
     let r = Rows::new(&df);
     let (ids, names, sub_ids, offers, statuses, states, rets) = (
@@ -87,8 +92,14 @@ pub fn table(
         })
         .collect();
     rows.sort_by(|a, b| {
-        (customer_order(&a.customer_name, a.customer_id.as_ref()), &a.subscription_id)
-            .cmp(&(customer_order(&b.customer_name, b.customer_id.as_ref()), &b.subscription_id))
+        (
+            customer_order(&a.customer_name, a.customer_id.as_ref()),
+            &a.subscription_id,
+        )
+            .cmp(&(
+                customer_order(&b.customer_name, b.customer_id.as_ref()),
+                &b.subscription_id,
+            ))
     });
     Ok(rows)
 }

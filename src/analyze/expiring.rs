@@ -11,7 +11,12 @@ pub(super) fn state_expr() -> Expr {
     let status = || col("status");
     when(status().eq(lit("suspended")))
         .then(lit("suspended"))
-        .when(status().eq(lit("expired")).or(status().eq(lit("disabled"))).or(status().eq(lit("deleted"))))
+        .when(
+            status()
+                .eq(lit("expired"))
+                .or(status().eq(lit("disabled")))
+                .or(status().eq(lit("deleted"))),
+        )
         .then(lit("ended"))
         .when(col("auto_renew").eq(lit(false)))
         .then(lit("expiring"))
@@ -42,7 +47,10 @@ pub(super) fn retiring(subs: LazyFrame, customers: LazyFrame, params: &Params) -
     subs.filter(col("retirement_id").is_not_null())
         .drop(cols(["customer_id", "customer_name", "customer_domain"]))
         .left_join(customers, col("customer_key"), col("customer_key"))
-        .with_columns([state_expr().alias("state"), days_from("end_date", params.as_of).alias("days_left")])
+        .with_columns([
+            state_expr().alias("state"),
+            days_from("end_date", params.as_of).alias("days_left"),
+        ])
 }
 
 /// The `expiring` table, sorted by customer, then subscription id.
@@ -61,8 +69,12 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
         r.strs("urgency")?,
         r.strs("status")?,
     );
-    let (qty, renew, end, days) =
-        (r.ints("quantity")?, r.bools("auto_renew")?, r.dates("end_date")?, r.ints("days_left")?);
+    let (qty, renew, end, days) = (
+        r.ints("quantity")?,
+        r.bools("auto_renew")?,
+        r.dates("end_date")?,
+        r.ints("days_left")?,
+    );
     let mut rows: Vec<ExpiringRow> = (0..r.len())
         .map(|i| ExpiringRow {
             customer_id: ids[i].clone(),
@@ -80,8 +92,14 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
         })
         .collect();
     rows.sort_by(|a, b| {
-        (customer_order(&a.customer_name, a.customer_id.as_ref()), &a.subscription_id)
-            .cmp(&(customer_order(&b.customer_name, b.customer_id.as_ref()), &b.subscription_id))
+        (
+            customer_order(&a.customer_name, a.customer_id.as_ref()),
+            &a.subscription_id,
+        )
+            .cmp(&(
+                customer_order(&b.customer_name, b.customer_id.as_ref()),
+                &b.subscription_id,
+            ))
     });
     Ok(rows)
 }

@@ -23,7 +23,12 @@ pub struct Lookups {
 
 fn distinct(df: &DataFrame, columns: &[&str]) -> Result<DataFrame> {
     let cols: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
-    Ok(df.clone().lazy().select(cols).unique_stable(None, UniqueKeepStrategy::First).collect()?)
+    Ok(df
+        .clone()
+        .lazy()
+        .select(cols)
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .collect()?)
 }
 
 impl Lookups {
@@ -53,8 +58,14 @@ impl Lookups {
             let Some(sku) = r.sku else { continue };
             for retirement in &resolver.catalog.retirements {
                 let is_itself = r.retirement.is_some_and(|own| own.id == retirement.id);
-                let covered = retirement.covered_by_plans.iter().any(|p| sku.service_plans.contains(p))
-                    || retirement.covered_by_skus.iter().any(|s| s.eq_ignore_ascii_case(&sku.string_id));
+                let covered = retirement
+                    .covered_by_plans
+                    .iter()
+                    .any(|p| sku.service_plans.contains(p))
+                    || retirement
+                        .covered_by_skus
+                        .iter()
+                        .any(|s| s.eq_ignore_ascii_case(&sku.string_id));
                 if covered && !is_itself {
                     covers.push((value.clone(), retirement.id.clone()));
                 }
@@ -74,23 +85,41 @@ impl Lookups {
         let offer_cols = ["offer_name", "offer_id", "friendly_name"];
         let offers = distinct(&ingested.subscriptions, &offer_cols)?;
         let rows = Rows::new(&offers);
-        let (names, ids, friendly) =
-            (rows.strs("offer_name")?, rows.strs("offer_id")?, rows.strs("friendly_name")?);
+        let (names, ids, friendly) = (
+            rows.strs("offer_name")?,
+            rows.strs("offer_id")?,
+            rows.strs("friendly_name")?,
+        );
         let mut offer_retirement = Vec::new();
         let mut offer_sku = Vec::new();
         for i in 0..rows.len() {
             let name = names[i].as_deref().unwrap_or_default();
             let by_name = resolver.resolve(name);
             let by_id = ids[i].as_deref().map(|id| resolver.resolve(id));
-            let others: Vec<&str> = [ids[i].as_deref(), friendly[i].as_deref()].into_iter().flatten().collect();
-            let retirement = by_name.retirement.or_else(|| resolver.retirement_of(&others));
+            let others: Vec<&str> = [ids[i].as_deref(), friendly[i].as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            let retirement = by_name
+                .retirement
+                .or_else(|| resolver.retirement_of(&others));
             offer_retirement.push(retirement.map(|r| r.id.clone()));
-            offer_sku.push(by_name.sku.or(by_id.and_then(|r| r.sku)).map(|s| s.string_id.clone()));
+            offer_sku.push(
+                by_name
+                    .sku
+                    .or(by_id.and_then(|r| r.sku))
+                    .map(|s| s.string_id.clone()),
+            );
         }
         let mut offers = offers;
         offers.with_column(str_col("retirement_id", offer_retirement))?;
         offers.with_column(str_col("offer_sku", offer_sku))?;
-        Ok(Lookups { licenses, covers, offers, unknown })
+        Ok(Lookups {
+            licenses,
+            covers,
+            offers,
+            unknown,
+        })
     }
 
     /// One `unknown-license` warning per distinct unresolved value, at its first occurrence.

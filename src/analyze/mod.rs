@@ -52,19 +52,39 @@ pub fn analyze(
     run: RunInfo,
 ) -> Result<Report> {
     let lookups = lookups::Lookups::build(&ingested, resolver)?;
-    ingested.issues.extend(lookups.unknown_license_issues(&ingested.licenses)?);
+    ingested
+        .issues
+        .extend(lookups.unknown_license_issues(&ingested.licenses)?);
     let customer_frame = customers.to_frame()?.lazy();
     let subs = left_join(
         ingested.subscriptions.clone().lazy(),
         lookups.offers.clone().lazy(),
         &["offer_name", "offer_id", "friendly_name"],
     );
-    let lics = left_join(ingested.licenses.clone().lazy(), lookups.licenses.clone().lazy(), &["license"]);
+    let lics = left_join(
+        ingested.licenses.clone().lazy(),
+        lookups.licenses.clone().lazy(),
+        &["license"],
+    );
 
     let segments = users::segments(lics.clone(), customers, params)?;
     let expiring = expiring::table(subs.clone(), customer_frame.clone(), params)?;
-    let users = users::table(lics.clone(), &lookups, &segments, customer_frame.clone(), resolver)?;
-    let purchases = users::purchases(&users, subs.clone(), lics.clone(), &segments, customer_frame.clone(), resolver, params)?;
+    let users = users::table(
+        lics.clone(),
+        &lookups,
+        &segments,
+        customer_frame.clone(),
+        resolver,
+    )?;
+    let purchases = users::purchases(
+        &users,
+        subs.clone(),
+        lics.clone(),
+        &segments,
+        customer_frame.clone(),
+        resolver,
+        params,
+    )?;
     let deprovisioning = deprovisioning::table(subs, lics, customer_frame, params)?;
 
     let mut issues: Vec<Issue> = ingested.issues;
@@ -83,5 +103,9 @@ pub fn analyze(
 
 /// Sort key shared by every table: customer name, then id.
 fn customer_order(name: &str, id: Option<&String>) -> (String, String, String) {
-    (name.to_lowercase(), name.to_string(), id.cloned().unwrap_or_default())
+    (
+        name.to_lowercase(),
+        name.to_string(),
+        id.cloned().unwrap_or_default(),
+    )
 }

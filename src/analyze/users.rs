@@ -63,18 +63,33 @@ pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Resu
                 .n_unique()
                 .cast(DataType::Int64)
                 .alias("licensed_users"),
-            col("education").fill_null(lit(false)).any(true).alias("education"),
+            col("education")
+                .fill_null(lit(false))
+                .any(true)
+                .alias("education"),
         ])
         .collect()?;
     let r = Rows::new(&counts);
-    let (keys, users, edu) = (r.strs("customer_key")?, r.ints("licensed_users")?, r.bools("education")?);
+    let (keys, users, edu) = (
+        r.strs("customer_key")?,
+        r.ints("licensed_users")?,
+        r.bools("education")?,
+    );
     let stats: HashMap<String, (i64, bool)> = (0..r.len())
-        .filter_map(|i| Some((keys[i].clone()?, (users[i].unwrap_or(0), edu[i].unwrap_or(false)))))
+        .filter_map(|i| {
+            Some((
+                keys[i].clone()?,
+                (users[i].unwrap_or(0), edu[i].unwrap_or(false)),
+            ))
+        })
         .collect();
     let mut overrides: HashMap<String, Segment> = HashMap::new();
     for (name, segment) in &params.segment_overrides {
         let Some(c) = customers.find_any(name) else {
-            bail!("--segment {name}={}: no customer has the id, name or domain `{name}`", segment.as_str());
+            bail!(
+                "--segment {name}={}: no customer has the id, name or domain `{name}`",
+                segment.as_str()
+            );
         };
         overrides.insert(c.key.clone(), *segment);
     }
@@ -84,18 +99,38 @@ pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Resu
         let (segment, reason) = if let Some(s) = overrides.get(&c.key) {
             (*s, "set by --segment".to_string())
         } else if education {
-            (Segment::Education, "users hold an education SKU".to_string())
+            (
+                Segment::Education,
+                "users hold an education SKU".to_string(),
+            )
         } else if licensed_users <= BUSINESS_SEAT_CAP {
-            (Segment::Business, format!("{licensed_users} licensed users, at most {BUSINESS_SEAT_CAP}"))
+            (
+                Segment::Business,
+                format!("{licensed_users} licensed users, at most {BUSINESS_SEAT_CAP}"),
+            )
         } else {
-            (Segment::Enterprise, format!("{licensed_users} licensed users, more than {BUSINESS_SEAT_CAP}"))
+            (
+                Segment::Enterprise,
+                format!("{licensed_users} licensed users, more than {BUSINESS_SEAT_CAP}"),
+            )
         };
-        let info = SegmentInfo { segment, reason, licensed_users, has_license_data: stats.contains_key(&c.key) };
+        let info = SegmentInfo {
+            segment,
+            reason,
+            licensed_users,
+            has_license_data: stats.contains_key(&c.key),
+        };
         by_key.insert(c.key.clone(), info);
     }
     let frame = DataFrame::new_infer_height(vec![
         str_col("customer_key", customers.list.iter().map(|c| Some(&c.key))),
-        str_col("segment", customers.list.iter().map(|c| Some(by_key[&c.key].segment.as_str()))),
+        str_col(
+            "segment",
+            customers
+                .list
+                .iter()
+                .map(|c| Some(by_key[&c.key].segment.as_str())),
+        ),
     ])?;
     Ok(Segments { by_key, frame })
 }
@@ -106,7 +141,12 @@ fn recommendations(resolver: &Resolver) -> PolarsResult<DataFrame> {
     for r in &resolver.catalog.retirements {
         for s in Segment::ALL {
             if let Some(rep) = r.recommended(s) {
-                rows.push((r.id.as_str(), s.as_str(), rep.sku.as_str(), rep.name.as_str()));
+                rows.push((
+                    r.id.as_str(),
+                    s.as_str(),
+                    rep.sku.as_str(),
+                    rep.name.as_str(),
+                ));
             }
         }
     }
@@ -133,18 +173,32 @@ pub fn table(
     customers: LazyFrame,
     resolver: &Resolver,
 ) -> Result<UsersTable> {
-    let keys = [col("customer_key"), col("user_principal_name"), col("retirement_id")];
+    let keys = [
+        col("customer_key"),
+        col("user_principal_name"),
+        col("retirement_id"),
+    ];
     let held = lics
         .clone()
         .filter(col("retirement_id").is_not_null())
         .group_by_stable(keys.clone())
         .agg([
             col("license").first().alias("retiring_license"),
-            col("display_name").drop_nulls().first().alias("display_name"),
-            col("block_credential").fill_null(lit(false)).any(true).alias("blocked"),
+            col("display_name")
+                .drop_nulls()
+                .first()
+                .alias("display_name"),
+            col("block_credential")
+                .fill_null(lit(false))
+                .any(true)
+                .alias("blocked"),
         ]);
     let covered = lics
-        .inner_join(lookups.covers.clone().lazy(), col("license"), col("license"))
+        .inner_join(
+            lookups.covers.clone().lazy(),
+            col("license"),
+            col("license"),
+        )
         .select([
             col("customer_key"),
             col("user_principal_name"),
@@ -158,12 +212,20 @@ pub fn table(
         .when(col("covering_license").is_not_null())
         .then(lit("remove-only"))
         .otherwise(lit("reassign"));
-    let df = left_join(held, covered, &["customer_key", "user_principal_name", "retirement_id"]);
+    let df = left_join(
+        held,
+        covered,
+        &["customer_key", "user_principal_name", "retirement_id"],
+    );
     let df = left_join(df, segments.frame.clone().lazy(), &["customer_key"]);
-    let df = left_join(df, recommendations(resolver)?.lazy(), &["retirement_id", "segment"])
-        .with_column(action.alias("action"))
-        .left_join(customers, col("customer_key"), col("customer_key"))
-        .collect()?;
+    let df = left_join(
+        df,
+        recommendations(resolver)?.lazy(),
+        &["retirement_id", "segment"],
+    )
+    .with_column(action.alias("action"))
+    .left_join(customers, col("customer_key"), col("customer_key"))
+    .collect()?;
     let r = Rows::new(&df);
     let s = |name: &str| r.strs(name);
     let (ckeys, ids, names, upns, dnames, lic, rets, actions, skus, plans, covering, segs) = (
@@ -184,7 +246,10 @@ pub fn table(
     for i in 0..r.len() {
         let action = actions[i].clone().unwrap_or_default();
         let retirement = rets[i].clone().unwrap_or_default();
-        let retirement_name = resolver.catalog.get(&retirement).map_or(retirement.clone(), |r| r.name.clone());
+        let retirement_name = resolver
+            .catalog
+            .get(&retirement)
+            .map_or(retirement.clone(), |r| r.name.clone());
         let license = lic[i].clone().unwrap_or_default();
         let reassign = action == "reassign";
         let info = &segments.by_key[ckeys[i].as_deref().unwrap_or_default()];
@@ -220,7 +285,11 @@ pub fn table(
     }
     rows.sort_by(|a, b| {
         let key = |u: &UserRow| {
-            (customer_order(&u.customer_name, u.customer_id.as_ref()), u.user_principal_name.to_lowercase(), u.retirement_id.clone())
+            (
+                customer_order(&u.customer_name, u.customer_id.as_ref()),
+                u.user_principal_name.to_lowercase(),
+                u.retirement_id.clone(),
+            )
         };
         key(a).cmp(&key(b))
     });
@@ -243,7 +312,14 @@ pub fn purchases(
         .clone()
         .lazy()
         .filter(col("action").eq(lit("reassign")))
-        .group_by([col("customer_key"), col("customer_id"), col("customer_name"), col("retirement_id"), col("recommended_sku"), col("recommended_plan")])
+        .group_by([
+            col("customer_key"),
+            col("customer_id"),
+            col("customer_name"),
+            col("retirement_id"),
+            col("recommended_sku"),
+            col("recommended_plan"),
+        ])
         .agg([len().cast(DataType::Int64).alias("quantity")])
         .collect()?;
     let with_licenses = lics
@@ -253,14 +329,28 @@ pub fn purchases(
         .filter(col("state").neq(lit("ended")))
         .left_join(with_licenses, col("customer_key"), col("customer_key"))
         .filter(col("has_licenses").is_null())
-        .group_by([col("customer_key"), col("customer_id"), col("customer_name"), col("retirement_id")])
-        .agg([col("quantity").sum().alias("quantity"), len().cast(DataType::Int64).alias("subscriptions")])
+        .group_by([
+            col("customer_key"),
+            col("customer_id"),
+            col("customer_name"),
+            col("retirement_id"),
+        ])
+        .agg([
+            col("quantity").sum().alias("quantity"),
+            len().cast(DataType::Int64).alias("subscriptions"),
+        ])
         .collect()?;
 
     let mut rows = Vec::new();
     let r = Rows::new(&counted);
-    let (ids, names, rets, skus, plans, qty) =
-        (r.strs("customer_id")?, r.strs("customer_name")?, r.strs("retirement_id")?, r.strs("recommended_sku")?, r.strs("recommended_plan")?, r.ints("quantity")?);
+    let (ids, names, rets, skus, plans, qty) = (
+        r.strs("customer_id")?,
+        r.strs("customer_name")?,
+        r.strs("retirement_id")?,
+        r.strs("recommended_sku")?,
+        r.strs("recommended_plan")?,
+        r.ints("quantity")?,
+    );
     for i in 0..r.len() {
         let quantity = qty[i].unwrap_or(0);
         let plan = plans[i].clone().unwrap_or_default();
@@ -275,12 +365,22 @@ pub fn purchases(
         });
     }
     let r = Rows::new(&fallback);
-    let (keys, ids, names, rets, qty, n) =
-        (r.strs("customer_key")?, r.strs("customer_id")?, r.strs("customer_name")?, r.strs("retirement_id")?, r.ints("quantity")?, r.ints("subscriptions")?);
+    let (keys, ids, names, rets, qty, n) = (
+        r.strs("customer_key")?,
+        r.strs("customer_id")?,
+        r.strs("customer_name")?,
+        r.strs("retirement_id")?,
+        r.ints("quantity")?,
+        r.ints("subscriptions")?,
+    );
     for i in 0..r.len() {
         let retirement_id = rets[i].clone().unwrap_or_default();
         let segment = segments.by_key[keys[i].as_deref().unwrap_or_default()].segment;
-        let Some(rep) = resolver.catalog.get(&retirement_id).and_then(|r| r.recommended(segment)) else {
+        let Some(rep) = resolver
+            .catalog
+            .get(&retirement_id)
+            .and_then(|r| r.recommended(segment))
+        else {
             continue;
         };
         rows.push(PurchaseRow {
@@ -300,7 +400,12 @@ pub fn purchases(
     }
     rows.sort_by(|a, b| {
         let key = |p: &PurchaseRow| {
-            (customer_order(&p.customer_name, p.customer_id.as_ref()), p.retirement_id.clone(), p.recommended_sku.clone(), p.recommended_plan.clone())
+            (
+                customer_order(&p.customer_name, p.customer_id.as_ref()),
+                p.retirement_id.clone(),
+                p.recommended_sku.clone(),
+                p.recommended_plan.clone(),
+            )
         };
         key(a).cmp(&key(b))
     });

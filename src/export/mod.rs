@@ -49,12 +49,17 @@ pub fn write_all(report: &Report, formats: &[FormatArg], out: &Path) -> Result<V
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
     let mut tops: Vec<PathBuf> = files
         .iter()
-        .filter_map(|(rel, _)| rel.components().next().map(|c| PathBuf::from(c.as_os_str())))
+        .filter_map(|(rel, _)| {
+            rel.components()
+                .next()
+                .map(|c| PathBuf::from(c.as_os_str()))
+        })
         .collect();
     tops.sort();
     tops.dedup();

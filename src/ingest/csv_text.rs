@@ -36,7 +36,9 @@ pub fn detect_delimiter(line: &str) -> u8 {
         }
     }
     let candidates = [b',', b';', b'\t'];
-    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
     candidates[best]
 }
 
@@ -74,7 +76,12 @@ pub fn read(bytes: &[u8]) -> Result<RawTable, csv::Error> {
     let body_rows = records
         .map(|r| r.map(|r| r.iter().map(Cell::text).collect::<Vec<_>>()))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(RawTable::from_rows(header, body_rows.into_iter(), header_row, None))
+    Ok(RawTable::from_rows(
+        header,
+        body_rows.into_iter(),
+        header_row,
+        None,
+    ))
 }
 
 #[cfg(test)]

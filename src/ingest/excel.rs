@@ -17,7 +17,10 @@ pub fn read(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<RawTable>
             .find(|n| n.eq_ignore_ascii_case(wanted))
             .cloned()
             .with_context(|| {
-                format!("`{path}` has no sheet `{wanted}`; its sheets are: {}", names.join(", "))
+                format!(
+                    "`{path}` has no sheet `{wanted}`; its sheets are: {}",
+                    names.join(", ")
+                )
             })?,
         None => match names.first() {
             Some(first) => first.clone(),
@@ -32,7 +35,11 @@ pub fn read(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<RawTable>
     let mut rows = range.rows();
     let header: Vec<String> = rows
         .next()
-        .map(|r| r.iter().map(|c| to_cell(c).as_text().unwrap_or_default()).collect())
+        .map(|r| {
+            r.iter()
+                .map(|c| to_cell(c).as_text().unwrap_or_default())
+                .collect()
+        })
         .unwrap_or_default();
     let body = rows.map(|r| r.iter().map(to_cell).collect::<Vec<_>>());
     Ok(RawTable::from_rows(header, body, first_row, Some(name)))

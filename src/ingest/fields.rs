@@ -95,24 +95,32 @@ impl<'a> FieldReader<'a> {
         } else {
             DateOrder::MonthFirst
         };
-        self.report(row, field, "invalid-date", values::parse_date(self.cell(row, field), order), issues)
-            .flatten()
-            .and_then(|v| match v {
-                DateValue::Date(d) => Some(d),
-                DateValue::NoDate => None,
-            })
+        self.report(
+            row,
+            field,
+            "invalid-date",
+            values::parse_date(self.cell(row, field), order),
+            issues,
+        )
+        .flatten()
+        .and_then(|v| match v {
+            DateValue::Date(d) => Some(d),
+            DateValue::NoDate => None,
+        })
     }
 
     /// A boolean; unparsable values give `None` with a warning.
     pub fn bool(&self, row: &RawRow, field: &str, issues: &mut Vec<Issue>) -> Option<bool> {
         let parsed = values::parse_bool(self.cell(row, field));
-        self.report(row, field, "invalid-boolean", parsed, issues).flatten()
+        self.report(row, field, "invalid-boolean", parsed, issues)
+            .flatten()
     }
 
     /// A quantity; unparsable values give `None` with a warning.
     pub fn quantity(&self, row: &RawRow, field: &str, issues: &mut Vec<Issue>) -> Option<i64> {
         let parsed = values::parse_quantity(self.cell(row, field));
-        self.report(row, field, "invalid-quantity", parsed, issues).flatten()
+        self.report(row, field, "invalid-quantity", parsed, issues)
+            .flatten()
     }
 
     fn report<T>(

@@ -20,17 +20,35 @@ const fn field(name: &'static str, aliases: &'static [&'static str]) -> FieldSpe
 /// The customer columns shared by subscription and license exports.
 pub const CUSTOMER_ID: FieldSpec = field(
     "customer_id",
-    &["CustomerId", "CustomerTenantId", "Customer tenant ID", "Microsoft ID", "TenantId"],
+    &[
+        "CustomerId",
+        "CustomerTenantId",
+        "Customer tenant ID",
+        "Microsoft ID",
+        "TenantId",
+    ],
 );
 /// See [`CUSTOMER_ID`].
 pub const CUSTOMER_NAME: FieldSpec = field(
     "customer_name",
-    &["CustomerName", "Customer name", "Company name", "Customer", "Company"],
+    &[
+        "CustomerName",
+        "Customer name",
+        "Company name",
+        "Customer",
+        "Company",
+    ],
 );
 /// See [`CUSTOMER_ID`].
 pub const CUSTOMER_DOMAIN: FieldSpec = field(
     "customer_domain",
-    &["CustomerDomainName", "DomainName", "Primary domain name", "Domain", "Customer domain"],
+    &[
+        "CustomerDomainName",
+        "DomainName",
+        "Primary domain name",
+        "Domain",
+        "Customer domain",
+    ],
 );
 
 /// Subscription export fields (DOMAIN.md §2.1).
@@ -48,7 +66,10 @@ pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
             "LegacySubscriptionId",
         ],
     ),
-    field("offer_id", &["OfferId", "Offer ID", "DurableOfferId", "ProductId"]),
+    field(
+        "offer_id",
+        &["OfferId", "Offer ID", "DurableOfferId", "ProductId"],
+    ),
     field(
         "offer_name",
         &[
@@ -63,13 +84,34 @@ pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
     ),
     field(
         "friendly_name",
-        &["FriendlyName", "Friendly name", "SubscriptionName", "LegacySubscriptionName", "Nickname"],
+        &[
+            "FriendlyName",
+            "Friendly name",
+            "SubscriptionName",
+            "LegacySubscriptionName",
+            "Nickname",
+        ],
     ),
-    field("quantity", &["Quantity", "Licenses", "Seats", "CurrentSeatCount", "SeatCount"]),
+    field(
+        "quantity",
+        &[
+            "Quantity",
+            "Licenses",
+            "Seats",
+            "CurrentSeatCount",
+            "SeatCount",
+        ],
+    ),
     field("status", &["Status", "Subscription status"]),
     field(
         "auto_renew",
-        &["AutoRenewEnabled", "AutoRenew", "Auto renew", "Auto-renew", "Renews automatically"],
+        &[
+            "AutoRenewEnabled",
+            "AutoRenew",
+            "Auto renew",
+            "Auto-renew",
+            "Renews automatically",
+        ],
     ),
     field(
         "end_date",
@@ -86,15 +128,31 @@ pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
     ),
     field(
         "start_date",
-        &["EffectiveStartDate", "Start date", "SubscriptionStartDate", "CreationDate"],
+        &[
+            "EffectiveStartDate",
+            "Start date",
+            "SubscriptionStartDate",
+            "CreationDate",
+        ],
     ),
     field(
         "suspended_on",
-        &["SuspendedOn", "Suspended on", "Suspension date", "SuspensionDate", "Status changed on"],
+        &[
+            "SuspendedOn",
+            "Suspended on",
+            "Suspension date",
+            "SuspensionDate",
+            "Status changed on",
+        ],
     ),
     field(
         "billing_cycle",
-        &["BillingCycle", "Billing frequency", "CurrentBillingPlan", "BillingCycleType"],
+        &[
+            "BillingCycle",
+            "Billing frequency",
+            "CurrentBillingPlan",
+            "BillingCycleType",
+        ],
     ),
     field("term", &["TermDuration", "Term", "CurrentTerm"]),
 ];
@@ -106,11 +164,28 @@ pub const LICENSE_FIELDS: &[FieldSpec] = &[
     CUSTOMER_DOMAIN,
     field(
         "user_principal_name",
-        &["User principal name", "UserPrincipalName", "UPN", "User Principal Name"],
+        &[
+            "User principal name",
+            "UserPrincipalName",
+            "UPN",
+            "User Principal Name",
+        ],
     ),
     field("display_name", &["Display name", "DisplayName"]),
-    field("licenses", &["Licenses", "Assigned Products", "AssignedProducts"]),
-    field("license", &["SkuPartNumber", "SkuId", "License", "Product", "AccountSkuId"]),
+    field(
+        "licenses",
+        &["Licenses", "Assigned Products", "AssignedProducts"],
+    ),
+    field(
+        "license",
+        &[
+            "SkuPartNumber",
+            "SkuId",
+            "License",
+            "Product",
+            "AccountSkuId",
+        ],
+    ),
     field("department", &["Department"]),
     field("title", &["Title", "JobTitle"]),
     field("usage_location", &["Usage location", "UsageLocation"]),
@@ -159,7 +234,11 @@ impl ColumnMap {
 
     /// The error for a required field that no header matched.
     pub fn missing(file: &str, headers: &[String], specs: &[&FieldSpec]) -> InputError {
-        let fields = specs.iter().map(|s| s.name).collect::<Vec<_>>().join("` or `");
+        let fields = specs
+            .iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>()
+            .join("` or `");
         let accepted = specs
             .iter()
             .flat_map(|s| s.aliases.iter().copied())
@@ -185,7 +264,12 @@ mod tests {
     #[test]
     fn matching_ignores_case_spaces_underscores_hyphens_and_bom() {
         let map = ColumnMap::new(
-            &headers(&["\u{feff}customer_NAME", "Subscription ID", "auto-renew", "END DATE"]),
+            &headers(&[
+                "\u{feff}customer_NAME",
+                "Subscription ID",
+                "auto-renew",
+                "END DATE",
+            ]),
             SUBSCRIPTION_FIELDS,
         );
         assert_eq!(map.get("customer_name"), Some(0));
@@ -198,7 +282,12 @@ mod tests {
     #[test]
     fn the_alias_listed_first_wins() {
         let map = ColumnMap::new(
-            &headers(&["SeatCount", "CreationDate", "CurrentSeatCount", "EffectiveStartDate"]),
+            &headers(&[
+                "SeatCount",
+                "CreationDate",
+                "CurrentSeatCount",
+                "EffectiveStartDate",
+            ]),
             SUBSCRIPTION_FIELDS,
         );
         assert_eq!(map.get("quantity"), Some(2));

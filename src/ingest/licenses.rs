@@ -68,7 +68,10 @@ pub fn read(
     let kind = shape(file, table)?;
     let fields = FieldReader::new(file, table, LICENSE_FIELDS, &[], false, issues);
     if !fields.has("user_principal_name") {
-        let spec = LICENSE_FIELDS.iter().find(|f| f.name == "user_principal_name").expect("field");
+        let spec = LICENSE_FIELDS
+            .iter()
+            .find(|f| f.name == "user_principal_name")
+            .expect("field");
         return Err(ColumnMap::missing(file, &table.headers, &[spec]));
     }
     let mut records = Vec::new();
@@ -89,9 +92,17 @@ pub fn read(
             FileKind::LicensesWide => {
                 let cell = fields.text(row, "licenses").unwrap_or_default();
                 let split = resolver.split_licenses(&cell);
-                if split.is_empty() { vec![None] } else { split.into_iter().map(Some).collect() }
+                if split.is_empty() {
+                    vec![None]
+                } else {
+                    split.into_iter().map(Some).collect()
+                }
             }
-            _ => vec![fields.text(row, "license").filter(|l| !l.eq_ignore_ascii_case("unlicensed"))],
+            _ => vec![
+                fields
+                    .text(row, "license")
+                    .filter(|l| !l.eq_ignore_ascii_case("unlicensed")),
+            ],
         };
         let block_credential = fields.bool(row, "block_credential", issues);
         used += 1;
@@ -126,12 +137,18 @@ pub fn to_frame(records: &[LicenseRecord]) -> PolarsResult<DataFrame> {
         str_col("customer_id", s(|r| r.customer_id.as_deref())),
         str_col("customer_name", s(|r| r.customer_name.as_deref())),
         str_col("customer_domain", s(|r| r.customer_domain.as_deref())),
-        str_col("user_principal_name", s(|r| Some(r.user_principal_name.as_str()))),
+        str_col(
+            "user_principal_name",
+            s(|r| Some(r.user_principal_name.as_str())),
+        ),
         str_col("display_name", s(|r| r.display_name.as_deref())),
         str_col("license", s(|r| r.license.as_deref())),
         str_col("department", s(|r| r.department.as_deref())),
         str_col("title", s(|r| r.title.as_deref())),
         str_col("usage_location", s(|r| r.usage_location.as_deref())),
-        bool_col("block_credential", records.iter().map(|r| r.block_credential)),
+        bool_col(
+            "block_credential",
+            records.iter().map(|r| r.block_credential),
+        ),
     ])
 }

@@ -49,7 +49,11 @@ impl InputFile {
                 name: path.to_string(),
             };
         }
-        InputFile { key: None, path: PathBuf::from(arg), name: arg.to_string() }
+        InputFile {
+            key: None,
+            path: PathBuf::from(arg),
+            name: arg.to_string(),
+        }
     }
 
     /// The path as shown in messages and outputs.
@@ -96,7 +100,11 @@ pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<RawTa
         excel::read(bytes, &label, sheet)
     } else {
         csv_text::read(&bytes).map_err(|e| {
-            InputError::Malformed { file: label, message: e.to_string() }.into()
+            InputError::Malformed {
+                file: label,
+                message: e.to_string(),
+            }
+            .into()
         })
     }
 }
@@ -124,7 +132,11 @@ fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
                     Some(f) => Path::new(&file.name).join(f).display().to_string(),
                     None => path.display().to_string(),
                 };
-                InputFile { key: file.key.clone(), path, name }
+                InputFile {
+                    key: file.key.clone(),
+                    path,
+                    name,
+                }
             }));
         } else {
             out.push(file.clone());
@@ -153,9 +165,19 @@ pub fn load(spec: &InputSpec, resolver: &Resolver) -> Result<Ingested> {
     for file in expand(&spec.subscriptions)? {
         let table = read_table(&file.path, &file.label(), spec.sheet.as_deref())?;
         let label = file.label();
-        let records =
-            subscriptions::read(&label, &table, file.key.as_deref(), spec.day_first, &mut issues)?;
-        counts.push(accounting(&file, &table, FileKind::Subscriptions, records.len()));
+        let records = subscriptions::read(
+            &label,
+            &table,
+            file.key.as_deref(),
+            spec.day_first,
+            &mut issues,
+        )?;
+        counts.push(accounting(
+            &file,
+            &table,
+            FileKind::Subscriptions,
+            records.len(),
+        ));
         subs.extend(records);
     }
     let subs = drop_superseded(subs, &mut issues, &mut counts);

@@ -71,8 +71,20 @@ pub fn read(
     day_first: bool,
     issues: &mut Vec<Issue>,
 ) -> Result<Vec<SubscriptionRecord>, InputError> {
-    let fields = FieldReader::new(file, table, SUBSCRIPTION_FIELDS, DATE_FIELDS, day_first, issues);
-    let spec = |name: &str| SUBSCRIPTION_FIELDS.iter().find(|f| f.name == name).expect("field");
+    let fields = FieldReader::new(
+        file,
+        table,
+        SUBSCRIPTION_FIELDS,
+        DATE_FIELDS,
+        day_first,
+        issues,
+    );
+    let spec = |name: &str| {
+        SUBSCRIPTION_FIELDS
+            .iter()
+            .find(|f| f.name == name)
+            .expect("field")
+    };
     for required in ["subscription_id", "offer_name"] {
         if !fields.has(required) {
             return Err(ColumnMap::missing(file, &table.headers, &[spec(required)]));
@@ -80,7 +92,11 @@ pub fn read(
     }
     let (key_id, key_name) = key_customer(key);
     if key.is_none() && !fields.has("customer_id") && !fields.has("customer_name") {
-        return Err(ColumnMap::missing(file, &table.headers, &[&CUSTOMER_ID, &CUSTOMER_NAME]));
+        return Err(ColumnMap::missing(
+            file,
+            &table.headers,
+            &[&CUSTOMER_ID, &CUSTOMER_NAME],
+        ));
     }
     let mut records = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
@@ -103,9 +119,15 @@ pub fn read(
             continue;
         };
         let customer_id = fields.text(row, "customer_id").or_else(|| key_id.clone());
-        let customer_name = fields.text(row, "customer_name").or_else(|| key_name.clone());
+        let customer_name = fields
+            .text(row, "customer_name")
+            .or_else(|| key_name.clone());
         if customer_id.is_none() && customer_name.is_none() {
-            let column = if fields.has("customer_id") { "customer_id" } else { "customer_name" };
+            let column = if fields.has("customer_id") {
+                "customer_id"
+            } else {
+                "customer_name"
+            };
             issues.push(missing(column, "the customer (id and name)"));
             continue;
         }

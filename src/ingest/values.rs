@@ -63,9 +63,7 @@ fn excel_serial(serial: f64) -> Result<NaiveDate, String> {
 pub fn parse_date_text(text: &str, order: DateOrder) -> Result<NaiveDate, String> {
     let text = text.trim();
     let bad = || {
-        format!(
-            "{text:?} is not a date; use YYYY-MM-DD, an ISO date-time, M/D/YYYY or D.M.YYYY"
-        )
+        format!("{text:?} is not a date; use YYYY-MM-DD, an ISO date-time, M/D/YYYY or D.M.YYYY")
     };
     if text.len() >= 10 && text.as_bytes()[4] == b'-' {
         return parse_iso(text).ok_or_else(bad);
@@ -96,7 +94,11 @@ pub fn parse_date_text(text: &str, order: DateOrder) -> Result<NaiveDate, String
     if y < 1000 {
         return Err(bad());
     }
-    let (day, month) = if dotted || order == DateOrder::DayFirst { (a, b) } else { (b, a) };
+    let (day, month) = if dotted || order == DateOrder::DayFirst {
+        (a, b)
+    } else {
+        (b, a)
+    };
     NaiveDate::from_ymd_opt(y, month, day).ok_or_else(|| {
         if !dotted && order == DateOrder::MonthFirst && a > 12 {
             format!("{text:?} is not a month-first date; pass --day-first if the file is day-first")
@@ -115,7 +117,10 @@ fn parse_clock(time: &str) -> Option<()> {
     if !(2..=3).contains(&fields.len()) {
         return None;
     }
-    let nums: Option<Vec<f64>> = fields.iter().map(|f| f.trim().parse::<f64>().ok()).collect();
+    let nums: Option<Vec<f64>> = fields
+        .iter()
+        .map(|f| f.trim().parse::<f64>().ok())
+        .collect();
     let nums = nums?;
     (nums[0] < 24.0 && nums[1] < 60.0).then_some(())
 }
@@ -149,7 +154,10 @@ fn parse_offset(zone: &str) -> Option<i64> {
     let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
     let (h, m) = match digits.len() {
         2 => (digits.parse::<i64>().ok()?, 0),
-        4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
+        4 => (
+            digits[..2].parse::<i64>().ok()?,
+            digits[2..].parse::<i64>().ok()?,
+        ),
         _ => return None,
     };
     Some(sign * (h * 60 + m))
@@ -186,12 +194,20 @@ pub fn parse_quantity(cell: &Cell) -> Result<Option<i64>, String> {
             let is_grouped = grouped.contains(',')
                 && grouped.split(',').enumerate().all(|(i, g)| {
                     g.chars().all(|c| c.is_ascii_digit())
-                        && if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 }
+                        && if i == 0 {
+                            (1..=3).contains(&g.len())
+                        } else {
+                            g.len() == 3
+                        }
                 });
             let dotted_thousands = t.split('.').count() > 1
                 && t.split('.').enumerate().all(|(i, g)| {
                     g.chars().all(|c| c.is_ascii_digit())
-                        && if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 }
+                        && if i == 0 {
+                            (1..=3).contains(&g.len())
+                        } else {
+                            g.len() == 3
+                        }
                 });
             if dotted_thousands {
                 return Err(format!(
@@ -199,7 +215,11 @@ pub fn parse_quantity(cell: &Cell) -> Result<Option<i64>, String> {
                     t.replace('.', "")
                 ));
             }
-            let plain = if is_grouped { t.replace(',', "") } else { t.to_string() };
+            let plain = if is_grouped {
+                t.replace(',', "")
+            } else {
+                t.to_string()
+            };
             plain.parse::<f64>().map_err(|_| quantity_error(t))?
         }
         other => return Err(quantity_error(&other.as_text().unwrap_or_default())),
@@ -215,8 +235,15 @@ fn quantity_error(text: &str) -> String {
 }
 
 /// The statuses Partner Center writes (DOMAIN.md §2.1).
-pub const KNOWN_STATUSES: &[&str] =
-    &["active", "suspended", "expired", "disabled", "deleted", "pending", "none"];
+pub const KNOWN_STATUSES: &[&str] = &[
+    "active",
+    "suspended",
+    "expired",
+    "disabled",
+    "deleted",
+    "pending",
+    "none",
+];
 
 /// Lower-cases a status; empty means `active`. `Err` carries the value as written, for a
 /// warning (the row is kept with it).
@@ -237,7 +264,9 @@ mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> Result<Option<DateValue>, String> {
-        Ok(Some(DateValue::Date(NaiveDate::from_ymd_opt(y, m, day).unwrap())))
+        Ok(Some(DateValue::Date(
+            NaiveDate::from_ymd_opt(y, m, day).unwrap(),
+        )))
     }
 
     fn text(s: &str, order: DateOrder) -> Result<Option<DateValue>, String> {
@@ -260,7 +289,10 @@ mod tests {
         assert_eq!(text("07/10/2020 14:05:00", mf), d(2020, 7, 10));
         assert_eq!(text("7/10/2020", DateOrder::DayFirst), d(2020, 10, 7));
         assert_eq!(text("31.12.2024", mf), d(2024, 12, 31));
-        assert_eq!(text("9999-12-10T00:00:00Z", mf), Ok(Some(DateValue::NoDate)));
+        assert_eq!(
+            text("9999-12-10T00:00:00Z", mf),
+            Ok(Some(DateValue::NoDate))
+        );
         assert_eq!(text("", mf), Ok(None));
         assert_eq!(parse_date(&Cell::Number(44927.0), mf), d(2023, 1, 1));
     }
@@ -270,7 +302,11 @@ mod tests {
         let mf = DateOrder::MonthFirst;
         assert!(text("31/12/2024", mf).unwrap_err().contains("--day-first"));
         assert!(text("next week", mf).is_err());
-        assert!(text("2/30/2024", mf).unwrap_err().contains("not a valid calendar date"));
+        assert!(
+            text("2/30/2024", mf)
+                .unwrap_err()
+                .contains("not a valid calendar date")
+        );
         assert!(text("2024-13-01", mf).is_err());
         assert!(first_part_exceeds_12("31/12/2024 10:00"));
         assert!(!first_part_exceeds_12("12/31/2024"));
@@ -292,8 +328,15 @@ mod tests {
         assert!(parse_quantity(&Cell::text("-3")).is_err());
         assert!(parse_quantity(&Cell::text("2.5")).is_err());
         assert!(parse_quantity(&Cell::text("1,00")).is_err());
-        assert!(parse_quantity(&Cell::text("1.000")).unwrap_err().contains("ambiguous"));
-        assert_eq!(parse_status(&Cell::text("Suspended")), Ok("suspended".into()));
+        assert!(
+            parse_quantity(&Cell::text("1.000"))
+                .unwrap_err()
+                .contains("ambiguous")
+        );
+        assert_eq!(
+            parse_status(&Cell::text("Suspended")),
+            Ok("suspended".into())
+        );
         assert_eq!(parse_status(&Cell::Empty), Ok("active".into()));
         assert_eq!(parse_status(&Cell::text("Paused")), Err("Paused".into()));
     }

@@ -14,29 +14,54 @@ const AS_OF: &str = "2026-11-21";
 
 fn write(dir: &Path, name: &str, text: &str) -> InputFile {
     std::fs::write(dir.join(name), text).unwrap();
-    InputFile { key: None, path: dir.join(name), name: name.to_string() }
+    InputFile {
+        key: None,
+        path: dir.join(name),
+        name: name.to_string(),
+    }
 }
 
-fn report_with(subs: &str, lics: &[(&str, Option<&str>, String)], overrides: &[(&str, Segment)]) -> Report {
+fn report_with(
+    subs: &str,
+    lics: &[(&str, Option<&str>, String)],
+    overrides: &[(&str, Segment)],
+) -> Report {
     let dir = tempfile::tempdir().unwrap();
     let subscriptions = vec![write(dir.path(), "subs.csv", subs)];
     let licenses = lics
         .iter()
-        .map(|(name, key, text)| InputFile { key: key.map(str::to_string), ..write(dir.path(), name, text) })
+        .map(|(name, key, text)| InputFile {
+            key: key.map(str::to_string),
+            ..write(dir.path(), name, text)
+        })
         .collect();
     let config = Config {
-        inputs: InputSpec { subscriptions, licenses, sheet: None, day_first: false },
+        inputs: InputSpec {
+            subscriptions,
+            licenses,
+            sheet: None,
+            day_first: false,
+        },
         skus: vec![],
-        catalog: CatalogArgs { catalog: None, catalog_extend: vec![] },
+        catalog: CatalogArgs {
+            catalog: None,
+            catalog_extend: vec![],
+        },
         params: Params {
             as_of: AS_OF.parse().unwrap(),
             deprovision_days: 120,
-            segment_overrides: overrides.iter().map(|(k, v)| (k.to_string(), *v)).collect::<BTreeMap<_, _>>(),
+            segment_overrides: overrides
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect::<BTreeMap<_, _>>(),
         },
         strict: false,
     };
     skusunset::build_report(&config).unwrap()
 }
+
+/// subscription id, deprovision_on, days_left, state, licenses_still_assigned
+type WindowRow<'a> = (&'a str, Option<String>, Option<i64>, &'a str, i64);
 
 const SUB_HEADER: &str = "CustomerName,CustomerDomainName,SubscriptionId,OfferName,Quantity,Status,AutoRenewEnabled,CommitmentEndDate,SuspendedOn\n";
 
@@ -61,7 +86,14 @@ fn every_state_and_urgency_with_boundaries() {
     let got: Vec<(&str, Option<i64>, &str, &str)> = r
         .expiring
         .iter()
-        .map(|e| (e.subscription_id.as_str(), e.days_left, e.urgency.as_str(), e.state.as_str()))
+        .map(|e| {
+            (
+                e.subscription_id.as_str(),
+                e.days_left,
+                e.urgency.as_str(),
+                e.state.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -91,45 +123,108 @@ fn users_csv(rows: &[(&str, &str, &str)]) -> String {
 
 #[test]
 fn actions_plus_split_blocked_wins_and_unknown_never_covers() {
-    let subs = format!("{SUB_HEADER}Contoso,contoso.com,k1,Kaizala Pro,9,Active,False,2026-12-31,\n");
+    let subs =
+        format!("{SUB_HEADER}Contoso,contoso.com,k1,Kaizala Pro,9,Active,False,2026-12-31,\n");
     let lics = users_csv(&[
-        ("plain@contoso.com", "False", "Kaizala Pro+Microsoft Power Automate Free"),
+        (
+            "plain@contoso.com",
+            "False",
+            "Kaizala Pro+Microsoft Power Automate Free",
+        ),
         ("covered@contoso.com", "False", "Office 365 E1+Kaizala Pro"),
         ("blocked@contoso.com", "True", "Office 365 E1+Kaizala Pro"),
         ("unknown@contoso.com", "False", "Kaizala Pro+Contoso Thing"),
-        ("ems@contoso.com", "False", "Enterprise Mobility + Security E5+Office 365 E4"),
+        (
+            "ems@contoso.com",
+            "False",
+            "Enterprise Mobility + Security E5+Office 365 E4",
+        ),
         ("none@contoso.com", "False", "Unlicensed"),
     ]);
     let r = report_with(&subs, &[("users.csv", None, lics)], &[]);
     let got: Vec<(&str, &str, &str, Option<&str>)> = r
         .users
         .iter()
-        .map(|u| (u.user_principal_name.as_str(), u.retirement_id.as_str(), u.action.as_str(), u.recommended_sku.as_deref()))
+        .map(|u| {
+            (
+                u.user_principal_name.as_str(),
+                u.retirement_id.as_str(),
+                u.action.as_str(),
+                u.recommended_sku.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
         [
             ("blocked@contoso.com", "kaizala-pro", "review-blocked", None),
             ("covered@contoso.com", "kaizala-pro", "remove-only", None),
-            ("ems@contoso.com", "office365-e4", "reassign", Some("ENTERPRISEPREMIUM")),
-            ("plain@contoso.com", "kaizala-pro", "reassign", Some("O365_BUSINESS_ESSENTIALS")),
-            ("unknown@contoso.com", "kaizala-pro", "reassign", Some("O365_BUSINESS_ESSENTIALS")),
+            (
+                "ems@contoso.com",
+                "office365-e4",
+                "reassign",
+                Some("ENTERPRISEPREMIUM")
+            ),
+            (
+                "plain@contoso.com",
+                "kaizala-pro",
+                "reassign",
+                Some("O365_BUSINESS_ESSENTIALS")
+            ),
+            (
+                "unknown@contoso.com",
+                "kaizala-pro",
+                "reassign",
+                Some("O365_BUSINESS_ESSENTIALS")
+            ),
         ]
     );
     assert!(r.users.iter().all(|u| !u.reason.is_empty()));
-    let purchases: Vec<(&str, &str, i64)> =
-        r.purchases.iter().map(|p| (p.retirement_id.as_str(), p.recommended_sku.as_str(), p.quantity)).collect();
-    assert_eq!(purchases, [("kaizala-pro", "O365_BUSINESS_ESSENTIALS", 2), ("office365-e4", "ENTERPRISEPREMIUM", 1)]);
+    let purchases: Vec<(&str, &str, i64)> = r
+        .purchases
+        .iter()
+        .map(|p| {
+            (
+                p.retirement_id.as_str(),
+                p.recommended_sku.as_str(),
+                p.quantity,
+            )
+        })
+        .collect();
+    assert_eq!(
+        purchases,
+        [
+            ("kaizala-pro", "O365_BUSINESS_ESSENTIALS", 2),
+            ("office365-e4", "ENTERPRISEPREMIUM", 1)
+        ]
+    );
     let c = &r.customers[0];
     assert_eq!((c.segment.as_str(), c.licensed_users), ("business", 5));
-    assert_eq!(r.issues.iter().filter(|i| i.code == "unknown-license").count(), 1);
+    assert_eq!(
+        r.issues
+            .iter()
+            .filter(|i| i.code == "unknown-license")
+            .count(),
+        1
+    );
 }
 
 fn many_users(n: usize, domain: &str) -> String {
     let rows: Vec<(String, &str, &str)> = (0..n)
-        .map(|i| (format!("u{i:03}@{domain}"), "False", if i == 0 { "Kaizala Pro" } else { "Office 365 E3" }))
+        .map(|i| {
+            (
+                format!("u{i:03}@{domain}"),
+                "False",
+                if i == 0 {
+                    "Kaizala Pro"
+                } else {
+                    "Office 365 E3"
+                },
+            )
+        })
         .collect();
-    let borrowed: Vec<(&str, &str, &str)> = rows.iter().map(|(u, b, l)| (u.as_str(), *b, *l)).collect();
+    let borrowed: Vec<(&str, &str, &str)> =
+        rows.iter().map(|(u, b, l)| (u.as_str(), *b, *l)).collect();
     users_csv(&borrowed)
 }
 
@@ -144,7 +239,10 @@ fn segments_300_is_business_301_enterprise_education_and_override() {
     );
     let mut b300 = many_users(300, "b300.com");
     b300.push_str("nolicense@b300.com,nolicense@b300.com,False,Unlicensed\n");
-    let school = users_csv(&[("t@school.edu", "False", "Office 365 A1 for faculty"), ("s@school.edu", "False", "Kaizala Pro")]);
+    let school = users_csv(&[
+        ("t@school.edu", "False", "Office 365 A1 for faculty"),
+        ("s@school.edu", "False", "Kaizala Pro"),
+    ]);
     let shop = users_csv(&[("x@shop.com", "False", "Kaizala Pro")]);
     let r = report_with(
         &subs,
@@ -156,8 +254,17 @@ fn segments_300_is_business_301_enterprise_education_and_override() {
         ],
         &[("shop.com", Segment::Frontline)],
     );
-    let segs: Vec<(&str, &str, i64)> =
-        r.customers.iter().map(|c| (c.customer_name.as_str(), c.segment.as_str(), c.licensed_users)).collect();
+    let segs: Vec<(&str, &str, i64)> = r
+        .customers
+        .iter()
+        .map(|c| {
+            (
+                c.customer_name.as_str(),
+                c.segment.as_str(),
+                c.licensed_users,
+            )
+        })
+        .collect();
     assert_eq!(
         segs,
         [
@@ -167,11 +274,19 @@ fn segments_300_is_business_301_enterprise_education_and_override() {
             ("Three Hundred One", "enterprise", 301),
         ]
     );
-    let plans: Vec<(&str, &str)> =
-        r.purchases.iter().map(|p| (p.customer_name.as_str(), p.recommended_sku.as_str())).collect();
+    let plans: Vec<(&str, &str)> = r
+        .purchases
+        .iter()
+        .map(|p| (p.customer_name.as_str(), p.recommended_sku.as_str()))
+        .collect();
     assert_eq!(
         plans,
-        [("School", "M365EDU_A1"), ("Shop", "SPE_F1"), ("Three Hundred", "O365_BUSINESS_ESSENTIALS"), ("Three Hundred One", "STANDARDPACK")]
+        [
+            ("School", "M365EDU_A1"),
+            ("Shop", "SPE_F1"),
+            ("Three Hundred", "O365_BUSINESS_ESSENTIALS"),
+            ("Three Hundred One", "STANDARDPACK")
+        ]
     );
 }
 
@@ -186,9 +301,21 @@ fn customers_without_license_data_fall_back_to_subscription_quantities() {
     );
     let lics = users_csv(&[("a@hasdata.com", "False", "Office 365 E3")]);
     let r = report_with(&subs, &[("h.csv", None, lics)], &[]);
-    assert_eq!(r.purchases.len(), 1, "HasData has license data and no retiring user: no row");
+    assert_eq!(
+        r.purchases.len(),
+        1,
+        "HasData has license data and no retiring user: no row"
+    );
     let p = &r.purchases[0];
-    assert_eq!((p.customer_name.as_str(), p.recommended_sku.as_str(), p.recommended_plan.as_str(), p.quantity), ("NoData", "DESKLESSPACK", "Office 365 F3", 12));
+    assert_eq!(
+        (
+            p.customer_name.as_str(),
+            p.recommended_sku.as_str(),
+            p.recommended_plan.as_str(),
+            p.quantity
+        ),
+        ("NoData", "DESKLESSPACK", "Office 365 F3", 12)
+    );
     assert!(p.reason.contains("no license data"), "{}", p.reason);
 }
 
@@ -203,15 +330,27 @@ fn deprovisioning_windows_and_licenses_still_assigned() {
     );
     let lics = users_csv(&[
         ("a@w.com", "False", "Microsoft Kaizala Pro"),
-        ("b@w.com", "True", "Kaizala Pro+Microsoft 365 Business Basic"),
+        (
+            "b@w.com",
+            "True",
+            "Kaizala Pro+Microsoft 365 Business Basic",
+        ),
         ("c@w.com", "False", "Microsoft 365 Business Basic"),
         ("d@w.com", "False", "Office 365 E3"),
     ]);
     let r = report_with(&subs, &[("w.csv", None, lics)], &[]);
-    let got: Vec<(&str, Option<String>, Option<i64>, &str, i64)> = r
+    let got: Vec<WindowRow> = r
         .deprovisioning
         .iter()
-        .map(|d| (d.subscription_id.as_str(), d.deprovision_on.map(|x| x.to_string()), d.days_left, d.state.as_str(), d.licenses_still_assigned))
+        .map(|d| {
+            (
+                d.subscription_id.as_str(),
+                d.deprovision_on.map(|x| x.to_string()),
+                d.days_left,
+                d.state.as_str(),
+                d.licenses_still_assigned,
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -225,13 +364,32 @@ fn deprovisioning_windows_and_licenses_still_assigned() {
 
 #[test]
 fn license_files_attach_by_column_key_or_domain_and_the_rest_is_reported() {
-    let subs = format!("{SUB_HEADER}Fabrikam,fabrikam.com,f1,Kaizala Pro,3,Active,False,2026-12-31,\n");
-    let by_domain = users_csv(&[("a@FABRIKAM.com", "False", "Kaizala Pro"), ("b@elsewhere.com", "False", "Kaizala Pro")]);
+    let subs =
+        format!("{SUB_HEADER}Fabrikam,fabrikam.com,f1,Kaizala Pro,3,Active,False,2026-12-31,\n");
+    let by_domain = users_csv(&[
+        ("a@FABRIKAM.com", "False", "Kaizala Pro"),
+        ("b@elsewhere.com", "False", "Kaizala Pro"),
+    ]);
     let by_key = users_csv(&[("c@fabrikam.onmicrosoft.com", "False", "Kaizala Pro")]);
-    let r = report_with(&subs, &[("d.csv", None, by_domain), ("k.csv", Some("fabrikam"), by_key)], &[]);
-    let upns: Vec<&str> = r.users.iter().map(|u| u.user_principal_name.as_str()).collect();
+    let r = report_with(
+        &subs,
+        &[
+            ("d.csv", None, by_domain),
+            ("k.csv", Some("fabrikam"), by_key),
+        ],
+        &[],
+    );
+    let upns: Vec<&str> = r
+        .users
+        .iter()
+        .map(|u| u.user_principal_name.as_str())
+        .collect();
     assert_eq!(upns, ["a@FABRIKAM.com", "c@fabrikam.onmicrosoft.com"]);
-    let issue = r.issues.iter().find(|i| i.code == "unattributed-user").unwrap();
+    let issue = r
+        .issues
+        .iter()
+        .find(|i| i.code == "unattributed-user")
+        .unwrap();
     assert_eq!((issue.file.as_str(), issue.row), ("d.csv", Some(3)));
     let d = r.accounting.iter().find(|a| a.file == "d.csv").unwrap();
     assert_eq!((d.rows_read, d.rows_used, d.rows_rejected), (2, 1, 1));

@@ -12,7 +12,14 @@ fn demo_writes_csv_and_json_that_match_the_snapshots_and_are_deterministic() {
     let first = demo(dir.path(), "a");
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(demo(dir.path(), "b").status.success());
-    for name in ["csv/expiring.csv", "csv/users.csv", "csv/purchases.csv", "csv/deprovisioning.csv", "csv/issues.csv", "report.json"] {
+    for name in [
+        "csv/expiring.csv",
+        "csv/users.csv",
+        "csv/purchases.csv",
+        "csv/deprovisioning.csv",
+        "csv/issues.csv",
+        "report.json",
+    ] {
         let a = std::fs::read_to_string(dir.path().join("a").join(name)).unwrap();
         let b = std::fs::read_to_string(dir.path().join("b").join(name)).unwrap();
         assert_eq!(a, b, "{name} differs between identical runs");
@@ -25,23 +32,56 @@ fn demo_writes_csv_and_json_that_match_the_snapshots_and_are_deterministic() {
 fn check_prints_accounting_that_adds_up_and_strict_fails_on_errors() {
     let dir = tempfile::tempdir().unwrap();
     let bad = fixture("dialects/bad-rows.csv");
-    let out = run(dir.path(), &["check", "--subscriptions", bad.to_str().unwrap(), "--as-of", "2026-11-21"]);
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--subscriptions",
+            bad.to_str().unwrap(),
+            "--as-of",
+            "2026-11-21",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("7 rows read = 3 used + 4 rejected (1 blank rows skipped)"), "{text}");
-    let strict = run(dir.path(), &["check", "--strict", "--subscriptions", bad.to_str().unwrap()]);
+    assert!(
+        text.contains("7 rows read = 3 used + 4 rejected (1 blank rows skipped)"),
+        "{text}"
+    );
+    let strict = run(
+        dir.path(),
+        &[
+            "check",
+            "--strict",
+            "--subscriptions",
+            bad.to_str().unwrap(),
+        ],
+    );
     assert_eq!(strict.status.code(), Some(1));
-    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "check writes nothing");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "check writes nothing"
+    );
 }
 
 #[test]
 fn unreadable_input_exits_2_and_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &["report", "--subscriptions", "missing.csv", "--out", "out"]);
+    let out = run(
+        dir.path(),
+        &["report", "--subscriptions", "missing.csv", "--out", "out"],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("error: cannot read `missing.csv`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: cannot read `missing.csv`"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!dir.path().join("out").exists());
-    let bad_date = run(dir.path(), &["report", "--subscriptions", "x.csv", "--as-of", "tomorrow"]);
+    let bad_date = run(
+        dir.path(),
+        &["report", "--subscriptions", "x.csv", "--as-of", "tomorrow"],
+    );
     assert_eq!(bad_date.status.code(), Some(2));
     assert!(stderr(&bad_date).contains("--as-of \"tomorrow\" is not a date"));
 }
@@ -52,21 +92,35 @@ fn report_reads_every_dialect_together() {
     let f = |p: &str| fixture(p).display().to_string();
     let args = [
         "report".to_string(),
-        "--as-of".into(), "2026-11-21".into(),
-        "--subscriptions".into(), f("dialects/bulk-migration-subscriptions.csv"),
-        "--subscriptions".into(), format!("Adatum Corporation={}", f("dialects/powershell-subscriptions.csv")),
-        "--subscriptions".into(), f("dialects/spaced-headers.xlsx"),
-        "--licenses".into(), format!("adatum.com={}", f("dialects/admin-users-old.csv")),
-        "--licenses".into(), f("dialects/long-licenses.csv"),
-        "--format".into(), "csv".into(),
-        "--out".into(), "out".into(),
+        "--as-of".into(),
+        "2026-11-21".into(),
+        "--subscriptions".into(),
+        f("dialects/bulk-migration-subscriptions.csv"),
+        "--subscriptions".into(),
+        format!(
+            "Adatum Corporation={}",
+            f("dialects/powershell-subscriptions.csv")
+        ),
+        "--subscriptions".into(),
+        f("dialects/spaced-headers.xlsx"),
+        "--licenses".into(),
+        format!("adatum.com={}", f("dialects/admin-users-old.csv")),
+        "--licenses".into(),
+        f("dialects/long-licenses.csv"),
+        "--format".into(),
+        "csv".into(),
+        "--out".into(),
+        "out".into(),
     ];
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = run(dir.path(), &args);
     assert!(out.status.success(), "{}", stderr(&out));
     let expiring = std::fs::read_to_string(dir.path().join("out/csv/expiring.csv")).unwrap();
     assert_eq!(expiring.lines().count(), 1 + 7, "{expiring}");
-    assert!(!dir.path().join("out/report.json").exists(), "only the csv format was asked for");
+    assert!(
+        !dir.path().join("out/report.json").exists(),
+        "only the csv format was asked for"
+    );
 }
 
 #[test]
@@ -80,5 +134,9 @@ fn catalog_prints_the_builtin_catalog() {
     std::fs::write(dir.path().join("bad.toml"), "[[retirement]]\nid = 1\n").unwrap();
     let bad = run(dir.path(), &["catalog", "--catalog", "bad.toml"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("invalid catalog `bad.toml`"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("invalid catalog `bad.toml`"),
+        "{}",
+        stderr(&bad)
+    );
 }

@@ -9,12 +9,18 @@ fn subscriptions(rel: &str, key: Option<&str>) -> String {
 
 #[test]
 fn powershell_export_with_type_line_and_customer_key() {
-    insta::assert_snapshot!(subscriptions("dialects/powershell-subscriptions.csv", Some("Adatum Corporation")));
+    insta::assert_snapshot!(subscriptions(
+        "dialects/powershell-subscriptions.csv",
+        Some("Adatum Corporation")
+    ));
 }
 
 #[test]
 fn bulk_migration_tool_subscriptions_csv() {
-    insta::assert_snapshot!(subscriptions("dialects/bulk-migration-subscriptions.csv", None));
+    insta::assert_snapshot!(subscriptions(
+        "dialects/bulk-migration-subscriptions.csv",
+        None
+    ));
 }
 
 #[test]
@@ -63,15 +69,31 @@ fn admin_center_exports_old_and_new_headers_and_long_licenses() {
 fn a_missing_required_column_names_file_found_columns_and_aliases() {
     let err = ingest(vec![input("dialects/long-licenses.csv", None)], vec![]).unwrap_err();
     let msg = format!("{err:#}");
-    assert!(msg.contains("`fixtures/dialects/long-licenses.csv` has no `subscription_id` column"), "{msg}");
-    assert!(msg.contains("columns found: CustomerTenantId, UserPrincipalName"), "{msg}");
-    assert!(msg.contains("SyndicationPartnerSubscriptionNumber, SubscriptionId, Id"), "{msg}");
+    assert!(
+        msg.contains("`fixtures/dialects/long-licenses.csv` has no `subscription_id` column"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("columns found: CustomerTenantId, UserPrincipalName"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("SyndicationPartnerSubscriptionNumber, SubscriptionId, Id"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn a_subscription_export_without_customer_needs_a_key() {
-    let err = ingest(vec![input("dialects/web-ui-subscriptions.csv", None)], vec![]).unwrap_err();
-    assert!(format!("{err:#}").contains("no `customer_id` or `customer_name` column"), "{err:#}");
+    let err = ingest(
+        vec![input("dialects/web-ui-subscriptions.csv", None)],
+        vec![],
+    )
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("no `customer_id` or `customer_name` column"),
+        "{err:#}"
+    );
 }
 
 #[test]
@@ -81,13 +103,19 @@ fn a_license_file_of_unknown_shape_is_named() {
         vec![input("dialects/web-ui-subscriptions.csv", None)],
     )
     .unwrap_err();
-    assert!(format!("{err:#}").contains("is not a license export"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("is not a license export"),
+        "{err:#}"
+    );
 }
 
 #[test]
 fn an_unreadable_file_is_an_error_not_a_panic() {
     let err = ingest(vec![input("dialects/nope.csv", None)], vec![]).unwrap_err();
-    assert!(format!("{err:#}").contains("cannot read `fixtures/dialects/nope.csv`"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("cannot read `fixtures/dialects/nope.csv`"),
+        "{err:#}"
+    );
     assert!(fixture("dialects").is_dir());
 }
 
@@ -99,14 +127,48 @@ fn make_spaced_headers_xlsx() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("Subscriptions").unwrap();
     let date = Format::new().set_num_format("dd/mm/yyyy");
-    let headers = [" Customer name ", "Customer tenant ID", "Subscription ID", "Offer name", "Seats", "Subscription status", "Renews automatically", "Term end date", "Suspended on"];
+    let headers = [
+        " Customer name ",
+        "Customer tenant ID",
+        "Subscription ID",
+        "Offer name",
+        "Seats",
+        "Subscription status",
+        "Renews automatically",
+        "Term end date",
+        "Suspended on",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write(0, c as u16, *h).unwrap();
     }
     let rows: [(&str, &str, &str, &str, f64, &str, bool); 3] = [
-        ("Proseware, Inc.", "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "aa11bb22-cc33-4d44-8e55-ff6677889900", "Kaizala Pro", 15.0, "Active", false),
-        ("Proseware, Inc.", "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "bb22cc33-dd44-4e55-9f66-007788990011", "Skype for Business Online (Plan 1)", 4.0, "Suspended", false),
-        ("Proseware, Inc.", "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", "cc33dd44-ee55-4f66-8a77-118899001122", "Office 365 E3", 60.0, "Active", true),
+        (
+            "Proseware, Inc.",
+            "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+            "aa11bb22-cc33-4d44-8e55-ff6677889900",
+            "Kaizala Pro",
+            15.0,
+            "Active",
+            false,
+        ),
+        (
+            "Proseware, Inc.",
+            "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+            "bb22cc33-dd44-4e55-9f66-007788990011",
+            "Skype for Business Online (Plan 1)",
+            4.0,
+            "Suspended",
+            false,
+        ),
+        (
+            "Proseware, Inc.",
+            "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+            "cc33dd44-ee55-4f66-8a77-118899001122",
+            "Office 365 E3",
+            60.0,
+            "Active",
+            true,
+        ),
     ];
     for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
@@ -119,11 +181,15 @@ fn make_spaced_headers_xlsx() {
         ws.write(r, 6, row.6).unwrap();
     }
     // A real date cell, a bare serial number (no date format) and a text date.
-    ws.write_datetime_with_format(1, 7, ExcelDateTime::from_ymd(2027, 1, 31).unwrap(), &date).unwrap();
+    ws.write_datetime_with_format(1, 7, ExcelDateTime::from_ymd(2027, 1, 31).unwrap(), &date)
+        .unwrap();
     ws.write(2, 7, 46418.0).unwrap();
-    ws.write(2, 8, ExcelDateTime::from_ymd(2026, 10, 15).unwrap()).unwrap();
+    ws.write(2, 8, ExcelDateTime::from_ymd(2026, 10, 15).unwrap())
+        .unwrap();
     ws.write(3, 7, "2027-06-30").unwrap();
     let notes = wb.add_worksheet().set_name("Notes").unwrap();
-    notes.write(0, 0, "Exported by hand from Partner Center").unwrap();
+    notes
+        .write(0, 0, "Exported by hand from Partner Center")
+        .unwrap();
     wb.save(fixture("dialects/spaced-headers.xlsx")).unwrap();
 }

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 use skusunset::catalog::Catalog;
-use skusunset::ingest::{InputFile, InputSpec, Ingested};
+use skusunset::ingest::{Ingested, InputFile, InputSpec};
 use skusunset::resolve::Resolver;
 use skusunset::skus::SkuTable;
 use std::path::{Path, PathBuf};
@@ -10,20 +10,34 @@ use std::process::{Command, Output};
 
 /// A path under `fixtures/`.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 /// An input file named as the tests show it (`fixtures/...`), optionally `KEY=`.
 pub fn input(rel: &str, key: Option<&str>) -> InputFile {
-    InputFile { key: key.map(str::to_string), path: fixture(rel), name: format!("fixtures/{rel}") }
+    InputFile {
+        key: key.map(str::to_string),
+        path: fixture(rel),
+        name: format!("fixtures/{rel}"),
+    }
 }
 
 /// Ingests the given files with the built-in SKU table and catalog.
 pub fn ingest(subscriptions: Vec<InputFile>, licenses: Vec<InputFile>) -> anyhow::Result<Ingested> {
     let skus = SkuTable::builtin();
     let catalog = Catalog::builtin();
-    let resolver = Resolver { skus: &skus, catalog: &catalog };
-    let spec = InputSpec { subscriptions, licenses, sheet: None, day_first: false };
+    let resolver = Resolver {
+        skus: &skus,
+        catalog: &catalog,
+    };
+    let spec = InputSpec {
+        subscriptions,
+        licenses,
+        sheet: None,
+        day_first: false,
+    };
     skusunset::ingest::load(&spec, &resolver)
 }
 
