@@ -76,6 +76,8 @@ pub fn read(
     }
     let mut records = Vec::new();
     let mut used = 0;
+    // Real exports repeat the same license combinations on many rows: split each once.
+    let mut splits: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     for row in &table.rows {
         fields.check_extra_cells(row, issues);
         let Some(upn) = fields.text(row, "user_principal_name") else {
@@ -91,7 +93,10 @@ pub fn read(
         let licenses: Vec<Option<String>> = match kind {
             FileKind::LicensesWide => {
                 let cell = fields.text(row, "licenses").unwrap_or_default();
-                let split = resolver.split_licenses(&cell);
+                let split = splits
+                    .entry(cell)
+                    .or_insert_with_key(|cell| resolver.split_licenses(cell))
+                    .clone();
                 if split.is_empty() {
                     vec![None]
                 } else {
