@@ -269,6 +269,29 @@ mod tests {
     }
 
     #[test]
+    fn extend_replaces_same_ids_and_appends_new_ones() {
+        let mut c = Catalog::builtin();
+        let extra = DEFAULT_CATALOG
+            .replace("id = \"kaizala-pro\"", "id = \"kaizala-pro-2\"")
+            .replace(
+                "name = \"Office 365 E4 (ENTERPRISEWITHSCAL)\"",
+                "name = \"E4 (renamed)\"",
+            );
+        c.extend(Catalog::parse("extra.toml", &extra).unwrap());
+        let ids: Vec<&str> = c.retirements.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "kaizala-pro",
+                "office365-e4",
+                "skype-business-online-p1",
+                "kaizala-pro-2"
+            ]
+        );
+        assert_eq!(c.get("office365-e4").unwrap().name, "E4 (renamed)");
+    }
+
+    #[test]
     fn the_catalog_round_trips_through_toml() {
         let c = Catalog::builtin();
         assert_eq!(Catalog::parse("again", &c.to_toml()).unwrap(), c);

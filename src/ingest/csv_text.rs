@@ -3,7 +3,7 @@
 //! line); quoted fields with embedded newlines; PowerShell's `#TYPE` first line skipped.
 
 use super::table::{Cell, RawTable};
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
 /// Decodes raw bytes to text, honouring a BOM and falling back to Windows-1252 when the bytes
 /// are not valid UTF-8.
@@ -40,17 +40,6 @@ pub fn detect_delimiter(line: &str) -> u8 {
         .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
         .unwrap_or(0);
     candidates[best]
-}
-
-/// The encoding name shown to users.
-pub fn encoding_name(encoding: &'static Encoding) -> &'static str {
-    if encoding == UTF_16LE {
-        "UTF-16LE"
-    } else if encoding == UTF_16BE {
-        "UTF-16BE"
-    } else {
-        encoding.name()
-    }
 }
 
 /// Parses CSV bytes into a [`RawTable`].
@@ -104,6 +93,11 @@ mod tests {
             le.extend_from_slice(&u.to_le_bytes());
         }
         assert_eq!(decode(&le).0, "Zoë");
+        let mut be = vec![0xFE, 0xFF];
+        for u in "Zoë".encode_utf16() {
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(decode(&be).0, "Zoë");
         assert_eq!(decode(&[0x5A, 0x6F, 0xEB]).0, "Zoë");
         assert_eq!(decode("\u{feff}Zoë".as_bytes()).0, "Zoë");
     }

@@ -77,7 +77,8 @@ pub fn read(
     let mut records = Vec::new();
     let mut used = 0;
     // Real exports repeat the same license combinations on many rows: split each once.
-    let mut splits: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    let mut splits: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
     for row in &table.rows {
         fields.check_extra_cells(row, issues);
         let Some(upn) = fields.text(row, "user_principal_name") else {
