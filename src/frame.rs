@@ -64,12 +64,6 @@ impl<'a> Rows<'a> {
         self.df.height() == 0
     }
 
-    /// A string cell.
-    pub fn str(&self, name: &str, i: usize) -> PolarsResult<Option<String>> {
-        let column = self.df.column(name)?.cast(&DataType::String)?;
-        Ok(column.str()?.get(i).map(str::to_string))
-    }
-
     /// A string column, all rows.
     pub fn strs(&self, name: &str) -> PolarsResult<Vec<Option<String>>> {
         let column = self.df.column(name)?.cast(&DataType::String)?;

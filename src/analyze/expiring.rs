@@ -91,15 +91,11 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
             state: states[i].clone().unwrap_or_default(),
         })
         .collect();
-    rows.sort_by(|a, b| {
+    rows.sort_by_key(|r| {
         (
-            customer_order(&a.customer_name, a.customer_id.as_ref()),
-            &a.subscription_id,
+            customer_order(&r.customer_name, r.customer_id.as_ref()),
+            r.subscription_id.clone(),
         )
-            .cmp(&(
-                customer_order(&b.customer_name, b.customer_id.as_ref()),
-                &b.subscription_id,
-            ))
     });
     Ok(rows)
 }

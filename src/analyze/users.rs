@@ -283,15 +283,12 @@ pub fn table(
             reason,
         });
     }
-    rows.sort_by(|a, b| {
-        let key = |u: &UserRow| {
-            (
-                customer_order(&u.customer_name, u.customer_id.as_ref()),
-                u.user_principal_name.to_lowercase(),
-                u.retirement_id.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    rows.sort_by_key(|u| {
+        (
+            customer_order(&u.customer_name, u.customer_id.as_ref()),
+            u.user_principal_name.to_lowercase(),
+            u.retirement_id.clone(),
+        )
     });
     Ok(UsersTable { rows, frame: df })
 }
@@ -398,16 +395,13 @@ pub fn purchases(
             ),
         });
     }
-    rows.sort_by(|a, b| {
-        let key = |p: &PurchaseRow| {
-            (
-                customer_order(&p.customer_name, p.customer_id.as_ref()),
-                p.retirement_id.clone(),
-                p.recommended_sku.clone(),
-                p.recommended_plan.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    rows.sort_by_key(|p| {
+        (
+            customer_order(&p.customer_name, p.customer_id.as_ref()),
+            p.retirement_id.clone(),
+            p.recommended_sku.clone(),
+            p.recommended_plan.clone(),
+        )
     });
     Ok(rows)
 }

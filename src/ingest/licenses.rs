@@ -43,7 +43,7 @@ pub struct LicenseRecord {
 }
 
 /// Which shape a table has, from its headers.
-pub fn shape(file: &str, table: &RawTable) -> Result<FileKind, InputError> {
+fn shape(file: &str, table: &RawTable) -> Result<FileKind, InputError> {
     let map = ColumnMap::new(&table.headers, LICENSE_FIELDS);
     if map.get("licenses").is_some() {
         Ok(FileKind::LicensesWide)
@@ -57,14 +57,14 @@ pub fn shape(file: &str, table: &RawTable) -> Result<FileKind, InputError> {
     }
 }
 
-/// Reads one license table; returns the records and the number of rows used.
+/// Reads one license table; returns the records, the number of rows used and the shape.
 pub fn read(
     file: &str,
     table: &RawTable,
     key: Option<&str>,
     resolver: &Resolver,
     issues: &mut Vec<Issue>,
-) -> Result<(Vec<LicenseRecord>, usize), InputError> {
+) -> Result<(Vec<LicenseRecord>, usize, FileKind), InputError> {
     let kind = shape(file, table)?;
     let fields = FieldReader::new(file, table, LICENSE_FIELDS, &[], false, issues);
     if !fields.has("user_principal_name") {
@@ -130,7 +130,7 @@ pub fn read(
             });
         }
     }
-    Ok((records, used))
+    Ok((records, used, kind))
 }
 
 /// The canonical licenses frame (long: one row per user and license).

@@ -185,8 +185,7 @@ pub fn load(spec: &InputSpec, resolver: &Resolver) -> Result<Ingested> {
     for file in expand(&spec.licenses)? {
         let table = read_table(&file.path, &file.label(), spec.sheet.as_deref())?;
         let label = file.label();
-        let kind = licenses::shape(&label, &table)?;
-        let (records, used) =
+        let (records, used, kind) =
             licenses::read(&label, &table, file.key.as_deref(), resolver, &mut issues)?;
         counts.push(accounting(&file, &table, kind, used));
         lics.extend(records);
