@@ -30,6 +30,8 @@ pub enum Command {
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum FormatArg {
+    /// `expiry-report.xlsx`: Summary with a weekly chart, and one sheet per table.
+    Xlsx,
     /// `csv/*.csv`, one file per table.
     Csv,
     /// `report.json`: every table, the accounting and the run parameters.

@@ -88,7 +88,7 @@ impl OutputConfig {
     /// Validates the output arguments; no `--format` means every format.
     pub fn from_cli(args: &OutputArgs) -> OutputConfig {
         let mut formats = if args.format.is_empty() {
-            vec![FormatArg::Csv, FormatArg::Json]
+            vec![FormatArg::Xlsx, FormatArg::Csv, FormatArg::Json]
         } else {
             args.format.clone()
         };

@@ -25,6 +25,8 @@ pub struct Report {
     pub issues: Vec<Issue>,
     /// Rows read, used and rejected per input file.
     pub accounting: Vec<FileAccounting>,
+    /// Headline counts, the weekly expiry series and per-customer progress.
+    pub summary: Summary,
 }
 
 /// The run parameters.
@@ -92,6 +94,10 @@ pub struct ExpiringRow {
     pub urgency: String,
     /// `expiring`, `auto-renew-on`, `auto-renew-unknown`, `suspended` or `ended`.
     pub state: String,
+    /// De-provisioning date if it is suspended on the as-of date (open states only).
+    pub deprovision_if_suspended_today: Option<NaiveDate>,
+    /// De-provisioning date if it is suspended on its end date (open states with an end date).
+    pub deprovision_if_suspended_on_end_date: Option<NaiveDate>,
 }
 
 /// One user × retirement.
@@ -163,4 +169,92 @@ pub struct DeprovisioningRow {
     pub licenses_still_assigned: i64,
     /// The retirement the offer belongs to, if any.
     pub retirement_id: Option<String>,
+}
+
+/// A count under a name (an urgency, a state, an action).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    /// What is counted, e.g. `overdue`.
+    pub key: String,
+    /// How many.
+    pub count: i64,
+}
+
+/// Seats to buy of one plan, over all customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanSeats {
+    /// String_Id to buy.
+    pub recommended_sku: String,
+    /// Plan name.
+    pub recommended_plan: String,
+    /// Licences over all customers.
+    pub quantity: i64,
+}
+
+/// Seats of open retiring subscriptions ending in one ISO week.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WeekSeats {
+    /// ISO week, e.g. `2026-W48`.
+    pub iso_week: String,
+    /// The Monday the week starts on.
+    pub week_start: NaiveDate,
+    /// Subscriptions ending that week.
+    pub subscriptions: i64,
+    /// Their seats (quantity).
+    pub seats: i64,
+}
+
+/// Where one customer stands: one runbook each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerProgress {
+    /// Tenant id.
+    pub customer_id: Option<String>,
+    /// Customer name.
+    pub customer_name: String,
+    /// Primary domain, when known.
+    pub customer_domain: Option<String>,
+    /// Segment used for recommendations.
+    pub segment: String,
+    /// Earliest end date of its open retiring subscriptions.
+    pub earliest_end_date: Option<NaiveDate>,
+    /// Days from the as-of date to `earliest_end_date`.
+    pub days_left: Option<i64>,
+    /// The most urgent urgency of its retiring subscriptions.
+    pub urgency: String,
+    /// Retiring subscriptions (any state).
+    pub retiring_subscriptions: i64,
+    /// Suspended subscriptions in `deprovisioning`.
+    pub suspended_subscriptions: i64,
+    /// Users to reassign.
+    pub users_to_reassign: i64,
+    /// Users whose retiring license is only removed.
+    pub users_remove_only: i64,
+    /// Blocked users to review.
+    pub users_review_blocked: i64,
+    /// Licences to buy over all its purchase lines.
+    pub seats_to_buy: i64,
+}
+
+/// Headline figures over all customers (DOMAIN.md §4, Summary sheet and runbook index).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Customers with a retiring or suspended subscription.
+    pub customers_affected: i64,
+    /// Retiring subscriptions per urgency: overdue, due-30, due-90, later, none.
+    pub subscriptions_by_urgency: Vec<Count>,
+    /// Retiring subscriptions per state.
+    pub subscriptions_by_state: Vec<Count>,
+    /// Seats to buy per plan, over all customers.
+    pub seats_to_buy: Vec<PlanSeats>,
+    /// Users per action: reassign, remove-only, review-blocked.
+    pub users_by_action: Vec<Count>,
+    /// De-provisioning windows closing within 30 days (in-window, 0..=30 days left).
+    pub windows_closing_30: i64,
+    /// De-provisioning windows already past.
+    pub windows_overdue: i64,
+    /// Open retiring subscriptions (urgency other than `none`) per ISO week of their end date,
+    /// every week from the first to the last, empty weeks included.
+    pub weekly_expiries: Vec<WeekSeats>,
+    /// Customers with a retiring or suspended subscription, earliest end date first.
+    pub customers: Vec<CustomerProgress>,
 }

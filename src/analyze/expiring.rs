@@ -75,20 +75,29 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
         r.dates("end_date")?,
         r.ints("days_left")?,
     );
+    let window = chrono::Duration::days(params.deprovision_days);
     let mut rows: Vec<ExpiringRow> = (0..r.len())
-        .map(|i| ExpiringRow {
-            customer_id: ids[i].clone(),
-            customer_name: names[i].clone().unwrap_or_default(),
-            subscription_id: subs_ids[i].clone().unwrap_or_default(),
-            offer_name: offers[i].clone().unwrap_or_default(),
-            retirement_id: rets[i].clone().unwrap_or_default(),
-            quantity: qty[i],
-            status: statuses[i].clone().unwrap_or_default(),
-            auto_renew: renew[i],
-            end_date: end[i],
-            days_left: days[i],
-            urgency: urg[i].clone().unwrap_or_default(),
-            state: states[i].clone().unwrap_or_default(),
+        .map(|i| {
+            let open = matches!(
+                states[i].as_deref(),
+                Some("expiring" | "auto-renew-on" | "auto-renew-unknown")
+            );
+            ExpiringRow {
+                customer_id: ids[i].clone(),
+                customer_name: names[i].clone().unwrap_or_default(),
+                subscription_id: subs_ids[i].clone().unwrap_or_default(),
+                offer_name: offers[i].clone().unwrap_or_default(),
+                retirement_id: rets[i].clone().unwrap_or_default(),
+                quantity: qty[i],
+                status: statuses[i].clone().unwrap_or_default(),
+                auto_renew: renew[i],
+                end_date: end[i],
+                days_left: days[i],
+                urgency: urg[i].clone().unwrap_or_default(),
+                state: states[i].clone().unwrap_or_default(),
+                deprovision_if_suspended_today: open.then(|| params.as_of + window),
+                deprovision_if_suspended_on_end_date: end[i].filter(|_| open).map(|d| d + window),
+            }
         })
         .collect();
     rows.sort_by_key(|r| {

@@ -5,6 +5,7 @@
 mod deprovisioning;
 mod expiring;
 mod lookups;
+pub mod summary;
 mod users;
 
 use crate::attribute::Customers;
@@ -89,15 +90,27 @@ pub fn analyze(
 
     let mut issues: Vec<Issue> = ingested.issues;
     issues.sort();
+    let customers = segments.rows(customers);
+    let summary = summary::summarize(
+        &summary::Tables {
+            customers: &customers,
+            expiring: &expiring,
+            users: &users.rows,
+            purchases: &purchases,
+            deprovisioning: &deprovisioning,
+        },
+        params.as_of,
+    );
     Ok(Report {
         run,
-        customers: segments.rows(customers),
+        customers,
         expiring,
         users: users.rows,
         purchases,
         deprovisioning,
         issues,
         accounting: ingested.accounting,
+        summary,
     })
 }
 

@@ -4,6 +4,10 @@
 
 mod csv_tables;
 mod json;
+mod tables;
+mod xlsx;
+
+pub use xlsx::{EXCEL_MAX_ROWS, XlsxExporter};
 
 use crate::cli::FormatArg;
 use crate::model::Report;
@@ -24,6 +28,7 @@ pub fn exporter(format: FormatArg) -> Box<dyn Exporter> {
     match format {
         FormatArg::Csv => Box::new(csv_tables::CsvExporter),
         FormatArg::Json => Box::new(json::JsonExporter),
+        FormatArg::Xlsx => Box::new(XlsxExporter::default()),
     }
 }
 

@@ -1,0 +1,249 @@
+//! The report's `summary`: headline counts, the weekly expiry series and where each affected
+//! customer stands, all derived from the finished tables so that every exporter shows the same
+//! figures.
+
+use super::customer_order;
+use crate::model::{
+    Count, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, PlanSeats, PurchaseRow,
+    Summary, UserRow, WeekSeats,
+};
+use chrono::{Datelike, Duration, NaiveDate};
+use std::collections::BTreeMap;
+
+/// Urgencies, most urgent first.
+pub const URGENCIES: [&str; 5] = ["overdue", "due-30", "due-90", "later", "none"];
+/// States of a retiring subscription, in the order the report lists them.
+pub const STATES: [&str; 5] = [
+    "expiring",
+    "auto-renew-on",
+    "auto-renew-unknown",
+    "suspended",
+    "ended",
+];
+/// User actions, in the order the report lists them.
+pub const ACTIONS: [&str; 3] = ["reassign", "remove-only", "review-blocked"];
+
+/// The tables the summary is computed from.
+pub struct Tables<'a> {
+    pub customers: &'a [CustomerRow],
+    pub expiring: &'a [ExpiringRow],
+    pub users: &'a [UserRow],
+    pub purchases: &'a [PurchaseRow],
+    pub deprovisioning: &'a [DeprovisioningRow],
+}
+
+fn counts<'a>(keys: &[&str], values: impl Iterator<Item = &'a str>) -> Vec<Count> {
+    let mut by: BTreeMap<&str, i64> = BTreeMap::new();
+    for v in values {
+        *by.entry(v).or_default() += 1;
+    }
+    keys.iter()
+        .map(|k| Count {
+            key: k.to_string(),
+            count: by.get(k).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+fn is_open(e: &ExpiringRow) -> bool {
+    e.urgency != "none"
+}
+
+fn urgency_rank(urgency: &str) -> usize {
+    URGENCIES
+        .iter()
+        .position(|u| *u == urgency)
+        .unwrap_or(URGENCIES.len())
+}
+
+/// Monday of the ISO week of `date`.
+fn week_start(date: NaiveDate) -> NaiveDate {
+    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+}
+
+fn weekly(expiring: &[ExpiringRow]) -> Vec<WeekSeats> {
+    let mut by_week: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+    for e in expiring.iter().filter(|e| is_open(e)) {
+        if let Some(end) = e.end_date {
+            let slot = by_week.entry(week_start(end)).or_default();
+            slot.0 += 1;
+            slot.1 += e.quantity.unwrap_or(0);
+        }
+    }
+    let (Some(first), Some(last)) = (
+        by_week.keys().next().copied(),
+        by_week.keys().next_back().copied(),
+    ) else {
+        return Vec::new();
+    };
+    let mut weeks = Vec::new();
+    let mut monday = first;
+    while monday <= last {
+        let (subscriptions, seats) = by_week.get(&monday).copied().unwrap_or((0, 0));
+        let iso = monday.iso_week();
+        weeks.push(WeekSeats {
+            iso_week: format!("{}-W{:02}", iso.year(), iso.week()),
+            week_start: monday,
+            subscriptions,
+            seats,
+        });
+        monday += Duration::days(7);
+    }
+    weeks
+}
+
+fn seats_by_plan(purchases: &[PurchaseRow]) -> Vec<PlanSeats> {
+    let mut by: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    for p in purchases {
+        *by.entry((&p.recommended_plan, &p.recommended_sku))
+            .or_default() += p.quantity;
+    }
+    by.into_iter()
+        .map(|((plan, sku), quantity)| PlanSeats {
+            recommended_sku: sku.to_string(),
+            recommended_plan: plan.to_string(),
+            quantity,
+        })
+        .collect()
+}
+
+fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
+    let same = |c: &CustomerRow, id: &Option<String>, name: &str| {
+        c.customer_id == *id && c.customer_name == name
+    };
+    let mut rows: Vec<CustomerProgress> = t
+        .customers
+        .iter()
+        .filter_map(|c| {
+            let expiring: Vec<&ExpiringRow> = t
+                .expiring
+                .iter()
+                .filter(|e| same(c, &e.customer_id, &e.customer_name))
+                .collect();
+            let suspended = t
+                .deprovisioning
+                .iter()
+                .filter(|d| same(c, &d.customer_id, &d.customer_name))
+                .count() as i64;
+            if expiring.is_empty() && suspended == 0 {
+                return None;
+            }
+            let users: Vec<&UserRow> = t
+                .users
+                .iter()
+                .filter(|u| same(c, &u.customer_id, &u.customer_name))
+                .collect();
+            let action = |a: &str| users.iter().filter(|u| u.action == a).count() as i64;
+            let earliest = expiring
+                .iter()
+                .filter(|e| is_open(e))
+                .filter_map(|e| e.end_date)
+                .min();
+            let urgency = expiring
+                .iter()
+                .map(|e| e.urgency.as_str())
+                .min_by_key(|u| urgency_rank(u))
+                .unwrap_or("none");
+            Some(CustomerProgress {
+                customer_id: c.customer_id.clone(),
+                customer_name: c.customer_name.clone(),
+                customer_domain: c.customer_domain.clone(),
+                segment: c.segment.clone(),
+                earliest_end_date: earliest,
+                days_left: earliest.map(|d| (d - as_of).num_days()),
+                urgency: urgency.to_string(),
+                retiring_subscriptions: expiring.len() as i64,
+                suspended_subscriptions: suspended,
+                users_to_reassign: action("reassign"),
+                users_remove_only: action("remove-only"),
+                users_review_blocked: action("review-blocked"),
+                seats_to_buy: t
+                    .purchases
+                    .iter()
+                    .filter(|p| same(c, &p.customer_id, &p.customer_name))
+                    .map(|p| p.quantity)
+                    .sum(),
+            })
+        })
+        .collect();
+    rows.sort_by_key(|p| {
+        (
+            p.earliest_end_date.is_none(),
+            p.earliest_end_date,
+            customer_order(&p.customer_name, p.customer_id.as_ref()),
+        )
+    });
+    rows
+}
+
+/// Computes the summary of finished tables.
+pub fn summarize(t: &Tables, as_of: NaiveDate) -> Summary {
+    let customers = progress(t, as_of);
+    Summary {
+        customers_affected: customers.len() as i64,
+        subscriptions_by_urgency: counts(&URGENCIES, t.expiring.iter().map(|e| e.urgency.as_str())),
+        subscriptions_by_state: counts(&STATES, t.expiring.iter().map(|e| e.state.as_str())),
+        seats_to_buy: seats_by_plan(t.purchases),
+        users_by_action: counts(&ACTIONS, t.users.iter().map(|u| u.action.as_str())),
+        windows_closing_30: t
+            .deprovisioning
+            .iter()
+            .filter(|d| d.state == "in-window" && d.days_left.is_some_and(|n| n <= 30))
+            .count() as i64,
+        windows_overdue: t
+            .deprovisioning
+            .iter()
+            .filter(|d| d.state == "overdue")
+            .count() as i64,
+        weekly_expiries: weekly(t.expiring),
+        customers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_are_iso_and_gaps_are_filled() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let row = |end: &str, qty: i64, urgency: &str| ExpiringRow {
+            customer_id: None,
+            customer_name: "C".into(),
+            subscription_id: end.into(),
+            offer_name: String::new(),
+            retirement_id: String::new(),
+            quantity: Some(qty),
+            status: "active".into(),
+            auto_renew: Some(false),
+            end_date: Some(d(end)),
+            days_left: None,
+            urgency: urgency.into(),
+            state: "expiring".into(),
+            deprovision_if_suspended_today: None,
+            deprovision_if_suspended_on_end_date: None,
+        };
+        // 2026-12-31 is a Thursday of 2026-W53; 2027-01-03 (Sunday) is in the same week.
+        let rows = [
+            row("2026-12-31", 5, "due-90"),
+            row("2027-01-03", 2, "due-90"),
+            row("2027-01-18", 1, "later"),
+            row("2027-06-01", 99, "none"),
+        ];
+        let weeks = weekly(&rows);
+        let got: Vec<(&str, i64, i64)> = weeks
+            .iter()
+            .map(|w| (w.iso_week.as_str(), w.subscriptions, w.seats))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-W53", 2, 7),
+                ("2027-W01", 0, 0),
+                ("2027-W02", 0, 0),
+                ("2027-W03", 1, 1)
+            ]
+        );
+        assert_eq!(weeks[0].week_start, d("2026-12-28"));
+    }
+}

@@ -1,0 +1,275 @@
+//! The five report tables as typed rows (DOMAIN.md §4 column order), shared by the CSV and xlsx
+//! exporters: one description per table, so both formats always carry the same columns.
+
+use crate::model::Report;
+use chrono::NaiveDate;
+
+/// One typed cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    /// Text (never a formula).
+    Text(&'a str),
+    /// A whole number.
+    Int(i64),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// true / false.
+    Bool(bool),
+    /// No value.
+    Empty,
+}
+
+impl<'a> Value<'a> {
+    fn text(v: &'a str) -> Value<'a> {
+        Value::Text(v)
+    }
+
+    fn opt_text(v: Option<&'a String>) -> Value<'a> {
+        v.map_or(Value::Empty, |s| Value::Text(s))
+    }
+
+    fn opt_int(v: Option<i64>) -> Value<'a> {
+        v.map_or(Value::Empty, Value::Int)
+    }
+
+    fn opt_date(v: Option<NaiveDate>) -> Value<'a> {
+        v.map_or(Value::Empty, Value::Date)
+    }
+
+    fn opt_bool(v: Option<bool>) -> Value<'a> {
+        v.map_or(Value::Empty, Value::Bool)
+    }
+
+    /// The CSV spelling: dates `YYYY-MM-DD`, booleans `true`/`false`, empty for no value.
+    pub fn to_csv(self) -> String {
+        match self {
+            Value::Text(s) => s.to_string(),
+            Value::Int(n) => n.to_string(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Empty => String::new(),
+        }
+    }
+}
+
+/// A column: its CSV name and its spreadsheet title.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// The machine name (CSV header), e.g. `end_date`.
+    pub key: &'static str,
+    /// The human title (xlsx header), e.g. `End date`.
+    pub title: &'static str,
+}
+
+const fn c(key: &'static str, title: &'static str) -> Column {
+    Column { key, title }
+}
+
+/// One table of the report, ready to be written.
+pub struct Table<'a> {
+    /// File stem / sheet id, e.g. `expiring`.
+    pub name: &'static str,
+    /// Sheet name, e.g. `Expiring`.
+    pub sheet: &'static str,
+    /// Columns in order.
+    pub columns: &'static [Column],
+    /// Rows, each as long as `columns`, produced lazily so a big table is never copied.
+    pub rows: Rows<'a>,
+}
+
+/// A table's rows, one at a time.
+pub type Rows<'a> = Box<dyn ExactSizeIterator<Item = Vec<Value<'a>>> + 'a>;
+
+impl Table<'_> {
+    /// Index of a column by key.
+    pub fn column(&self, key: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.key == key)
+    }
+}
+
+const EXPIRING: &[Column] = &[
+    c("customer_id", "Customer ID"),
+    c("customer_name", "Customer"),
+    c("subscription_id", "Subscription ID"),
+    c("offer_name", "Offer"),
+    c("retirement_id", "Retirement"),
+    c("quantity", "Quantity"),
+    c("status", "Status"),
+    c("auto_renew", "Auto renew"),
+    c("end_date", "End date"),
+    c("days_left", "Days left"),
+    c("urgency", "Urgency"),
+    c("state", "State"),
+];
+
+const USERS: &[Column] = &[
+    c("customer_id", "Customer ID"),
+    c("customer_name", "Customer"),
+    c("user_principal_name", "User principal name"),
+    c("display_name", "Display name"),
+    c("retiring_license", "Retiring license"),
+    c("retirement_id", "Retirement"),
+    c("action", "Action"),
+    c("recommended_sku", "Recommended SKU"),
+    c("recommended_plan", "Recommended plan"),
+    c("reason", "Reason"),
+];
+
+const PURCHASES: &[Column] = &[
+    c("customer_id", "Customer ID"),
+    c("customer_name", "Customer"),
+    c("retirement_id", "Retirement"),
+    c("recommended_sku", "Recommended SKU"),
+    c("recommended_plan", "Recommended plan"),
+    c("quantity", "Quantity"),
+    c("reason", "Reason"),
+];
+
+const DEPROVISIONING: &[Column] = &[
+    c("customer_id", "Customer ID"),
+    c("customer_name", "Customer"),
+    c("subscription_id", "Subscription ID"),
+    c("offer_name", "Offer"),
+    c("status", "Status"),
+    c("suspended_on", "Suspended on"),
+    c("deprovision_on", "De-provisioned on"),
+    c("days_left", "Days left"),
+    c("state", "State"),
+    c("licenses_still_assigned", "Licenses still assigned"),
+];
+
+const ISSUES: &[Column] = &[
+    c("file", "File"),
+    c("row", "Row"),
+    c("column", "Column"),
+    c("severity", "Severity"),
+    c("code", "Code"),
+    c("message", "Message"),
+];
+
+trait Boxed<'a> {
+    fn boxed(self) -> Rows<'a>;
+}
+
+impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + 'a> Boxed<'a> for I {
+    fn boxed(self) -> Rows<'a> {
+        Box::new(self)
+    }
+}
+
+/// The five tables in DOMAIN.md §4 order: expiring, users, purchases, deprovisioning, issues.
+pub fn tables(r: &Report) -> [Table<'_>; 5] {
+    use Value as V;
+    [
+        Table {
+            name: "expiring",
+            sheet: "Expiring",
+            columns: EXPIRING,
+            rows: r
+                .expiring
+                .iter()
+                .map(|e| {
+                    vec![
+                        V::opt_text(e.customer_id.as_ref()),
+                        V::text(&e.customer_name),
+                        V::text(&e.subscription_id),
+                        V::text(&e.offer_name),
+                        V::text(&e.retirement_id),
+                        V::opt_int(e.quantity),
+                        V::text(&e.status),
+                        V::opt_bool(e.auto_renew),
+                        V::opt_date(e.end_date),
+                        V::opt_int(e.days_left),
+                        V::text(&e.urgency),
+                        V::text(&e.state),
+                    ]
+                })
+                .boxed(),
+        },
+        Table {
+            name: "users",
+            sheet: "Users",
+            columns: USERS,
+            rows: r
+                .users
+                .iter()
+                .map(|u| {
+                    vec![
+                        V::opt_text(u.customer_id.as_ref()),
+                        V::text(&u.customer_name),
+                        V::text(&u.user_principal_name),
+                        V::opt_text(u.display_name.as_ref()),
+                        V::text(&u.retiring_license),
+                        V::text(&u.retirement_id),
+                        V::text(&u.action),
+                        V::opt_text(u.recommended_sku.as_ref()),
+                        V::opt_text(u.recommended_plan.as_ref()),
+                        V::text(&u.reason),
+                    ]
+                })
+                .boxed(),
+        },
+        Table {
+            name: "purchases",
+            sheet: "Purchases",
+            columns: PURCHASES,
+            rows: r
+                .purchases
+                .iter()
+                .map(|p| {
+                    vec![
+                        V::opt_text(p.customer_id.as_ref()),
+                        V::text(&p.customer_name),
+                        V::text(&p.retirement_id),
+                        V::text(&p.recommended_sku),
+                        V::text(&p.recommended_plan),
+                        V::Int(p.quantity),
+                        V::text(&p.reason),
+                    ]
+                })
+                .boxed(),
+        },
+        Table {
+            name: "deprovisioning",
+            sheet: "Deprovisioning",
+            columns: DEPROVISIONING,
+            rows: r
+                .deprovisioning
+                .iter()
+                .map(|d| {
+                    vec![
+                        V::opt_text(d.customer_id.as_ref()),
+                        V::text(&d.customer_name),
+                        V::text(&d.subscription_id),
+                        V::text(&d.offer_name),
+                        V::text(&d.status),
+                        V::opt_date(d.suspended_on),
+                        V::opt_date(d.deprovision_on),
+                        V::opt_int(d.days_left),
+                        V::text(&d.state),
+                        V::Int(d.licenses_still_assigned),
+                    ]
+                })
+                .boxed(),
+        },
+        Table {
+            name: "issues",
+            sheet: "Issues",
+            columns: ISSUES,
+            rows: r
+                .issues
+                .iter()
+                .map(|i| {
+                    vec![
+                        V::text(&i.file),
+                        V::opt_int(i.row.map(|n| n as i64)),
+                        V::opt_text(i.column.as_ref()),
+                        V::text(i.severity.as_str()),
+                        V::text(&i.code),
+                        V::text(&i.message),
+                    ]
+                })
+                .boxed(),
+        },
+    ]
+}

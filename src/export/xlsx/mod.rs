@@ -1,0 +1,328 @@
+//! `expiry-report.xlsx`: the weekly expiry workbook (DOMAIN.md §4). A Summary sheet with the run
+//! parameters, headline counts and a native chart of expiring seats per ISO week, then one sheet
+//! per table: typed cells, an Excel table (bold frozen header, autofilter, banding), column
+//! widths, and urgency colours as conditional formats so they follow the rows when re-sorted.
+//! Table sheets are written in constant-memory mode and continue on `Users (2)`, … past Excel's
+//! row limit. The creation date is the as-of date, so the same inputs give the same bytes.
+
+mod summary;
+
+use super::tables::{Column, Table, Value, tables};
+use super::{Exporter, OutputFile};
+use crate::model::Report;
+use anyhow::{Context, Result};
+use chrono::NaiveTime;
+use rust_xlsxwriter::{
+    ColNum, ConditionalFormatFormula, DocProperties, Format, RowNum, TableColumn, TableStyle,
+    Workbook, Worksheet, column_number_to_name,
+};
+use std::path::PathBuf;
+
+/// Excel's rows per sheet, the header included.
+pub const EXCEL_MAX_ROWS: usize = 1_048_576;
+/// Excel's longest cell text.
+const EXCEL_MAX_TEXT: usize = 32_767;
+
+/// Writes `expiry-report.xlsx`.
+pub struct XlsxExporter {
+    /// Rows per sheet, the header included (Excel's limit; smaller in tests).
+    pub max_rows_per_sheet: usize,
+}
+
+impl Default for XlsxExporter {
+    fn default() -> Self {
+        XlsxExporter {
+            max_rows_per_sheet: EXCEL_MAX_ROWS,
+        }
+    }
+}
+
+/// Colour of one urgency level: fill and font.
+pub(crate) struct Shade {
+    pub fill: u32,
+    pub font: u32,
+}
+
+/// overdue (red), due-30 (amber), due-90 (yellow).
+pub(crate) const RED: Shade = Shade {
+    fill: 0xFFC7CE,
+    font: 0x9C0006,
+};
+pub(crate) const AMBER: Shade = Shade {
+    fill: 0xFFD8A8,
+    font: 0x7F3F00,
+};
+pub(crate) const YELLOW: Shade = Shade {
+    fill: 0xFFF2AB,
+    font: 0x5C4B00,
+};
+
+impl Shade {
+    pub(crate) fn format(&self) -> Format {
+        Format::new()
+            .set_background_color(self.fill)
+            .set_font_color(self.font)
+    }
+}
+
+/// The formats cells are written with.
+pub(crate) struct Formats {
+    pub date: Format,
+    pub int: Format,
+    pub bold: Format,
+    pub boolean: Format,
+    pub header: Format,
+}
+
+impl Formats {
+    pub(crate) fn new() -> Formats {
+        Formats {
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            int: Format::new().set_num_format("#,##0"),
+            bold: Format::new().set_bold(),
+            // Excel shows booleans as TRUE/FALSE anyway; LibreOffice needs the format.
+            boolean: Format::new().set_num_format("\"TRUE\";\"TRUE\";\"FALSE\""),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(rust_xlsxwriter::FormatAlign::Top),
+        }
+    }
+}
+
+/// Text as a cell holds it: never a formula (rust_xlsxwriter writes strings as strings, so
+/// `=SUM(A1)` stays text), and cut at Excel's limit with a visible marker.
+pub(crate) fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().count() <= EXCEL_MAX_TEXT {
+        return text.into();
+    }
+    let keep: String = text.chars().take(EXCEL_MAX_TEXT - 20).collect();
+    format!("{keep} … [cut at 32,767]").into()
+}
+
+/// Landscape, one page wide, header row repeated: how a sheet prints.
+pub(crate) fn print_setup(ws: &mut Worksheet, repeat_header: bool) -> Result<()> {
+    ws.set_landscape();
+    ws.set_paper_size(9); // A4
+    ws.set_print_fit_to_pages(1, 0);
+    if repeat_header {
+        ws.set_repeat_rows(0, 0)?;
+    }
+    Ok(())
+}
+
+/// Writes one typed value.
+pub(crate) fn write_value(
+    ws: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    value: Value,
+    f: &Formats,
+) -> Result<()> {
+    match value {
+        Value::Text(s) => {
+            ws.write_string(row, col, cell_text(s).as_ref())?;
+        }
+        Value::Int(n) => {
+            ws.write_number_with_format(row, col, n as f64, &f.int)?;
+        }
+        Value::Date(d) => {
+            ws.write_date_with_format(row, col, &d, &f.date)?;
+        }
+        Value::Bool(b) => {
+            ws.write_boolean_with_format(row, col, b, &f.boolean)?;
+        }
+        Value::Empty => {}
+    }
+    Ok(())
+}
+
+/// Column widths from the titles and the first rows (in characters, 8 to 60).
+fn widths(columns: &[Column], sample: &[Vec<Value>]) -> Vec<f64> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let longest = sample
+                .iter()
+                .map(|row| match row[i] {
+                    Value::Text(s) => s.chars().count(),
+                    Value::Int(n) => n.to_string().len() + 1,
+                    Value::Date(_) => 10,
+                    Value::Bool(_) => 5,
+                    Value::Empty => 0,
+                })
+                .max()
+                .unwrap_or(0)
+                .max(c.title.chars().count() + 3);
+            (longest as f64 + 1.0).clamp(8.0, 60.0)
+        })
+        .collect()
+}
+
+/// Conditional formats of a table sheet: `(formula on the first data row, shade)`, in priority
+/// order (the first true one applies).
+fn row_rules(table: &Table) -> Vec<(String, &'static Shade)> {
+    let cell = |key: &str| {
+        table
+            .column(key)
+            .map(|i| format!("${}2", column_number_to_name(i as ColNum)))
+    };
+    match table.name {
+        "expiring" => cell("urgency")
+            .map(|u| {
+                vec![
+                    (format!("{u}=\"overdue\""), &RED),
+                    (format!("{u}=\"due-30\""), &AMBER),
+                    (format!("{u}=\"due-90\""), &YELLOW),
+                ]
+            })
+            .unwrap_or_default(),
+        "deprovisioning" => match (cell("state"), cell("days_left")) {
+            (Some(s), Some(d)) => vec![
+                (format!("{s}=\"overdue\""), &RED),
+                (format!("AND({s}=\"in-window\",{d}<=30)"), &AMBER),
+                (format!("AND({s}=\"in-window\",{d}<=90)"), &YELLOW),
+            ],
+            _ => Vec::new(),
+        },
+        "issues" => cell("severity")
+            .map(|s| vec![(format!("{s}=\"error\""), &RED)])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Writes one sheet of a table: `rows` are its data rows on this sheet.
+fn table_sheet(
+    wb: &mut Workbook,
+    name: &str,
+    table: &Table,
+    rows: &mut dyn Iterator<Item = Vec<Value>>,
+    count: usize,
+    widths: &[f64],
+    f: &Formats,
+) -> Result<()> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(name)?;
+    let last_col = (table.columns.len() - 1) as ColNum;
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(i as ColNum, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    print_setup(ws, true)?;
+    let last_row = count as RowNum;
+    if count == 0 {
+        for (i, c) in table.columns.iter().enumerate() {
+            ws.write_string_with_format(0, i as ColNum, c.title, &f.bold)?;
+        }
+        ws.autofilter(0, 0, 0, last_col)?;
+        return Ok(());
+    }
+    let columns: Vec<TableColumn> = table
+        .columns
+        .iter()
+        .map(|c| {
+            TableColumn::new()
+                .set_header(c.title)
+                .set_header_format(&f.bold)
+        })
+        .collect();
+    let excel_table = rust_xlsxwriter::Table::new()
+        .set_columns(&columns)
+        .set_style(TableStyle::Light9)
+        .set_banded_rows(true)
+        .set_autofilter(true);
+    ws.add_table(0, 0, last_row, last_col, &excel_table)?;
+    for (rule, shade) in row_rules(table) {
+        let format = ConditionalFormatFormula::new()
+            .set_rule(rule.as_str())
+            .set_format(shade.format())
+            .set_stop_if_true(true);
+        ws.add_conditional_format(1, 0, last_row, last_col, &format)?;
+    }
+    for r in 1..=last_row {
+        let row = rows.next().context("table ended early")?;
+        for (c, value) in row.into_iter().enumerate() {
+            write_value(ws, r, c as ColNum, value, f)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sheet names of a table with `rows` data rows: `Users`, `Users (2)`, …
+fn sheet_names(sheet: &str, rows: usize, per_sheet: usize) -> Vec<(String, usize)> {
+    let parts = rows.div_ceil(per_sheet).max(1);
+    (0..parts)
+        .map(|i| {
+            let name = if i == 0 {
+                sheet.to_string()
+            } else {
+                format!("{sheet} ({})", i + 1)
+            };
+            (name, (rows - i * per_sheet).min(per_sheet))
+        })
+        .collect()
+}
+
+impl Exporter for XlsxExporter {
+    fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
+        let per_sheet = self.max_rows_per_sheet.saturating_sub(1).max(1);
+        let f = Formats::new();
+        let mut wb = Workbook::new();
+        let created = report.run.as_of.and_time(NaiveTime::MIN);
+        wb.set_properties(
+            &DocProperties::new()
+                .set_title("skusunset expiry report")
+                .set_author("skusunset")
+                .set_comment(format!("As of {}", report.run.as_of))
+                .set_creation_datetime(&created),
+        );
+        summary::sheet(wb.add_worksheet(), report, &f)?;
+        for mut table in tables(report) {
+            let total = table.rows.len();
+            let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
+            let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
+            let widths = widths(table.columns, &sample);
+            let mut rows = sample.into_iter().chain(rest);
+            for (name, count) in sheet_names(table.sheet, total, per_sheet) {
+                table_sheet(&mut wb, &name, &table, &mut rows, count, &widths, &f)?;
+            }
+        }
+        let bytes = wb.save_to_buffer()?;
+        Ok(vec![(PathBuf::from("expiry-report.xlsx"), bytes)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheets_split_at_the_limit() {
+        let names = |rows, per| -> Vec<(String, usize)> { sheet_names("Users", rows, per) };
+        assert_eq!(names(0, 3), [("Users".to_string(), 0)]);
+        assert_eq!(names(3, 3), [("Users".to_string(), 3)]);
+        assert_eq!(
+            names(7, 3),
+            [
+                ("Users".to_string(), 3),
+                ("Users (2)".to_string(), 3),
+                ("Users (3)".to_string(), 1)
+            ]
+        );
+        assert_eq!(
+            names(EXCEL_MAX_ROWS, EXCEL_MAX_ROWS - 1),
+            [("Users".to_string(), EXCEL_MAX_ROWS - 1), ("Users (2)".to_string(), 1)]
+        );
+    }
+
+    #[test]
+    fn long_text_is_cut_visibly() {
+        let long = "x".repeat(40_000);
+        let cut = cell_text(&long);
+        assert_eq!(cut.chars().count(), EXCEL_MAX_TEXT - 20 + " … [cut at 32,767]".chars().count());
+        assert!(cut.chars().count() <= EXCEL_MAX_TEXT);
+        assert!(cut.ends_with("[cut at 32,767]"));
+    }
+}
