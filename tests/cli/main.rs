@@ -3,4 +3,5 @@
 mod analysis; // §3 rules on small hand-made inputs with hand-computed expectations
 mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
 mod ingest; // every fixture dialect → exact canonical frame and issues
-mod util; // fixture paths, frame dumps, running the binary
+mod util;
+mod xlsx; // the workbook read back, its parts, LibreOffice // fixture paths, frame dumps, running the binary

@@ -108,3 +108,21 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// The demo report as of 2026-11-21 (fixtures unpacked into a temporary directory).
+pub fn demo_report() -> skusunset::model::Report {
+    let fixtures = skusunset::demo::unpack().expect("demo fixtures unpack");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).expect("valid date");
+    let config = skusunset::demo::config(&fixtures, as_of);
+    skusunset::build_report(&config).expect("demo report builds")
+}
+
+/// Whether an external program is on PATH; prints why a test is skipped when not.
+pub fn have(program: &str, test: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
+    if !found {
+        eprintln!("SKIPPED {test}: `{program}` is not installed (CI installs it; see .ci/run)");
+    }
+    found
+}

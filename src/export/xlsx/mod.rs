@@ -127,7 +127,7 @@ pub(crate) fn write_value(
             ws.write_number_with_format(row, col, n as f64, &f.int)?;
         }
         Value::Date(d) => {
-            ws.write_date_with_format(row, col, &d, &f.date)?;
+            ws.write_date_with_format(row, col, d, &f.date)?;
         }
         Value::Bool(b) => {
             ws.write_boolean_with_format(row, col, b, &f.boolean)?;
@@ -313,7 +313,10 @@ mod tests {
         );
         assert_eq!(
             names(EXCEL_MAX_ROWS, EXCEL_MAX_ROWS - 1),
-            [("Users".to_string(), EXCEL_MAX_ROWS - 1), ("Users (2)".to_string(), 1)]
+            [
+                ("Users".to_string(), EXCEL_MAX_ROWS - 1),
+                ("Users (2)".to_string(), 1)
+            ]
         );
     }
 
@@ -321,7 +324,10 @@ mod tests {
     fn long_text_is_cut_visibly() {
         let long = "x".repeat(40_000);
         let cut = cell_text(&long);
-        assert_eq!(cut.chars().count(), EXCEL_MAX_TEXT - 20 + " … [cut at 32,767]".chars().count());
+        assert_eq!(
+            cut.chars().count(),
+            EXCEL_MAX_TEXT - 20 + " … [cut at 32,767]".chars().count()
+        );
         assert!(cut.chars().count() <= EXCEL_MAX_TEXT);
         assert!(cut.ends_with("[cut at 32,767]"));
     }

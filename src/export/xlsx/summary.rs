@@ -29,10 +29,7 @@ fn shade_of(urgency: &str) -> Option<&'static Shade> {
 }
 
 fn count_of(counts: &[Count], key: &str) -> i64 {
-    counts
-        .iter()
-        .find(|c| c.key == key)
-        .map_or(0, |c| c.count)
+    counts.iter().find(|c| c.key == key).map_or(0, |c| c.count)
 }
 
 fn heading(ws: &mut Worksheet, at: &mut Cursor, text: &str, f: &Formats) -> Result<()> {
@@ -68,7 +65,13 @@ fn run_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> 
     let run = &r.run;
     heading(ws, at, "Run", f)?;
     pair(ws, at, "As of", Value::Date(run.as_of), f)?;
-    pair(ws, at, "De-provisioning days", Value::Int(run.deprovision_days), f)?;
+    pair(
+        ws,
+        at,
+        "De-provisioning days",
+        Value::Int(run.deprovision_days),
+        f,
+    )?;
     pair(ws, at, "Catalog", Value::Text(&run.catalog), f)?;
     let subs = run.subscription_files.join("; ");
     pair(ws, at, "Subscription files", Value::Text(&subs), f)?;
@@ -87,7 +90,13 @@ fn run_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> 
 fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> Result<()> {
     let s = &r.summary;
     heading(ws, at, "Headline", f)?;
-    pair(ws, at, "Customers affected", Value::Int(s.customers_affected), f)?;
+    pair(
+        ws,
+        at,
+        "Customers affected",
+        Value::Int(s.customers_affected),
+        f,
+    )?;
     for c in &s.subscriptions_by_urgency {
         let label = format!("Retiring subscriptions: {}", c.key);
         let row = at.row;
@@ -211,7 +220,12 @@ fn weeks_section(
     f: &Formats,
 ) -> Result<Option<(RowNum, RowNum)>> {
     heading(ws, at, "Expiring seats per ISO week", f)?;
-    header_row(ws, at, &["ISO week", "Week starting", "Subscriptions", "Seats"], f)?;
+    header_row(
+        ws,
+        at,
+        &["ISO week", "Week starting", "Subscriptions", "Seats"],
+        f,
+    )?;
     let first = at.row;
     for w in &r.summary.weekly_expiries {
         values_row(

@@ -1,0 +1,325 @@
+//! `expiry-report.xlsx`: read back with calamine (sheets, headers, row counts, typed cells), the
+//! workbook's parts inspected for the chart, conditional formats, frozen header and autofilter,
+//! formula-looking text kept as text, sheet splitting, byte-identical reruns, and LibreOffice
+//! opening the file.
+
+use crate::util::{demo_report, have};
+use calamine::{Data, Reader, Xlsx};
+use skusunset::export::{Exporter, XlsxExporter};
+use skusunset::model::Report;
+use std::io::{Cursor, Read};
+
+fn workbook(report: &Report, exporter: &XlsxExporter) -> Vec<u8> {
+    let files = exporter.export(report).expect("xlsx export");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].0.to_str(), Some("expiry-report.xlsx"));
+    files.into_iter().next().expect("one file").1
+}
+
+fn open(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
+    calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("calamine opens it")
+}
+
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip");
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("part {name} exists"))
+        .read_to_string(&mut text)
+        .expect("utf-8 part");
+    text
+}
+
+fn rows(wb: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str) -> Vec<Vec<Data>> {
+    wb.worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("sheet {sheet}: {e}"))
+        .rows()
+        .map(<[Data]>::to_vec)
+        .collect()
+}
+
+fn text_row(row: &[Data]) -> Vec<String> {
+    row.iter().map(|d| d.to_string()).collect()
+}
+
+#[test]
+fn every_sheet_has_its_header_rows_and_typed_cells() {
+    let report = demo_report();
+    let bytes = workbook(&report, &XlsxExporter::default());
+    let mut wb = open(&bytes);
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Summary",
+            "Expiring",
+            "Users",
+            "Purchases",
+            "Deprovisioning",
+            "Issues"
+        ]
+    );
+
+    let expiring = rows(&mut wb, "Expiring");
+    assert_eq!(
+        text_row(&expiring[0]),
+        [
+            "Customer ID",
+            "Customer",
+            "Subscription ID",
+            "Offer",
+            "Retirement",
+            "Quantity",
+            "Status",
+            "Auto renew",
+            "End date",
+            "Days left",
+            "Urgency",
+            "State"
+        ]
+    );
+    assert_eq!(expiring.len(), report.expiring.len() + 1);
+    // Row 2 is the first expiring row of the report: same values, typed.
+    let first = &report.expiring[0];
+    let cells = &expiring[1];
+    assert_eq!(cells[1], Data::String(first.customer_name.clone()));
+    assert_eq!(cells[2], Data::String(first.subscription_id.clone()));
+    assert_eq!(
+        cells[5],
+        Data::Float(first.quantity.expect("quantity") as f64)
+    );
+    assert_eq!(cells[7], Data::Bool(first.auto_renew.expect("auto renew")));
+    let Data::DateTime(end) = &cells[8] else {
+        panic!("end date is not a date cell: {:?}", cells[8]);
+    };
+    assert_eq!(
+        end.as_datetime().expect("a date").date(),
+        first.end_date.expect("end date")
+    );
+    assert_eq!(cells[9], Data::Float(first.days_left.expect("days") as f64));
+    // An empty value is an empty cell, not "".
+    let no_end = report
+        .expiring
+        .iter()
+        .position(|e| e.end_date.is_none())
+        .expect("the demo has a subscription without end date");
+    assert_eq!(expiring[no_end + 1][8], Data::Empty);
+
+    let users = rows(&mut wb, "Users");
+    assert_eq!(users.len(), report.users.len() + 1);
+    assert_eq!(users[0][2], Data::String("User principal name".into()));
+    assert_eq!(
+        users[1][2],
+        Data::String(report.users[0].user_principal_name.clone())
+    );
+
+    let purchases = rows(&mut wb, "Purchases");
+    assert_eq!(purchases.len(), report.purchases.len() + 1);
+    assert_eq!(purchases[0][5], Data::String("Quantity".into()));
+    let total: f64 = purchases[1..]
+        .iter()
+        .map(|r| match r[5] {
+            Data::Float(n) => n,
+            ref other => panic!("quantity is not a number: {other:?}"),
+        })
+        .sum();
+    assert_eq!(total, 71.0);
+
+    let deprovisioning = rows(&mut wb, "Deprovisioning");
+    assert_eq!(deprovisioning.len(), report.deprovisioning.len() + 1);
+    assert_eq!(
+        deprovisioning[0][6],
+        Data::String("De-provisioned on".into())
+    );
+    for (row, d) in deprovisioning[1..].iter().zip(&report.deprovisioning) {
+        match d.deprovision_on {
+            Some(date) => assert!(
+                matches!(&row[6], Data::DateTime(x) if x.as_datetime().map(|t| t.date()) == Some(date))
+            ),
+            None => assert_eq!(row[6], Data::Empty),
+        }
+        assert_eq!(row[9], Data::Float(d.licenses_still_assigned as f64));
+    }
+
+    let issues = rows(&mut wb, "Issues");
+    assert_eq!(issues.len(), report.issues.len() + 1);
+    assert_eq!(
+        text_row(&issues[0]),
+        ["File", "Row", "Column", "Severity", "Code", "Message"]
+    );
+
+    let summary = rows(&mut wb, "Summary");
+    let label = |text: &str| {
+        summary
+            .iter()
+            .find(|r| r.first() == Some(&Data::String(text.into())))
+            .unwrap_or_else(|| panic!("Summary has `{text}`"))
+            .clone()
+    };
+    assert!(matches!(label("As of")[1], Data::DateTime(_)));
+    assert_eq!(label("Customers affected")[1], Data::Float(5.0));
+    assert_eq!(
+        label("Retiring subscriptions: overdue")[1],
+        Data::Float(1.0)
+    );
+    assert_eq!(label("Users to move (reassign)")[1], Data::Float(18.0));
+    assert_eq!(label("Seats to buy (all plans)")[1], Data::Float(71.0));
+}
+
+#[test]
+fn chart_conditional_formats_frozen_header_and_autofilter_exist() {
+    let report = demo_report();
+    let bytes = workbook(&report, &XlsxExporter::default());
+    let chart = part(&bytes, "xl/charts/chart1.xml");
+    assert!(chart.contains("<c:barChart>"), "a native column chart");
+    assert!(
+        chart.contains("<c:f>Summary!$A$"),
+        "categories: the ISO weeks"
+    );
+    assert!(chart.contains("<c:f>Summary!$D$"), "values: the seats");
+    assert!(part(&bytes, "xl/drawings/drawing1.xml").contains("chart"));
+
+    let expiring = part(&bytes, "xl/worksheets/sheet2.xml");
+    for rule in [r#"$K2="overdue""#, r#"$K2="due-30""#, r#"$K2="due-90""#] {
+        assert!(
+            expiring.contains(&format!("<formula>{rule}</formula>")),
+            "conditional format {rule} in {expiring}"
+        );
+    }
+    assert!(expiring.contains("<conditionalFormatting sqref=\"A2:L11\">"));
+    assert!(
+        expiring.contains(
+            r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+        )
+    );
+    let deprovisioning = part(&bytes, "xl/worksheets/sheet5.xml");
+    assert!(deprovisioning.contains("<conditionalFormatting"));
+    // Every table sheet has an Excel table with an autofilter and a bold header.
+    for n in 1..=5 {
+        let table = part(&bytes, &format!("xl/tables/table{n}.xml"));
+        assert!(table.contains("<autoFilter"), "table{n} has an autofilter");
+    }
+    let styles = part(&bytes, "xl/styles.xml");
+    assert!(styles.contains("<b/>"));
+    assert!(styles.contains("FFFFC7CE"), "red fill of overdue");
+}
+
+#[test]
+fn formula_looking_text_stays_text() {
+    let mut report = demo_report();
+    let hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)"];
+    for (row, text) in report.expiring.iter_mut().zip(hostile) {
+        row.customer_name = text.to_string();
+        row.offer_name = text.to_string();
+    }
+    let bytes = workbook(&report, &XlsxExporter::default());
+    for n in 1..=6 {
+        let sheet = part(&bytes, &format!("xl/worksheets/sheet{n}.xml"));
+        assert!(!sheet.contains("<f>"), "sheet{n} has no formula cell");
+    }
+    let expiring = rows(&mut open(&bytes), "Expiring");
+    for (row, text) in expiring[1..].iter().zip(hostile) {
+        assert_eq!(row[1], Data::String(text.to_string()));
+        assert_eq!(row[3], Data::String(text.to_string()));
+    }
+}
+
+#[test]
+fn a_table_past_the_row_limit_continues_on_numbered_sheets() {
+    let report = demo_report();
+    assert_eq!(report.users.len(), 27);
+    // 10 rows per sheet: a header and 9 users, so 27 users take Users, Users (2), Users (3).
+    let bytes = workbook(
+        &report,
+        &XlsxExporter {
+            max_rows_per_sheet: 10,
+        },
+    );
+    let mut wb = open(&bytes);
+    let names = wb.sheet_names();
+    let users: Vec<&String> = names.iter().filter(|n| n.starts_with("Users")).collect();
+    assert_eq!(users, ["Users", "Users (2)", "Users (3)"]);
+    let mut upns = Vec::new();
+    for name in ["Users", "Users (2)", "Users (3)"] {
+        let sheet = rows(&mut wb, name);
+        assert_eq!(sheet.len(), 10, "{name}: header + 9 rows");
+        assert_eq!(sheet[0][2], Data::String("User principal name".into()));
+        upns.extend(sheet[1..].iter().map(|r| r[2].to_string()));
+    }
+    let expected: Vec<String> = report
+        .users
+        .iter()
+        .map(|u| u.user_principal_name.clone())
+        .collect();
+    assert_eq!(upns, expected, "every user once, in order");
+}
+
+#[test]
+fn identical_inputs_give_identical_bytes_dated_by_as_of() {
+    let report = demo_report();
+    let a = workbook(&report, &XlsxExporter::default());
+    let b = workbook(&demo_report(), &XlsxExporter::default());
+    assert!(a == b, "two runs differ");
+    let core = part(&a, "docProps/core.xml");
+    assert!(
+        core.contains(
+            "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-11-21T00:00:00Z</dcterms:created>"
+        ),
+        "{core}"
+    );
+}
+
+#[test]
+fn libreoffice_opens_the_workbook() {
+    if !have("soffice", "libreoffice_opens_the_workbook")
+        || !have("pdftotext", "libreoffice_opens_the_workbook")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let xlsx = dir.path().join("expiry-report.xlsx");
+    std::fs::write(&xlsx, workbook(&demo_report(), &XlsxExporter::default())).expect("write");
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    let status = std::process::Command::new("soffice")
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(&xlsx)
+        .output()
+        .expect("soffice runs");
+    let pdf = dir.path().join("expiry-report.pdf");
+    assert!(
+        pdf.is_file(),
+        "soffice made no PDF: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "skusunset — expiry report",
+        "Expiring seats per ISO week",
+        "Customers by earliest end date",
+        "Northwind Traders",
+        "User principal name",
+        "De-provisioned on",
+        "2026-10-31",
+        "TRUE",
+    ] {
+        assert!(
+            text.contains(expected),
+            "`{expected}` not in the PDF:\n{text}"
+        );
+    }
+}
