@@ -32,10 +32,41 @@ pub enum Command {
 pub enum FormatArg {
     /// `expiry-report.xlsx`: Summary with a weekly chart, and one sheet per table.
     Xlsx,
+    /// `runbooks/*.html`: a printable migration runbook per customer, and an index.
+    Html,
     /// `csv/*.csv`, one file per table.
     Csv,
     /// `report.json`: every table, the accounting and the run parameters.
     Json,
+}
+
+/// Runbook languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum, Default)]
+pub enum LocaleArg {
+    /// English.
+    #[default]
+    En,
+    /// Dutch.
+    Nl,
+    /// German.
+    De,
+    /// Swedish.
+    Sv,
+    /// Turkish.
+    Tr,
+}
+
+impl LocaleArg {
+    /// The language code, e.g. `nl`.
+    pub fn code(self) -> &'static str {
+        match self {
+            LocaleArg::En => "en",
+            LocaleArg::Nl => "nl",
+            LocaleArg::De => "de",
+            LocaleArg::Sv => "sv",
+            LocaleArg::Tr => "tr",
+        }
+    }
 }
 
 /// Where the catalog comes from.
@@ -98,9 +129,12 @@ pub struct OutputArgs {
         default_value = "skusunset-report"
     )]
     pub out: PathBuf,
-    /// Formats to write, comma-separated (default: all).
+    /// Formats to write, comma-separated (default: `xlsx,html` for `report`, all for `demo`).
     #[arg(long, short = 'f', value_delimiter = ',', value_name = "FORMATS")]
     pub format: Vec<FormatArg>,
+    /// Language of the HTML runbooks.
+    #[arg(long, value_enum, default_value_t = LocaleArg::En, value_name = "LOCALE")]
+    pub locale: LocaleArg,
 }
 
 /// `report`.

@@ -3,7 +3,7 @@
 
 use crate::analyze::Params;
 use crate::catalog::Segment;
-use crate::cli::{CatalogArgs, FormatArg, InputArgs, OutputArgs};
+use crate::cli::{CatalogArgs, FormatArg, InputArgs, LocaleArg, OutputArgs};
 use crate::ingest::{InputFile, InputSpec};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -31,6 +31,8 @@ pub struct OutputConfig {
     pub out: PathBuf,
     /// The formats, sorted, without repeats.
     pub formats: Vec<FormatArg>,
+    /// The runbooks' language.
+    pub locale: LocaleArg,
 }
 
 /// Parses `--as-of`, or today's date (UTC) when absent.
@@ -85,10 +87,10 @@ impl Config {
 }
 
 impl OutputConfig {
-    /// Validates the output arguments; no `--format` means every format.
-    pub fn from_cli(args: &OutputArgs) -> OutputConfig {
+    /// Validates the output arguments; no `--format` means `defaults`.
+    pub fn from_cli(args: &OutputArgs, defaults: &[FormatArg]) -> OutputConfig {
         let mut formats = if args.format.is_empty() {
-            vec![FormatArg::Xlsx, FormatArg::Csv, FormatArg::Json]
+            defaults.to_vec()
         } else {
             args.format.clone()
         };
@@ -97,6 +99,7 @@ impl OutputConfig {
         OutputConfig {
             out: args.out.clone(),
             formats,
+            locale: args.locale,
         }
     }
 }

@@ -23,7 +23,7 @@ pub mod terminal; // what check/report print
 
 use anyhow::{Context, Result};
 use catalog::Catalog;
-use cli::{CatalogArgs, Cli, Command};
+use cli::{CatalogArgs, Cli, Command, FormatArg};
 use config::{Config, OutputConfig};
 use model::{Report, RunInfo};
 use resolve::Resolver;
@@ -117,7 +117,7 @@ fn outcome(report: &Report, strict: bool) -> Outcome {
 /// Writes a report and prints its summary.
 fn report(config: &Config, output: &OutputConfig) -> Result<Outcome> {
     let report = build_report(config)?;
-    let written = export::write_all(&report, &output.formats, &output.out)
+    let written = export::write_all(&report, output)
         .with_context(|| format!("no output written to `{}`", output.out.display()))?;
     terminal::print_summary(&report, &written, &mut std::io::stdout())?;
     Ok(outcome(&report, config.strict))
@@ -128,7 +128,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Report(args) => report(
             &Config::from_cli(&args.inputs)?,
-            &OutputConfig::from_cli(&args.output),
+            &OutputConfig::from_cli(&args.output, &[FormatArg::Xlsx, FormatArg::Html]),
         ),
         Command::Check(args) => {
             let config = Config::from_cli(&args.inputs)?;
@@ -144,7 +144,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Demo(args) => {
             let fixtures = demo::unpack()?;
             let config = demo::config(&fixtures, config::as_of(args.as_of.as_deref())?);
-            report(&config, &OutputConfig::from_cli(&args.output))
+            let every = [
+                FormatArg::Xlsx,
+                FormatArg::Html,
+                FormatArg::Csv,
+                FormatArg::Json,
+            ];
+            report(&config, &OutputConfig::from_cli(&args.output, &every))
         }
     }
 }

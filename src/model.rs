@@ -27,6 +27,32 @@ pub struct Report {
     pub accounting: Vec<FileAccounting>,
     /// Headline counts, the weekly expiry series and per-customer progress.
     pub summary: Summary,
+    /// The catalog entries the tables refer to (names and replacement options).
+    pub retirements: Vec<RetirementInfo>,
+}
+
+/// A retirement as the catalog describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetirementInfo {
+    /// The retirement id the tables use.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Replacement options in Partner Center's order.
+    pub replacements: Vec<ReplacementInfo>,
+    /// Where the catalog entry comes from.
+    pub source: String,
+}
+
+/// One replacement option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplacementInfo {
+    /// String_Id.
+    pub sku: String,
+    /// Plan name.
+    pub name: String,
+    /// Segments it is recommended for.
+    pub segments: Vec<String>,
 }
 
 /// The run parameters.
@@ -233,6 +259,25 @@ pub struct CustomerProgress {
     pub users_review_blocked: i64,
     /// Licences to buy over all its purchase lines.
     pub seats_to_buy: i64,
+    /// Its retirements, earliest end date first.
+    pub retirements: Vec<RetirementProgress>,
+}
+
+/// One customer's position on one retirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetirementProgress {
+    /// The retirement.
+    pub retirement_id: String,
+    /// Earliest end date of its open subscriptions of this retirement.
+    pub earliest_end_date: Option<NaiveDate>,
+    /// The most urgent urgency of its subscriptions of this retirement (`none` without any).
+    pub urgency: String,
+    /// Seats of its open subscriptions (expiring, auto-renew-on, auto-renew-unknown).
+    pub open_seats: i64,
+    /// Users holding the retiring license (empty without license data).
+    pub assigned_seats: Option<i64>,
+    /// `open_seats − assigned_seats`, at least 0 (empty without license data).
+    pub unassigned_seats: Option<i64>,
 }
 
 /// Headline figures over all customers (DOMAIN.md §4, Summary sheet and runbook index).
@@ -257,4 +302,41 @@ pub struct Summary {
     pub weekly_expiries: Vec<WeekSeats>,
     /// Customers with a retiring or suspended subscription, earliest end date first.
     pub customers: Vec<CustomerProgress>,
+}
+
+/// A customer as rows name it: `(customer_id, customer_name)`.
+pub type CustomerKey<'a> = (Option<&'a str>, &'a str);
+
+/// A row that belongs to one customer.
+pub trait CustomerRowKey {
+    /// The customer the row belongs to.
+    fn customer_key(&self) -> CustomerKey<'_>;
+}
+
+macro_rules! customer_key {
+    ($($row:ty),*) => {$(
+        impl CustomerRowKey for $row {
+            fn customer_key(&self) -> CustomerKey<'_> {
+                (self.customer_id.as_deref(), &self.customer_name)
+            }
+        }
+    )*};
+}
+
+customer_key!(
+    CustomerRow,
+    ExpiringRow,
+    UserRow,
+    PurchaseRow,
+    DeprovisioningRow,
+    CustomerProgress
+);
+
+/// Rows grouped by customer, in one pass (row order kept within a customer).
+pub fn by_customer<T: CustomerRowKey>(rows: &[T]) -> BTreeMap<CustomerKey<'_>, Vec<&T>> {
+    let mut groups: BTreeMap<CustomerKey<'_>, Vec<&T>> = BTreeMap::new();
+    for row in rows {
+        groups.entry(row.customer_key()).or_default().push(row);
+    }
+    groups
 }

@@ -78,10 +78,9 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
     let window = chrono::Duration::days(params.deprovision_days);
     let mut rows: Vec<ExpiringRow> = (0..r.len())
         .map(|i| {
-            let open = matches!(
-                states[i].as_deref(),
-                Some("expiring" | "auto-renew-on" | "auto-renew-unknown")
-            );
+            let open = states[i]
+                .as_deref()
+                .is_some_and(super::summary::is_open_state);
             ExpiringRow {
                 customer_id: ids[i].clone(),
                 customer_name: names[i].clone().unwrap_or_default(),

@@ -101,6 +101,7 @@ pub fn analyze(
         },
         params.as_of,
     );
+    let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);
     Ok(Report {
         run,
         customers,
@@ -111,6 +112,7 @@ pub fn analyze(
         issues,
         accounting: ingested.accounting,
         summary,
+        retirements,
     })
 }
 

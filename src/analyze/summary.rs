@@ -5,8 +5,10 @@
 use super::customer_order;
 use crate::model::{
     Count, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, PlanSeats, PurchaseRow,
-    Summary, UserRow, WeekSeats,
+    ReplacementInfo, RetirementInfo, RetirementProgress, Summary, UserRow, WeekSeats,
 };
+use crate::model::{CustomerRowKey, by_customer};
+use crate::resolve::Resolver;
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -54,6 +56,13 @@ fn urgency_rank(urgency: &str) -> usize {
         .iter()
         .position(|u| *u == urgency)
         .unwrap_or(URGENCIES.len())
+}
+
+fn most_urgent<'a>(urgencies: impl Iterator<Item = &'a str>) -> String {
+    urgencies
+        .min_by_key(|u| urgency_rank(u))
+        .unwrap_or("none")
+        .to_string()
 }
 
 /// Monday of the ISO week of `date`.
@@ -107,43 +116,87 @@ fn seats_by_plan(purchases: &[PurchaseRow]) -> Vec<PlanSeats> {
         .collect()
 }
 
+/// Per retirement of one customer: open seats, assigned and unassigned seats.
+fn retirements(
+    c: &CustomerRow,
+    expiring: &[&ExpiringRow],
+    users: &[&UserRow],
+    purchases: &[&PurchaseRow],
+) -> Vec<RetirementProgress> {
+    let mut ids: Vec<&str> = expiring
+        .iter()
+        .map(|e| e.retirement_id.as_str())
+        .chain(users.iter().map(|u| u.retirement_id.as_str()))
+        .chain(purchases.iter().map(|p| p.retirement_id.as_str()))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut rows: Vec<RetirementProgress> = ids
+        .into_iter()
+        .map(|id| {
+            let open: Vec<&&ExpiringRow> = expiring
+                .iter()
+                .filter(|e| e.retirement_id == id && is_open_state(&e.state))
+                .collect();
+            let open_seats = open.iter().map(|e| e.quantity.unwrap_or(0)).sum();
+            let mut holders: Vec<&str> = users
+                .iter()
+                .filter(|u| u.retirement_id == id)
+                .map(|u| u.user_principal_name.as_str())
+                .collect();
+            holders.sort();
+            holders.dedup();
+            let assigned = c.has_license_data.then_some(holders.len() as i64);
+            RetirementProgress {
+                retirement_id: id.to_string(),
+                earliest_end_date: open.iter().filter_map(|e| e.end_date).min(),
+                urgency: most_urgent(
+                    expiring
+                        .iter()
+                        .filter(|e| e.retirement_id == id)
+                        .map(|e| e.urgency.as_str()),
+                ),
+                open_seats,
+                assigned_seats: assigned,
+                unassigned_seats: assigned.map(|a| (open_seats - a).max(0)),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.earliest_end_date.is_none(), a.earliest_end_date)
+            .cmp(&(b.earliest_end_date.is_none(), b.earliest_end_date))
+    });
+    rows
+}
+
+/// A state in which the subscription still has to be migrated.
+pub fn is_open_state(state: &str) -> bool {
+    matches!(state, "expiring" | "auto-renew-on" | "auto-renew-unknown")
+}
+
 fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
-    let same = |c: &CustomerRow, id: &Option<String>, name: &str| {
-        c.customer_id == *id && c.customer_name == name
-    };
+    let expiring = by_customer(t.expiring);
+    let users = by_customer(t.users);
+    let purchases = by_customer(t.purchases);
+    let deprovisioning = by_customer(t.deprovisioning);
     let mut rows: Vec<CustomerProgress> = t
         .customers
         .iter()
         .filter_map(|c| {
-            let expiring: Vec<&ExpiringRow> = t
-                .expiring
-                .iter()
-                .filter(|e| same(c, &e.customer_id, &e.customer_name))
-                .collect();
-            let suspended = t
-                .deprovisioning
-                .iter()
-                .filter(|d| same(c, &d.customer_id, &d.customer_name))
-                .count() as i64;
+            let key = c.customer_key();
+            let expiring = expiring.get(&key).map_or(&[][..], Vec::as_slice);
+            let suspended = deprovisioning.get(&key).map_or(0, Vec::len) as i64;
             if expiring.is_empty() && suspended == 0 {
                 return None;
             }
-            let users: Vec<&UserRow> = t
-                .users
-                .iter()
-                .filter(|u| same(c, &u.customer_id, &u.customer_name))
-                .collect();
+            let users = users.get(&key).map_or(&[][..], Vec::as_slice);
+            let purchases = purchases.get(&key).map_or(&[][..], Vec::as_slice);
             let action = |a: &str| users.iter().filter(|u| u.action == a).count() as i64;
             let earliest = expiring
                 .iter()
                 .filter(|e| is_open(e))
                 .filter_map(|e| e.end_date)
                 .min();
-            let urgency = expiring
-                .iter()
-                .map(|e| e.urgency.as_str())
-                .min_by_key(|u| urgency_rank(u))
-                .unwrap_or("none");
             Some(CustomerProgress {
                 customer_id: c.customer_id.clone(),
                 customer_name: c.customer_name.clone(),
@@ -151,18 +204,14 @@ fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
                 segment: c.segment.clone(),
                 earliest_end_date: earliest,
                 days_left: earliest.map(|d| (d - as_of).num_days()),
-                urgency: urgency.to_string(),
+                urgency: most_urgent(expiring.iter().map(|e| e.urgency.as_str())),
                 retiring_subscriptions: expiring.len() as i64,
                 suspended_subscriptions: suspended,
                 users_to_reassign: action("reassign"),
                 users_remove_only: action("remove-only"),
                 users_review_blocked: action("review-blocked"),
-                seats_to_buy: t
-                    .purchases
-                    .iter()
-                    .filter(|p| same(c, &p.customer_id, &p.customer_name))
-                    .map(|p| p.quantity)
-                    .sum(),
+                seats_to_buy: purchases.iter().map(|p| p.quantity).sum(),
+                retirements: retirements(c, expiring, users, purchases),
             })
         })
         .collect();
@@ -174,6 +223,42 @@ fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
         )
     });
     rows
+}
+
+/// The catalog entries the tables name, in catalog order.
+pub fn retirements_used(
+    resolver: &Resolver,
+    expiring: &[ExpiringRow],
+    users: &[UserRow],
+    deprovisioning: &[DeprovisioningRow],
+) -> Vec<RetirementInfo> {
+    let used = |id: &str| {
+        expiring.iter().any(|e| e.retirement_id == id)
+            || users.iter().any(|u| u.retirement_id == id)
+            || deprovisioning
+                .iter()
+                .any(|d| d.retirement_id.as_deref() == Some(id))
+    };
+    resolver
+        .catalog
+        .retirements
+        .iter()
+        .filter(|r| used(&r.id))
+        .map(|r| RetirementInfo {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            replacements: r
+                .replacements
+                .iter()
+                .map(|p| ReplacementInfo {
+                    sku: p.sku.clone(),
+                    name: p.name.clone(),
+                    segments: p.segments.iter().map(|s| s.as_str().to_string()).collect(),
+                })
+                .collect(),
+            source: r.source.clone(),
+        })
+        .collect()
 }
 
 /// Computes the summary of finished tables.

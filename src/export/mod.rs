@@ -3,16 +3,19 @@
 //! place only when all are complete, so a failed run leaves no partial output.
 
 mod csv_tables;
+pub mod html;
 mod json;
 mod tables;
 mod xlsx;
 
+pub use html::HtmlExporter;
 pub use xlsx::{EXCEL_MAX_ROWS, XlsxExporter};
 
-use crate::cli::FormatArg;
+use crate::cli::{FormatArg, LocaleArg};
+use crate::config::OutputConfig;
 use crate::model::Report;
 use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One output file: a path relative to the output directory, and its bytes.
 pub type OutputFile = (PathBuf, Vec<u8>);
@@ -24,20 +27,22 @@ pub trait Exporter {
 }
 
 /// The exporter of a format.
-pub fn exporter(format: FormatArg) -> Box<dyn Exporter> {
+pub fn exporter(format: FormatArg, locale: LocaleArg) -> Box<dyn Exporter> {
     match format {
         FormatArg::Csv => Box::new(csv_tables::CsvExporter),
         FormatArg::Json => Box::new(json::JsonExporter),
         FormatArg::Xlsx => Box::new(XlsxExporter::default()),
+        FormatArg::Html => Box::new(HtmlExporter { locale }),
     }
 }
 
 /// Renders every format, then writes the files into `out` atomically (per run): all files are
 /// staged next to `out` first; only then are the top-level entries moved into place.
-pub fn write_all(report: &Report, formats: &[FormatArg], out: &Path) -> Result<Vec<PathBuf>> {
+pub fn write_all(report: &Report, output: &OutputConfig) -> Result<Vec<PathBuf>> {
+    let out = output.out.as_path();
     let mut files = Vec::new();
-    for format in formats {
-        files.extend(exporter(*format).export(report)?);
+    for format in &output.formats {
+        files.extend(exporter(*format, output.locale).export(report)?);
     }
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

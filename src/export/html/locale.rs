@@ -1,0 +1,139 @@
+//! Runbook text per locale: one message file per language in `locales/`, embedded in the binary.
+//! Dates are written the locale's way (`21 November 2026`, `21. November 2026`, …).
+
+use crate::cli::LocaleArg;
+use anyhow::{Context, Result, bail};
+use chrono::{Datelike, NaiveDate};
+
+/// The message files, by locale.
+const FILES: [(LocaleArg, &str); 5] = [
+    (LocaleArg::En, include_str!("../../../locales/en.toml")),
+    (LocaleArg::Nl, include_str!("../../../locales/nl.toml")),
+    (LocaleArg::De, include_str!("../../../locales/de.toml")),
+    (LocaleArg::Sv, include_str!("../../../locales/sv.toml")),
+    (LocaleArg::Tr, include_str!("../../../locales/tr.toml")),
+];
+
+/// One locale's messages.
+#[derive(Debug, Clone)]
+pub struct Messages {
+    /// Every key of the message file, for the templates.
+    pub table: toml::Table,
+    months: Vec<String>,
+    date: String,
+}
+
+impl Messages {
+    /// Loads a locale's message file.
+    pub fn load(locale: LocaleArg) -> Result<Messages> {
+        let (_, text) = FILES
+            .iter()
+            .find(|(l, _)| *l == locale)
+            .context("locale has no message file")?;
+        Messages::parse(text).with_context(|| format!("locales/{}.toml", locale.code()))
+    }
+
+    fn parse(text: &str) -> Result<Messages> {
+        let table: toml::Table = toml::from_str(text)?;
+        let months: Vec<String> = table
+            .get("months")
+            .and_then(|m| m.as_array())
+            .context("`months` is missing")?
+            .iter()
+            .filter_map(|m| m.as_str().map(str::to_string))
+            .collect();
+        if months.len() != 12 {
+            bail!("`months` must list 12 names");
+        }
+        let date = table
+            .get("date")
+            .and_then(|d| d.as_str())
+            .context("`date` is missing")?
+            .to_string();
+        Ok(Messages {
+            table,
+            months,
+            date,
+        })
+    }
+
+    /// A date the locale's way.
+    pub fn date(&self, date: NaiveDate) -> String {
+        self.date
+            .replace("{day}", &date.day().to_string())
+            .replace("{month}", &self.months[date.month0() as usize])
+            .replace("{year}", &date.year().to_string())
+    }
+
+    /// A top-level message.
+    pub fn text(&self, key: &str) -> String {
+        self.table
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or(key)
+            .to_string()
+    }
+
+    /// A label from one of the message file's tables (`segments`, `actions`, …); the key itself
+    /// when the file has none.
+    pub fn label(&self, group: &str, key: &str) -> String {
+        self.table
+            .get(group)
+            .and_then(|g| g.get(key))
+            .and_then(|v| v.as_str())
+            .unwrap_or(key)
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(table: &toml::Table, prefix: &str, out: &mut Vec<String>) {
+        for (k, v) in table {
+            let key = format!("{prefix}{k}");
+            if let Some(t) = v.as_table() {
+                keys(t, &format!("{key}."), out);
+            } else {
+                out.push(key);
+            }
+        }
+    }
+
+    #[test]
+    fn every_locale_has_exactly_the_english_keys() {
+        let mut english = Vec::new();
+        keys(
+            &Messages::load(LocaleArg::En).unwrap().table,
+            "",
+            &mut english,
+        );
+        for (locale, _) in FILES {
+            let messages = Messages::load(locale).unwrap();
+            let mut got = Vec::new();
+            keys(&messages.table, "", &mut got);
+            assert_eq!(got, english, "locales/{}.toml", locale.code());
+            assert_eq!(messages.table["lang"].as_str(), Some(locale.code()));
+        }
+    }
+
+    #[test]
+    fn dates_are_written_the_locale_way() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        let got: Vec<String> = FILES
+            .iter()
+            .map(|(l, _)| Messages::load(*l).unwrap().date(d))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "5 March 2026",
+                "5 maart 2026",
+                "5. März 2026",
+                "5 mars 2026",
+                "5 Mart 2026"
+            ]
+        );
+    }
+}

@@ -1,0 +1,403 @@
+//! What the runbook templates see: the report's rows for one customer, grouped by retirement,
+//! with dates and labels already in the page's language. Grouping and wording only; every figure
+//! comes from the `Report`.
+
+use super::locale::Messages;
+use super::slug::unique_slugs;
+use super::timeline::{self, Event, Timeline};
+use crate::model::{
+    CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow, PurchaseRow,
+    Report, RetirementProgress, UserRow, by_customer,
+};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Fields every page has.
+#[derive(Serialize)]
+struct Common<'a> {
+    t: &'a toml::Table,
+    version: &'a str,
+    as_of: String,
+    deprovision_days: i64,
+}
+
+/// `index.html`.
+#[derive(Serialize)]
+pub struct IndexPage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    customers: Vec<IndexRow>,
+}
+
+#[derive(Serialize)]
+struct IndexRow {
+    file: String,
+    name: String,
+    domain: Option<String>,
+    segment: String,
+    earliest: Option<String>,
+    days_left: Option<i64>,
+    urgency: String,
+    urgency_label: String,
+    retiring_subscriptions: i64,
+    suspended_subscriptions: i64,
+    seats_to_buy: i64,
+    users_to_reassign: i64,
+}
+
+/// One customer's runbook.
+#[derive(Serialize)]
+pub struct RunbookPage<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    customer: CustomerView,
+    retirements: Vec<RetirementView>,
+    suspended: Vec<SuspendedView>,
+    timeline: Timeline,
+}
+
+#[derive(Serialize)]
+struct CustomerView {
+    name: String,
+    id: Option<String>,
+    domain: Option<String>,
+    segment: String,
+    earliest: Option<String>,
+    days_left: Option<i64>,
+    urgency: String,
+    urgency_label: String,
+}
+
+#[derive(Serialize)]
+struct RetirementView {
+    name: String,
+    earliest: Option<String>,
+    urgency: String,
+    urgency_label: String,
+    purchases: Vec<PurchaseView>,
+    open_seats: i64,
+    assigned: Option<i64>,
+    unassigned: Option<i64>,
+    options: Vec<OptionView>,
+    users: Vec<UserView>,
+    suspend: Vec<SuspendView>,
+    ended: Vec<EndedView>,
+}
+
+#[derive(Serialize)]
+struct PurchaseView {
+    plan: String,
+    sku: String,
+    quantity: i64,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct OptionView {
+    name: String,
+    sku: String,
+}
+
+#[derive(Serialize)]
+struct UserView {
+    upn: String,
+    display_name: String,
+    license: String,
+    action: String,
+    action_label: String,
+    plan: Option<String>,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct SuspendView {
+    subscription_id: String,
+    offer: String,
+    quantity: Option<i64>,
+    end_date: Option<String>,
+    urgency: String,
+    urgency_label: String,
+    state_label: String,
+    deprovision_today: Option<String>,
+    deprovision_end: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EndedView {
+    subscription_id: String,
+    offer: String,
+    end_date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SuspendedView {
+    subscription_id: String,
+    offer: String,
+    suspended_on: Option<String>,
+    deprovision_on: Option<String>,
+    days_left: Option<i64>,
+    state_class: String,
+    state_label: String,
+    licenses_still_assigned: i64,
+}
+
+/// The report's rows grouped by customer, and the messages to word them with.
+pub struct Pages<'a> {
+    report: &'a Report,
+    m: &'a Messages,
+    files: Vec<String>,
+    expiring: BTreeMap<CustomerKey<'a>, Vec<&'a ExpiringRow>>,
+    users: BTreeMap<CustomerKey<'a>, Vec<&'a UserRow>>,
+    purchases: BTreeMap<CustomerKey<'a>, Vec<&'a PurchaseRow>>,
+    deprovisioning: BTreeMap<CustomerKey<'a>, Vec<&'a DeprovisioningRow>>,
+}
+
+fn slice<'a, 'k, T>(
+    map: &'a BTreeMap<CustomerKey<'k>, Vec<&'k T>>,
+    key: &CustomerKey<'k>,
+) -> &'a [&'k T] {
+    map.get(key).map_or(&[][..], Vec::as_slice)
+}
+
+impl<'a> Pages<'a> {
+    /// Groups the report once.
+    pub fn new(report: &'a Report, m: &'a Messages) -> Pages<'a> {
+        let files = unique_slugs(
+            report
+                .summary
+                .customers
+                .iter()
+                .map(|c| c.customer_name.as_str()),
+        )
+        .into_iter()
+        .map(|s| format!("{s}.html"))
+        .collect();
+        Pages {
+            report,
+            m,
+            files,
+            expiring: by_customer(&report.expiring),
+            users: by_customer(&report.users),
+            purchases: by_customer(&report.purchases),
+            deprovisioning: by_customer(&report.deprovisioning),
+        }
+    }
+
+    fn common(&self) -> Common<'a> {
+        Common {
+            t: &self.m.table,
+            version: &self.report.run.version,
+            as_of: self.m.date(self.report.run.as_of),
+            deprovision_days: self.report.run.deprovision_days,
+        }
+    }
+
+    fn date(&self, d: Option<NaiveDate>) -> Option<String> {
+        d.map(|d| self.m.date(d))
+    }
+
+    /// A badge text for the urgencies that need one.
+    fn urgency_label(&self, urgency: &str) -> String {
+        match urgency {
+            "overdue" | "due-30" | "due-90" => self.m.label("urgencies", urgency),
+            _ => String::new(),
+        }
+    }
+
+    /// The index page.
+    pub fn index(&self) -> IndexPage<'a> {
+        let customers = self
+            .report
+            .summary
+            .customers
+            .iter()
+            .zip(&self.files)
+            .map(|(c, file)| IndexRow {
+                file: file.clone(),
+                name: c.customer_name.clone(),
+                domain: c.customer_domain.clone(),
+                segment: self.m.label("segments", &c.segment),
+                earliest: self.date(c.earliest_end_date),
+                days_left: c.days_left,
+                urgency: c.urgency.clone(),
+                urgency_label: self.urgency_label(&c.urgency),
+                retiring_subscriptions: c.retiring_subscriptions,
+                suspended_subscriptions: c.suspended_subscriptions,
+                seats_to_buy: c.seats_to_buy,
+                users_to_reassign: c.users_to_reassign,
+            })
+            .collect();
+        IndexPage {
+            common: self.common(),
+            customers,
+        }
+    }
+
+    /// Every runbook with its file name.
+    pub fn runbooks(&self) -> impl Iterator<Item = (&str, RunbookPage<'a>)> + '_ {
+        self.report
+            .summary
+            .customers
+            .iter()
+            .zip(&self.files)
+            .map(|(c, file)| (file.as_str(), self.runbook(c)))
+    }
+
+    fn runbook(&self, c: &CustomerProgress) -> RunbookPage<'a> {
+        let key = c.customer_key();
+        let expiring = slice(&self.expiring, &key);
+        let suspended = slice(&self.deprovisioning, &key);
+        let retirements = c
+            .retirements
+            .iter()
+            .map(|r| self.retirement(r, &key, &c.segment))
+            .collect();
+        RunbookPage {
+            common: self.common(),
+            customer: CustomerView {
+                name: c.customer_name.clone(),
+                id: c.customer_id.clone(),
+                domain: c.customer_domain.clone(),
+                segment: self.m.label("segments", &c.segment),
+                earliest: self.date(c.earliest_end_date),
+                days_left: c.days_left,
+                urgency: c.urgency.clone(),
+                urgency_label: self.urgency_label(&c.urgency),
+            },
+            retirements,
+            suspended: suspended.iter().map(|d| self.suspended(d)).collect(),
+            timeline: self.timeline(expiring, suspended),
+        }
+    }
+
+    fn retirement(
+        &self,
+        r: &RetirementProgress,
+        key: &CustomerKey,
+        segment: &str,
+    ) -> RetirementView {
+        let id = r.retirement_id.as_str();
+        let info = self.report.retirements.iter().find(|i| i.id == id);
+        let purchases: Vec<PurchaseView> = slice(&self.purchases, key)
+            .iter()
+            .filter(|p| p.retirement_id == id)
+            .map(|p| PurchaseView {
+                plan: p.recommended_plan.clone(),
+                sku: p.recommended_sku.clone(),
+                quantity: p.quantity,
+                reason: p.reason.clone(),
+            })
+            .collect();
+        let options = info
+            .map(|i| {
+                i.replacements
+                    .iter()
+                    .filter(|o| o.segments.iter().any(|s| s == segment))
+                    .filter(|o| !purchases.iter().any(|p| p.plan == o.name && p.sku == o.sku))
+                    .map(|o| OptionView {
+                        name: o.name.clone(),
+                        sku: o.sku.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let subscriptions: Vec<&&ExpiringRow> = slice(&self.expiring, key)
+            .iter()
+            .filter(|e| e.retirement_id == id)
+            .collect();
+        RetirementView {
+            name: info.map_or_else(|| id.to_string(), |i| i.name.clone()),
+            earliest: self.date(r.earliest_end_date),
+            urgency: r.urgency.clone(),
+            urgency_label: self.urgency_label(&r.urgency),
+            purchases,
+            open_seats: r.open_seats,
+            assigned: r.assigned_seats,
+            unassigned: r.unassigned_seats,
+            options,
+            users: slice(&self.users, key)
+                .iter()
+                .filter(|u| u.retirement_id == id)
+                .map(|u| UserView {
+                    upn: u.user_principal_name.clone(),
+                    display_name: u.display_name.clone().unwrap_or_default(),
+                    license: u.retiring_license.clone(),
+                    action: u.action.clone(),
+                    action_label: self.m.label("actions", &u.action),
+                    plan: u.recommended_plan.clone(),
+                    reason: u.reason.clone(),
+                })
+                .collect(),
+            suspend: subscriptions
+                .iter()
+                .filter(|e| e.deprovision_if_suspended_today.is_some())
+                .map(|e| SuspendView {
+                    subscription_id: e.subscription_id.clone(),
+                    offer: e.offer_name.clone(),
+                    quantity: e.quantity,
+                    end_date: self.date(e.end_date),
+                    urgency: e.urgency.clone(),
+                    urgency_label: self.urgency_label(&e.urgency),
+                    state_label: self.m.label("states", &e.state),
+                    deprovision_today: self.date(e.deprovision_if_suspended_today),
+                    deprovision_end: self.date(e.deprovision_if_suspended_on_end_date),
+                })
+                .collect(),
+            ended: subscriptions
+                .iter()
+                .filter(|e| e.state == "ended")
+                .map(|e| EndedView {
+                    subscription_id: e.subscription_id.clone(),
+                    offer: e.offer_name.clone(),
+                    end_date: self.date(e.end_date),
+                })
+                .collect(),
+        }
+    }
+
+    fn suspended(&self, d: &DeprovisioningRow) -> SuspendedView {
+        SuspendedView {
+            subscription_id: d.subscription_id.clone(),
+            offer: d.offer_name.clone(),
+            suspended_on: self.date(d.suspended_on),
+            deprovision_on: self.date(d.deprovision_on),
+            days_left: d.days_left,
+            state_class: if d.state == "overdue" {
+                "overdue".to_string()
+            } else if d.days_left.is_some_and(|n| n <= 30) {
+                "due-30".to_string()
+            } else {
+                String::new()
+            },
+            state_label: self.m.label("windows", &d.state),
+            licenses_still_assigned: d.licenses_still_assigned,
+        }
+    }
+
+    fn timeline(&self, expiring: &[&ExpiringRow], suspended: &[&DeprovisioningRow]) -> Timeline {
+        let end = self.m.text("marker_end");
+        let gone = self.m.text("marker_deprovision");
+        let events = expiring
+            .iter()
+            .filter(|e| e.deprovision_if_suspended_today.is_some())
+            .filter_map(|e| {
+                e.end_date.map(|date| Event {
+                    date,
+                    kind: "end",
+                    label: format!("{} {end}", e.offer_name),
+                })
+            })
+            .chain(suspended.iter().filter_map(|d| {
+                d.deprovision_on.map(|date| Event {
+                    date,
+                    kind: "deprovision",
+                    label: format!("{} {gone}", d.offer_name),
+                })
+            }))
+            .collect();
+        timeline::layout(self.report.run.as_of, &self.m.text("today"), events, |d| {
+            self.m.date(d)
+        })
+    }
+}
