@@ -2,6 +2,7 @@
 
 mod analysis; // §3 rules on small hand-made inputs with hand-computed expectations
 mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
+mod html; // runbooks: snapshots, content, hostile input, headless Chromium
 mod ingest; // every fixture dialect → exact canonical frame and issues
 mod util;
 mod xlsx; // the workbook read back, its parts, LibreOffice // fixture paths, frame dumps, running the binary
