@@ -26,6 +26,15 @@ fn demo_writes_csv_and_json_that_match_the_snapshots_and_are_deterministic() {
         insta::assert_snapshot!(format!("demo__{}", name.replace(['/', '.'], "_")), a);
     }
     insta::assert_snapshot!("demo_summary", stdout(&first));
+    for name in [
+        "expiry-report.xlsx",
+        "runbooks/index.html",
+        "runbooks/contoso-ltd.html",
+    ] {
+        let a = std::fs::read(dir.path().join("a").join(name)).unwrap();
+        let b = std::fs::read(dir.path().join("b").join(name)).unwrap();
+        assert!(a == b, "{name} differs between identical runs");
+    }
 }
 
 #[test]
@@ -139,4 +148,58 @@ fn catalog_prints_the_builtin_catalog() {
         "{}",
         stderr(&bad)
     );
+}
+
+#[test]
+fn report_defaults_to_the_workbook_and_the_runbooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv");
+    let out = run(
+        dir.path(),
+        &[
+            "report",
+            "--subscriptions",
+            subs.to_str().unwrap(),
+            "--as-of",
+            "2026-11-21",
+            "--locale",
+            "sv",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut top: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["expiry-report.xlsx", "runbooks"]);
+    let index = std::fs::read_to_string(dir.path().join("out/runbooks/index.html")).unwrap();
+    assert!(index.contains("<html lang=\"sv\">"));
+    assert!(index.contains("Migreringsrunbooks"));
+    assert!(index.contains("31 oktober 2026"), "Swedish dates");
+}
+
+#[test]
+fn an_unknown_locale_or_format_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv");
+    for args in [["--locale", "fr"], ["--format", "pdf"]] {
+        let out = run(
+            dir.path(),
+            &[
+                "report",
+                "--subscriptions",
+                subs.to_str().unwrap(),
+                args[0],
+                args[1],
+                "--out",
+                "out",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("invalid value"), "{}", stderr(&out));
+        assert!(!dir.path().join("out").exists());
+    }
 }

@@ -117,11 +117,16 @@ pub fn demo_report() -> skusunset::model::Report {
     skusunset::build_report(&config).expect("demo report builds")
 }
 
-/// Whether an external program is on PATH; prints why a test is skipped when not.
+/// Whether an external program is on PATH; prints why a test is skipped when not, and fails
+/// instead when `SKUSUNSET_REQUIRE_TOOLS` is set (CI sets it).
 pub fn have(program: &str, test: &str) -> bool {
     let found = std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
     if !found {
+        assert!(
+            std::env::var_os("SKUSUNSET_REQUIRE_TOOLS").is_none(),
+            "{test}: `{program}` is not installed but SKUSUNSET_REQUIRE_TOOLS is set"
+        );
         eprintln!("SKIPPED {test}: `{program}` is not installed (CI installs it; see .ci/run)");
     }
     found

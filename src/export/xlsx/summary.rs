@@ -47,6 +47,8 @@ fn pair(ws: &mut Worksheet, at: &mut Cursor, label: &str, value: Value, f: &Form
 
 fn header_row(ws: &mut Worksheet, at: &mut Cursor, titles: &[&str], f: &Formats) -> Result<()> {
     let row = at.next();
+    // Two lines, so that wrapped titles show whole.
+    ws.set_row_height(row, 30)?;
     for (i, t) in titles.iter().enumerate() {
         ws.write_string_with_format(row, i as ColNum, *t, &f.header)?;
     }
