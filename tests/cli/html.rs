@@ -72,7 +72,12 @@ fn demo_runbooks_match_snapshots_in_english_and_dutch() {
         insta::assert_snapshot!(format!("runbook_en__{page}"), without_css(&html));
     }
     let nl = demo_runbooks(dir.path(), "nl");
-    for page in ["index", "contoso-ltd", "northwind-traders"] {
+    for page in [
+        "index",
+        "contoso-ltd",
+        "fabrikam-school-district",
+        "northwind-traders",
+    ] {
         let html = read(&nl.join(format!("{page}.html")));
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"));
         insta::assert_snapshot!(format!("runbook_nl__{page}"), without_css(&html));

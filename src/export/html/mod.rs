@@ -99,3 +99,35 @@ impl Exporter for HtmlExporter {
         Ok(files)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_refuse_undefined_values_and_escape_input() {
+        let env = environment().unwrap();
+        let missing = env
+            .get_template("index.html")
+            .unwrap()
+            .render(minijinja::context! {});
+        assert!(missing.is_err(), "strict undefined behaviour");
+        let escaped = env
+            .render_named_str(
+                "x.html",
+                "{{ name }}",
+                minijinja::context! { name => "<b>&" },
+            )
+            .unwrap();
+        assert_eq!(escaped, "&lt;b&gt;&amp;");
+    }
+
+    #[test]
+    fn ui_terms_are_bold_and_the_rest_escaped() {
+        let html = ui("Select **Customers** → <i>x</i>".to_string());
+        assert_eq!(
+            html.to_string(),
+            "Select <strong>Customers</strong> → &lt;i&gt;x&lt;&#x2f;i&gt;"
+        );
+    }
+}
