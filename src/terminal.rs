@@ -3,7 +3,7 @@
 use crate::catalog::Catalog;
 use crate::model::Report;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "inputs:")?;
@@ -105,11 +105,29 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
     )?;
     writeln!(w, "  {} issues", report.issues.len())?;
     writeln!(w, "wrote:")?;
+    // A directory with many files (a runbook per customer) is one line.
+    let mut per_dir: std::collections::BTreeMap<Option<&Path>, usize> = Default::default();
     for path in written {
-        writeln!(w, "  {}", path.display())?;
+        *per_dir.entry(path.parent()).or_default() += 1;
+    }
+    let mut folded = std::collections::BTreeSet::new();
+    for path in written {
+        let dir = path.parent();
+        let count = per_dir.get(&dir).copied().unwrap_or(0);
+        match dir {
+            Some(dir) if count > MAX_LISTED_PER_DIR => {
+                if folded.insert(dir) {
+                    writeln!(w, "  {}/ ({count} files)", dir.display())?;
+                }
+            }
+            _ => writeln!(w, "  {}", path.display())?,
+        }
     }
     Ok(())
 }
+
+/// Files of one directory listed one by one; more are summed up in one line.
+const MAX_LISTED_PER_DIR: usize = 12;
 
 /// `catalog`: the catalog in use as TOML.
 pub fn print_catalog(catalog: &Catalog, name: &str, w: &mut impl Write) -> io::Result<()> {

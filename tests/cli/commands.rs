@@ -203,3 +203,18 @@ fn an_unknown_locale_or_format_is_a_usage_error() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+#[test]
+fn a_directory_of_many_runbooks_is_one_line_of_the_summary() {
+    let report = crate::util::demo_report();
+    let mut written = vec![std::path::PathBuf::from("out/expiry-report.xlsx")];
+    written.extend((0..20).map(|i| std::path::PathBuf::from(format!("out/runbooks/c{i}.html"))));
+    let mut text = Vec::new();
+    skusunset::terminal::print_summary(&report, &written, &mut text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    let wrote = &text[text.find("wrote:").unwrap()..];
+    assert_eq!(
+        wrote,
+        "wrote:\n  out/expiry-report.xlsx\n  out/runbooks/ (20 files)\n"
+    );
+}
