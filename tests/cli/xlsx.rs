@@ -106,7 +106,21 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
 
     let users = rows(&mut wb, "Users");
     assert_eq!(users.len(), report.users.len() + 1);
-    assert_eq!(users[0][2], Data::String("User principal name".into()));
+    assert_eq!(
+        text_row(&users[0]),
+        [
+            "Customer ID",
+            "Customer",
+            "User principal name",
+            "Display name",
+            "Retiring license",
+            "Retirement",
+            "Action",
+            "Recommended SKU",
+            "Recommended plan",
+            "Reason"
+        ]
+    );
     assert_eq!(
         users[1][2],
         Data::String(report.users[0].user_principal_name.clone())
@@ -114,7 +128,18 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
 
     let purchases = rows(&mut wb, "Purchases");
     assert_eq!(purchases.len(), report.purchases.len() + 1);
-    assert_eq!(purchases[0][5], Data::String("Quantity".into()));
+    assert_eq!(
+        text_row(&purchases[0]),
+        [
+            "Customer ID",
+            "Customer",
+            "Retirement",
+            "Recommended SKU",
+            "Recommended plan",
+            "Quantity",
+            "Reason"
+        ]
+    );
     let total: f64 = purchases[1..]
         .iter()
         .map(|r| match r[5] {
