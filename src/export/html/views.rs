@@ -367,6 +367,8 @@ impl<'a> Pages<'a> {
                 "overdue".to_string()
             } else if d.days_left.is_some_and(|n| n <= 30) {
                 "due-30".to_string()
+            } else if d.days_left.is_some_and(|n| n <= 90) {
+                "due-90".to_string()
             } else {
                 String::new()
             },
