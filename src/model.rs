@@ -149,6 +149,8 @@ pub struct UserRow {
     pub recommended_plan: Option<String>,
     /// Why this action and plan.
     pub reason: String,
+    /// The same reason as a code and its values, for translated outputs.
+    pub why: Reason,
 }
 
 /// Licences to buy for one customer, retirement and plan.
@@ -168,6 +170,28 @@ pub struct PurchaseRow {
     pub quantity: i64,
     /// How the quantity was found.
     pub reason: String,
+    /// The same reason as a code and its values, for translated outputs.
+    pub why: Reason,
+}
+
+/// A reason as a code (a key of the locale files' `[reasons]` table) and the values its text
+/// needs; `reason` holds the English text made from the same values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// e.g. `reassign-business`.
+    pub code: String,
+    /// Placeholder → value, e.g. `license` → `Kaizala Pro`.
+    pub args: BTreeMap<String, String>,
+}
+
+impl Reason {
+    /// A reason from a code and `(placeholder, value)` pairs.
+    pub fn new<const N: usize>(code: &str, args: [(&str, String); N]) -> Reason {
+        Reason {
+            code: code.to_string(),
+            args: args.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        }
+    }
 }
 
 /// One suspended subscription.

@@ -5,7 +5,7 @@ use super::{Params, customer_order, expiring, left_join};
 use crate::attribute::Customers;
 use crate::catalog::Segment;
 use crate::frame::{Rows, str_col};
-use crate::model::{CustomerRow, PurchaseRow, UserRow};
+use crate::model::{CustomerRow, PurchaseRow, Reason, UserRow};
 use crate::resolve::Resolver;
 use anyhow::{Result, bail};
 use polars::prelude::*;
@@ -19,6 +19,8 @@ pub const BUSINESS_SEAT_CAP: i64 = 300;
 pub struct SegmentInfo {
     segment: Segment,
     reason: String,
+    /// `override`, `education`, `business` or `enterprise`: why this segment.
+    basis: &'static str,
     licensed_users: i64,
     has_license_data: bool,
 }
@@ -96,27 +98,31 @@ pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Resu
     let mut by_key = HashMap::new();
     for c in &customers.list {
         let (licensed_users, education) = stats.get(&c.key).copied().unwrap_or((0, false));
-        let (segment, reason) = if let Some(s) = overrides.get(&c.key) {
-            (*s, "set by --segment".to_string())
+        let (segment, basis, reason) = if let Some(s) = overrides.get(&c.key) {
+            (*s, "override", "set by --segment".to_string())
         } else if education {
             (
                 Segment::Education,
+                "education",
                 "users hold an education SKU".to_string(),
             )
         } else if licensed_users <= BUSINESS_SEAT_CAP {
             (
                 Segment::Business,
+                "business",
                 format!("{licensed_users} licensed users, at most {BUSINESS_SEAT_CAP}"),
             )
         } else {
             (
                 Segment::Enterprise,
+                "enterprise",
                 format!("{licensed_users} licensed users, more than {BUSINESS_SEAT_CAP}"),
             )
         };
         let info = SegmentInfo {
             segment,
             reason,
+            basis,
             licensed_users,
             has_license_data: stats.contains_key(&c.key),
         };
@@ -253,21 +259,43 @@ pub fn table(
         let license = lic[i].clone().unwrap_or_default();
         let reassign = action == "reassign";
         let info = &segments.by_key[ckeys[i].as_deref().unwrap_or_default()];
-        let reason = match action.as_str() {
-            "review-blocked" => format!(
-                "sign-in is blocked: reclaim the {license} license instead of buying a replacement"
+        let segment = segs[i].clone().unwrap_or_default();
+        let (reason, why) = match action.as_str() {
+            "review-blocked" => (
+                format!(
+                    "sign-in is blocked: reclaim the {license} license instead of buying a \
+                     replacement"
+                ),
+                Reason::new("review-blocked", [("license", license.clone())]),
             ),
-            "remove-only" => format!(
-                "also holds {}, which already includes {retirement_name}; remove the retiring \
-                 license, nothing to buy",
-                covering[i].as_deref().unwrap_or_default()
-            ),
-            _ => format!(
-                "holds {license} and nothing that covers it; {} customer ({}): first {} \
-                 replacement in the catalog",
-                segs[i].as_deref().unwrap_or_default(),
-                info.reason,
-                segs[i].as_deref().unwrap_or_default()
+            "remove-only" => {
+                let covering = covering[i].clone().unwrap_or_default();
+                (
+                    format!(
+                        "also holds {covering}, which already includes {retirement_name}; remove \
+                         the retiring license, nothing to buy"
+                    ),
+                    Reason::new(
+                        "remove-only",
+                        [("covering", covering), ("retirement", retirement_name)],
+                    ),
+                )
+            }
+            _ => (
+                format!(
+                    "holds {license} and nothing that covers it; {segment} customer ({}): first \
+                     {segment} replacement in the catalog",
+                    info.reason,
+                ),
+                Reason::new(
+                    &format!("reassign-{}", info.basis),
+                    [
+                        ("license", license.clone()),
+                        ("segment", segment.clone()),
+                        ("users", info.licensed_users.to_string()),
+                        ("cap", BUSINESS_SEAT_CAP.to_string()),
+                    ],
+                ),
             ),
         };
         rows.push(UserRow {
@@ -281,6 +309,7 @@ pub fn table(
             recommended_sku: skus[i].clone().filter(|_| reassign),
             recommended_plan: plans[i].clone().filter(|_| reassign),
             reason,
+            why,
         });
     }
     rows.sort_by_key(|u| {
@@ -357,6 +386,10 @@ pub fn purchases(
             retirement_id: rets[i].clone().unwrap_or_default(),
             recommended_sku: skus[i].clone().unwrap_or_default(),
             reason: format!("{quantity} user(s) to reassign to {plan}"),
+            why: Reason::new(
+                "purchase-reassign",
+                [("quantity", quantity.to_string()), ("plan", plan.clone())],
+            ),
             recommended_plan: plan,
             quantity,
         });
@@ -392,6 +425,13 @@ pub fn purchases(
                  that have not ended, {} default plan",
                 n[i].unwrap_or(0),
                 segment.as_str()
+            ),
+            why: Reason::new(
+                "purchase-no-license-data",
+                [
+                    ("subscriptions", n[i].unwrap_or(0).to_string()),
+                    ("segment", segment.as_str().to_string()),
+                ],
             ),
         });
     }

@@ -366,3 +366,36 @@ fn chromium_prints_the_runbooks_without_network_requests() {
         }
     }
 }
+
+#[test]
+fn reasons_read_the_same_in_english_and_are_translated_without_leftover_placeholders() {
+    use skusunset::cli::LocaleArg;
+    use skusunset::export::html::Messages;
+    let report = crate::util::demo_report();
+    let whys: Vec<(&skusunset::model::Reason, &str)> = report
+        .users
+        .iter()
+        .map(|u| (&u.why, u.reason.as_str()))
+        .chain(report.purchases.iter().map(|p| (&p.why, p.reason.as_str())))
+        .collect();
+    let codes: std::collections::BTreeSet<&str> =
+        whys.iter().map(|(w, _)| w.code.as_str()).collect();
+    assert!(
+        codes.len() >= 6,
+        "the demo exercises most reason codes: {codes:?}"
+    );
+    let en = Messages::load(LocaleArg::En).unwrap();
+    for (why, english) in &whys {
+        // The English text of locales/en.toml is exactly the `reason` column.
+        assert_eq!(en.reason(why, "<missing>"), *english, "{}", why.code);
+    }
+    for locale in [LocaleArg::Nl, LocaleArg::De, LocaleArg::Sv, LocaleArg::Tr] {
+        let m = Messages::load(locale).unwrap();
+        for (why, english) in &whys {
+            let text = m.reason(why, "<missing>");
+            assert_ne!(text, "<missing>", "{locale:?} has no text for {}", why.code);
+            assert_ne!(text, *english, "{locale:?} {} is not translated", why.code);
+            assert!(!text.contains('{'), "{locale:?} {}: {text}", why.code);
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! Dates are written the locale's way (`21 November 2026`, `21. November 2026`, …).
 
 use crate::cli::LocaleArg;
+use crate::model::Reason;
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 
@@ -72,6 +73,30 @@ impl Messages {
             .and_then(|v| v.as_str())
             .unwrap_or(key)
             .to_string()
+    }
+
+    /// A reason in this language: the `[reasons]` text of its code with the placeholders
+    /// filled in (`{segment}` as the locale's `[segment_words]`); `english` when the file has
+    /// no text for the code.
+    pub fn reason(&self, why: &Reason, english: &str) -> String {
+        let Some(text) = self
+            .table
+            .get("reasons")
+            .and_then(|r| r.get(&why.code))
+            .and_then(|v| v.as_str())
+        else {
+            return english.to_string();
+        };
+        let mut out = text.to_string();
+        for (key, value) in &why.args {
+            let value = if key == "segment" {
+                self.label("segment_words", value)
+            } else {
+                value.clone()
+            };
+            out = out.replace(&format!("{{{key}}}"), &value);
+        }
+        out
     }
 
     /// A label from one of the message file's tables (`segments`, `actions`, …); the key itself

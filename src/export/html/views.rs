@@ -286,7 +286,7 @@ impl<'a> Pages<'a> {
                 plan: p.recommended_plan.clone(),
                 sku: p.recommended_sku.clone(),
                 quantity: p.quantity,
-                reason: p.reason.clone(),
+                reason: self.m.reason(&p.why, &p.reason),
             })
             .collect();
         let options = info
@@ -326,7 +326,7 @@ impl<'a> Pages<'a> {
                     action: u.action.clone(),
                     action_label: self.m.label("actions", &u.action),
                     plan: u.recommended_plan.clone(),
-                    reason: u.reason.clone(),
+                    reason: self.m.reason(&u.why, &u.reason),
                 })
                 .collect(),
             suspend: subscriptions
