@@ -229,6 +229,61 @@ fn chart_conditional_formats_frozen_header_and_autofilter_exist() {
 }
 
 #[test]
+fn every_part_of_the_workbook_is_well_formed_xml_with_unique_table_headers() {
+    let bytes = workbook(&demo_report(), &XlsxExporter::default());
+    let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).expect("a zip");
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.expect("a valid part name").into_owned())
+        .collect();
+    let mut parts = 0;
+    for name in names
+        .iter()
+        .filter(|n| n.ends_with(".xml") || n.ends_with(".rels"))
+    {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        let mut reader = quick_xml::Reader::from_str(&text);
+        reader.config_mut().check_end_names = true;
+        let mut depth = 0i64;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{name} is not well formed: {e}"),
+            }
+        }
+        assert_eq!(depth, 0, "{name}: unbalanced elements");
+        parts += 1;
+        if name.starts_with("xl/tables/") {
+            // Excel repairs a table whose column names repeat.
+            let columns: Vec<&str> = text
+                .split("<tableColumn ")
+                .skip(1)
+                .map(|c| {
+                    c.split("name=\"")
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap()
+                })
+                .collect();
+            let mut unique = columns.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), columns.len(), "{name}: {columns:?}");
+        }
+    }
+    assert!(parts >= 20, "{parts} parts");
+}
+
+#[test]
 fn formula_looking_text_stays_text() {
     let mut report = demo_report();
     let hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)"];
