@@ -399,3 +399,39 @@ fn reasons_read_the_same_in_english_and_are_translated_without_leftover_placehol
         }
     }
 }
+
+#[test]
+fn without_retiring_subscriptions_the_index_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = dir.path().join("subs.csv");
+    std::fs::write(
+        &subs,
+        "CustomerName,SubscriptionId,OfferName,Quantity,Status,AutoRenewEnabled,CommitmentEndDate\n\
+         Contoso,s-1,Office 365 E3,5,Active,True,2026-12-31\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "report",
+            "-s",
+            subs.to_str().unwrap(),
+            "--format",
+            "html",
+            "--locale",
+            "tr",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runbooks = dir.path().join("out/runbooks");
+    assert_eq!(file_names(&runbooks), ["index.html"]);
+    let index = read(&runbooks.join("index.html"));
+    assert!(
+        index.contains(
+            "Hiçbir müşterinin kullanımdan kaldırılan veya askıya alınmış aboneliği yok."
+        )
+    );
+    assert!(!index.contains("<table>"));
+}

@@ -284,6 +284,48 @@ fn every_part_of_the_workbook_is_well_formed_xml_with_unique_table_headers() {
 }
 
 #[test]
+fn an_empty_report_still_gives_every_sheet_with_its_header() {
+    let mut report = demo_report();
+    report.expiring.clear();
+    report.users.clear();
+    report.purchases.clear();
+    report.deprovisioning.clear();
+    report.issues.clear();
+    report.summary.weekly_expiries.clear();
+    report.summary.customers.clear();
+    report.summary.seats_to_buy.clear();
+    let bytes = workbook(&report, &XlsxExporter::default());
+    let mut wb = open(&bytes);
+    for sheet in ["Expiring", "Users", "Purchases", "Deprovisioning", "Issues"] {
+        let rows = rows(&mut wb, sheet);
+        assert_eq!(rows.len(), 1, "{sheet}: header only");
+        assert_eq!(
+            rows[0][0],
+            Data::String(
+                if sheet == "Issues" {
+                    "File"
+                } else {
+                    "Customer ID"
+                }
+                .into()
+            )
+        );
+    }
+    let summary = rows(&mut wb, "Summary");
+    assert!(
+        summary
+            .iter()
+            .any(|r| r[0] == Data::String("No open retiring subscriptions.".into()))
+    );
+    let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+    assert!(
+        zip.by_name("xl/charts/chart1.xml").is_err(),
+        "no chart without data"
+    );
+    assert!(part(&bytes, "xl/worksheets/sheet2.xml").contains("<autoFilter ref=\"A1:L1\"/>"));
+}
+
+#[test]
 fn formula_looking_text_stays_text() {
     let mut report = demo_report();
     let hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)"];
