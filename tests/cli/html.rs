@@ -162,12 +162,22 @@ fn hostile_customer_names_are_escaped_and_get_safe_file_names() {
          CON,s-3,Kaizala Pro,1,Active,False,2026-12-31\n",
     )
     .unwrap();
+    let users = dir.path().join("users.csv");
+    std::fs::write(
+        &users,
+        "Display name,User principal name,Block credential,Licenses\n\
+         <img src=x onerror=alert(3)>,\"a'b<i>@x.example\",False,Kaizala Pro\n",
+    )
+    .unwrap();
+    let users_arg = format!("<script>alert(1)</script>={}", users.display());
     let out = run(
         dir.path(),
         &[
             "report",
             "--subscriptions",
             subs.to_str().unwrap(),
+            "--licenses",
+            &users_arg,
             "--as-of",
             "2026-11-21",
             "--format",
@@ -199,6 +209,13 @@ fn hostile_customer_names_are_escaped_and_get_safe_file_names() {
         "{script}"
     );
     assert!(!script.contains("<script>"));
+    // User values from the license export are escaped too.
+    assert!(
+        script.contains("&lt;img src=x onerror=alert(3)&gt;"),
+        "{script}"
+    );
+    assert!(script.contains("a&#x27;b&lt;i&gt;@x.example"), "{script}");
+    assert!(!script.contains("<img") && !script.contains("<i>"));
     let passwd = read(&runbooks.join("etc-passwd.html"));
     assert!(passwd.contains("..&#x2f;..&#x2f;etc&#x2f;passwd"));
     assert!(passwd.contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
