@@ -33,13 +33,8 @@ pub struct IndexPage<'a> {
 #[derive(Serialize)]
 struct IndexRow {
     file: String,
-    name: String,
-    domain: Option<String>,
-    segment: String,
-    earliest: Option<String>,
-    days_left: Option<i64>,
-    urgency: String,
-    urgency_label: String,
+    #[serde(flatten)]
+    customer: CustomerView,
     retiring_subscriptions: i64,
     suspended_subscriptions: i64,
     seats_to_buy: i64,
@@ -205,6 +200,20 @@ impl<'a> Pages<'a> {
         }
     }
 
+    /// The customer as both pages head it.
+    fn customer(&self, c: &CustomerProgress) -> CustomerView {
+        CustomerView {
+            name: c.customer_name.clone(),
+            id: c.customer_id.clone(),
+            domain: c.customer_domain.clone(),
+            segment: self.m.label("segments", &c.segment),
+            earliest: self.date(c.earliest_end_date),
+            days_left: c.days_left,
+            urgency: c.urgency.clone(),
+            urgency_label: self.urgency_label(&c.urgency),
+        }
+    }
+
     /// The index page.
     pub fn index(&self) -> IndexPage<'a> {
         let customers = self
@@ -215,13 +224,7 @@ impl<'a> Pages<'a> {
             .zip(&self.files)
             .map(|(c, file)| IndexRow {
                 file: file.clone(),
-                name: c.customer_name.clone(),
-                domain: c.customer_domain.clone(),
-                segment: self.m.label("segments", &c.segment),
-                earliest: self.date(c.earliest_end_date),
-                days_left: c.days_left,
-                urgency: c.urgency.clone(),
-                urgency_label: self.urgency_label(&c.urgency),
+                customer: self.customer(c),
                 retiring_subscriptions: c.retiring_subscriptions,
                 suspended_subscriptions: c.suspended_subscriptions,
                 seats_to_buy: c.seats_to_buy,
@@ -255,16 +258,7 @@ impl<'a> Pages<'a> {
             .collect();
         RunbookPage {
             common: self.common(),
-            customer: CustomerView {
-                name: c.customer_name.clone(),
-                id: c.customer_id.clone(),
-                domain: c.customer_domain.clone(),
-                segment: self.m.label("segments", &c.segment),
-                earliest: self.date(c.earliest_end_date),
-                days_left: c.days_left,
-                urgency: c.urgency.clone(),
-                urgency_label: self.urgency_label(&c.urgency),
-            },
+            customer: self.customer(c),
             retirements,
             suspended: suspended.iter().map(|d| self.suspended(d)).collect(),
             timeline: self.timeline(expiring, suspended),
