@@ -169,12 +169,10 @@ fn report_defaults_to_the_workbook_and_the_runbooks() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let mut top: Vec<String> = std::fs::read_dir(dir.path().join("out"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    top.sort();
-    assert_eq!(top, ["expiry-report.xlsx", "runbooks"]);
+    assert_eq!(
+        crate::util::file_names(&dir.path().join("out")),
+        ["expiry-report.xlsx", "runbooks"]
+    );
     let index = std::fs::read_to_string(dir.path().join("out/runbooks/index.html")).unwrap();
     assert!(index.contains("<html lang=\"sv\">"));
     assert!(index.contains("Migreringsrunbooks"));

@@ -2,7 +2,7 @@
 //! figures a runbook must show, self-containment, hostile input, and a real headless Chromium
 //! printing the pages to PDF with no network request.
 
-use crate::util::{have, run, stderr};
+use crate::util::{file_names, have, run, stderr};
 use std::path::{Path, PathBuf};
 
 /// Runs the demo's HTML output in a locale; returns the runbooks directory.
@@ -35,15 +35,6 @@ fn without_css(html: &str) -> String {
     let start = html.find("<style>").expect("inline style");
     let end = html.find("</style>").expect("style end");
     format!("{}<style>/* style.css */{}", &html[..start], &html[end..])
-}
-
-fn file_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("runbooks dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
