@@ -121,7 +121,8 @@ pub struct InputArgs {
 /// Output options.
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
-    /// The output directory (created; existing report files in it are replaced).
+    /// The output folder. Created when missing; a previous skusunset report in it is replaced
+    /// all at once; nothing skusunset did not write is ever deleted.
     #[arg(
         long,
         short = 'o',
@@ -135,6 +136,10 @@ pub struct OutputArgs {
     /// Language of the HTML runbooks.
     #[arg(long, value_enum, default_value_t = LocaleArg::En, value_name = "LOCALE")]
     pub locale: LocaleArg,
+    /// Write into a non-empty folder that holds no skusunset report (its files are left alone;
+    /// a file with the name of an output is still refused).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `report`.

@@ -33,6 +33,8 @@ pub struct OutputConfig {
     pub formats: Vec<FormatArg>,
     /// The runbooks' language.
     pub locale: LocaleArg,
+    /// Write into a non-empty folder without a skusunset report.
+    pub force: bool,
 }
 
 /// Parses `--as-of`, or today's date (UTC) when absent.
@@ -100,6 +102,7 @@ impl OutputConfig {
             out: args.out.clone(),
             formats,
             locale: args.locale,
+            force: args.force,
         }
     }
 }

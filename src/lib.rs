@@ -17,6 +17,7 @@ pub mod frame; // helpers between Rust values and polars columns
 pub mod ingest; // readers for every export dialect
 pub mod issues; // row-level findings and per-file accounting
 pub mod model; // the Report every exporter reads
+pub mod outdir; // --out: ownership, staging, the atomic switch, one writer
 pub mod resolve; // license/offer → SKU and retirement
 pub mod skus; // the SKU table
 pub mod terminal; // what check/report print
@@ -117,14 +118,29 @@ fn outcome(report: &Report, strict: bool) -> Outcome {
 /// Writes a report and prints its summary.
 fn report(config: &Config, output: &OutputConfig) -> Result<Outcome> {
     let report = build_report(config)?;
-    let written = export::write_all(&report, output)
-        .with_context(|| format!("no output written to `{}`", output.out.display()))?;
-    terminal::print_summary(&report, &written, &mut std::io::stdout())?;
+    let files = export::render(&report, &output.formats, output.locale)?;
+    let destination = outdir::Destination {
+        out: output.out.clone(),
+        force: output.force,
+        as_of: report.run.as_of,
+        formats: output
+            .formats
+            .iter()
+            .map(|f| format!("{f:?}").to_lowercase())
+            .collect(),
+    };
+    let published = outdir::publish(files, &destination)
+        .with_context(|| format!("no report written to `{}`", output.out.display()))?;
+    for warning in &published.warnings {
+        eprintln!("warning: {warning}");
+    }
+    terminal::print_summary(&report, &published.written, &mut std::io::stdout())?;
     Ok(outcome(&report, config.strict))
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
+    outdir::guard::install_signal_handler();
     match cli.command {
         Command::Report(args) => report(
             &Config::from_cli(&args.inputs)?,
@@ -161,4 +177,10 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Whether an error is a signal that stopped the run before its report was switched in.
+pub fn is_interrupted(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|e| matches!(e.downcast_ref(), Some(outdir::OutDirError::Interrupted)))
 }

@@ -1,5 +1,5 @@
 //! The `skusunset` binary: parse arguments, run, map the outcome to an exit status
-//! (0 success, 1 `--strict` with error issues, 2 usage errors and unreadable inputs).
+//! (0 success, 1 `--strict` with error issues, 2 any error, 130 interrupted by a signal).
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -10,6 +10,10 @@ fn main() -> ExitCode {
         Ok(skusunset::Outcome::Success) => ExitCode::SUCCESS,
         Ok(skusunset::Outcome::StrictFailure) => ExitCode::from(1),
         Err(err) if skusunset::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if skusunset::is_interrupted(&err) => {
+            eprintln!("{err:#}");
+            ExitCode::from(skusunset::outdir::guard::INTERRUPTED_EXIT)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(2)

@@ -171,7 +171,12 @@ fn report_defaults_to_the_workbook_and_the_runbooks() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         crate::util::file_names(&dir.path().join("out")),
-        ["expiry-report.xlsx", "runbooks"]
+        [
+            ".skusunset",
+            ".skusunset-report.json",
+            "expiry-report.xlsx",
+            "runbooks"
+        ]
     );
     let index = std::fs::read_to_string(dir.path().join("out/runbooks/index.html")).unwrap();
     assert!(index.contains("<html lang=\"sv\">"));

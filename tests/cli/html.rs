@@ -190,7 +190,7 @@ fn hostile_customer_names_are_escaped_and_get_safe_file_names() {
     );
     assert_eq!(
         file_names(&dir.path().join("out")),
-        ["runbooks"],
+        [".skusunset", ".skusunset-report.json", "runbooks"],
         "nothing written elsewhere"
     );
     assert!(!dir.path().join("etc").exists());

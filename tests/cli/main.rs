@@ -4,5 +4,6 @@ mod analysis; // §3 rules on small hand-made inputs with hand-computed expectat
 mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
 mod html; // runbooks: snapshots, content, hostile input, headless Chromium
 mod ingest; // every fixture dialect → exact canonical frame and issues
-mod util;
-mod xlsx; // the workbook read back, its parts, LibreOffice // fixture paths, frame dumps, running the binary
+mod outdir; // --out: user files survive, one complete report at every instant, one writer
+mod util; // fixture paths, frame dumps, running the binary
+mod xlsx; // the workbook read back, its parts, LibreOffice
