@@ -625,3 +625,31 @@ fn a_mount_point_as_out_is_updated_in_place_on_its_own_file_system() {
         );
     }
 }
+
+#[test]
+fn out_root_or_home_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("csv")).unwrap();
+    std::fs::write(home.join("csv/budget-2026.csv"), "q1,q2\n").unwrap();
+    let before = user_files(&home);
+    for out in ["/", home.to_str().unwrap()] {
+        let refused = run(report(dir.path(), &subs, out, "2026-11-21", &[]));
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{out}: {}",
+            stderr(&refused)
+        );
+        assert!(
+            stderr(&refused).contains(&format!(
+                "`{out}` is not empty and holds no skusunset report"
+            )),
+            "{}",
+            stderr(&refused)
+        );
+        assert!(!Path::new(out).join(".skusunset").exists());
+    }
+    assert_eq!(user_files(&home), before);
+}
