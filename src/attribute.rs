@@ -5,7 +5,7 @@
 
 use crate::frame::{Rows, str_col};
 use crate::ingest::Ingested;
-use crate::issues::{FileAccounting, Issue, Severity};
+use crate::issues::{FileAccounting, Issue, IssueCode, Severity};
 use anyhow::Result;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -186,7 +186,7 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
             None,
             None,
             Severity::Warning,
-            "unknown-customer-key",
+            IssueCode::UnknownCustomerKey,
             format!(
                 "`{key}=` matches no customer id, name or domain in the subscription exports; \
                  its users are reported under a customer named `{key}` without subscriptions"
@@ -198,7 +198,7 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
             file,
             *row as usize,
             None,
-            "unattributed-user",
+            IssueCode::UnattributedUser,
             "no customer column, no `KEY=` on the file and no customer with this user's domain; \
              pass `--licenses CUSTOMER=FILE` or add a customer column"
                 .into(),

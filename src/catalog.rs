@@ -10,46 +10,7 @@ use serde::{Deserialize, Serialize};
 /// The default catalog, as shipped.
 pub const DEFAULT_CATALOG: &str = include_str!("../data/catalog.toml");
 
-/// A customer segment, which picks the default replacement plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Segment {
-    /// A customer with an education SKU.
-    Education,
-    /// At most 300 licensed users.
-    Business,
-    /// More than 300 licensed users.
-    Enterprise,
-    /// Firstline workers (only by `--segment`).
-    Frontline,
-}
-
-impl Segment {
-    /// All segments, in the order outputs list them.
-    pub const ALL: [Segment; 4] = [
-        Segment::Education,
-        Segment::Business,
-        Segment::Enterprise,
-        Segment::Frontline,
-    ];
-
-    /// The lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Segment::Education => "education",
-            Segment::Business => "business",
-            Segment::Enterprise => "enterprise",
-            Segment::Frontline => "frontline",
-        }
-    }
-
-    /// Parses a lower-case name.
-    pub fn parse(text: &str) -> Option<Segment> {
-        Segment::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text.trim().to_lowercase())
-    }
-}
+pub use crate::model::Segment;
 
 /// One replacement plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -73,6 +73,20 @@ impl<'a> Rows<'a> {
             .collect())
     }
 
+    /// A column of one of the report's vocabularies (written by the analysis with `as_str`),
+    /// all rows; a null or unknown value is a bug, reported as an error.
+    pub fn vocab<T>(&self, name: &str, parse: fn(&str) -> Option<T>) -> anyhow::Result<Vec<T>> {
+        let column = self.df.column(name)?.cast(&DataType::String)?;
+        column
+            .str()?
+            .iter()
+            .map(|v| {
+                v.and_then(parse)
+                    .ok_or_else(|| anyhow::anyhow!("internal error: column `{name}` holds {v:?}"))
+            })
+            .collect()
+    }
+
     /// A date column, all rows.
     pub fn dates(&self, name: &str) -> PolarsResult<Vec<Option<NaiveDate>>> {
         let column = self.df.column(name)?.cast(&DataType::Int32)?;

@@ -4,6 +4,7 @@
 //! [`Issue`]; every input file gets a [`FileAccounting`] whose counts add up. Both travel into
 //! the `Report` unchanged, so every exporter shows the same findings.
 
+pub use crate::model::IssueCode;
 use serde::Serialize;
 
 /// How bad an issue is: `error` means the row was not used, `warning` means used with a caveat.
@@ -38,14 +39,20 @@ pub struct Issue {
     /// `error` (row not used) or `warning` (used with a caveat).
     pub severity: Severity,
     /// A stable kebab-case code, e.g. `invalid-date`.
-    pub code: String,
+    pub code: IssueCode,
     /// What is wrong and how to fix it.
     pub message: String,
 }
 
 impl Issue {
     /// A warning about one cell.
-    pub fn warning(file: &str, row: usize, column: &str, code: &str, message: String) -> Issue {
+    pub fn warning(
+        file: &str,
+        row: usize,
+        column: &str,
+        code: IssueCode,
+        message: String,
+    ) -> Issue {
         Issue::new(
             file,
             Some(row),
@@ -61,7 +68,7 @@ impl Issue {
         file: &str,
         row: usize,
         column: Option<&str>,
-        code: &str,
+        code: IssueCode,
         message: String,
     ) -> Issue {
         Issue::new(file, Some(row), column, Severity::Error, code, message)
@@ -73,7 +80,7 @@ impl Issue {
         row: Option<usize>,
         column: Option<&str>,
         severity: Severity,
-        code: &str,
+        code: IssueCode,
         message: String,
     ) -> Issue {
         Issue {
@@ -81,7 +88,7 @@ impl Issue {
             row,
             column: column.map(str::to_string),
             severity,
-            code: code.to_string(),
+            code,
             message,
         }
     }

@@ -93,12 +93,7 @@ pub fn build_report(config: &Config) -> Result<Report> {
         catalog: catalog_name,
         subscription_files: names(&config.inputs.subscriptions),
         license_files: names(&config.inputs.licenses),
-        segment_overrides: config
-            .params
-            .segment_overrides
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().to_string()))
-            .collect(),
+        segment_overrides: config.params.segment_overrides.clone(),
     };
     analyze::analyze(ingested, &customers, &resolver, &config.params, run)
 }

@@ -1,7 +1,7 @@
 //! What `check`, `report` and `catalog` print on stdout: per-file accounting, issues, a summary.
 
 use crate::catalog::Catalog;
-use crate::model::Report;
+use crate::model::{Action, Count, Report, Urgency};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -70,26 +70,25 @@ pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
 /// `report`/`demo`: accounting, headline counts and the files written.
 pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io::Result<()> {
     print_accounting(report, w)?;
-    let count = |f: &dyn Fn(&crate::model::ExpiringRow) -> bool| {
-        report.expiring.iter().filter(|e| f(e)).count()
-    };
+    let s = &report.summary;
+    let urgency = |u: Urgency| Count::of(&s.subscriptions_by_urgency, u);
     writeln!(w, "as of {}:", report.run.as_of)?;
     writeln!(
         w,
         "  {} retiring subscriptions ({} overdue, {} due in 30 days, {} due in 90 days)",
         report.expiring.len(),
-        count(&|e| e.urgency == "overdue"),
-        count(&|e| e.urgency == "due-30"),
-        count(&|e| e.urgency == "due-90"),
+        urgency(Urgency::Overdue),
+        urgency(Urgency::Due30),
+        urgency(Urgency::Due90),
     )?;
-    let users = |a: &str| report.users.iter().filter(|u| u.action == a).count();
+    let users = |a: Action| Count::of(&s.users_by_action, a);
     writeln!(
         w,
         "  {} users on retiring licenses ({} to reassign, {} remove only, {} blocked to review)",
         report.users.len(),
-        users("reassign"),
-        users("remove-only"),
-        users("review-blocked")
+        users(Action::Reassign),
+        users(Action::RemoveOnly),
+        users(Action::ReviewBlocked)
     )?;
     let seats: i64 = report.purchases.iter().map(|p| p.quantity).sum();
     writeln!(

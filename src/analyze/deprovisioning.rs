@@ -3,7 +3,7 @@
 
 use super::{Params, customer_order, days_from};
 use crate::frame::Rows;
-use crate::model::DeprovisioningRow;
+use crate::model::{DeprovisioningRow, WindowState};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -28,11 +28,12 @@ pub fn table(
     let deprovision_on = (col("suspended_on").cast(DataType::Int32)
         + lit(params.deprovision_days as i32))
     .cast(DataType::Date);
+    let window = |w: WindowState| lit(w.as_str());
     let state = when(col("suspended_on").is_null())
-        .then(lit("unknown-start"))
+        .then(window(WindowState::UnknownStart))
         .when(col("days_left").gt_eq(lit(0)))
-        .then(lit("in-window"))
-        .otherwise(lit("overdue"));
+        .then(window(WindowState::InWindow))
+        .otherwise(window(WindowState::Overdue));
     let assigned = when(col("retirement_id").is_not_null())
         .then(col("holders_retirement"))
         .otherwise(col("holders_sku"))
@@ -61,15 +62,15 @@ pub fn table(
         ])
         .collect()?;
     let r = Rows::new(&df);
-    let (ids, names, sub_ids, offers, statuses, states, rets) = (
+    let (ids, names, sub_ids, offers, statuses, rets) = (
         r.strs("customer_id")?,
         r.strs("customer_name")?,
         r.strs("subscription_id")?,
         r.strs("offer_name")?,
         r.strs("status")?,
-        r.strs("state")?,
         r.strs("retirement_id")?,
     );
+    let states = r.vocab("state", WindowState::parse)?;
     let (since, until, days, assigned) = (
         r.dates("suspended_on")?,
         r.dates("deprovision_on")?,
@@ -86,7 +87,7 @@ pub fn table(
             suspended_on: since[i],
             deprovision_on: until[i],
             days_left: days[i],
-            state: states[i].clone().unwrap_or_default(),
+            state: states[i],
             licenses_still_assigned: assigned[i].unwrap_or(0),
             retirement_id: rets[i].clone(),
         })

@@ -2,44 +2,50 @@
 
 use super::{Params, customer_order, days_from};
 use crate::frame::Rows;
-use crate::model::ExpiringRow;
+use crate::model::{ExpiringRow, State, Urgency};
 use anyhow::Result;
 use polars::prelude::*;
 
 /// `state` of a retiring subscription.
 pub(super) fn state_expr() -> Expr {
     let status = || col("status");
+    let state = |s: State| lit(s.as_str());
     when(status().eq(lit("suspended")))
-        .then(lit("suspended"))
+        .then(state(State::Suspended))
         .when(
             status()
                 .eq(lit("expired"))
                 .or(status().eq(lit("disabled")))
                 .or(status().eq(lit("deleted"))),
         )
-        .then(lit("ended"))
+        .then(state(State::Ended))
         .when(col("auto_renew").eq(lit(false)))
-        .then(lit("expiring"))
+        .then(state(State::Expiring))
         .when(col("auto_renew").eq(lit(true)))
-        .then(lit("auto-renew-on"))
-        .otherwise(lit("auto-renew-unknown"))
+        .then(state(State::AutoRenewOn))
+        .otherwise(state(State::AutoRenewUnknown))
+}
+
+/// Whether the `state` column holds an open state.
+pub(super) fn open_expr() -> Expr {
+    State::open()
+        .map(|s| col("state").eq(lit(s.as_str())))
+        .reduce(Expr::or)
+        .expect("some states are open")
 }
 
 fn urgency_expr() -> Expr {
     let days = || col("days_left");
-    let open = col("state")
-        .eq(lit("expiring"))
-        .or(col("state").eq(lit("auto-renew-on")))
-        .or(col("state").eq(lit("auto-renew-unknown")));
-    when(open.not().or(days().is_null()))
-        .then(lit("none"))
+    let urgency = |u: Urgency| lit(u.as_str());
+    when(open_expr().not().or(days().is_null()))
+        .then(urgency(Urgency::None))
         .when(days().lt(lit(0)))
-        .then(lit("overdue"))
-        .when(days().lt_eq(lit(30)))
-        .then(lit("due-30"))
-        .when(days().lt_eq(lit(90)))
-        .then(lit("due-90"))
-        .otherwise(lit("later"))
+        .then(urgency(Urgency::Overdue))
+        .when(days().lt_eq(lit(Urgency::DUE_30_DAYS)))
+        .then(urgency(Urgency::Due30))
+        .when(days().lt_eq(lit(Urgency::DUE_90_DAYS)))
+        .then(urgency(Urgency::Due90))
+        .otherwise(urgency(Urgency::Later))
 }
 
 /// Retiring subscriptions joined with their customers: adds `state` and `days_left`.
@@ -59,15 +65,17 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
         .with_column(urgency_expr().alias("urgency"))
         .collect()?;
     let r = Rows::new(&df);
-    let (ids, names, subs_ids, offers, rets, states, urg, statuses) = (
+    let (ids, names, subs_ids, offers, rets, statuses) = (
         r.strs("customer_id")?,
         r.strs("customer_name")?,
         r.strs("subscription_id")?,
         r.strs("offer_name")?,
         r.strs("retirement_id")?,
-        r.strs("state")?,
-        r.strs("urgency")?,
         r.strs("status")?,
+    );
+    let (states, urg) = (
+        r.vocab("state", State::parse)?,
+        r.vocab("urgency", Urgency::parse)?,
     );
     let (qty, renew, end, days) = (
         r.ints("quantity")?,
@@ -78,9 +86,7 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
     let window = chrono::Duration::days(params.deprovision_days);
     let mut rows: Vec<ExpiringRow> = (0..r.len())
         .map(|i| {
-            let open = states[i]
-                .as_deref()
-                .is_some_and(super::summary::is_open_state);
+            let open = states[i].is_open();
             ExpiringRow {
                 customer_id: ids[i].clone(),
                 customer_name: names[i].clone().unwrap_or_default(),
@@ -92,8 +98,8 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
                 auto_renew: renew[i],
                 end_date: end[i],
                 days_left: days[i],
-                urgency: urg[i].clone().unwrap_or_default(),
-                state: states[i].clone().unwrap_or_default(),
+                urgency: urg[i],
+                state: states[i],
                 deprovision_if_suspended_today: open.then(|| params.as_of + window),
                 deprovision_if_suspended_on_end_date: end[i].filter(|_| open).map(|d| d + window),
             }

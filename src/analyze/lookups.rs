@@ -3,7 +3,7 @@
 
 use crate::frame::{Rows, bool_col, str_col};
 use crate::ingest::Ingested;
-use crate::issues::{Issue, Severity};
+use crate::issues::{Issue, IssueCode, Severity};
 use crate::resolve::Resolver;
 use anyhow::Result;
 use polars::prelude::*;
@@ -140,7 +140,7 @@ impl Lookups {
                     nums[i].map(|n| n as usize),
                     Some("license"),
                     Severity::Warning,
-                    "unknown-license",
+                    IssueCode::UnknownLicense,
                     format!(
                         "license {value:?} is not in the SKU table or the catalog; it is kept \
                          under its own name and never counts as coverage (pass --skus with \

@@ -3,6 +3,7 @@
 //! figures.
 
 use super::customer_order;
+use crate::model::{Action, State, Urgency, WindowState};
 use crate::model::{
     Count, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, PlanSeats, PurchaseRow,
     ReplacementInfo, RetirementInfo, RetirementProgress, Summary, UserRow, WeekSeats,
@@ -11,19 +12,6 @@ use crate::model::{CustomerRowKey, by_customer};
 use crate::resolve::Resolver;
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::BTreeMap;
-
-/// Urgencies, most urgent first.
-pub const URGENCIES: [&str; 5] = ["overdue", "due-30", "due-90", "later", "none"];
-/// States of a retiring subscription, in the order the report lists them.
-pub const STATES: [&str; 5] = [
-    "expiring",
-    "auto-renew-on",
-    "auto-renew-unknown",
-    "suspended",
-    "ended",
-];
-/// User actions, in the order the report lists them.
-pub const ACTIONS: [&str; 3] = ["reassign", "remove-only", "review-blocked"];
 
 /// The tables the summary is computed from.
 pub struct Tables<'a> {
@@ -34,35 +22,28 @@ pub struct Tables<'a> {
     pub deprovisioning: &'a [DeprovisioningRow],
 }
 
-fn counts<'a>(keys: &[&str], values: impl Iterator<Item = &'a str>) -> Vec<Count> {
-    let mut by: BTreeMap<&str, i64> = BTreeMap::new();
+/// How many of `values` there are of every key in `keys`' order.
+fn counts<K: Copy + Ord>(keys: &[K], values: impl Iterator<Item = K>) -> Vec<Count<K>> {
+    let mut by: BTreeMap<K, i64> = BTreeMap::new();
     for v in values {
         *by.entry(v).or_default() += 1;
     }
     keys.iter()
-        .map(|k| Count {
-            key: k.to_string(),
-            count: by.get(k).copied().unwrap_or(0),
+        .map(|&key| Count {
+            key,
+            count: by.get(&key).copied().unwrap_or(0),
         })
         .collect()
 }
 
-fn is_open(e: &ExpiringRow) -> bool {
-    e.urgency != "none"
+/// Open and with an end date: the subscriptions that have a deadline.
+fn has_deadline(e: &ExpiringRow) -> bool {
+    e.urgency != Urgency::None
 }
 
-fn urgency_rank(urgency: &str) -> usize {
-    URGENCIES
-        .iter()
-        .position(|u| *u == urgency)
-        .unwrap_or(URGENCIES.len())
-}
-
-fn most_urgent<'a>(urgencies: impl Iterator<Item = &'a str>) -> String {
-    urgencies
-        .min_by_key(|u| urgency_rank(u))
-        .unwrap_or("none")
-        .to_string()
+/// The most urgent of `urgencies` (`none` without any); the enum is ordered most urgent first.
+fn most_urgent(urgencies: impl Iterator<Item = Urgency>) -> Urgency {
+    urgencies.min().unwrap_or(Urgency::None)
 }
 
 /// Monday of the ISO week of `date`.
@@ -72,7 +53,7 @@ fn week_start(date: NaiveDate) -> NaiveDate {
 
 fn weekly(expiring: &[ExpiringRow]) -> Vec<WeekSeats> {
     let mut by_week: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
-    for e in expiring.iter().filter(|e| is_open(e)) {
+    for e in expiring.iter().filter(|e| has_deadline(e)) {
         if let Some(end) = e.end_date {
             let slot = by_week.entry(week_start(end)).or_default();
             slot.0 += 1;
@@ -136,7 +117,7 @@ fn retirements(
         .map(|id| {
             let open: Vec<&&ExpiringRow> = expiring
                 .iter()
-                .filter(|e| e.retirement_id == id && is_open_state(&e.state))
+                .filter(|e| e.retirement_id == id && e.state.is_open())
                 .collect();
             let open_seats = open.iter().map(|e| e.quantity.unwrap_or(0)).sum();
             let mut holders: Vec<&str> = users
@@ -154,7 +135,7 @@ fn retirements(
                     expiring
                         .iter()
                         .filter(|e| e.retirement_id == id)
-                        .map(|e| e.urgency.as_str()),
+                        .map(|e| e.urgency),
                 ),
                 open_seats,
                 assigned_seats: assigned,
@@ -167,11 +148,6 @@ fn retirements(
             .cmp(&(b.earliest_end_date.is_none(), b.earliest_end_date))
     });
     rows
-}
-
-/// A state in which the subscription still has to be migrated.
-pub fn is_open_state(state: &str) -> bool {
-    matches!(state, "expiring" | "auto-renew-on" | "auto-renew-unknown")
 }
 
 fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
@@ -191,25 +167,25 @@ fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
             }
             let users = users.get(&key).map_or(&[][..], Vec::as_slice);
             let purchases = purchases.get(&key).map_or(&[][..], Vec::as_slice);
-            let action = |a: &str| users.iter().filter(|u| u.action == a).count() as i64;
+            let action = |a: Action| users.iter().filter(|u| u.action == a).count() as i64;
             let earliest = expiring
                 .iter()
-                .filter(|e| is_open(e))
+                .filter(|e| has_deadline(e))
                 .filter_map(|e| e.end_date)
                 .min();
             Some(CustomerProgress {
                 customer_id: c.customer_id.clone(),
                 customer_name: c.customer_name.clone(),
                 customer_domain: c.customer_domain.clone(),
-                segment: c.segment.clone(),
+                segment: c.segment,
                 earliest_end_date: earliest,
                 days_left: earliest.map(|d| (d - as_of).num_days()),
-                urgency: most_urgent(expiring.iter().map(|e| e.urgency.as_str())),
+                urgency: most_urgent(expiring.iter().map(|e| e.urgency)),
                 retiring_subscriptions: expiring.len() as i64,
                 suspended_subscriptions: suspended,
-                users_to_reassign: action("reassign"),
-                users_remove_only: action("remove-only"),
-                users_review_blocked: action("review-blocked"),
+                users_to_reassign: action(Action::Reassign),
+                users_remove_only: action(Action::RemoveOnly),
+                users_review_blocked: action(Action::ReviewBlocked),
                 seats_to_buy: purchases.iter().map(|p| p.quantity).sum(),
                 retirements: retirements(c, expiring, users, purchases),
             })
@@ -253,7 +229,7 @@ pub fn retirements_used(
                 .map(|p| ReplacementInfo {
                     sku: p.sku.clone(),
                     name: p.name.clone(),
-                    segments: p.segments.iter().map(|s| s.as_str().to_string()).collect(),
+                    segments: p.segments.clone(),
                 })
                 .collect(),
             source: r.source.clone(),
@@ -266,19 +242,22 @@ pub fn summarize(t: &Tables, as_of: NaiveDate) -> Summary {
     let customers = progress(t, as_of);
     Summary {
         customers_affected: customers.len() as i64,
-        subscriptions_by_urgency: counts(&URGENCIES, t.expiring.iter().map(|e| e.urgency.as_str())),
-        subscriptions_by_state: counts(&STATES, t.expiring.iter().map(|e| e.state.as_str())),
+        subscriptions_by_urgency: counts(&Urgency::ALL, t.expiring.iter().map(|e| e.urgency)),
+        subscriptions_by_state: counts(&State::ALL, t.expiring.iter().map(|e| e.state)),
         seats_to_buy: seats_by_plan(t.purchases),
-        users_by_action: counts(&ACTIONS, t.users.iter().map(|u| u.action.as_str())),
+        users_by_action: counts(&Action::ALL, t.users.iter().map(|u| u.action)),
         windows_closing_30: t
             .deprovisioning
             .iter()
-            .filter(|d| d.state == "in-window" && d.days_left.is_some_and(|n| n <= 30))
+            .filter(|d| {
+                d.state == WindowState::InWindow
+                    && d.days_left.is_some_and(|n| n <= Urgency::DUE_30_DAYS)
+            })
             .count() as i64,
         windows_overdue: t
             .deprovisioning
             .iter()
-            .filter(|d| d.state == "overdue")
+            .filter(|d| d.state == WindowState::Overdue)
             .count() as i64,
         weekly_expiries: weekly(t.expiring),
         customers,
@@ -292,7 +271,7 @@ mod tests {
     #[test]
     fn weeks_are_iso_and_gaps_are_filled() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let row = |end: &str, qty: i64, urgency: &str| ExpiringRow {
+        let row = |end: &str, qty: i64, urgency: Urgency| ExpiringRow {
             customer_id: None,
             customer_name: "C".into(),
             subscription_id: end.into(),
@@ -303,17 +282,17 @@ mod tests {
             auto_renew: Some(false),
             end_date: Some(d(end)),
             days_left: None,
-            urgency: urgency.into(),
-            state: "expiring".into(),
+            urgency,
+            state: State::Expiring,
             deprovision_if_suspended_today: None,
             deprovision_if_suspended_on_end_date: None,
         };
         // 2026-12-31 is a Thursday of 2026-W53; 2027-01-03 (Sunday) is in the same week.
         let rows = [
-            row("2026-12-31", 5, "due-90"),
-            row("2027-01-03", 2, "due-90"),
-            row("2027-01-18", 1, "later"),
-            row("2027-06-01", 99, "none"),
+            row("2026-12-31", 5, Urgency::Due90),
+            row("2027-01-03", 2, Urgency::Due90),
+            row("2027-01-18", 1, Urgency::Later),
+            row("2027-06-01", 99, Urgency::None),
         ];
         let weeks = weekly(&rows);
         let got: Vec<(&str, i64, i64)> = weeks

@@ -5,7 +5,9 @@ use super::{Params, customer_order, expiring, left_join};
 use crate::attribute::Customers;
 use crate::catalog::Segment;
 use crate::frame::{Rows, str_col};
-use crate::model::{CustomerRow, PurchaseRow, Reason, UserRow};
+use crate::model::{
+    Action, CustomerRow, PurchaseRow, Reason, ReasonCode, SegmentBasis, State, UserRow,
+};
 use crate::resolve::Resolver;
 use anyhow::{Result, bail};
 use polars::prelude::*;
@@ -19,8 +21,8 @@ pub const BUSINESS_SEAT_CAP: i64 = 300;
 pub struct SegmentInfo {
     segment: Segment,
     reason: String,
-    /// `override`, `education`, `business` or `enterprise`: why this segment.
-    basis: &'static str,
+    /// Why this segment.
+    basis: SegmentBasis,
     licensed_users: i64,
     has_license_data: bool,
 }
@@ -43,7 +45,7 @@ impl Segments {
                     customer_id: c.id.clone(),
                     customer_name: c.name.clone(),
                     customer_domain: c.domain.clone(),
-                    segment: info.segment.as_str().to_string(),
+                    segment: info.segment,
                     segment_reason: info.reason.clone(),
                     licensed_users: info.licensed_users,
                     has_license_data: info.has_license_data,
@@ -99,23 +101,23 @@ pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Resu
     for c in &customers.list {
         let (licensed_users, education) = stats.get(&c.key).copied().unwrap_or((0, false));
         let (segment, basis, reason) = if let Some(s) = overrides.get(&c.key) {
-            (*s, "override", "set by --segment".to_string())
+            (*s, SegmentBasis::Override, "set by --segment".to_string())
         } else if education {
             (
                 Segment::Education,
-                "education",
+                SegmentBasis::Education,
                 "users hold an education SKU".to_string(),
             )
         } else if licensed_users <= BUSINESS_SEAT_CAP {
             (
                 Segment::Business,
-                "business",
+                SegmentBasis::Business,
                 format!("{licensed_users} licensed users, at most {BUSINESS_SEAT_CAP}"),
             )
         } else {
             (
                 Segment::Enterprise,
-                "enterprise",
+                SegmentBasis::Enterprise,
                 format!("{licensed_users} licensed users, more than {BUSINESS_SEAT_CAP}"),
             )
         };
@@ -214,10 +216,10 @@ pub fn table(
         .group_by_stable(keys)
         .agg([col("covering_license").first()]);
     let action = when(col("blocked"))
-        .then(lit("review-blocked"))
+        .then(lit(Action::ReviewBlocked.as_str()))
         .when(col("covering_license").is_not_null())
-        .then(lit("remove-only"))
-        .otherwise(lit("reassign"));
+        .then(lit(Action::RemoveOnly.as_str()))
+        .otherwise(lit(Action::Reassign.as_str()));
     let df = left_join(
         held,
         covered,
@@ -234,7 +236,8 @@ pub fn table(
     .collect()?;
     let r = Rows::new(&df);
     let s = |name: &str| r.strs(name);
-    let (ckeys, ids, names, upns, dnames, lic, rets, actions, skus, plans, covering, segs) = (
+    let actions = r.vocab("action", Action::parse)?;
+    let (ckeys, ids, names, upns, dnames, lic, rets, skus, plans, covering, segs) = (
         s("customer_key")?,
         s("customer_id")?,
         s("customer_name")?,
@@ -242,7 +245,6 @@ pub fn table(
         s("display_name")?,
         s("retiring_license")?,
         s("retirement_id")?,
-        s("action")?,
         s("recommended_sku")?,
         s("recommended_plan")?,
         s("covering_license")?,
@@ -250,25 +252,25 @@ pub fn table(
     );
     let mut rows = Vec::with_capacity(r.len());
     for i in 0..r.len() {
-        let action = actions[i].clone().unwrap_or_default();
+        let action = actions[i];
         let retirement = rets[i].clone().unwrap_or_default();
         let retirement_name = resolver
             .catalog
             .get(&retirement)
             .map_or(retirement.clone(), |r| r.name.clone());
         let license = lic[i].clone().unwrap_or_default();
-        let reassign = action == "reassign";
+        let reassign = action == Action::Reassign;
         let info = &segments.by_key[ckeys[i].as_deref().unwrap_or_default()];
         let segment = segs[i].clone().unwrap_or_default();
-        let (reason, why) = match action.as_str() {
-            "review-blocked" => (
+        let (reason, why) = match action {
+            Action::ReviewBlocked => (
                 format!(
                     "sign-in is blocked: reclaim the {license} license instead of buying a \
                      replacement"
                 ),
-                Reason::new("review-blocked", [("license", license.clone())]),
+                Reason::new(ReasonCode::ReviewBlocked, [("license", license.clone())]),
             ),
-            "remove-only" => {
+            Action::RemoveOnly => {
                 let covering = covering[i].clone().unwrap_or_default();
                 (
                     format!(
@@ -276,19 +278,19 @@ pub fn table(
                          the retiring license, nothing to buy"
                     ),
                     Reason::new(
-                        "remove-only",
+                        ReasonCode::RemoveOnly,
                         [("covering", covering), ("retirement", retirement_name)],
                     ),
                 )
             }
-            _ => (
+            Action::Reassign => (
                 format!(
                     "holds {license} and nothing that covers it; {segment} customer ({}): first \
                      {segment} replacement in the catalog",
                     info.reason,
                 ),
                 Reason::new(
-                    &format!("reassign-{}", info.basis),
+                    ReasonCode::reassign(info.basis),
                     [
                         ("license", license.clone()),
                         ("segment", segment.clone()),
@@ -337,7 +339,7 @@ pub fn purchases(
         .frame
         .clone()
         .lazy()
-        .filter(col("action").eq(lit("reassign")))
+        .filter(col("action").eq(lit(Action::Reassign.as_str())))
         .group_by([
             col("customer_key"),
             col("customer_id"),
@@ -352,7 +354,7 @@ pub fn purchases(
         .select([col("customer_key"), lit(true).alias("has_licenses")])
         .unique(None, UniqueKeepStrategy::First);
     let fallback = expiring::retiring(subs, customers, params)
-        .filter(col("state").neq(lit("ended")))
+        .filter(col("state").neq(lit(State::Ended.as_str())))
         .left_join(with_licenses, col("customer_key"), col("customer_key"))
         .filter(col("has_licenses").is_null())
         .group_by([
@@ -387,7 +389,7 @@ pub fn purchases(
             recommended_sku: skus[i].clone().unwrap_or_default(),
             reason: format!("{quantity} user(s) to reassign to {plan}"),
             why: Reason::new(
-                "purchase-reassign",
+                ReasonCode::PurchaseReassign,
                 [("quantity", quantity.to_string()), ("plan", plan.clone())],
             ),
             recommended_plan: plan,
@@ -427,7 +429,7 @@ pub fn purchases(
                 segment.as_str()
             ),
             why: Reason::new(
-                "purchase-no-license-data",
+                ReasonCode::PurchaseNoLicenseData,
                 [
                     ("subscriptions", n[i].unwrap_or(0).to_string()),
                     ("segment", segment.as_str().to_string()),

@@ -180,8 +180,8 @@ pub fn tables(r: &Report) -> [Table<'_>; 5] {
                         V::opt_bool(e.auto_renew),
                         V::opt_date(e.end_date),
                         V::opt_int(e.days_left),
-                        V::text(&e.urgency),
-                        V::text(&e.state),
+                        V::text(e.urgency.as_str()),
+                        V::text(e.state.as_str()),
                     ]
                 })
                 .boxed(),
@@ -201,7 +201,7 @@ pub fn tables(r: &Report) -> [Table<'_>; 5] {
                         V::opt_text(u.display_name.as_ref()),
                         V::text(&u.retiring_license),
                         V::text(&u.retirement_id),
-                        V::text(&u.action),
+                        V::text(u.action.as_str()),
                         V::opt_text(u.recommended_sku.as_ref()),
                         V::opt_text(u.recommended_plan.as_ref()),
                         V::text(&u.reason),
@@ -246,7 +246,7 @@ pub fn tables(r: &Report) -> [Table<'_>; 5] {
                         V::opt_date(d.suspended_on),
                         V::opt_date(d.deprovision_on),
                         V::opt_int(d.days_left),
-                        V::text(&d.state),
+                        V::text(d.state.as_str()),
                         V::Int(d.licenses_still_assigned),
                     ]
                 })
@@ -265,7 +265,7 @@ pub fn tables(r: &Report) -> [Table<'_>; 5] {
                         V::opt_int(i.row.map(|n| n as i64)),
                         V::opt_text(i.column.as_ref()),
                         V::text(i.severity.as_str()),
-                        V::text(&i.code),
+                        V::text(i.code.as_str()),
                         V::text(&i.message),
                     ]
                 })

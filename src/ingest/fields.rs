@@ -5,7 +5,7 @@
 use super::headers::{ColumnMap, FieldSpec};
 use super::table::{Cell, RawRow, RawTable};
 use super::values::{self, DateOrder, DateValue};
-use crate::issues::Issue;
+use crate::issues::{Issue, IssueCode};
 use chrono::NaiveDate;
 
 static EMPTY: Cell = Cell::Empty;
@@ -48,7 +48,7 @@ impl<'a> FieldReader<'a> {
                     file,
                     row.row,
                     &table.headers[pos],
-                    "day-first-dates",
+                    IssueCode::DayFirstDates,
                     format!(
                         "column `{}` holds {:?}, so all its slash dates are read day-first \
                          (D/M/YYYY)",
@@ -98,7 +98,7 @@ impl<'a> FieldReader<'a> {
         self.report(
             row,
             field,
-            "invalid-date",
+            IssueCode::InvalidDate,
             values::parse_date(self.cell(row, field), order),
             issues,
         )
@@ -112,14 +112,14 @@ impl<'a> FieldReader<'a> {
     /// A boolean; unparsable values give `None` with a warning.
     pub fn bool(&self, row: &RawRow, field: &str, issues: &mut Vec<Issue>) -> Option<bool> {
         let parsed = values::parse_bool(self.cell(row, field));
-        self.report(row, field, "invalid-boolean", parsed, issues)
+        self.report(row, field, IssueCode::InvalidBoolean, parsed, issues)
             .flatten()
     }
 
     /// A quantity; unparsable values give `None` with a warning.
     pub fn quantity(&self, row: &RawRow, field: &str, issues: &mut Vec<Issue>) -> Option<i64> {
         let parsed = values::parse_quantity(self.cell(row, field));
-        self.report(row, field, "invalid-quantity", parsed, issues)
+        self.report(row, field, IssueCode::InvalidQuantity, parsed, issues)
             .flatten()
     }
 
@@ -127,7 +127,7 @@ impl<'a> FieldReader<'a> {
         &self,
         row: &RawRow,
         field: &str,
-        code: &str,
+        code: IssueCode,
         parsed: Result<T, String>,
         issues: &mut Vec<Issue>,
     ) -> Option<T> {
@@ -155,7 +155,7 @@ impl<'a> FieldReader<'a> {
                 Some(row.row),
                 None,
                 crate::issues::Severity::Warning,
-                "extra-cells",
+                IssueCode::ExtraCells,
                 format!(
                     "{} value(s) beyond the last column were ignored; check the delimiter or \
                      quoting of this row",

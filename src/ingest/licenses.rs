@@ -7,7 +7,7 @@ use super::headers::{ColumnMap, LICENSE_FIELDS};
 use super::table::RawTable;
 use crate::error::InputError;
 use crate::frame::{bool_col, i64_col, str_col};
-use crate::issues::{FileKind, Issue};
+use crate::issues::{FileKind, Issue, IssueCode};
 use crate::resolve::Resolver;
 use polars::prelude::*;
 
@@ -86,7 +86,7 @@ pub fn read(
                 file,
                 row.row,
                 Some(&fields.header("user_principal_name")),
-                "missing-value",
+                IssueCode::MissingValue,
                 "the user principal name is empty; the row is skipped".into(),
             ));
             continue;

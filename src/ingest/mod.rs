@@ -12,7 +12,7 @@ pub mod table;
 pub mod values;
 
 use crate::error::InputError;
-use crate::issues::{FileAccounting, FileKind, Issue};
+use crate::issues::{FileAccounting, FileKind, Issue, IssueCode};
 use crate::resolve::Resolver;
 use anyhow::{Context, Result};
 use polars::prelude::DataFrame;
@@ -213,7 +213,7 @@ fn drop_superseded(
                 &r.file,
                 r.row,
                 "subscription_id",
-                "duplicate-subscription",
+                IssueCode::DuplicateSubscription,
                 format!(
                     "subscription {} also appears in `{}` row {}; this later row is used and \
                      the earlier one ignored",

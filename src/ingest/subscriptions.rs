@@ -6,7 +6,7 @@ use super::table::RawTable;
 use super::values;
 use crate::error::InputError;
 use crate::frame::{bool_col, date_col, i64_col, str_col};
-use crate::issues::Issue;
+use crate::issues::{Issue, IssueCode};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -106,7 +106,7 @@ pub fn read(
                 file,
                 row.row,
                 Some(&fields.header(field)),
-                "missing-value",
+                IssueCode::MissingValue,
                 format!("{what} is empty; the row is skipped (fill it in and re-run)"),
             )
         };
@@ -138,7 +138,7 @@ pub fn read(
                     file,
                     row.row,
                     &fields.header("status"),
-                    "unknown-status",
+                    IssueCode::UnknownStatus,
                     format!(
                         "status {written:?} is not one of {}; kept as written",
                         values::KNOWN_STATUSES.join(", ")

@@ -82,7 +82,7 @@ impl Messages {
         let Some(text) = self
             .table
             .get("reasons")
-            .and_then(|r| r.get(&why.code))
+            .and_then(|r| r.get(why.code.as_str()))
             .and_then(|v| v.as_str())
         else {
             return english.to_string();

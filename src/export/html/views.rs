@@ -7,7 +7,7 @@ use super::slug::unique_slugs;
 use super::timeline::{self, Event, Timeline};
 use crate::model::{
     CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow, PurchaseRow,
-    Report, RetirementProgress, UserRow, by_customer,
+    Report, RetirementProgress, Segment, State, Urgency, UserRow, WindowState, by_customer,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -60,7 +60,7 @@ struct CustomerView {
     segment: String,
     earliest: Option<String>,
     days_left: Option<i64>,
-    urgency: String,
+    urgency: &'static str,
     urgency_label: String,
 }
 
@@ -68,7 +68,7 @@ struct CustomerView {
 struct RetirementView {
     name: String,
     earliest: Option<String>,
-    urgency: String,
+    urgency: &'static str,
     urgency_label: String,
     purchases: Vec<PurchaseView>,
     open_seats: i64,
@@ -99,7 +99,7 @@ struct UserView {
     upn: String,
     display_name: String,
     license: String,
-    action: String,
+    action: &'static str,
     action_label: String,
     plan: Option<String>,
     reason: String,
@@ -111,7 +111,7 @@ struct SuspendView {
     offer: String,
     quantity: Option<i64>,
     end_date: Option<String>,
-    urgency: String,
+    urgency: &'static str,
     urgency_label: String,
     state_label: String,
     deprovision_today: Option<String>,
@@ -132,7 +132,7 @@ struct SuspendedView {
     suspended_on: Option<String>,
     deprovision_on: Option<String>,
     days_left: Option<i64>,
-    state_class: String,
+    state_class: &'static str,
     state_label: String,
     licenses_still_assigned: i64,
 }
@@ -193,10 +193,11 @@ impl<'a> Pages<'a> {
     }
 
     /// A badge text for the urgencies that need one.
-    fn urgency_label(&self, urgency: &str) -> String {
-        match urgency {
-            "overdue" | "due-30" | "due-90" => self.m.label("urgencies", urgency),
-            _ => String::new(),
+    fn urgency_label(&self, urgency: Urgency) -> String {
+        if urgency.is_pressing() {
+            self.m.label("urgencies", urgency.as_str())
+        } else {
+            String::new()
         }
     }
 
@@ -206,11 +207,11 @@ impl<'a> Pages<'a> {
             name: c.customer_name.clone(),
             id: c.customer_id.clone(),
             domain: c.customer_domain.clone(),
-            segment: self.m.label("segments", &c.segment),
+            segment: self.m.label("segments", c.segment.as_str()),
             earliest: self.date(c.earliest_end_date),
             days_left: c.days_left,
-            urgency: c.urgency.clone(),
-            urgency_label: self.urgency_label(&c.urgency),
+            urgency: c.urgency.as_str(),
+            urgency_label: self.urgency_label(c.urgency),
         }
     }
 
@@ -254,7 +255,7 @@ impl<'a> Pages<'a> {
         let retirements = c
             .retirements
             .iter()
-            .map(|r| self.retirement(r, &key, &c.segment))
+            .map(|r| self.retirement(r, &key, c.segment))
             .collect();
         RunbookPage {
             common: self.common(),
@@ -269,7 +270,7 @@ impl<'a> Pages<'a> {
         &self,
         r: &RetirementProgress,
         key: &CustomerKey,
-        segment: &str,
+        segment: Segment,
     ) -> RetirementView {
         let id = r.retirement_id.as_str();
         let info = self.report.retirements.iter().find(|i| i.id == id);
@@ -287,7 +288,7 @@ impl<'a> Pages<'a> {
             .map(|i| {
                 i.replacements
                     .iter()
-                    .filter(|o| o.segments.iter().any(|s| s == segment))
+                    .filter(|o| o.segments.contains(&segment))
                     .filter(|o| !purchases.iter().any(|p| p.plan == o.name && p.sku == o.sku))
                     .map(|o| OptionView {
                         name: o.name.clone(),
@@ -303,8 +304,8 @@ impl<'a> Pages<'a> {
         RetirementView {
             name: info.map_or_else(|| id.to_string(), |i| i.name.clone()),
             earliest: self.date(r.earliest_end_date),
-            urgency: r.urgency.clone(),
-            urgency_label: self.urgency_label(&r.urgency),
+            urgency: r.urgency.as_str(),
+            urgency_label: self.urgency_label(r.urgency),
             purchases,
             open_seats: r.open_seats,
             assigned: r.assigned_seats,
@@ -317,8 +318,8 @@ impl<'a> Pages<'a> {
                     upn: u.user_principal_name.clone(),
                     display_name: u.display_name.clone().unwrap_or_default(),
                     license: u.retiring_license.clone(),
-                    action: u.action.clone(),
-                    action_label: self.m.label("actions", &u.action),
+                    action: u.action.as_str(),
+                    action_label: self.m.label("actions", u.action.as_str()),
                     plan: u.recommended_plan.clone(),
                     reason: self.m.reason(&u.why, &u.reason),
                 })
@@ -331,16 +332,16 @@ impl<'a> Pages<'a> {
                     offer: e.offer_name.clone(),
                     quantity: e.quantity,
                     end_date: self.date(e.end_date),
-                    urgency: e.urgency.clone(),
-                    urgency_label: self.urgency_label(&e.urgency),
-                    state_label: self.m.label("states", &e.state),
+                    urgency: e.urgency.as_str(),
+                    urgency_label: self.urgency_label(e.urgency),
+                    state_label: self.m.label("states", e.state.as_str()),
                     deprovision_today: self.date(e.deprovision_if_suspended_today),
                     deprovision_end: self.date(e.deprovision_if_suspended_on_end_date),
                 })
                 .collect(),
             ended: subscriptions
                 .iter()
-                .filter(|e| e.state == "ended")
+                .filter(|e| e.state == State::Ended)
                 .map(|e| EndedView {
                     subscription_id: e.subscription_id.clone(),
                     offer: e.offer_name.clone(),
@@ -357,16 +358,20 @@ impl<'a> Pages<'a> {
             suspended_on: self.date(d.suspended_on),
             deprovision_on: self.date(d.deprovision_on),
             days_left: d.days_left,
-            state_class: if d.state == "overdue" {
-                "overdue".to_string()
-            } else if d.days_left.is_some_and(|n| n <= 30) {
-                "due-30".to_string()
-            } else if d.days_left.is_some_and(|n| n <= 90) {
-                "due-90".to_string()
-            } else {
-                String::new()
+            // A window is shaded like the urgency of the same days left.
+            state_class: match d.state {
+                WindowState::Overdue => Urgency::Overdue.as_str(),
+                WindowState::InWindow => {
+                    let urgency = Urgency::of(d.days_left, true);
+                    if urgency.is_pressing() {
+                        urgency.as_str()
+                    } else {
+                        ""
+                    }
+                }
+                WindowState::UnknownStart => "",
             },
-            state_label: self.m.label("windows", &d.state),
+            state_label: self.m.label("windows", d.state.as_str()),
             licenses_still_assigned: d.licenses_still_assigned,
         }
     }

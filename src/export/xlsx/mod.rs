@@ -9,7 +9,7 @@ mod summary;
 
 use super::tables::{Column, Table, Value, tables};
 use super::{Exporter, OutputFile};
-use crate::model::Report;
+use crate::model::{Report, Urgency, WindowState};
 use anyhow::{Context, Result};
 use chrono::NaiveTime;
 use rust_xlsxwriter::{
@@ -172,18 +172,22 @@ fn row_rules(table: &Table) -> Vec<(String, &'static Shade)> {
         "expiring" => cell("urgency")
             .map(|u| {
                 vec![
-                    (format!("{u}=\"overdue\""), &RED),
-                    (format!("{u}=\"due-30\""), &AMBER),
-                    (format!("{u}=\"due-90\""), &YELLOW),
+                    (format!("{u}=\"{}\"", Urgency::Overdue), &RED),
+                    (format!("{u}=\"{}\"", Urgency::Due30), &AMBER),
+                    (format!("{u}=\"{}\"", Urgency::Due90), &YELLOW),
                 ]
             })
             .unwrap_or_default(),
         "deprovisioning" => match (cell("state"), cell("days_left")) {
-            (Some(s), Some(d)) => vec![
-                (format!("{s}=\"overdue\""), &RED),
-                (format!("AND({s}=\"in-window\",{d}<=30)"), &AMBER),
-                (format!("AND({s}=\"in-window\",{d}<=90)"), &YELLOW),
-            ],
+            (Some(s), Some(d)) => {
+                let (overdue, open) = (WindowState::Overdue, WindowState::InWindow);
+                let (due30, due90) = (Urgency::DUE_30_DAYS, Urgency::DUE_90_DAYS);
+                vec![
+                    (format!("{s}=\"{overdue}\""), &RED),
+                    (format!("AND({s}=\"{open}\",{d}<={due30})"), &AMBER),
+                    (format!("AND({s}=\"{open}\",{d}<={due90})"), &YELLOW),
+                ]
+            }
             _ => Vec::new(),
         },
         "issues" => cell("severity")

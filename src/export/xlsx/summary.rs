@@ -3,7 +3,7 @@
 
 use super::{AMBER, Formats, RED, Shade, YELLOW, print_setup, write_value};
 use crate::export::tables::Value;
-use crate::model::{Count, Report};
+use crate::model::{Action, Count, Report, Urgency};
 use anyhow::Result;
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, Format, RowNum, Worksheet};
 
@@ -19,17 +19,13 @@ impl Cursor {
     }
 }
 
-fn shade_of(urgency: &str) -> Option<&'static Shade> {
+fn shade_of(urgency: Urgency) -> Option<&'static Shade> {
     match urgency {
-        "overdue" => Some(&RED),
-        "due-30" => Some(&AMBER),
-        "due-90" => Some(&YELLOW),
-        _ => None,
+        Urgency::Overdue => Some(&RED),
+        Urgency::Due30 => Some(&AMBER),
+        Urgency::Due90 => Some(&YELLOW),
+        Urgency::Later | Urgency::None => None,
     }
-}
-
-fn count_of(counts: &[Count], key: &str) -> i64 {
-    counts.iter().find(|c| c.key == key).map_or(0, |c| c.count)
 }
 
 fn heading(ws: &mut Worksheet, at: &mut Cursor, text: &str, f: &Formats) -> Result<()> {
@@ -103,7 +99,7 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
         let label = format!("Retiring subscriptions: {}", c.key);
         let row = at.row;
         pair(ws, at, &label, Value::Int(c.count), f)?;
-        if let Some(shade) = shade_of(&c.key) {
+        if let Some(shade) = shade_of(c.key) {
             ws.set_cell_format(row, 0, &shade.format())?;
         }
     }
@@ -111,21 +107,21 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
         ws,
         at,
         "Users to move (reassign)",
-        Value::Int(count_of(&s.users_by_action, "reassign")),
+        Value::Int(Count::of(&s.users_by_action, Action::Reassign)),
         f,
     )?;
     pair(
         ws,
         at,
         "Users: remove only (already covered)",
-        Value::Int(count_of(&s.users_by_action, "remove-only")),
+        Value::Int(Count::of(&s.users_by_action, Action::RemoveOnly)),
         f,
     )?;
     pair(
         ws,
         at,
         "Users: review (sign-in blocked)",
-        Value::Int(count_of(&s.users_by_action, "review-blocked")),
+        Value::Int(Count::of(&s.users_by_action, Action::ReviewBlocked)),
         f,
     )?;
     let seats: i64 = s.seats_to_buy.iter().map(|p| p.quantity).sum();
@@ -194,10 +190,10 @@ fn customers_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Format
             &[
                 Value::Text(&c.customer_name),
                 c.customer_id.as_deref().map_or(Value::Empty, Value::Text),
-                Value::Text(&c.segment),
+                Value::Text(c.segment.as_str()),
                 c.earliest_end_date.map_or(Value::Empty, Value::Date),
                 c.days_left.map_or(Value::Empty, Value::Int),
-                Value::Text(&c.urgency),
+                Value::Text(c.urgency.as_str()),
                 Value::Int(c.retiring_subscriptions),
                 Value::Int(c.suspended_subscriptions),
                 Value::Int(c.seats_to_buy),
@@ -207,8 +203,8 @@ fn customers_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Format
             ],
             f,
         )?;
-        if let Some(shade) = shade_of(&c.urgency) {
-            ws.write_string_with_format(row, 5, &c.urgency, &shade.format())?;
+        if let Some(shade) = shade_of(c.urgency) {
+            ws.write_string_with_format(row, 5, c.urgency.as_str(), &shade.format())?;
         }
     }
     Ok(())

@@ -1,6 +1,12 @@
 //! The `Report`: the single contract between the analysis and every exporter. Plain data,
 //! already sorted; exporters format it but compute nothing.
 
+pub mod vocab;
+
+pub use vocab::{
+    Action, IssueCode, ReasonCode, Segment, SegmentBasis, State, Urgency, WindowState,
+};
+
 use crate::issues::{FileAccounting, Issue};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -52,7 +58,7 @@ pub struct ReplacementInfo {
     /// Plan name.
     pub name: String,
     /// Segments it is recommended for.
-    pub segments: Vec<String>,
+    pub segments: Vec<Segment>,
 }
 
 /// The run parameters.
@@ -71,7 +77,7 @@ pub struct RunInfo {
     /// The license inputs.
     pub license_files: Vec<String>,
     /// `--segment` overrides, customer → segment.
-    pub segment_overrides: BTreeMap<String, String>,
+    pub segment_overrides: BTreeMap<String, Segment>,
 }
 
 /// A customer and its segment.
@@ -83,8 +89,8 @@ pub struct CustomerRow {
     pub customer_name: String,
     /// Primary domain, when known.
     pub customer_domain: Option<String>,
-    /// `education`, `business`, `enterprise` or `frontline`.
-    pub segment: String,
+    /// The segment that picks the recommended plans.
+    pub segment: Segment,
     /// Why this segment.
     pub segment_reason: String,
     /// Distinct users with at least one license.
@@ -116,10 +122,10 @@ pub struct ExpiringRow {
     pub end_date: Option<NaiveDate>,
     /// end_date − as_of in days.
     pub days_left: Option<i64>,
-    /// `overdue`, `due-30`, `due-90`, `later` or `none`.
-    pub urgency: String,
-    /// `expiring`, `auto-renew-on`, `auto-renew-unknown`, `suspended` or `ended`.
-    pub state: String,
+    /// How soon it ends (`none` unless open with an end date).
+    pub urgency: Urgency,
+    /// Where it stands.
+    pub state: State,
     /// De-provisioning date if it is suspended on the as-of date (open states only).
     pub deprovision_if_suspended_today: Option<NaiveDate>,
     /// De-provisioning date if it is suspended on its end date (open states with an end date).
@@ -141,8 +147,8 @@ pub struct UserRow {
     pub retiring_license: String,
     /// The retirement.
     pub retirement_id: String,
-    /// `reassign`, `remove-only` or `review-blocked`.
-    pub action: String,
+    /// What to do.
+    pub action: Action,
     /// String_Id of the plan to assign (reassign only).
     pub recommended_sku: Option<String>,
     /// Name of the plan to assign (reassign only).
@@ -179,16 +185,16 @@ pub struct PurchaseRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     /// e.g. `reassign-business`.
-    pub code: String,
+    pub code: ReasonCode,
     /// Placeholder → value, e.g. `license` → `Kaizala Pro`.
     pub args: BTreeMap<String, String>,
 }
 
 impl Reason {
     /// A reason from a code and `(placeholder, value)` pairs.
-    pub fn new<const N: usize>(code: &str, args: [(&str, String); N]) -> Reason {
+    pub fn new<const N: usize>(code: ReasonCode, args: [(&str, String); N]) -> Reason {
         Reason {
-            code: code.to_string(),
+            code,
             args: args.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         }
     }
@@ -213,8 +219,8 @@ pub struct DeprovisioningRow {
     pub deprovision_on: Option<NaiveDate>,
     /// deprovision_on − as_of in days.
     pub days_left: Option<i64>,
-    /// `in-window`, `overdue` or `unknown-start`.
-    pub state: String,
+    /// Where the window stands.
+    pub state: WindowState,
     /// Distinct users still holding a license of this offer.
     pub licenses_still_assigned: i64,
     /// The retirement the offer belongs to, if any.
@@ -223,11 +229,18 @@ pub struct DeprovisioningRow {
 
 /// A count under a name (an urgency, a state, an action).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Count {
+pub struct Count<K> {
     /// What is counted, e.g. `overdue`.
-    pub key: String,
+    pub key: K,
     /// How many.
     pub count: i64,
+}
+
+impl<K: PartialEq + Copy> Count<K> {
+    /// The count under `key` (0 when `counts` has none).
+    pub fn of(counts: &[Count<K>], key: K) -> i64 {
+        counts.iter().find(|c| c.key == key).map_or(0, |c| c.count)
+    }
 }
 
 /// Seats to buy of one plan, over all customers.
@@ -264,13 +277,13 @@ pub struct CustomerProgress {
     /// Primary domain, when known.
     pub customer_domain: Option<String>,
     /// Segment used for recommendations.
-    pub segment: String,
+    pub segment: Segment,
     /// Earliest end date of its open retiring subscriptions.
     pub earliest_end_date: Option<NaiveDate>,
     /// Days from the as-of date to `earliest_end_date`.
     pub days_left: Option<i64>,
     /// The most urgent urgency of its retiring subscriptions.
-    pub urgency: String,
+    pub urgency: Urgency,
     /// Retiring subscriptions (any state).
     pub retiring_subscriptions: i64,
     /// Suspended subscriptions in `deprovisioning`.
@@ -295,7 +308,7 @@ pub struct RetirementProgress {
     /// Earliest end date of its open subscriptions of this retirement.
     pub earliest_end_date: Option<NaiveDate>,
     /// The most urgent urgency of its subscriptions of this retirement (`none` without any).
-    pub urgency: String,
+    pub urgency: Urgency,
     /// Seats of its open subscriptions (expiring, auto-renew-on, auto-renew-unknown).
     pub open_seats: i64,
     /// Users holding the retiring license (empty without license data).
@@ -310,13 +323,13 @@ pub struct Summary {
     /// Customers with a retiring or suspended subscription.
     pub customers_affected: i64,
     /// Retiring subscriptions per urgency: overdue, due-30, due-90, later, none.
-    pub subscriptions_by_urgency: Vec<Count>,
+    pub subscriptions_by_urgency: Vec<Count<Urgency>>,
     /// Retiring subscriptions per state.
-    pub subscriptions_by_state: Vec<Count>,
+    pub subscriptions_by_state: Vec<Count<State>>,
     /// Seats to buy per plan, over all customers.
     pub seats_to_buy: Vec<PlanSeats>,
     /// Users per action: reassign, remove-only, review-blocked.
-    pub users_by_action: Vec<Count>,
+    pub users_by_action: Vec<Count<Action>>,
     /// De-provisioning windows closing within 30 days (in-window, 0..=30 days left).
     pub windows_closing_30: i64,
     /// De-provisioning windows already past.
