@@ -12,6 +12,16 @@ pub const DEFAULT_CATALOG: &str = include_str!("../data/catalog.toml");
 
 pub use crate::model::Segment;
 
+/// Where the catalog comes from: the built-in one or a file that replaces it, then files whose
+/// retirements are added (`--catalog`, `--catalog-extend`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogSource {
+    /// A catalog that replaces the built-in one.
+    pub replace: Option<std::path::PathBuf>,
+    /// Catalogs whose retirements are added (same id replaces).
+    pub extend: Vec<std::path::PathBuf>,
+}
+
 /// One replacement plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +113,28 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Loads the catalog a source names; returns it with a name for the report
+    /// (`built-in`, or the files).
+    pub fn load(source: &CatalogSource) -> anyhow::Result<(Catalog, String)> {
+        let read = |path: &std::path::Path| -> anyhow::Result<Catalog> {
+            let label = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|source| InputError::Unreadable {
+                file: label.clone(),
+                source,
+            })?;
+            Ok(Catalog::parse(&label, &text)?)
+        };
+        let (mut catalog, mut name) = match &source.replace {
+            Some(path) => (read(path)?, path.display().to_string()),
+            None => (Catalog::builtin(), "built-in".to_string()),
+        };
+        for path in &source.extend {
+            catalog.extend(read(path)?);
+            name.push_str(&format!(" + {}", path.display()));
+        }
+        Ok((catalog, name))
+    }
+
     /// The built-in catalog.
     pub fn builtin() -> Catalog {
         Catalog::parse("built-in catalog", DEFAULT_CATALOG).expect("the built-in catalog is valid")

@@ -107,7 +107,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Days from suspension to de-provisioning.
-    #[arg(long, value_name = "DAYS", default_value_t = 120)]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::analyze::DEFAULT_DEPROVISION_DAYS)]
     pub deprovision_days: i64,
     /// Force a customer's segment: `CUSTOMER=education|business|enterprise|frontline`
     /// (CUSTOMER is an id, name or domain). Repeatable.

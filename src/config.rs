@@ -2,8 +2,9 @@
 //! checked, formats chosen. The clock is read here and nowhere else.
 
 use crate::analyze::Params;
-use crate::catalog::Segment;
+use crate::catalog::{CatalogSource, Segment};
 use crate::cli::{CatalogArgs, FormatArg, InputArgs, LocaleArg, OutputArgs};
+use crate::export::{Format, Locale};
 use crate::ingest::{InputFile, InputSpec};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -17,7 +18,7 @@ pub struct Config {
     /// Extra SKU tables.
     pub skus: Vec<PathBuf>,
     /// The catalog source.
-    pub catalog: CatalogArgs,
+    pub catalog: CatalogSource,
     /// Analysis parameters.
     pub params: Params,
     /// Fail (exit 1) on error issues.
@@ -30,9 +31,9 @@ pub struct OutputConfig {
     /// The output directory.
     pub out: PathBuf,
     /// The formats, sorted, without repeats.
-    pub formats: Vec<FormatArg>,
+    pub formats: Vec<Format>,
     /// The runbooks' language.
-    pub locale: LocaleArg,
+    pub locale: Locale,
     /// Write into a non-empty folder without a skusunset report.
     pub force: bool,
 }
@@ -77,7 +78,7 @@ impl Config {
                 day_first: args.day_first,
             },
             skus: args.skus.clone(),
-            catalog: args.catalog.clone(),
+            catalog: catalog_source(&args.catalog),
             params: Params {
                 as_of: as_of(args.as_of.as_deref())?,
                 deprovision_days: args.deprovision_days,
@@ -90,19 +91,46 @@ impl Config {
 
 impl OutputConfig {
     /// Validates the output arguments; no `--format` means `defaults`.
-    pub fn from_cli(args: &OutputArgs, defaults: &[FormatArg]) -> OutputConfig {
-        let mut formats = if args.format.is_empty() {
+    pub fn from_cli(args: &OutputArgs, defaults: &[Format]) -> OutputConfig {
+        let mut formats: Vec<Format> = if args.format.is_empty() {
             defaults.to_vec()
         } else {
-            args.format.clone()
+            args.format.iter().map(|&f| format(f)).collect()
         };
         formats.sort();
         formats.dedup();
         OutputConfig {
             out: args.out.clone(),
             formats,
-            locale: args.locale,
+            locale: locale(args.locale),
             force: args.force,
         }
+    }
+}
+
+/// The catalog the flags name.
+pub fn catalog_source(args: &CatalogArgs) -> CatalogSource {
+    CatalogSource {
+        replace: args.catalog.clone(),
+        extend: args.catalog_extend.clone(),
+    }
+}
+
+fn format(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Xlsx => Format::Xlsx,
+        FormatArg::Html => Format::Html,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+    }
+}
+
+fn locale(arg: LocaleArg) -> Locale {
+    match arg {
+        LocaleArg::En => Locale::En,
+        LocaleArg::Nl => Locale::Nl,
+        LocaleArg::De => Locale::De,
+        LocaleArg::Sv => Locale::Sv,
+        LocaleArg::Tr => Locale::Tr,
     }
 }

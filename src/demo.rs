@@ -1,8 +1,9 @@
 //! The bundled demo: a realistic multi-customer set of exports (`fixtures/demo/`), embedded in
 //! the binary so `skusunset demo` works from any directory.
 
+use crate::analyze::DEFAULT_DEPROVISION_DAYS;
 use crate::analyze::Params;
-use crate::cli::CatalogArgs;
+use crate::catalog::CatalogSource;
 use crate::config::Config;
 use crate::ingest::{InputFile, InputSpec};
 use anyhow::{Context, Result};
@@ -69,13 +70,10 @@ pub fn config(fixtures: &DemoFixtures, as_of: NaiveDate) -> Config {
             day_first: false,
         },
         skus: Vec::new(),
-        catalog: CatalogArgs {
-            catalog: None,
-            catalog_extend: Vec::new(),
-        },
+        catalog: CatalogSource::default(),
         params: Params {
             as_of,
-            deprovision_days: 120,
+            deprovision_days: DEFAULT_DEPROVISION_DAYS,
             segment_overrides: BTreeMap::new(),
         },
         strict: false,

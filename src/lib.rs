@@ -24,8 +24,9 @@ pub mod terminal; // what check/report print
 
 use anyhow::{Context, Result};
 use catalog::Catalog;
-use cli::{CatalogArgs, Cli, Command, FormatArg};
+use cli::{Cli, Command};
 use config::{Config, OutputConfig};
+use export::Format;
 use model::{Report, RunInfo};
 use resolve::Resolver;
 use skus::SkuTable;
@@ -39,46 +40,10 @@ pub enum Outcome {
     StrictFailure,
 }
 
-/// Loads the catalog: the built-in one or `--catalog`, then every `--catalog-extend`.
-pub fn load_catalog(args: &CatalogArgs) -> Result<(Catalog, String)> {
-    let read = |path: &std::path::Path| -> Result<Catalog> {
-        let label = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|source| error::InputError::Unreadable {
-                file: label.clone(),
-                source,
-            })?;
-        Ok(Catalog::parse(&label, &text)?)
-    };
-    let (mut catalog, mut name) = match &args.catalog {
-        Some(path) => (read(path)?, path.display().to_string()),
-        None => (Catalog::builtin(), "built-in".to_string()),
-    };
-    for path in &args.catalog_extend {
-        catalog.extend(read(path)?);
-        name.push_str(&format!(" + {}", path.display()));
-    }
-    Ok((catalog, name))
-}
-
-/// Loads the SKU table: the built-in subset plus every `--skus` file.
-pub fn load_skus(paths: &[std::path::PathBuf]) -> Result<SkuTable> {
-    let mut table = SkuTable::builtin();
-    for path in paths {
-        let label = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| error::InputError::Unreadable {
-            file: label.clone(),
-            source,
-        })?;
-        table.add_csv(&label, &bytes)?;
-    }
-    Ok(table)
-}
-
 /// Reads, attributes and analyses everything a configuration names.
 pub fn build_report(config: &Config) -> Result<Report> {
-    let skus = load_skus(&config.skus)?;
-    let (catalog, catalog_name) = load_catalog(&config.catalog)?;
+    let skus = SkuTable::load(&config.skus)?;
+    let (catalog, catalog_name) = Catalog::load(&config.catalog)?;
     let resolver = Resolver {
         skus: &skus,
         catalog: &catalog,
@@ -139,7 +104,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Report(args) => report(
             &Config::from_cli(&args.inputs)?,
-            &OutputConfig::from_cli(&args.output, &[FormatArg::Xlsx, FormatArg::Html]),
+            &OutputConfig::from_cli(&args.output, &[Format::Xlsx, Format::Html]),
         ),
         Command::Check(args) => {
             let config = Config::from_cli(&args.inputs)?;
@@ -148,20 +113,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             Ok(outcome(&report, config.strict))
         }
         Command::Catalog(args) => {
-            let (catalog, name) = load_catalog(&args)?;
+            let (catalog, name) = Catalog::load(&config::catalog_source(&args))?;
             terminal::print_catalog(&catalog, &name, &mut std::io::stdout())?;
             Ok(Outcome::Success)
         }
         Command::Demo(args) => {
             let fixtures = demo::unpack()?;
             let config = demo::config(&fixtures, config::as_of(args.as_of.as_deref())?);
-            let every = [
-                FormatArg::Xlsx,
-                FormatArg::Html,
-                FormatArg::Csv,
-                FormatArg::Json,
-            ];
-            report(&config, &OutputConfig::from_cli(&args.output, &every))
+            report(&config, &OutputConfig::from_cli(&args.output, &Format::ALL))
         }
     }
 }

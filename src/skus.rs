@@ -59,6 +59,20 @@ pub fn lookup_key(value: &str) -> String {
 }
 
 impl SkuTable {
+    /// The built-in subset plus every `--skus` file.
+    pub fn load(paths: &[std::path::PathBuf]) -> anyhow::Result<SkuTable> {
+        let mut table = SkuTable::builtin();
+        for path in paths {
+            let label = path.display().to_string();
+            let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable {
+                file: label.clone(),
+                source,
+            })?;
+            table.add_csv(&label, &bytes)?;
+        }
+        Ok(table)
+    }
+
     /// The built-in subset.
     pub fn builtin() -> SkuTable {
         let mut table = SkuTable::default();

@@ -19,6 +19,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 
+/// Days from suspension to de-provisioning unless `--deprovision-days` says otherwise.
+pub const DEFAULT_DEPROVISION_DAYS: i64 = 120;
+
 /// What the analysis needs besides the data.
 #[derive(Debug, Clone)]
 pub struct Params {

@@ -7,10 +7,9 @@ mod json;
 mod tables;
 mod xlsx;
 
-pub use html::HtmlExporter;
+pub use html::{HtmlExporter, Locale};
 pub use xlsx::{EXCEL_MAX_ROWS, XlsxExporter};
 
-use crate::cli::{FormatArg, LocaleArg};
 use crate::model::Report;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -24,22 +23,46 @@ pub trait Exporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>>;
 }
 
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// `expiry-report.xlsx`.
+    Xlsx,
+    /// `runbooks/`.
+    Html,
+    /// `csv/`.
+    Csv,
+    /// `report.json`.
+    Json,
+}
+
+impl Format {
+    /// Every format, in the order they are written.
+    pub const ALL: [Format; 4] = [Format::Xlsx, Format::Html, Format::Csv, Format::Json];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Html => "html",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
 /// The exporter of a format.
-pub fn exporter(format: FormatArg, locale: LocaleArg) -> Box<dyn Exporter> {
+pub fn exporter(format: Format, locale: Locale) -> Box<dyn Exporter> {
     match format {
-        FormatArg::Csv => Box::new(csv_tables::CsvExporter),
-        FormatArg::Json => Box::new(json::JsonExporter),
-        FormatArg::Xlsx => Box::new(XlsxExporter::default()),
-        FormatArg::Html => Box::new(HtmlExporter { locale }),
+        Format::Csv => Box::new(csv_tables::CsvExporter),
+        Format::Json => Box::new(json::JsonExporter),
+        Format::Xlsx => Box::new(XlsxExporter::default()),
+        Format::Html => Box::new(HtmlExporter { locale }),
     }
 }
 
 /// Renders every format into files (relative path → bytes); `outdir::publish` writes them.
-pub fn render(
-    report: &Report,
-    formats: &[FormatArg],
-    locale: LocaleArg,
-) -> Result<Vec<OutputFile>> {
+pub fn render(report: &Report, formats: &[Format], locale: Locale) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
     for format in formats {
         files.extend(exporter(*format, locale).export(report)?);

@@ -3,7 +3,6 @@
 
 use skusunset::analyze::Params;
 use skusunset::catalog::Segment;
-use skusunset::cli::CatalogArgs;
 use skusunset::config::Config;
 use skusunset::ingest::{InputFile, InputSpec};
 use skusunset::model::Report;
@@ -43,10 +42,7 @@ fn report_with(
             day_first: false,
         },
         skus: vec![],
-        catalog: CatalogArgs {
-            catalog: None,
-            catalog_extend: vec![],
-        },
+        catalog: skusunset::catalog::CatalogSource::default(),
         params: Params {
             as_of: AS_OF.parse().unwrap(),
             deprovision_days: 120,

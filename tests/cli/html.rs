@@ -377,7 +377,7 @@ fn chromium_prints_the_runbooks_without_network_requests() {
 
 #[test]
 fn reasons_read_the_same_in_english_and_are_translated_without_leftover_placeholders() {
-    use skusunset::cli::LocaleArg;
+    use skusunset::export::Locale;
     use skusunset::export::html::Messages;
     let report = crate::util::demo_report();
     let whys: Vec<(&skusunset::model::Reason, &str)> = report
@@ -392,12 +392,12 @@ fn reasons_read_the_same_in_english_and_are_translated_without_leftover_placehol
         codes.len() >= 6,
         "the demo exercises most reason codes: {codes:?}"
     );
-    let en = Messages::load(LocaleArg::En).unwrap();
+    let en = Messages::load(Locale::En).unwrap();
     for (why, english) in &whys {
         // The English text of locales/en.toml is exactly the `reason` column.
         assert_eq!(en.reason(why, "<missing>"), *english, "{}", why.code);
     }
-    for locale in [LocaleArg::Nl, LocaleArg::De, LocaleArg::Sv, LocaleArg::Tr] {
+    for locale in [Locale::Nl, Locale::De, Locale::Sv, Locale::Tr] {
         let m = Messages::load(locale).unwrap();
         for (why, english) in &whys {
             let text = m.reason(why, "<missing>");

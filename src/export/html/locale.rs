@@ -1,18 +1,46 @@
 //! Runbook text per locale: one message file per language in `locales/`, embedded in the binary.
 //! Dates are written the locale's way (`21 November 2026`, `21. November 2026`, …).
 
-use crate::cli::LocaleArg;
 use crate::model::Reason;
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 
+/// A language of the runbooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Locale {
+    /// English.
+    #[default]
+    En,
+    /// Dutch.
+    Nl,
+    /// German.
+    De,
+    /// Swedish.
+    Sv,
+    /// Turkish.
+    Tr,
+}
+
+impl Locale {
+    /// The language code, e.g. `nl`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Nl => "nl",
+            Locale::De => "de",
+            Locale::Sv => "sv",
+            Locale::Tr => "tr",
+        }
+    }
+}
+
 /// The message files, by locale.
-const FILES: [(LocaleArg, &str); 5] = [
-    (LocaleArg::En, include_str!("../../../locales/en.toml")),
-    (LocaleArg::Nl, include_str!("../../../locales/nl.toml")),
-    (LocaleArg::De, include_str!("../../../locales/de.toml")),
-    (LocaleArg::Sv, include_str!("../../../locales/sv.toml")),
-    (LocaleArg::Tr, include_str!("../../../locales/tr.toml")),
+const FILES: [(Locale, &str); 5] = [
+    (Locale::En, include_str!("../../../locales/en.toml")),
+    (Locale::Nl, include_str!("../../../locales/nl.toml")),
+    (Locale::De, include_str!("../../../locales/de.toml")),
+    (Locale::Sv, include_str!("../../../locales/sv.toml")),
+    (Locale::Tr, include_str!("../../../locales/tr.toml")),
 ];
 
 /// One locale's messages.
@@ -26,7 +54,7 @@ pub struct Messages {
 
 impl Messages {
     /// Loads a locale's message file.
-    pub fn load(locale: LocaleArg) -> Result<Messages> {
+    pub fn load(locale: Locale) -> Result<Messages> {
         let (_, text) = FILES
             .iter()
             .find(|(l, _)| *l == locale)
@@ -129,11 +157,7 @@ mod tests {
     #[test]
     fn every_locale_has_exactly_the_english_keys() {
         let mut english = Vec::new();
-        keys(
-            &Messages::load(LocaleArg::En).unwrap().table,
-            "",
-            &mut english,
-        );
+        keys(&Messages::load(Locale::En).unwrap().table, "", &mut english);
         for (locale, _) in FILES {
             let messages = Messages::load(locale).unwrap();
             let mut got = Vec::new();

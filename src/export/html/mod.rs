@@ -9,11 +9,10 @@ mod slug;
 mod timeline;
 mod views;
 
-pub use locale::Messages;
+pub use locale::{Locale, Messages};
 pub use slug::{slug, unique_slugs};
 
 use super::{Exporter, OutputFile};
-use crate::cli::LocaleArg;
 use crate::model::Report;
 use anyhow::{Context, Result};
 use minijinja::value::Serde;
@@ -37,7 +36,7 @@ const TEMPLATES: [(&str, &str); 4] = [
 /// Writes the runbooks in one locale.
 pub struct HtmlExporter {
     /// The language of all fixed text and dates.
-    pub locale: LocaleArg,
+    pub locale: Locale,
 }
 
 /// A message with Partner Center UI terms in `**bold**`: escaped, then the terms made bold.
