@@ -1,0 +1,170 @@
+//! The benchmark, in one command (Linux; a release build):
+//!
+//! ```sh
+//! cargo build --release && cargo run --release --example bench -- L    # or XL, or a customer count
+//! ```
+//!
+//! It writes a deterministic partner book (see `generate.rs`) into `/tmp/skusunset-bench-<scale>`
+//! (once; `--dir DIR` elsewhere), then runs, each as its own process, measuring wall time and
+//! peak resident memory (`wait4`): the floor — polars reading the same CSV files with every column
+//! as text, in this same polars build — and `skusunset report` with `--format csv,json`, `xlsx`
+//! and `html`. It prints one Markdown table row per run for `BENCHMARKS.md`.
+
+mod generate;
+
+use anyhow::{Context, Result, bail};
+use polars_io::SerReader;
+use polars_io::csv::read::CsvReadOptions;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One measured process.
+struct Measured {
+    wall: Duration,
+    peak_rss_bytes: u64,
+}
+
+/// Runs `cmd` to its end; fails unless it exits 0.
+fn measure(cmd: &mut Command) -> Result<Measured> {
+    let started = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("cannot start")?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our child, not yet waited for; the pointers are valid for the call.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    std::mem::forget(child); // reaped by wait4 above
+    if waited != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("{cmd:?} failed (status {status})");
+    }
+    Ok(Measured {
+        wall,
+        peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
+    })
+}
+
+/// `bench floor FILE...`: polars reads every file with all columns as text.
+fn floor(files: &[String]) -> Result<()> {
+    for file in files {
+        let first = std::fs::read(file)?;
+        let skip = usize::from(first.starts_with(b"#TYPE"));
+        let df = CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .with_skip_rows(skip)
+            .try_into_reader_with_file_path(Some(file.into()))?
+            .finish()?;
+        println!("{file}: {} rows × {} columns", df.height(), df.width());
+    }
+    Ok(())
+}
+
+fn mib(bytes: u64) -> String {
+    if bytes >= 1 << 30 {
+        format!("{:.2} GiB", bytes as f64 / f64::from(1u32 << 30))
+    } else {
+        format!("{:.0} MiB", bytes as f64 / f64::from(1u32 << 20))
+    }
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("floor") {
+        return floor(&args[1..]);
+    }
+    let scale = args.first().cloned().unwrap_or_else(|| "L".to_string());
+    let customers: u64 = match scale.as_str() {
+        "L" => 20_000,
+        "XL" => 100_000,
+        n => n
+            .parse()
+            .context("the scale is L, XL or a number of customers")?,
+    };
+    let dir = match args.iter().position(|a| a == "--dir") {
+        Some(i) => PathBuf::from(args.get(i + 1).context("--dir needs a folder")?),
+        None => std::env::temp_dir().join(format!("skusunset-bench-{scale}")),
+    };
+    let marker = dir.join(format!(".generated-{customers}-v1"));
+    if !marker.exists() {
+        eprintln!("generating {customers} customers into {}", dir.display());
+        let book = generate::write_book(&dir, customers)?;
+        std::fs::write(
+            &marker,
+            format!("{} {}\n", book.subscriptions, book.license_rows),
+        )?;
+    }
+    let counts = std::fs::read_to_string(&marker)?;
+    let (subscriptions, license_rows) = counts.trim().split_once(' ').context("marker")?;
+    let files: Vec<PathBuf> = [
+        "subscriptions.csv",
+        "licenses-long.csv",
+        "licenses-wide.csv",
+    ]
+    .iter()
+    .map(|f| dir.join(f))
+    .collect();
+    let megabytes: u64 = files.iter().map(|f| file_size(f)).sum::<u64>() >> 20;
+    let input = format!(
+        "{customers} customers: {subscriptions} subscriptions + {license_rows} license rows \
+         ({megabytes} MB)"
+    );
+
+    let me = std::env::current_exe()?;
+    let bin = me
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("skusunset"))
+        .filter(|b| b.is_file())
+        .context("no skusunset binary next to the examples; run `cargo build --release` first")?;
+    eprintln!("{input}\nfloor: polars reading the CSV files, every column as text");
+    let floor = measure(Command::new(&me).arg("floor").args(&files))?;
+    println!("| run | wall | peak RSS | × floor (time) | note |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| floor: polars CSV reader, all columns as text | {:.2} s | {} | 1.0 | {input} |",
+        floor.wall.as_secs_f64(),
+        mib(floor.peak_rss_bytes)
+    );
+    for formats in ["csv,json", "xlsx", "html"] {
+        let out = dir.join(format!("out-{}", formats.replace(',', "-")));
+        eprintln!("report --format {formats}");
+        let run = measure(
+            Command::new(&bin)
+                .args(["report", "--as-of", "2026-11-21", "--format", formats, "-s"])
+                .arg(&files[0])
+                .arg("-l")
+                .arg(&files[1])
+                .arg("-l")
+                .arg(&files[2])
+                .arg("--out")
+                .arg(&out),
+        )?;
+        let note = if formats == "html" {
+            let runbooks = std::fs::read_dir(out.join("runbooks"))?.count() as f64 - 1.0;
+            format!(
+                "{runbooks} runbooks, {:.0} per second of the whole run",
+                runbooks / run.wall.as_secs_f64()
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "| `report --format {formats}` | {:.2} s | {} | {:.1} | {note} |",
+            run.wall.as_secs_f64(),
+            mib(run.peak_rss_bytes),
+            run.wall.as_secs_f64() / floor.wall.as_secs_f64()
+        );
+    }
+    Ok(())
+}
