@@ -7,8 +7,10 @@
 //! It writes a deterministic partner book (see `generate.rs`) into `/tmp/skusunset-bench-<scale>`
 //! (once; `--dir DIR` elsewhere), then runs, each as its own process, measuring wall time and
 //! peak resident memory (`wait4`): the floor — polars reading the same CSV files with every column
-//! as text, in this same polars build — and `skusunset report` with `--format csv,json`, `xlsx`
-//! and `html`. It prints one Markdown table row per run for `BENCHMARKS.md`.
+//! as text, in this same polars build — a DuckDB SQL script computing the same `expiring` and
+//! `users` tables (`duckdb_baseline.py`, when `python3 -c "import duckdb"` works), and
+//! `skusunset report` with `--format csv,json`, `xlsx` and `html`. It prints one Markdown table
+//! row per run for `BENCHMARKS.md`.
 
 mod generate;
 
@@ -136,6 +138,34 @@ fn main() -> Result<()> {
         floor.wall.as_secs_f64(),
         mib(floor.peak_rss_bytes)
     );
+    let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bench/duckdb_baseline.py");
+    let skus = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/skus.csv");
+    let duckdb = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if duckdb {
+        let out = dir.join("out-duckdb");
+        std::fs::create_dir_all(&out)?;
+        eprintln!("DuckDB SQL: expiring + users");
+        let run = measure(
+            Command::new("python3")
+                .arg(&baseline)
+                .arg(&dir)
+                .arg(&out)
+                .arg(&skus),
+        )?;
+        println!(
+            "| DuckDB SQL (`examples/bench/duckdb_baseline.py`): `expiring` + `users` | {:.2} s | \
+             {} | {:.1} | the same rows as skusunset's CSVs |",
+            run.wall.as_secs_f64(),
+            mib(run.peak_rss_bytes),
+            run.wall.as_secs_f64() / floor.wall.as_secs_f64()
+        );
+    } else {
+        eprintln!("skipping the DuckDB baseline: `pip install duckdb` to include it");
+    }
     for formats in ["csv,json", "xlsx", "html"] {
         let out = dir.join(format!("out-{}", formats.replace(',', "-")));
         eprintln!("report --format {formats}");
