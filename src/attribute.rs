@@ -42,11 +42,15 @@ impl Customers {
 
     /// The customer whose id, name or domain is `key` (case-insensitive).
     pub fn find_any(&self, key: &str) -> Option<&Customer> {
+        self.position_any(key).map(|i| &self.list[i])
+    }
+
+    /// Where the customer with this id, name or domain (case-insensitive) is in the list.
+    fn position_any(&self, key: &str) -> Option<usize> {
         let k = key.to_lowercase();
         [&self.by_id, &self.by_name, &self.by_domain]
             .iter()
-            .find_map(|m| m.get(&k))
-            .map(|&i| &self.list[i])
+            .find_map(|m| m.get(&k).copied())
     }
 
     fn add(&mut self, id: Option<&str>, name: Option<&str>, domain: Option<&str>) -> usize {
@@ -157,13 +161,8 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
                 domains[i].as_deref(),
             ))
         } else if let Some(key) = keys[i].as_deref() {
-            let found = customers.find_any(key).map(|c| c.key.clone());
-            Some(match found {
-                Some(k) => customers
-                    .list
-                    .iter()
-                    .position(|c| c.key == k)
-                    .expect("present"),
+            Some(match customers.position_any(key) {
+                Some(at) => at,
                 None => {
                     let file = files[i].clone().unwrap_or_default();
                     unmatched_file_keys.insert(file, key.to_string());

@@ -18,11 +18,13 @@ pub fn days_to_date(days: i32) -> NaiveDate {
 
 /// A `String` column.
 pub fn str_col<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = Option<S>>) -> Column {
-    let values: Vec<Option<String>> = values
+    let values: StringChunked = values
         .into_iter()
-        .map(|v| v.map(|s| s.as_ref().to_string()))
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|v| v.as_ref().map(AsRef::as_ref))
         .collect();
-    Column::new(name.into(), values)
+    values.with_name(name.into()).into_column()
 }
 
 /// A `Date` column.

@@ -92,7 +92,7 @@ pub fn table(
             retirement_id: rets[i].clone(),
         })
         .collect();
-    rows.sort_by_key(|r| {
+    rows.sort_by_cached_key(|r| {
         (
             customer_order(&r.customer_name, r.customer_id.as_ref()),
             r.subscription_id.clone(),

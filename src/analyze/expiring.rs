@@ -105,7 +105,7 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
             }
         })
         .collect();
-    rows.sort_by_key(|r| {
+    rows.sort_by_cached_key(|r| {
         (
             customer_order(&r.customer_name, r.customer_id.as_ref()),
             r.subscription_id.clone(),

@@ -126,9 +126,11 @@ impl Lookups {
     pub fn unknown_license_issues(&self, licenses: &DataFrame) -> Result<Vec<Issue>> {
         let rows = Rows::new(licenses);
         let (values, files, nums) = (rows.strs("license")?, rows.strs("file")?, rows.ints("row")?);
+        let unknown: std::collections::HashSet<&str> =
+            self.unknown.iter().map(String::as_str).collect();
         let mut first: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, v) in values.iter().enumerate() {
-            if let Some(v) = v.as_deref().filter(|v| self.unknown.iter().any(|u| u == v)) {
+            if let Some(v) = v.as_deref().filter(|v| unknown.contains(v)) {
                 first.entry(v).or_insert(i);
             }
         }

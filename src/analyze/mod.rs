@@ -65,11 +65,14 @@ pub fn analyze(
         lookups.offers.clone().lazy(),
         &["offer_name", "offer_id", "friendly_name"],
     );
+    // Joined once and kept: every table below reads the same resolved license rows.
     let lics = left_join(
         ingested.licenses.clone().lazy(),
         lookups.licenses.clone().lazy(),
         &["license"],
-    );
+    )
+    .collect()?
+    .lazy();
 
     let segments = users::segments(lics.clone(), customers, params)?;
     let expiring = expiring::table(subs.clone(), customer_frame.clone(), params)?;
@@ -119,7 +122,8 @@ pub fn analyze(
     })
 }
 
-/// Sort key shared by every table: customer name, then id.
+/// Sort key shared by every table: customer name, then id (with `sort_by_cached_key`, so it is
+/// built once per row, not once per comparison).
 fn customer_order(name: &str, id: Option<&String>) -> (String, String, String) {
     (
         name.to_lowercase(),

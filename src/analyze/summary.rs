@@ -191,7 +191,7 @@ fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
             })
         })
         .collect();
-    rows.sort_by_key(|p| {
+    rows.sort_by_cached_key(|p| {
         (
             p.earliest_end_date.is_none(),
             p.earliest_end_date,

@@ -52,7 +52,7 @@ impl Segments {
                 }
             })
             .collect();
-        rows.sort_by_key(|r| customer_order(&r.customer_name, r.customer_id.as_ref()));
+        rows.sort_by_cached_key(|r| customer_order(&r.customer_name, r.customer_id.as_ref()));
         rows
     }
 }
@@ -314,7 +314,7 @@ pub fn table(
             why,
         });
     }
-    rows.sort_by_key(|u| {
+    rows.sort_by_cached_key(|u| {
         (
             customer_order(&u.customer_name, u.customer_id.as_ref()),
             u.user_principal_name.to_lowercase(),
@@ -437,7 +437,7 @@ pub fn purchases(
             ),
         });
     }
-    rows.sort_by_key(|p| {
+    rows.sort_by_cached_key(|p| {
         (
             customer_order(&p.customer_name, p.customer_id.as_ref()),
             p.retirement_id.clone(),

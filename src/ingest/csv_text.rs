@@ -4,19 +4,20 @@
 
 use super::table::{Cell, RawTable};
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use std::borrow::Cow;
 
 /// Decodes raw bytes to text, honouring a BOM and falling back to Windows-1252 when the bytes
 /// are not valid UTF-8.
-pub fn decode(bytes: &[u8]) -> (String, &'static Encoding) {
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static Encoding) {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-        return (text.into_owned(), encoding);
+        return (text, encoding);
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_string(), UTF_8),
+        Ok(text) => (Cow::Borrowed(text), UTF_8),
         Err(_) => {
             let (text, _, _) = WINDOWS_1252.decode(bytes);
-            (text.into_owned(), WINDOWS_1252)
+            (text, WINDOWS_1252)
         }
     }
 }
@@ -45,7 +46,7 @@ pub fn detect_delimiter(line: &str) -> u8 {
 /// Parses CSV bytes into a [`RawTable`].
 pub fn read(bytes: &[u8]) -> Result<RawTable, csv::Error> {
     let (text, _) = decode(bytes);
-    let mut body = text.as_str();
+    let mut body: &str = &text;
     let mut header_row = 1;
     if body.starts_with("#TYPE") {
         body = body.split_once('\n').map_or("", |(_, rest)| rest);
