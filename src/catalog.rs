@@ -61,16 +61,23 @@ pub struct Retirement {
     pub replacements: Vec<Replacement>,
     /// Where the facts come from.
     pub source: String,
+    /// `aliases` (a set) and `contains` as lookup keys, made once on first use.
+    #[serde(skip)]
+    keys: std::sync::OnceLock<(std::collections::HashSet<String>, Vec<String>)>,
 }
 
 impl Retirement {
     /// Whether `value` (an offer name, offer id, license name, String_Id or GUID) names this
     /// retirement, by alias or by substring.
     pub fn matches(&self, value: &str) -> bool {
+        let (aliases, contains) = self.keys.get_or_init(|| {
+            let aliases = self.aliases.iter().map(|a| lookup_key(a)).collect();
+            let contains = self.contains.iter().map(|c| lookup_key(c)).collect();
+            (aliases, contains)
+        });
         let key = lookup_key(value);
         !key.is_empty()
-            && (self.aliases.iter().any(|a| lookup_key(a) == key)
-                || self.contains.iter().any(|c| key.contains(&lookup_key(c))))
+            && (aliases.contains(&key) || contains.iter().any(|c| key.contains(c.as_str())))
     }
 
     /// The default replacement for a segment: the first that lists it.

@@ -51,11 +51,14 @@ pub struct SkuTable {
 
 /// Lower-cases, trims and collapses runs of white space: the key every lookup uses.
 pub fn lookup_key(value: &str) -> String {
-    value
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut key = String::with_capacity(value.len());
+    for word in value.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    key
 }
 
 impl SkuTable {

@@ -85,6 +85,18 @@ fn us_date_time(r: &mut Random, year: u64) -> String {
     )
 }
 
+/// The product's offer id (one per offer, as in Partner Center).
+fn offer_id(offer: &str) -> String {
+    let hash = offer.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!(
+        "{:08X}-0000-4000-8000-{:012X}",
+        hash >> 32,
+        hash & 0xFFFF_FFFF_FFFF
+    )
+}
+
 fn quantity(r: &mut Random) -> String {
     match r.below(100) {
         0 => "1,000".to_string(),
@@ -167,11 +179,10 @@ pub fn write_book(dir: &Path, customers: u64) -> std::io::Result<Book> {
                 subs,
                 "\"{tenant}\",\"{name}\",\"{domain}\",\"System.String[]\",\"{renew}\",\"Monthly\",\
                  \"License\",\"{end}\",\"Subscription\",\"{created}\",\"{start}\",\"\",\"\",\
-                 \"False\",\"False\",\"{:08X}-0000-4000-8000-{:012X}\",\"{offer}\",\"\",\"\",\
+                 \"False\",\"False\",\"{}\",\"{offer}\",\"\",\"\",\
                  \"{}\",\"{:08x}-{:04x}-4000-8000-{:012x}\",\"{status}\",\"System.String[]\",\
                  \"Licenses\"",
-                r.below(1 << 31),
-                r.below(1 << 40),
+                offer_id(offer),
                 quantity(&mut r),
                 c,
                 s,

@@ -97,7 +97,7 @@ fn main() -> Result<()> {
         Some(i) => PathBuf::from(args.get(i + 1).context("--dir needs a folder")?),
         None => std::env::temp_dir().join(format!("skusunset-bench-{scale}")),
     };
-    let marker = dir.join(format!(".generated-{customers}-v1"));
+    let marker = dir.join(format!(".generated-{customers}-v2"));
     if !marker.exists() {
         eprintln!("generating {customers} customers into {}", dir.display());
         let book = generate::write_book(&dir, customers)?;

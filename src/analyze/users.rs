@@ -262,42 +262,25 @@ pub fn table(
         let reassign = action == Action::Reassign;
         let info = &segments.by_key[ckeys[i].as_deref().unwrap_or_default()];
         let segment = segs[i].clone().unwrap_or_default();
-        let (reason, why) = match action {
-            Action::ReviewBlocked => (
-                format!(
-                    "sign-in is blocked: reclaim the {license} license instead of buying a \
-                     replacement"
-                ),
-                Reason::new(ReasonCode::ReviewBlocked, [("license", license.clone())]),
-            ),
-            Action::RemoveOnly => {
-                let covering = covering[i].clone().unwrap_or_default();
-                (
-                    format!(
-                        "also holds {covering}, which already includes {retirement_name}; remove \
-                         the retiring license, nothing to buy"
-                    ),
-                    Reason::new(
-                        ReasonCode::RemoveOnly,
-                        [("covering", covering), ("retirement", retirement_name)],
-                    ),
-                )
+        let why = match action {
+            Action::ReviewBlocked => {
+                Reason::new(ReasonCode::ReviewBlocked, [("license", license.clone())])
             }
-            Action::Reassign => (
-                format!(
-                    "holds {license} and nothing that covers it; {segment} customer ({}): first \
-                     {segment} replacement in the catalog",
-                    info.reason,
-                ),
-                Reason::new(
-                    ReasonCode::reassign(info.basis),
-                    [
-                        ("license", license.clone()),
-                        ("segment", segment.clone()),
-                        ("users", info.licensed_users.to_string()),
-                        ("cap", BUSINESS_SEAT_CAP.to_string()),
-                    ],
-                ),
+            Action::RemoveOnly => Reason::new(
+                ReasonCode::RemoveOnly,
+                [
+                    ("covering", covering[i].clone().unwrap_or_default()),
+                    ("retirement", retirement_name),
+                ],
+            ),
+            Action::Reassign => Reason::new(
+                ReasonCode::reassign(info.basis),
+                [
+                    ("license", license.clone()),
+                    ("segment", segment.clone()),
+                    ("users", info.licensed_users.to_string()),
+                    ("cap", BUSINESS_SEAT_CAP.to_string()),
+                ],
             ),
         };
         rows.push(UserRow {
@@ -310,7 +293,6 @@ pub fn table(
             action,
             recommended_sku: skus[i].clone().filter(|_| reassign),
             recommended_plan: plans[i].clone().filter(|_| reassign),
-            reason,
             why,
         });
     }
@@ -387,7 +369,6 @@ pub fn purchases(
             customer_name: names[i].clone().unwrap_or_default(),
             retirement_id: rets[i].clone().unwrap_or_default(),
             recommended_sku: skus[i].clone().unwrap_or_default(),
-            reason: format!("{quantity} user(s) to reassign to {plan}"),
             why: Reason::new(
                 ReasonCode::PurchaseReassign,
                 [("quantity", quantity.to_string()), ("plan", plan.clone())],
@@ -422,12 +403,6 @@ pub fn purchases(
             recommended_sku: rep.sku.clone(),
             recommended_plan: rep.name.clone(),
             quantity: qty[i].unwrap_or(0),
-            reason: format!(
-                "no license data for this customer: the seats of its {} retiring subscription(s) \
-                 that have not ended, {} default plan",
-                n[i].unwrap_or(0),
-                segment.as_str()
-            ),
             why: Reason::new(
                 ReasonCode::PurchaseNoLicenseData,
                 [

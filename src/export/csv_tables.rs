@@ -1,8 +1,8 @@
 //! `csv/*.csv`: one file per table with exactly the columns of DOMAIN.md §4. Dates are
 //! `YYYY-MM-DD`, booleans `true`/`false`, missing values empty.
 
-use super::tables::{Table, tables};
-use super::{Exporter, OutputFile};
+use super::tables::{Table, Value, tables};
+use super::{Exporter, Messages, OutputFile};
 use crate::model::Report;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -16,14 +16,15 @@ fn write(table: Table) -> Result<Vec<u8>> {
         .from_writer(Vec::new());
     w.write_record(table.columns.iter().map(|c| c.key))?;
     for row in table.rows {
-        w.write_record(row.iter().map(|v| v.to_csv()))?;
+        w.write_record(row.into_iter().map(Value::into_csv))?;
     }
     Ok(w.into_inner()?)
 }
 
 impl Exporter for CsvExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
-        tables(report)
+        let english = Messages::english();
+        tables(report, &english)
             .into_iter()
             .map(|t| Ok((PathBuf::from(format!("csv/{}.csv", t.name)), write(t)?)))
             .collect()

@@ -4,10 +4,12 @@
 mod csv_tables;
 pub mod html;
 mod json;
+pub mod locale;
 mod tables;
 mod xlsx;
 
-pub use html::{HtmlExporter, Locale};
+pub use html::HtmlExporter;
+pub use locale::{Locale, Messages};
 pub use xlsx::{EXCEL_MAX_ROWS, XlsxExporter};
 
 use crate::model::Report;

@@ -1,14 +1,17 @@
 //! The five report tables as typed rows (DOMAIN.md §4 column order), shared by the CSV and xlsx
 //! exporters: one description per table, so both formats always carry the same columns.
 
+use super::locale::Messages;
 use crate::model::Report;
 use chrono::NaiveDate;
 
 /// One typed cell.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value<'a> {
     /// Text (never a formula).
     Text(&'a str),
+    /// Text worded for the output, e.g. a reason in English (never a formula).
+    Worded(String),
     /// A whole number.
     Int(i64),
     /// A calendar date.
@@ -41,9 +44,10 @@ impl<'a> Value<'a> {
     }
 
     /// The CSV spelling: dates `YYYY-MM-DD`, booleans `true`/`false`, empty for no value.
-    pub fn to_csv(self) -> String {
+    pub fn into_csv(self) -> String {
         match self {
             Value::Text(s) => s.to_string(),
+            Value::Worded(s) => s,
             Value::Int(n) => n.to_string(),
             Value::Date(d) => d.format("%Y-%m-%d").to_string(),
             Value::Bool(b) => b.to_string(),
@@ -158,7 +162,8 @@ impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + 'a> Boxed<'a> for I {
 }
 
 /// The five tables in DOMAIN.md §4 order: expiring, users, purchases, deprovisioning, issues.
-pub fn tables(r: &Report) -> [Table<'_>; 5] {
+/// `english` words the `reason` columns.
+pub fn tables<'a>(r: &'a Report, english: &'a Messages) -> [Table<'a>; 5] {
     use Value as V;
     [
         Table {
@@ -204,7 +209,7 @@ pub fn tables(r: &Report) -> [Table<'_>; 5] {
                         V::text(u.action.as_str()),
                         V::opt_text(u.recommended_sku.as_ref()),
                         V::opt_text(u.recommended_plan.as_ref()),
-                        V::text(&u.reason),
+                        V::Worded(english.reason(&u.why)),
                     ]
                 })
                 .boxed(),
@@ -224,7 +229,7 @@ pub fn tables(r: &Report) -> [Table<'_>; 5] {
                         V::text(&p.recommended_sku),
                         V::text(&p.recommended_plan),
                         V::Int(p.quantity),
-                        V::text(&p.reason),
+                        V::Worded(english.reason(&p.why)),
                     ]
                 })
                 .boxed(),

@@ -153,9 +153,8 @@ pub struct UserRow {
     pub recommended_sku: Option<String>,
     /// Name of the plan to assign (reassign only).
     pub recommended_plan: Option<String>,
-    /// Why this action and plan.
-    pub reason: String,
-    /// The same reason as a code and its values, for translated outputs.
+    /// Why this action and plan, as a code and its values; outputs word it per locale (the
+    /// `reason` column is the English wording).
     pub why: Reason,
 }
 
@@ -174,14 +173,12 @@ pub struct PurchaseRow {
     pub recommended_plan: String,
     /// Number of licences.
     pub quantity: i64,
-    /// How the quantity was found.
-    pub reason: String,
-    /// The same reason as a code and its values, for translated outputs.
+    /// How the quantity was found, as a code and its values (see [`UserRow::why`]).
     pub why: Reason,
 }
 
 /// A reason as a code (a key of the locale files' `[reasons]` table) and the values its text
-/// needs; `reason` holds the English text made from the same values.
+/// needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     /// e.g. `reassign-business`.

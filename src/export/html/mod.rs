@@ -4,12 +4,11 @@
 //! runs them with strict undefined values and HTML auto-escaping, so every input value is escaped.
 //! All fixed text comes from the locale's message file (`locales/`).
 
-mod locale;
 mod slug;
 mod timeline;
 mod views;
 
-pub use locale::{Locale, Messages};
+pub use super::locale::{Locale, Messages};
 pub use slug::{slug, unique_slugs};
 
 use super::{Exporter, OutputFile};

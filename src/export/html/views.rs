@@ -2,9 +2,9 @@
 //! with dates and labels already in the page's language. Grouping and wording only; every figure
 //! comes from the `Report`.
 
-use super::locale::Messages;
 use super::slug::unique_slugs;
 use super::timeline::{self, Event, Timeline};
+use crate::export::locale::Messages;
 use crate::model::{
     CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow, PurchaseRow,
     Report, RetirementProgress, Segment, State, Urgency, UserRow, WindowState, by_customer,
@@ -281,7 +281,7 @@ impl<'a> Pages<'a> {
                 plan: p.recommended_plan.clone(),
                 sku: p.recommended_sku.clone(),
                 quantity: p.quantity,
-                reason: self.m.reason(&p.why, &p.reason),
+                reason: self.m.reason(&p.why),
             })
             .collect();
         let options = info
@@ -321,7 +321,7 @@ impl<'a> Pages<'a> {
                     action: u.action.as_str(),
                     action_label: self.m.label("actions", u.action.as_str()),
                     plan: u.recommended_plan.clone(),
-                    reason: self.m.reason(&u.why, &u.reason),
+                    reason: self.m.reason(&u.why),
                 })
                 .collect(),
             suspend: subscriptions

@@ -8,7 +8,7 @@
 mod summary;
 
 use super::tables::{Column, Table, Value, tables};
-use super::{Exporter, OutputFile};
+use super::{Exporter, Messages, OutputFile};
 use crate::model::{Report, Urgency, WindowState};
 use anyhow::{Context, Result};
 use chrono::NaiveTime;
@@ -116,21 +116,24 @@ pub(crate) fn write_value(
     ws: &mut Worksheet,
     row: RowNum,
     col: ColNum,
-    value: Value,
+    value: &Value,
     f: &Formats,
 ) -> Result<()> {
     match value {
         Value::Text(s) => {
             ws.write_string(row, col, cell_text(s).as_ref())?;
         }
+        Value::Worded(s) => {
+            ws.write_string(row, col, cell_text(s).as_ref())?;
+        }
         Value::Int(n) => {
-            ws.write_number_with_format(row, col, n as f64, &f.int)?;
+            ws.write_number_with_format(row, col, *n as f64, &f.int)?;
         }
         Value::Date(d) => {
             ws.write_date_with_format(row, col, d, &f.date)?;
         }
         Value::Bool(b) => {
-            ws.write_boolean_with_format(row, col, b, &f.boolean)?;
+            ws.write_boolean_with_format(row, col, *b, &f.boolean)?;
         }
         Value::Empty => {}
     }
@@ -145,8 +148,9 @@ fn widths(columns: &[Column], sample: &[Vec<Value>]) -> Vec<f64> {
         .map(|(i, c)| {
             let longest = sample
                 .iter()
-                .map(|row| match row[i] {
+                .map(|row| match &row[i] {
                     Value::Text(s) => s.chars().count(),
+                    Value::Worded(s) => s.chars().count(),
                     Value::Int(n) => n.to_string().len() + 1,
                     Value::Date(_) => 10,
                     Value::Bool(_) => 5,
@@ -248,7 +252,7 @@ fn table_sheet(
     for r in 1..=last_row {
         let row = rows.next().context("table ended early")?;
         for (c, value) in row.into_iter().enumerate() {
-            write_value(ws, r, c as ColNum, value, f)?;
+            write_value(ws, r, c as ColNum, &value, f)?;
         }
     }
     Ok(())
@@ -283,7 +287,8 @@ impl Exporter for XlsxExporter {
                 .set_creation_datetime(&created),
         );
         summary::sheet(wb.add_worksheet(), report, &f)?;
-        for mut table in tables(report) {
+        let english = Messages::english();
+        for mut table in tables(report, &english) {
             let total = table.rows.len();
             let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
             let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();

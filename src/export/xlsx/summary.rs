@@ -37,7 +37,7 @@ fn heading(ws: &mut Worksheet, at: &mut Cursor, text: &str, f: &Formats) -> Resu
 fn pair(ws: &mut Worksheet, at: &mut Cursor, label: &str, value: Value, f: &Formats) -> Result<()> {
     let row = at.next();
     ws.write_string(row, 0, label)?;
-    write_value(ws, row, 1, value, f)?;
+    write_value(ws, row, 1, &value, f)?;
     Ok(())
 }
 
@@ -54,7 +54,7 @@ fn header_row(ws: &mut Worksheet, at: &mut Cursor, titles: &[&str], f: &Formats)
 fn values_row(ws: &mut Worksheet, at: &mut Cursor, values: &[Value], f: &Formats) -> Result<()> {
     let row = at.next();
     for (i, v) in values.iter().enumerate() {
-        write_value(ws, row, i as ColNum, *v, f)?;
+        write_value(ws, row, i as ColNum, v, f)?;
     }
     Ok(())
 }

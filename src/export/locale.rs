@@ -1,5 +1,7 @@
-//! Runbook text per locale: one message file per language in `locales/`, embedded in the binary.
-//! Dates are written the locale's way (`21 November 2026`, `21. November 2026`, …).
+//! Text per locale: one message file per language in `locales/`, embedded in the binary. The
+//! runbooks use every locale; the CSV, workbook and JSON `reason` columns are the English file's
+//! `[reasons]`, so the analysis writes codes and values, never sentences. Dates are written the
+//! locale's way (`21 November 2026`, `21. November 2026`, …).
 
 use crate::model::Reason;
 use anyhow::{Context, Result, bail};
@@ -36,11 +38,11 @@ impl Locale {
 
 /// The message files, by locale.
 const FILES: [(Locale, &str); 5] = [
-    (Locale::En, include_str!("../../../locales/en.toml")),
-    (Locale::Nl, include_str!("../../../locales/nl.toml")),
-    (Locale::De, include_str!("../../../locales/de.toml")),
-    (Locale::Sv, include_str!("../../../locales/sv.toml")),
-    (Locale::Tr, include_str!("../../../locales/tr.toml")),
+    (Locale::En, include_str!("../../locales/en.toml")),
+    (Locale::Nl, include_str!("../../locales/nl.toml")),
+    (Locale::De, include_str!("../../locales/de.toml")),
+    (Locale::Sv, include_str!("../../locales/sv.toml")),
+    (Locale::Tr, include_str!("../../locales/tr.toml")),
 ];
 
 /// One locale's messages.
@@ -103,17 +105,22 @@ impl Messages {
             .to_string()
     }
 
+    /// The English messages (for the `reason` column of the tables).
+    pub fn english() -> Messages {
+        Messages::load(Locale::En).expect("the embedded English message file parses")
+    }
+
     /// A reason in this language: the `[reasons]` text of its code with the placeholders
-    /// filled in (`{segment}` as the locale's `[segment_words]`); `english` when the file has
-    /// no text for the code.
-    pub fn reason(&self, why: &Reason, english: &str) -> String {
+    /// filled in (`{segment}` as the locale's `[segment_words]`). Every locale has every code
+    /// (a unit test checks it); the code itself stands in otherwise.
+    pub fn reason(&self, why: &Reason) -> String {
         let Some(text) = self
             .table
             .get("reasons")
             .and_then(|r| r.get(why.code.as_str()))
             .and_then(|v| v.as_str())
         else {
-            return english.to_string();
+            return why.code.as_str().to_string();
         };
         let mut out = text.to_string();
         for (key, value) in &why.args {
@@ -164,6 +171,31 @@ mod tests {
             keys(&messages.table, "", &mut got);
             assert_eq!(got, english, "locales/{}.toml", locale.code());
             assert_eq!(messages.table["lang"].as_str(), Some(locale.code()));
+        }
+    }
+
+    #[test]
+    fn every_locale_words_every_reason_code_and_segment() {
+        for (locale, _) in FILES {
+            let m = Messages::load(locale).unwrap();
+            for code in crate::model::ReasonCode::ALL {
+                let text = m.table["reasons"]
+                    .get(code.as_str())
+                    .and_then(|v| v.as_str());
+                assert!(
+                    text.is_some(),
+                    "locales/{}.toml: no reason {code}",
+                    locale.code()
+                );
+            }
+            for segment in crate::model::Segment::ALL {
+                let word = m.table["segment_words"].get(segment.as_str());
+                assert!(
+                    word.is_some(),
+                    "locales/{}.toml: no segment {segment}",
+                    locale.code()
+                );
+            }
         }
     }
 
