@@ -18,6 +18,7 @@ pub mod ingest; // readers for every export dialect
 pub mod issues; // row-level findings and per-file accounting
 pub mod model; // the Report every exporter reads
 pub mod outdir; // --out: ownership, staging, the atomic switch, one writer
+pub mod progress; // what a run shows on a terminal while it works
 pub mod resolve; // license/offer → SKU and retirement
 pub mod skus; // the SKU table
 pub mod terminal; // what check/report print
@@ -28,6 +29,7 @@ use cli::{Cli, Command};
 use config::{Config, OutputConfig};
 use export::Format;
 use model::{Report, RunInfo};
+use progress::Progress;
 use resolve::Resolver;
 use skus::SkuTable;
 
@@ -42,14 +44,23 @@ pub enum Outcome {
 
 /// Reads, attributes and analyses everything a configuration names.
 pub fn build_report(config: &Config) -> Result<Report> {
+    build_report_shown(config, &progress::Progress::hidden())
+}
+
+/// [`build_report`], showing each input file and phase on `progress`.
+pub fn build_report_shown(config: &Config, progress: &progress::Progress) -> Result<Report> {
     let skus = SkuTable::load(&config.skus)?;
     let (catalog, catalog_name) = Catalog::load(&config.catalog)?;
     let resolver = Resolver {
         skus: &skus,
         catalog: &catalog,
     };
-    let mut ingested = ingest::load(&config.inputs, &resolver)?;
+    let mut ingested = ingest::load_observed(&config.inputs, &resolver, &|file| {
+        progress.step(format!("reading {file}"));
+    })?;
+    progress.step("attributing rows to customers");
     let customers = attribute::attribute(&mut ingested)?;
+    progress.step("analysing");
     let names = |files: &[ingest::InputFile]| files.iter().map(|f| f.label()).collect();
     let run = RunInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -76,21 +87,29 @@ fn outcome(report: &Report, strict: bool) -> Outcome {
 }
 
 /// Writes a report and prints its summary.
-fn report(config: &Config, output: &OutputConfig) -> Result<Outcome> {
-    let report = build_report(config)?;
+fn report(config: &Config, output: &OutputConfig, progress: &Progress) -> Result<Outcome> {
+    let report = build_report_shown(config, progress)?;
+    let names: Vec<String> = output
+        .formats
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
+    progress.step(format!("rendering {}", names.join(", ")));
     let files = export::render(&report, &output.formats, output.locale)?;
+    progress.step(format!(
+        "writing {} files to {}",
+        files.len(),
+        output.out.display()
+    ));
     let destination = outdir::Destination {
         out: output.out.clone(),
         force: output.force,
         as_of: report.run.as_of,
-        formats: output
-            .formats
-            .iter()
-            .map(|f| format!("{f:?}").to_lowercase())
-            .collect(),
+        formats: names,
     };
     let published = outdir::publish(files, &destination)
         .with_context(|| format!("no report written to `{}`", output.out.display()))?;
+    progress.finish();
     for warning in &published.warnings {
         eprintln!("warning: {warning}");
     }
@@ -101,14 +120,17 @@ fn report(config: &Config, output: &OutputConfig) -> Result<Outcome> {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
     outdir::guard::install_signal_handler();
+    let progress = Progress::new(cli.quiet);
     match cli.command {
         Command::Report(args) => report(
             &Config::from_cli(&args.inputs)?,
             &OutputConfig::from_cli(&args.output, &[Format::Xlsx, Format::Html]),
+            &progress,
         ),
         Command::Check(args) => {
             let config = Config::from_cli(&args.inputs)?;
-            let report = build_report(&config)?;
+            let report = build_report_shown(&config, &progress)?;
+            progress.finish();
             terminal::print_check(&report, &mut std::io::stdout())?;
             Ok(outcome(&report, config.strict))
         }
@@ -120,7 +142,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Demo(args) => {
             let fixtures = demo::unpack()?;
             let config = demo::config(&fixtures, config::as_of(args.as_of.as_deref())?);
-            report(&config, &OutputConfig::from_cli(&args.output, &Format::ALL))
+            report(
+                &config,
+                &OutputConfig::from_cli(&args.output, &Format::ALL),
+                &progress,
+            )
         }
     }
 }

@@ -159,10 +159,20 @@ fn accounting(file: &InputFile, table: &RawTable, kind: FileKind, used: usize) -
 
 /// Reads every input. Unreadable files and missing columns are errors; row problems are issues.
 pub fn load(spec: &InputSpec, resolver: &Resolver) -> Result<Ingested> {
+    load_observed(spec, resolver, &|_| {})
+}
+
+/// [`load`], calling `reading` with each file's label before the file is read.
+pub fn load_observed(
+    spec: &InputSpec,
+    resolver: &Resolver,
+    reading: &dyn Fn(&str),
+) -> Result<Ingested> {
     let mut issues = Vec::new();
     let mut counts = Vec::new();
     let mut subs = Vec::new();
     for file in expand(&spec.subscriptions)? {
+        reading(&file.label());
         let table = read_table(&file.path, &file.label(), spec.sheet.as_deref())?;
         let label = file.label();
         let records = subscriptions::read(
@@ -183,6 +193,7 @@ pub fn load(spec: &InputSpec, resolver: &Resolver) -> Result<Ingested> {
     let subs = drop_superseded(subs, &mut issues, &mut counts);
     let mut lics = Vec::new();
     for file in expand(&spec.licenses)? {
+        reading(&file.label());
         let table = read_table(&file.path, &file.label(), spec.sheet.as_deref())?;
         let label = file.label();
         let (records, used, kind) =

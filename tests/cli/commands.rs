@@ -221,3 +221,40 @@ fn a_directory_of_many_runbooks_is_one_line_of_the_summary() {
         "wrote:\n  out/expiry-report.xlsx\n  out/runbooks/ (20 files)\n"
     );
 }
+
+#[test]
+fn progress_shows_on_a_terminal_only_and_never_with_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let piped = demo(dir.path(), "piped");
+    assert!(piped.status.success());
+    assert_eq!(
+        stderr(&piped),
+        "",
+        "no progress when stderr is not a terminal"
+    );
+    if !crate::util::have("script", "progress_shows_on_a_terminal_only") {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_skusunset");
+    let on_terminal = |extra: &str, out: &str| {
+        let command = format!("{bin} {extra} demo --as-of 2026-11-21 --out {out} >/dev/null");
+        let run = std::process::Command::new("script")
+            .current_dir(dir.path())
+            .args(["-qec", &command, "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", stderr(&run));
+        stdout(&run)
+    };
+    let shown = on_terminal("", "tty");
+    for step in [
+        "✓ reading fixtures/demo/subscriptions.csv",
+        "✓ reading fixtures/demo/northwind-licenses.csv",
+        "✓ analysing",
+        "✓ rendering xlsx, html, csv, json",
+        "✓ writing 13 files to tty",
+    ] {
+        assert!(shown.contains(step), "{step:?} missing in {shown:?}");
+    }
+    assert_eq!(on_terminal("--quiet", "quiet"), "");
+}
