@@ -138,47 +138,8 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         .subscriptions
         .with_column(str_col("customer_key", sub_keys.iter().map(Some)))?;
 
-    let lics = Rows::new(&ingested.licenses);
-    let (ids, names, domains) = (
-        lics.strs("customer_id")?,
-        lics.strs("customer_name")?,
-        lics.strs("customer_domain")?,
-    );
-    let (keys, upns, files, rows) = (
-        lics.strs("file_key")?,
-        lics.strs("user_principal_name")?,
-        lics.strs("file")?,
-        lics.ints("row")?,
-    );
-    let mut lic_keys: Vec<Option<String>> = Vec::with_capacity(lics.len());
-    let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
-    let mut unattributed: BTreeSet<(String, i64)> = BTreeSet::new();
-    for i in 0..lics.len() {
-        let at = if ids[i].is_some() || names[i].is_some() {
-            Some(customers.add(
-                ids[i].as_deref(),
-                names[i].as_deref(),
-                domains[i].as_deref(),
-            ))
-        } else if let Some(key) = keys[i].as_deref() {
-            Some(match customers.position_any(key) {
-                Some(at) => at,
-                None => {
-                    let file = files[i].clone().unwrap_or_default();
-                    unmatched_file_keys.insert(file, key.to_string());
-                    customers.add(None, Some(key), None)
-                }
-            })
-        } else {
-            let upn = upns[i].as_deref().unwrap_or_default();
-            upn.rsplit_once('@')
-                .and_then(|(_, d)| customers.by_domain.get(&d.to_lowercase()).copied())
-        };
-        if at.is_none() {
-            unattributed.insert((files[i].clone().unwrap_or_default(), rows[i].unwrap_or(0)));
-        }
-        lic_keys.push(at.map(|a| customers.list[a].key.clone()));
-    }
+    let lic_keys = attribute_licenses(&ingested.licenses, &mut customers)?;
+    let (lic_keys, unmatched_file_keys, unattributed) = lic_keys;
     for (file, key) in unmatched_file_keys {
         ingested.issues.push(Issue::new(
             &file,
@@ -204,9 +165,12 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         ));
         move_to_rejected(&mut ingested.accounting, file);
     }
+    let keys = lic_keys
+        .iter()
+        .map(|at| at.map(|a| customers.list[a].key.as_str()));
     ingested
         .licenses
-        .with_column(str_col("customer_key", lic_keys.iter().map(Option::as_ref)))?;
+        .with_column(str_col("customer_key", keys))?;
     ingested.licenses = ingested
         .licenses
         .clone()
@@ -214,6 +178,84 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         .filter(col("customer_key").is_not_null())
         .collect()?;
     Ok(customers)
+}
+
+/// What license attribution found: each row's customer (an index into the list), the `KEY=`s
+/// that matched no customer (file → key), and the unattributed rows (file, row).
+type LicenseAttribution = (
+    Vec<Option<usize>>,
+    BTreeMap<String, String>,
+    BTreeSet<(String, i64)>,
+);
+
+/// Attributes every license row, in row order. The columns are read as borrowed text, and a
+/// combination of values that found its customer is remembered: resolving it again would find
+/// the same customer (customers are only ever added), so only unfound rows are looked at twice.
+fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<LicenseAttribution> {
+    let text = |name: &str| -> Result<&StringChunked> { Ok(lics.column(name)?.str()?) };
+    let (ids, names, domains) = (
+        text("customer_id")?,
+        text("customer_name")?,
+        text("customer_domain")?,
+    );
+    let (keys, upns, files) = (
+        text("file_key")?,
+        text("user_principal_name")?,
+        text("file")?,
+    );
+    let rows = lics.column("row")?.i64()?;
+    /// How a row is attributed (0 own columns, 1 file key, 2 UPN domain) and the values used.
+    type Combo<'a> = (u8, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    let mut found: HashMap<Combo<'_>, usize> = HashMap::new();
+    let mut at_rows = Vec::with_capacity(lics.height());
+    let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
+    let mut unattributed: BTreeSet<(String, i64)> = BTreeSet::new();
+    let columns = ids.iter().zip(names.iter()).zip(domains.iter());
+    let more = keys
+        .iter()
+        .zip(upns.iter())
+        .zip(files.iter())
+        .zip(rows.iter());
+    for (((id, name), domain), (((key, upn), file), row)) in columns.zip(more) {
+        let combo: Combo<'_> = if id.is_some() || name.is_some() {
+            (0, id, name, domain)
+        } else if key.is_some() {
+            (1, file, key, None)
+        } else {
+            let upn_domain = upn.and_then(|u| u.rsplit_once('@')).map(|(_, d)| d);
+            (2, upn_domain, None, None)
+        };
+        if let Some(&at) = found.get(&combo) {
+            at_rows.push(Some(at));
+            continue;
+        }
+        let at = if id.is_some() || name.is_some() {
+            Some(customers.add(id, name, domain))
+        } else if let Some(key) = key {
+            Some(match customers.position_any(key) {
+                Some(at) => at,
+                None => {
+                    let file = file.unwrap_or_default().to_string();
+                    unmatched_file_keys.insert(file, key.to_string());
+                    customers.add(None, Some(key), None)
+                }
+            })
+        } else {
+            combo
+                .1
+                .and_then(|d| customers.by_domain.get(&d.to_lowercase()).copied())
+        };
+        match at {
+            Some(at) => {
+                found.insert(combo, at);
+            }
+            None => {
+                unattributed.insert((file.unwrap_or_default().to_string(), row.unwrap_or(0)));
+            }
+        }
+        at_rows.push(at);
+    }
+    Ok((at_rows, unmatched_file_keys, unattributed))
 }
 
 fn move_to_rejected(accounting: &mut [FileAccounting], file: &str) {
