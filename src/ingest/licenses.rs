@@ -10,16 +10,17 @@ use crate::frame::{bool_col, i64_col, str_col};
 use crate::issues::{FileKind, Issue, IssueCode};
 use crate::resolve::Resolver;
 use polars::prelude::*;
+use std::sync::Arc;
 
 /// One user × license.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LicenseRecord {
-    /// The input file as given.
-    pub file: String,
+    /// The input file as given (shared by every record of the file).
+    pub file: Arc<str>,
     /// 1-based spreadsheet row of the user row.
     pub row: usize,
     /// The `KEY` of `--licenses KEY=FILE`.
-    pub file_key: Option<String>,
+    pub file_key: Option<Arc<str>>,
     /// Customer id, from the row's own column.
     pub customer_id: Option<String>,
     /// Customer name, from the row's own column.
@@ -76,6 +77,7 @@ pub fn read(
     }
     let mut records = Vec::new();
     let mut used = 0;
+    let (shared_file, shared_key): (Arc<str>, Option<Arc<str>>) = (file.into(), key.map(Arc::from));
     // Real exports repeat the same license combinations on many rows: split each once.
     let mut splits: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
@@ -114,9 +116,9 @@ pub fn read(
         used += 1;
         for license in licenses {
             records.push(LicenseRecord {
-                file: file.to_string(),
+                file: Arc::clone(&shared_file),
                 row: row.row,
-                file_key: key.map(str::to_string),
+                file_key: shared_key.clone(),
                 customer_id: fields.text(row, "customer_id"),
                 customer_name: fields.text(row, "customer_name"),
                 customer_domain: fields.text(row, "customer_domain"),
@@ -137,7 +139,7 @@ pub fn read(
 pub fn to_frame(records: &[LicenseRecord]) -> PolarsResult<DataFrame> {
     let s = |f: fn(&LicenseRecord) -> Option<&str>| records.iter().map(f).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
-        str_col("file", s(|r| Some(r.file.as_str()))),
+        str_col("file", s(|r| Some(&*r.file))),
         i64_col("row", records.iter().map(|r| Some(r.row as i64))),
         str_col("file_key", s(|r| r.file_key.as_deref())),
         str_col("customer_id", s(|r| r.customer_id.as_deref())),

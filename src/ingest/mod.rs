@@ -231,7 +231,7 @@ fn drop_superseded(
                     r.subscription_id, e.file, e.row
                 ),
             ));
-            if let Some(count) = counts.iter_mut().find(|c| c.file == e.file) {
+            if let Some(count) = counts.iter_mut().find(|c| *c.file == *e.file) {
                 count.rows_used -= 1;
                 count.rows_rejected += 1;
             }

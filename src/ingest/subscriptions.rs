@@ -14,7 +14,7 @@ use polars::prelude::*;
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionRecord {
     /// The input file as given.
-    pub file: String,
+    pub file: std::sync::Arc<str>,
     /// 1-based spreadsheet row.
     pub row: usize,
     /// Customer tenant id.
@@ -99,6 +99,7 @@ pub fn read(
         ));
     }
     let mut records = Vec::with_capacity(table.rows.len());
+    let shared_file: std::sync::Arc<str> = file.into();
     for row in &table.rows {
         fields.check_extra_cells(row, issues);
         let missing = |field: &str, what: &str| {
@@ -148,7 +149,7 @@ pub fn read(
             }
         };
         records.push(SubscriptionRecord {
-            file: file.to_string(),
+            file: std::sync::Arc::clone(&shared_file),
             row: row.row,
             customer_id,
             customer_name,
@@ -175,7 +176,7 @@ pub fn to_frame(records: &[SubscriptionRecord]) -> PolarsResult<DataFrame> {
     let s = |f: fn(&SubscriptionRecord) -> Option<&str>| records.iter().map(f).collect::<Vec<_>>();
     let d = |f: fn(&SubscriptionRecord) -> Option<NaiveDate>| records.iter().map(f);
     DataFrame::new_infer_height(vec![
-        str_col("file", s(|r| Some(r.file.as_str()))),
+        str_col("file", s(|r| Some(&*r.file))),
         i64_col("row", records.iter().map(|r| Some(r.row as i64))),
         str_col("customer_id", s(|r| r.customer_id.as_deref())),
         str_col("customer_name", s(|r| r.customer_name.as_deref())),
