@@ -1,19 +1,20 @@
-//! `--out`: the user's files survive byte for byte, a folder without a manifest is refused,
-//! `--force` deletes and overwrites nothing foreign, a run killed at any point leaves exactly one
-//! complete report, one writer at a time, signals clean up, and a mount point works.
+//! `--out`: the user's files survive byte for byte, a folder without a manifest is refused, and
+//! `--force` deletes and overwrites nothing foreign; `crash` kills, races and interrupts runs.
+//! The helpers here check a folder against its manifest.
+
+mod crash;
 
 use crate::util::{fixture, stderr};
 use skusunset::outdir::manifest::{MANIFEST, Manifest, sha256_hex};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_skusunset");
+pub(super) const BIN: &str = env!("CARGO_BIN_EXE_skusunset");
 
 /// A subscriptions export with `n` customers, each with a retiring Kaizala Pro subscription (so
 /// each gets a runbook) and one that is not retiring.
-fn many_customers(dir: &Path, n: usize) -> PathBuf {
+pub(super) fn many_customers(dir: &Path, n: usize) -> PathBuf {
     let mut text = String::from(
         "CustomerId,CustomerName,SubscriptionId,OfferName,Quantity,Status,AutoRenewEnabled,CommitmentEndDate\n",
     );
@@ -33,7 +34,7 @@ fn many_customers(dir: &Path, n: usize) -> PathBuf {
 
 /// `report` over `subs` into `out` (relative to `cwd`); every format but the workbook unless
 /// `extra` names the formats.
-fn report(cwd: &Path, subs: &Path, out: &str, as_of: &str, extra: &[&str]) -> Command {
+pub(super) fn report(cwd: &Path, subs: &Path, out: &str, as_of: &str, extra: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(cwd)
         .args(["report", "-s"])
@@ -47,13 +48,13 @@ fn report(cwd: &Path, subs: &Path, out: &str, as_of: &str, extra: &[&str]) -> Co
     cmd
 }
 
-fn run(mut cmd: Command) -> Output {
+pub(super) fn run(mut cmd: Command) -> Output {
     cmd.output().expect("the binary runs")
 }
 
 /// Every regular file below `dir` that is not skusunset's (outside `.skusunset`, not reached
 /// through a link), with its bytes.
-fn user_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(super) fn user_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(rel) = pending.pop() {
@@ -75,7 +76,7 @@ fn user_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 /// Every file reachable in `out` (through skusunset's links too), except `.skusunset` itself.
-fn visible_files(out: &Path) -> BTreeSet<PathBuf> {
+pub(super) fn visible_files(out: &Path) -> BTreeSet<PathBuf> {
     let mut files = BTreeSet::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(rel) = pending.pop() {
@@ -99,7 +100,7 @@ fn visible_files(out: &Path) -> BTreeSet<PathBuf> {
 
 /// Asserts that `out` holds exactly one complete report besides the `user` files: every file
 /// the manifest lists has the listed bytes, and every other visible file is the user's.
-fn one_complete_report(out: &Path, user: &BTreeSet<PathBuf>) -> Manifest {
+pub(super) fn one_complete_report(out: &Path, user: &BTreeSet<PathBuf>) -> Manifest {
     let manifest = Manifest::read(&out.join(MANIFEST))
         .unwrap()
         .expect("a manifest");
@@ -129,7 +130,7 @@ fn one_complete_report(out: &Path, user: &BTreeSet<PathBuf>) -> Manifest {
     manifest
 }
 
-fn store_entries(out: &Path) -> Vec<String> {
+pub(super) fn store_entries(out: &Path) -> Vec<String> {
     crate::util::file_names(&out.join(".skusunset"))
 }
 
@@ -315,309 +316,6 @@ fn a_file_saved_inside_the_report_is_kept_across_runs() {
         assert!(
             !out.join("report.json").exists(),
             "the dropped format's link is gone"
-        );
-        assert_eq!(
-            store_entries(&out),
-            ["SKUSUNSET", "current", &manifest.generation]
-        );
-    }
-}
-
-/// A tiny deterministic random source (xorshift64*).
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-    }
-}
-
-/// Waits until a staging folder appears in `out/.skusunset` or the child ends.
-fn wait_for_staging(out: &Path, child: &mut Child) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(entries) = std::fs::read_dir(out.join(".skusunset")) {
-            let staging = entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("stage-"));
-            if staging {
-                return true;
-            }
-        }
-        if child.try_wait().unwrap().is_some() {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    false
-}
-
-/// Waits until `current` no longer names `before` or the child ends.
-fn wait_for_switch(out: &Path, before: &str, child: &mut Child) -> bool {
-    loop {
-        let current = std::fs::read_link(out.join(".skusunset/current")).unwrap();
-        if current != Path::new(before) {
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() {
-            return false;
-        }
-        std::thread::sleep(Duration::from_micros(200));
-    }
-}
-
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .args([format!("-{name}"), child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-#[test]
-fn a_run_killed_at_any_point_leaves_exactly_one_complete_report() {
-    use std::os::unix::process::ExitStatusExt;
-    let dir = tempfile::tempdir().unwrap();
-    let subs = many_customers(dir.path(), 1500);
-    let out = dir.path().join("out");
-    let first = run(report(dir.path(), &subs, "out", "2026-11-01", &[]));
-    assert!(first.status.success(), "{}", stderr(&first));
-    let full = one_complete_report(&out, &BTreeSet::new());
-    assert!(full.files.len() > 1500, "{} files", full.files.len());
-
-    // One watched run: when staging starts and when the run ends, so the kills below land all
-    // over the write: while staging, around the switch, and during the clean-up after it.
-    let started = Instant::now();
-    let mut child = report(dir.path(), &subs, "out", "2026-11-02", &[])
-        .spawn()
-        .unwrap();
-    assert!(wait_for_staging(&out, &mut child));
-    let staging_at = started.elapsed();
-    assert!(child.wait().unwrap().success());
-    let write_time = started.elapsed() - staging_at;
-    eprintln!("calibration: staging after {staging_at:?}, then {write_time:?} to the end");
-
-    let mut random = Random(0x5eed_1234_abcd_9876);
-    let mut write_time = write_time;
-    let (mut killed, mut during_staging, mut before_switch, mut after_switch) = (0, 0, 0, 0);
-    // Runs that end before their kill lands (a loaded machine) do not count: go on until 55
-    // runs were really killed.
-    for i in 0..200 {
-        if killed >= 55 {
-            break;
-        }
-        let before = one_complete_report(&out, &BTreeSet::new()).generation;
-        let as_of = ["2026-11-03", "2026-11-04", "2026-11-05"][i % 3];
-        let started = Instant::now();
-        let mut child = report(dir.path(), &subs, "out", as_of, &[])
-            .spawn()
-            .unwrap();
-        match i % 3 {
-            // Anywhere in the run, the analysis included.
-            0 => {
-                let whole = (staging_at + write_time).as_micros() as u64;
-                std::thread::sleep(Duration::from_micros(random.below(whole)));
-            }
-            // Anywhere in the write.
-            1 => {
-                if wait_for_staging(&out, &mut child) {
-                    let write = write_time.as_micros() as u64 * 11 / 10;
-                    std::thread::sleep(Duration::from_micros(random.below(write)));
-                    during_staging += 1;
-                }
-            }
-            // Just after the switch, in the clean-up.
-            _ => {
-                if wait_for_staging(&out, &mut child) {
-                    let staged = Instant::now();
-                    during_staging += 1;
-                    if wait_for_switch(&out, &before, &mut child) {
-                        write_time = write_time.max(staged.elapsed());
-                        std::thread::sleep(Duration::from_micros(random.below(20_000)));
-                    }
-                }
-            }
-        }
-        child.kill().unwrap();
-        let status = child.wait().unwrap();
-        let after = one_complete_report(&out, &BTreeSet::new()).generation;
-        if status.signal() == Some(9) {
-            killed += 1;
-            if after == before {
-                before_switch += 1;
-            } else {
-                after_switch += 1;
-            }
-        }
-        eprintln!(
-            "kill {i}: after {:?}, {status}, {}",
-            started.elapsed(),
-            if after == before {
-                "previous report"
-            } else {
-                "new report"
-            }
-        );
-    }
-    eprintln!(
-        "{killed} kills: {during_staging} after staging began, {before_switch} before the \
-         switch, {after_switch} after it"
-    );
-    assert!(killed >= 50, "only {killed} runs were killed while running");
-    assert!(during_staging >= 30, "{during_staging}");
-    assert!(
-        before_switch >= 20 && after_switch >= 5,
-        "{before_switch} / {after_switch}"
-    );
-
-    let last = run(report(dir.path(), &subs, "out", "2026-11-06", &[]));
-    assert!(last.status.success(), "{}", stderr(&last));
-    let manifest = one_complete_report(&out, &BTreeSet::new());
-    assert_eq!(
-        store_entries(&out),
-        ["SKUSUNSET", "current", &manifest.generation],
-        "a staging folder or an old generation survived the next run"
-    );
-}
-
-#[test]
-fn one_writer_at_a_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let subs = many_customers(dir.path(), 300);
-    let out = dir.path().join("out");
-    std::fs::create_dir(&out).unwrap();
-    // Another writer holds the lock: fail at once, with a message that says so.
-    let held = std::fs::File::open(&out).unwrap();
-    held.try_lock().unwrap();
-    let busy = run(report(dir.path(), &subs, "out", "2026-11-21", &[]));
-    assert_eq!(busy.status.code(), Some(2));
-    assert!(
-        stderr(&busy).contains("another skusunset run is writing to `out`"),
-        "{}",
-        stderr(&busy)
-    );
-    held.unlock().unwrap();
-    assert_eq!(crate::util::file_names(&out), Vec::<String>::new());
-
-    // Two real runs at once, eight times: each succeeds or says the folder is busy, and the
-    // folder always holds one complete report.
-    for i in 0..8 {
-        let a = report(dir.path(), &subs, "out", "2026-11-21", &[])
-            .spawn()
-            .unwrap();
-        let b = report(dir.path(), &subs, "out", "2026-11-22", &[])
-            .spawn()
-            .unwrap();
-        let results = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
-        for r in &results {
-            assert!(
-                r.status.success()
-                    || (r.status.code() == Some(2)
-                        && stderr(r).contains("another skusunset run is writing")),
-                "try {i}: {}",
-                stderr(r)
-            );
-        }
-        assert!(results.iter().any(|r| r.status.success()), "try {i}");
-        let manifest = one_complete_report(&out, &BTreeSet::new());
-        assert_eq!(
-            store_entries(&out),
-            ["SKUSUNSET", "current", &manifest.generation]
-        );
-    }
-}
-
-#[test]
-fn sigterm_and_ctrl_c_leave_the_previous_report_and_no_staging_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let subs = many_customers(dir.path(), 3000);
-    let out = dir.path().join("out");
-    let first = run(report(dir.path(), &subs, "out", "2026-11-01", &[]));
-    assert!(first.status.success(), "{}", stderr(&first));
-    let previous = one_complete_report(&out, &BTreeSet::new());
-    for name in ["TERM", "INT"] {
-        let mut child = report(dir.path(), &subs, "out", "2026-11-02", &[])
-            .spawn()
-            .unwrap();
-        assert!(wait_for_staging(&out, &mut child), "no staging folder seen");
-        signal(&child, name);
-        let done = child.wait_with_output().unwrap();
-        assert_eq!(
-            done.status.code(),
-            Some(130),
-            "SIG{name}: {}",
-            stderr(&done)
-        );
-        assert!(
-            stderr(&done).contains("previous report is unchanged"),
-            "{}",
-            stderr(&done)
-        );
-        assert_eq!(
-            one_complete_report(&out, &BTreeSet::new()),
-            previous,
-            "SIG{name}"
-        );
-        assert_eq!(
-            store_entries(&out),
-            ["SKUSUNSET", "current", &previous.generation]
-        );
-    }
-    // During the analysis: nothing staged, nothing changed.
-    let child = report(dir.path(), &subs, "out", "2026-11-02", &[])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(150));
-    signal(&child, "TERM");
-    let done = child.wait_with_output().unwrap();
-    assert_eq!(done.status.code(), Some(130), "{}", stderr(&done));
-    assert_eq!(one_complete_report(&out, &BTreeSet::new()), previous);
-}
-
-/// Unmounts on drop, so a failing test leaves no mount behind.
-struct Mount(PathBuf);
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
-
-#[test]
-fn a_mount_point_as_out_is_updated_in_place_on_its_own_file_system() {
-    use std::os::unix::fs::MetadataExt;
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("mnt");
-    std::fs::create_dir(&out).unwrap();
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=64m", "tmpfs"])
-        .arg(&out)
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        println!("SKIPPED a_mount_point_as_out...: cannot mount a tmpfs here (needs root)");
-        return;
-    }
-    let _mount = Mount(out.clone());
-    assert_ne!(
-        std::fs::metadata(dir.path()).unwrap().dev(),
-        std::fs::metadata(&out).unwrap().dev(),
-        "the mount is another file system"
-    );
-    let subs = fixture("demo/subscriptions.csv");
-    for as_of in ["2026-11-21", "2026-11-22"] {
-        let done = run(report(dir.path(), &subs, "mnt", as_of, &[]));
-        assert!(done.status.success(), "{}", stderr(&done));
-        let manifest = one_complete_report(&out, &BTreeSet::new());
-        let generation = out.join(".skusunset").join(&manifest.generation);
-        assert_eq!(
-            std::fs::metadata(&generation).unwrap().dev(),
-            std::fs::metadata(&out).unwrap().dev(),
-            "staged on the destination's file system"
         );
         assert_eq!(
             store_entries(&out),
