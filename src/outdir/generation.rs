@@ -196,6 +196,15 @@ pub fn walk(root: &Path) -> Result<Vec<(PathBuf, Kind)>> {
     Ok(out)
 }
 
+/// The paths a generation owns: the files its manifest lists, the manifest and the marker.
+fn owned(manifest: Option<&Manifest>) -> BTreeSet<PathBuf> {
+    let listed = manifest.into_iter().flat_map(|m| &m.files);
+    listed
+        .map(|f| PathBuf::from(&f.path))
+        .chain([PathBuf::from(MANIFEST), PathBuf::from(GENERATION_MARKER)])
+        .collect()
+}
+
 /// Files a user put inside the live generation (through a visible folder link): everything that
 /// is neither in its manifest nor skusunset's marker. They are carried into the new generation
 /// so they stay where the user put them; one that a new report file would replace is refused.
@@ -204,12 +213,7 @@ pub fn foreign_in(
     manifest: &Manifest,
     new: &Tree,
 ) -> Result<Vec<(PathBuf, Kind)>> {
-    let ours: BTreeSet<PathBuf> = manifest
-        .files
-        .iter()
-        .map(|f| PathBuf::from(&f.path))
-        .chain([PathBuf::from(MANIFEST), PathBuf::from(GENERATION_MARKER)])
-        .collect();
+    let ours = owned(Some(manifest));
     let ours_dirs: BTreeSet<PathBuf> = ours
         .iter()
         .flat_map(|p| p.ancestors().skip(1).map(Path::to_path_buf))
@@ -314,12 +318,7 @@ pub fn remove_stale(store: &Path, current: Option<&str>) -> Result<Vec<String>> 
 /// a warning says where.
 pub fn remove_generation(generation: &Path, current: Option<&Path>) -> Result<Vec<String>> {
     let manifest = Manifest::read(&generation.join(MANIFEST)).ok().flatten();
-    let mut ours: BTreeSet<PathBuf> = [PathBuf::from(MANIFEST), PathBuf::from(GENERATION_MARKER)]
-        .into_iter()
-        .collect();
-    if let Some(m) = &manifest {
-        ours.extend(m.files.iter().map(|f| PathBuf::from(&f.path)));
-    }
+    let ours = owned(manifest.as_ref());
     let mut kept = Vec::new();
     for (rel, kind) in walk(generation)?.into_iter().rev() {
         let path = generation.join(&rel);

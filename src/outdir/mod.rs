@@ -184,13 +184,14 @@ pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> 
         return Err(err);
     }
 
+    let new_links: std::collections::HashSet<&PathBuf> = links.iter().collect();
     let old_links: Vec<PathBuf> = old_manifest
         .iter()
         .flat_map(|m| m.links.iter().map(PathBuf::from))
         .chain(tree::top_level_links(out)?)
         .collect();
     for rel in old_links {
-        if !links.contains(&rel) && tree::is_our_link(out, &rel) {
+        if !new_links.contains(&rel) && tree::is_our_link(out, &rel) {
             std::fs::remove_file(out.join(&rel))?;
         }
     }
