@@ -138,8 +138,8 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         .subscriptions
         .with_column(str_col("customer_key", sub_keys.iter().map(Some)))?;
 
-    let lic_keys = attribute_licenses(&ingested.licenses, &mut customers)?;
-    let (lic_keys, unmatched_file_keys, unattributed) = lic_keys;
+    let (lic_keys, unmatched_file_keys, unattributed) =
+        attribute_licenses(&ingested.licenses, &mut customers)?;
     for (file, key) in unmatched_file_keys {
         ingested.issues.push(Issue::new(
             &file,
@@ -180,6 +180,17 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
     Ok(customers)
 }
 
+/// How a license row finds its customer, with the values that decide it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Via<'a> {
+    /// Its own customer columns: id, name, domain.
+    Columns(Option<&'a str>, Option<&'a str>, Option<&'a str>),
+    /// The `KEY=` of its file: file, key.
+    FileKey(Option<&'a str>, &'a str),
+    /// The domain of its user principal name.
+    Domain(Option<&'a str>),
+}
+
 /// What license attribution found: each row's customer (an index into the list), the `KEY=`s
 /// that matched no customer (file → key), and the unattributed rows (file, row).
 type LicenseAttribution = (
@@ -204,9 +215,7 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
         text("file")?,
     );
     let rows = lics.column("row")?.i64()?;
-    /// How a row is attributed (0 own columns, 1 file key, 2 UPN domain) and the values used.
-    type Combo<'a> = (u8, Option<&'a str>, Option<&'a str>, Option<&'a str>);
-    let mut found: HashMap<Combo<'_>, usize> = HashMap::new();
+    let mut found: HashMap<Via<'_>, usize> = HashMap::new();
     let mut at_rows = Vec::with_capacity(lics.height());
     let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
     let mut unattributed: BTreeSet<(String, i64)> = BTreeSet::new();
@@ -217,37 +226,32 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
         .zip(files.iter())
         .zip(rows.iter());
     for (((id, name), domain), (((key, upn), file), row)) in columns.zip(more) {
-        let combo: Combo<'_> = if id.is_some() || name.is_some() {
-            (0, id, name, domain)
-        } else if key.is_some() {
-            (1, file, key, None)
-        } else {
-            let upn_domain = upn.and_then(|u| u.rsplit_once('@')).map(|(_, d)| d);
-            (2, upn_domain, None, None)
+        let via = match (id.or(name), key) {
+            (Some(_), _) => Via::Columns(id, name, domain),
+            (None, Some(key)) => Via::FileKey(file, key),
+            (None, None) => Via::Domain(upn.and_then(|u| u.rsplit_once('@')).map(|(_, d)| d)),
         };
-        if let Some(&at) = found.get(&combo) {
+        if let Some(&at) = found.get(&via) {
             at_rows.push(Some(at));
             continue;
         }
-        let at = if id.is_some() || name.is_some() {
-            Some(customers.add(id, name, domain))
-        } else if let Some(key) = key {
-            Some(match customers.position_any(key) {
+        let at = match via {
+            Via::Columns(id, name, domain) => Some(customers.add(id, name, domain)),
+            Via::FileKey(file, key) => Some(match customers.position_any(key) {
                 Some(at) => at,
                 None => {
                     let file = file.unwrap_or_default().to_string();
                     unmatched_file_keys.insert(file, key.to_string());
                     customers.add(None, Some(key), None)
                 }
-            })
-        } else {
-            combo
-                .1
-                .and_then(|d| customers.by_domain.get(&d.to_lowercase()).copied())
+            }),
+            Via::Domain(domain) => {
+                domain.and_then(|d| customers.by_domain.get(&d.to_lowercase()).copied())
+            }
         };
         match at {
             Some(at) => {
-                found.insert(combo, at);
+                found.insert(via, at);
             }
             None => {
                 unattributed.insert((file.unwrap_or_default().to_string(), row.unwrap_or(0)));
