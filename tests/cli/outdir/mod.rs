@@ -130,8 +130,14 @@ pub(super) fn one_complete_report(out: &Path, user: &BTreeSet<PathBuf>) -> Manif
     manifest
 }
 
-pub(super) fn store_entries(out: &Path) -> Vec<String> {
-    crate::util::file_names(&out.join(".skusunset"))
+/// Asserts that skusunset's store holds its marker, `current` and the one generation, so no
+/// staging folder or old generation survived.
+pub(super) fn only_generation(out: &Path, generation: &str) {
+    assert_eq!(
+        crate::util::file_names(&out.join(".skusunset")),
+        ["SKUSUNSET", "current", generation],
+        "a staging folder or an old generation survived"
+    );
 }
 
 #[test]
@@ -274,10 +280,7 @@ fn a_user_file_with_the_name_of_an_output_is_refused_even_with_force() {
     );
     let now = one_complete_report(&out, &[PathBuf::from("runbooks/index.html")].into());
     assert_eq!(now, previous, "the previous report is untouched");
-    assert_eq!(
-        store_entries(&out),
-        ["SKUSUNSET", "current", &now.generation]
-    );
+    only_generation(&out, &now.generation);
 }
 
 #[test]
@@ -317,10 +320,7 @@ fn a_file_saved_inside_the_report_is_kept_across_runs() {
             !out.join("report.json").exists(),
             "the dropped format's link is gone"
         );
-        assert_eq!(
-            store_entries(&out),
-            ["SKUSUNSET", "current", &manifest.generation]
-        );
+        only_generation(&out, &manifest.generation);
     }
 }
 
