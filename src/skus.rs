@@ -4,7 +4,7 @@
 
 use crate::error::InputError;
 use crate::ingest::headers::{ColumnMap, FieldSpec};
-use crate::ingest::{csv_text, table::RawTable};
+use crate::ingest::{csv_text, table::Table};
 use std::collections::{BTreeSet, HashMap};
 
 /// The built-in subset: every SKU the default catalog names, plus common neighbours.
@@ -88,7 +88,7 @@ impl SkuTable {
     /// Adds (or, for a GUID already known, replaces) the products of one CSV. Returns how many
     /// products the file held.
     pub fn add_csv(&mut self, file: &str, bytes: &[u8]) -> Result<usize, InputError> {
-        let raw: RawTable = csv_text::read(bytes).map_err(|e| InputError::Malformed {
+        let raw: Table = csv_text::read(bytes).map_err(|e| InputError::Malformed {
             file: file.to_string(),
             message: e.to_string(),
         })?;
@@ -103,13 +103,14 @@ impl SkuTable {
         let plan_at = map.get("service_plan");
         let mut products: Vec<Sku> = Vec::new();
         let mut by_guid: HashMap<String, usize> = HashMap::new();
-        for row in &raw.rows {
-            let cell = |at: usize| row.cells[at].as_text().unwrap_or_default();
+        for (i, row) in raw.rows.iter().enumerate() {
+            let text = |at: usize| raw.columns[at].text.get(i);
+            let cell = |at: usize| text(at).unwrap_or_default().to_string();
             let guid = cell(guid_at).to_lowercase();
             if guid.is_empty() {
                 return Err(InputError::Skus {
                     file: file.to_string(),
-                    message: format!("row {} has no GUID", row.row),
+                    message: format!("row {row} has no GUID"),
                 });
             }
             let at = *by_guid.entry(guid.clone()).or_insert_with(|| {
@@ -121,8 +122,8 @@ impl SkuTable {
                 });
                 products.len() - 1
             });
-            if let Some(plan) = plan_at.and_then(|p| row.cells[p].as_text()) {
-                products[at].service_plans.insert(plan);
+            if let Some(plan) = plan_at.and_then(text) {
+                products[at].service_plans.insert(plan.to_string());
             }
         }
         let count = products.len();

@@ -2,7 +2,7 @@
 //! BOM, Windows-1252 as the fallback; `,`, `;` or tab as delimiter (detected from the header
 //! line); quoted fields with embedded newlines; PowerShell's `#TYPE` first line skipped.
 
-use super::table::{Cell, RawTable};
+use super::table::{Table, TableBuilder};
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 use std::borrow::Cow;
 
@@ -43,8 +43,10 @@ pub fn detect_delimiter(line: &str) -> u8 {
     candidates[best]
 }
 
-/// Parses CSV bytes into a [`RawTable`].
-pub fn read(bytes: &[u8]) -> Result<RawTable, csv::Error> {
+/// Parses CSV bytes into a [`Table`]: records stream straight into text columns (one reused
+/// record buffer, no `String` per cell). Row numbers count records, as a spreadsheet shows them:
+/// a quoted multi-line value is one row.
+pub fn read(bytes: &[u8]) -> Result<Table, csv::Error> {
     let (text, _) = decode(bytes);
     let mut body: &str = &text;
     let mut header_row = 1;
@@ -58,20 +60,17 @@ pub fn read(bytes: &[u8]) -> Result<RawTable, csv::Error> {
         .flexible(true)
         .delimiter(detect_delimiter(first_line))
         .from_reader(body.as_bytes());
-    let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(record) => record?.iter().map(str::to_string).collect(),
-        None => Vec::new(),
+    let mut record = csv::StringRecord::new();
+    let header: Vec<String> = if reader.read_record(&mut record)? {
+        record.iter().map(str::to_string).collect()
+    } else {
+        Vec::new()
     };
-    let body_rows = records
-        .map(|r| r.map(|r| r.iter().map(Cell::text).collect::<Vec<_>>()))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(RawTable::from_rows(
-        header,
-        body_rows.into_iter(),
-        header_row,
-        None,
-    ))
+    let mut table = TableBuilder::new(header, header_row);
+    while reader.read_record(&mut record)? {
+        table.push_text(record.iter());
+    }
+    Ok(table.finish(None))
 }
 
 #[cfg(test)]
@@ -107,10 +106,8 @@ mod tests {
     fn powershell_type_line_is_skipped_and_rows_are_numbered_as_excel_shows_them() {
         let t = read(b"#TYPE Foo\n\"A\",\"B\"\n\"1\",\"x\ny\"\n,\n\"3\",\"z\"\n").unwrap();
         assert_eq!(t.headers, vec!["A", "B"]);
-        assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[0].row, 3);
-        assert_eq!(t.rows[0].cells[1], Cell::Text("x\ny".into()));
-        assert_eq!(t.rows[1].row, 5);
+        assert_eq!(t.rows, [3, 5]);
+        assert_eq!(t.columns[1].text.get(0), Some("x\ny"));
         assert_eq!(t.blank_rows, 1);
     }
 }

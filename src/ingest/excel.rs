@@ -1,13 +1,13 @@
 //! Spreadsheets (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`) through calamine: the first sheet, or
 //! the one `--sheet` names. Date cells arrive as dates; everything else keeps its cell type.
 
-use super::table::{Cell, RawTable};
+use super::table::{Cell, Table, TableBuilder};
 use anyhow::{Context, Result, bail};
 use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use std::io::Cursor;
 
 /// Reads one sheet of a workbook held in `bytes` (the path is only for messages).
-pub fn read(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<RawTable> {
+pub fn read(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> {
     let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes))
         .with_context(|| format!("cannot open `{path}` as a spreadsheet"))?;
     let names = workbook.sheet_names();
@@ -41,8 +41,11 @@ pub fn read(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<RawTable>
                 .collect()
         })
         .unwrap_or_default();
-    let body = rows.map(|r| r.iter().map(to_cell).collect::<Vec<_>>());
-    Ok(RawTable::from_rows(header, body, first_row, Some(name)))
+    let mut table = TableBuilder::new(header, first_row);
+    for row in rows {
+        table.push_cells(row.iter().map(to_cell).collect());
+    }
+    Ok(table.finish(Some(name)))
 }
 
 fn to_cell(data: &Data) -> Cell {

@@ -1,22 +1,70 @@
-//! Reads canonical fields out of raw rows: looks a field up through its header, parses it by the
-//! value rules, and turns every parse failure into a warning issue that names the file, row and
-//! column.
+//! Reads canonical fields out of a [`Table`] column by column: looks a field up through its
+//! header, parses each distinct text once by the value rules (typed spreadsheet cells one by
+//! one), and turns every parse failure into a warning issue that names the file, row and column.
 
 use super::headers::{ColumnMap, FieldSpec};
-use super::table::{Cell, RawRow, RawTable};
+use super::table::{Cell, Table};
 use super::values::{self, DateOrder, DateValue};
-use crate::issues::{Issue, IssueCode};
-use chrono::NaiveDate;
-
-static EMPTY: Cell = Cell::Empty;
+use crate::issues::{Issue, IssueCode, Severity};
+use polars::prelude::*;
+use std::collections::HashMap;
 
 /// Field access for one file.
 pub struct FieldReader<'a> {
     /// The file as given on the command line.
     pub file: &'a str,
-    headers: &'a [String],
+    table: &'a Table,
     map: ColumnMap,
     day_first_fields: Vec<&'static str>,
+}
+
+/// How a typed spreadsheet cell is parsed (`Ok(None)` for an empty cell).
+pub type CellRule<'r, T> = &'r dyn Fn(&Cell) -> Result<Option<T>, String>;
+
+/// One field parsed for every row: the distinct outcomes, and per row which one (none when the
+/// cell is empty).
+pub struct Parsed<T> {
+    outcomes: Vec<Result<T, String>>,
+    at: Vec<Option<u32>>,
+}
+
+impl<T> Parsed<T> {
+    fn absent(height: usize) -> Parsed<T> {
+        Parsed {
+            outcomes: Vec::new(),
+            at: vec![None; height],
+        }
+    }
+
+    /// The value of row `i` (`None` when empty or not parsable).
+    pub fn value(&self, i: usize) -> Option<&T> {
+        self.at[i].and_then(|o| self.outcomes[o as usize].as_ref().ok())
+    }
+
+    /// The outcome of row `i` (`None` when empty).
+    pub fn outcome(&self, i: usize) -> Option<&Result<T, String>> {
+        self.at[i].map(|o| &self.outcomes[o as usize])
+    }
+}
+
+/// Issues about rows, gathered column by column and put back in row order: within a row, in
+/// the order of their `stage` (the order the row's fields are checked in).
+#[derive(Default)]
+pub struct RowIssues {
+    found: Vec<(usize, u8, Issue)>,
+}
+
+impl RowIssues {
+    /// Records an issue about data row `index`.
+    pub fn push(&mut self, index: usize, stage: u8, issue: Issue) {
+        self.found.push((index, stage, issue));
+    }
+
+    /// Appends the issues to `issues`, by row and then stage.
+    pub fn finish(mut self, issues: &mut Vec<Issue>) {
+        self.found.sort_by_key(|(index, stage, _)| (*index, *stage));
+        issues.extend(self.found.into_iter().map(|(_, _, issue)| issue));
+    }
 }
 
 impl<'a> FieldReader<'a> {
@@ -24,7 +72,7 @@ impl<'a> FieldReader<'a> {
     /// `--day-first`, or a value in the column whose first part is over 12 (which is reported).
     pub fn new(
         file: &'a str,
-        table: &'a RawTable,
+        table: &'a Table,
         specs: &[FieldSpec],
         date_fields: &[&'static str],
         day_first: bool,
@@ -38,32 +86,43 @@ impl<'a> FieldReader<'a> {
                 day_first_fields.push(field);
                 continue;
             }
-            let hit = table.rows.iter().find(|r| match &r.cells[pos] {
-                Cell::Text(t) => values::first_part_exceeds_12(t),
-                _ => false,
+            let column = &table.columns[pos];
+            // Typed cells render as ISO or plain numbers, never as slash dates.
+            let hit = column.text.iter().enumerate().find_map(|(i, v)| {
+                v.filter(|t| values::first_part_exceeds_12(t))
+                    .map(|t| (i, t))
             });
-            if let Some(row) = hit {
+            if let Some((index, written)) = hit {
                 day_first_fields.push(field);
                 issues.push(Issue::warning(
                     file,
-                    row.row,
+                    table.rows[index],
                     &table.headers[pos],
                     IssueCode::DayFirstDates,
                     format!(
-                        "column `{}` holds {:?}, so all its slash dates are read day-first \
-                         (D/M/YYYY)",
+                        "column `{}` holds {written:?}, so all its slash dates are read \
+                         day-first (D/M/YYYY)",
                         table.headers[pos],
-                        row.cells[pos].as_text().unwrap_or_default()
                     ),
                 ));
             }
         }
         FieldReader {
             file,
-            headers: &table.headers,
+            table,
             map,
             day_first_fields,
         }
+    }
+
+    /// The number of data rows.
+    pub fn height(&self) -> usize {
+        self.table.height()
+    }
+
+    /// The spreadsheet row number of data row `i`.
+    pub fn row(&self, i: usize) -> usize {
+        self.table.rows[i]
     }
 
     /// Whether a header matched `field`.
@@ -75,93 +134,168 @@ impl<'a> FieldReader<'a> {
     pub fn header(&self, field: &str) -> String {
         self.map
             .get(field)
-            .map_or_else(|| field.to_string(), |p| self.headers[p].clone())
+            .map_or_else(|| field.to_string(), |p| self.table.headers[p].clone())
     }
 
-    /// The raw cell of `field` (`Empty` when the column is absent).
-    pub fn cell<'r>(&self, row: &'r RawRow, field: &str) -> &'r Cell {
-        self.map.get(field).map_or(&EMPTY, |p| &row.cells[p])
+    /// The text column of `field` (trimmed, empty cells null), if a header matched it.
+    pub fn text(&self, field: &str) -> Option<&'a StringChunked> {
+        self.map.get(field).map(|p| &self.table.columns[p].text)
     }
 
-    /// The cell as trimmed text.
-    pub fn text(&self, row: &RawRow, field: &str) -> Option<String> {
-        self.cell(row, field).as_text()
+    /// Row `i` of `field` as text.
+    pub fn text_at(&self, field: &str, i: usize) -> Option<&'a str> {
+        self.text(field).and_then(|c| c.get(i))
     }
 
-    /// A date; year 9999 and unparsable values give `None` (the latter with a warning).
-    pub fn date(&self, row: &RawRow, field: &str, issues: &mut Vec<Issue>) -> Option<NaiveDate> {
+    /// `field`'s text at the rows `mask` keeps, nulls filled with `fill` (all `fill` when no
+    /// header matched the field).
+    pub fn text_where(
+        &self,
+        field: &str,
+        mask: &BooleanChunked,
+        fill: Option<&str>,
+    ) -> PolarsResult<Column> {
+        let len = mask.num_trues();
+        let kept = match (self.text(field), fill) {
+            (Some(text), None) => text.filter(mask)?,
+            (Some(text), Some(fill)) => text
+                .filter(mask)?
+                .iter()
+                .map(|v| v.or(Some(fill)))
+                .collect(),
+            (None, Some(fill)) => StringChunked::full(PlSmallStr::EMPTY, fill, len),
+            (None, None) => StringChunked::full_null(PlSmallStr::EMPTY, len),
+        };
+        Ok(kept.with_name(field.into()).into_column())
+    }
+
+    /// `field`'s text at the data rows `rows` (a null column when no header matched it).
+    pub fn text_taken(&self, field: &str, rows: &IdxCa) -> PolarsResult<Column> {
+        let taken = match self.text(field) {
+            Some(text) => text.take(rows)?,
+            None => StringChunked::full_null(PlSmallStr::EMPTY, rows.len()),
+        };
+        Ok(taken.with_name(field.into()).into_column())
+    }
+
+    /// Parses every cell of `field`: each distinct text once with `by_text`; in a spreadsheet
+    /// column with typed cells, each cell with `by_cell` when given.
+    pub fn parse<T>(
+        &self,
+        field: &str,
+        by_text: impl Fn(&str) -> Result<T, String>,
+        by_cell: Option<CellRule<'_, T>>,
+    ) -> Parsed<T> {
+        let Some(pos) = self.map.get(field) else {
+            return Parsed::absent(self.height());
+        };
+        let column = &self.table.columns[pos];
+        let mut parsed = Parsed {
+            outcomes: Vec::new(),
+            at: Vec::with_capacity(self.height()),
+        };
+        if let (Some(cells), Some(by_cell)) = (&column.typed, by_cell) {
+            for cell in cells {
+                let slot = match by_cell(cell) {
+                    Ok(None) => None,
+                    Ok(Some(value)) => Some(Ok(value)),
+                    Err(message) => Some(Err(message)),
+                };
+                parsed.at.push(slot.map(|outcome| {
+                    parsed.outcomes.push(outcome);
+                    (parsed.outcomes.len() - 1) as u32
+                }));
+            }
+            return parsed;
+        }
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        for value in column.text.iter() {
+            parsed.at.push(value.map(|text| {
+                *seen.entry(text).or_insert_with(|| {
+                    parsed.outcomes.push(by_text(text));
+                    (parsed.outcomes.len() - 1) as u32
+                })
+            }));
+        }
+        parsed
+    }
+
+    /// Dates (year 9999 is "no date").
+    pub fn dates(&self, field: &str) -> Parsed<DateValue> {
         let order = if self.day_first_fields.contains(&field) {
             DateOrder::DayFirst
         } else {
             DateOrder::MonthFirst
         };
-        self.report(
-            row,
+        let by_cell = |cell: &Cell| values::parse_date(cell, order);
+        self.parse(
             field,
-            IssueCode::InvalidDate,
-            values::parse_date(self.cell(row, field), order),
-            issues,
+            |text| values::parse_date_str(text, order),
+            Some(&by_cell),
         )
-        .flatten()
-        .and_then(|v| match v {
-            DateValue::Date(d) => Some(d),
-            DateValue::NoDate => None,
-        })
     }
 
-    /// A boolean; unparsable values give `None` with a warning.
-    pub fn bool(&self, row: &RawRow, field: &str, issues: &mut Vec<Issue>) -> Option<bool> {
-        let parsed = values::parse_bool(self.cell(row, field));
-        self.report(row, field, IssueCode::InvalidBoolean, parsed, issues)
-            .flatten()
+    /// Booleans (a typed cell reads the same as its text).
+    pub fn bools(&self, field: &str) -> Parsed<bool> {
+        self.parse(field, values::parse_bool_str, None)
     }
 
-    /// A quantity; unparsable values give `None` with a warning.
-    pub fn quantity(&self, row: &RawRow, field: &str, issues: &mut Vec<Issue>) -> Option<i64> {
-        let parsed = values::parse_quantity(self.cell(row, field));
-        self.report(row, field, IssueCode::InvalidQuantity, parsed, issues)
-            .flatten()
+    /// Licence counts.
+    pub fn quantities(&self, field: &str) -> Parsed<i64> {
+        self.parse(
+            field,
+            values::parse_quantity_str,
+            Some(&values::parse_quantity),
+        )
     }
 
-    fn report<T>(
+    /// A warning (at `stage`) for each kept row whose `field` did not parse.
+    pub fn warn_failures<T>(
         &self,
-        row: &RawRow,
+        parsed: &Parsed<T>,
         field: &str,
         code: IssueCode,
-        parsed: Result<T, String>,
-        issues: &mut Vec<Issue>,
-    ) -> Option<T> {
-        match parsed {
-            Ok(value) => Some(value),
-            Err(message) => {
-                let header = self.header(field);
-                issues.push(Issue::warning(
-                    self.file,
-                    row.row,
-                    &header,
-                    code,
-                    format!("{message}; the value is left empty"),
-                ));
-                None
+        stage: u8,
+        keep: &[bool],
+        out: &mut RowIssues,
+    ) {
+        let mut header = None;
+        for (i, _) in keep.iter().enumerate().filter(|(_, kept)| **kept) {
+            if let Some(Err(message)) = parsed.outcome(i) {
+                let header = header.get_or_insert_with(|| self.header(field));
+                out.push(
+                    i,
+                    stage,
+                    Issue::warning(
+                        self.file,
+                        self.row(i),
+                        header,
+                        code,
+                        format!("{message}; the value is left empty"),
+                    ),
+                );
             }
         }
     }
 
-    /// A warning for non-empty cells beyond the last header.
-    pub fn check_extra_cells(&self, row: &RawRow, issues: &mut Vec<Issue>) {
-        if row.extra_cells > 0 {
-            issues.push(Issue::new(
-                self.file,
-                Some(row.row),
-                None,
-                crate::issues::Severity::Warning,
-                IssueCode::ExtraCells,
-                format!(
-                    "{} value(s) beyond the last column were ignored; check the delimiter or \
-                     quoting of this row",
-                    row.extra_cells
+    /// A warning (at stage 0) for each row with non-empty cells beyond the last header.
+    pub fn warn_extra_cells(&self, out: &mut RowIssues) {
+        for &(index, count) in &self.table.extra_cells {
+            out.push(
+                index,
+                0,
+                Issue::new(
+                    self.file,
+                    Some(self.row(index)),
+                    None,
+                    Severity::Warning,
+                    IssueCode::ExtraCells,
+                    format!(
+                        "{count} value(s) beyond the last column were ignored; check the \
+                         delimiter or quoting of this row"
+                    ),
                 ),
-            ));
+            );
         }
     }
 }

@@ -1,50 +1,37 @@
 //! Microsoft 365 user/license exports (DOMAIN.md §2.2), wide (`Licenses` joined with `+`) or
-//! long (one row per user and license) → one canonical record per user and license, plus one
-//! record without a license for each unlicensed user row.
+//! long (one row per user and license) → the canonical licenses frame: one row per user and
+//! license, plus one row without a license for each unlicensed user row.
 
-use super::fields::FieldReader;
+use super::fields::{FieldReader, Parsed, RowIssues};
 use super::headers::{ColumnMap, LICENSE_FIELDS};
-use super::table::RawTable;
+use super::table::Table;
 use crate::error::InputError;
 use crate::frame::{bool_col, i64_col, str_col};
 use crate::issues::{FileKind, Issue, IssueCode};
 use crate::resolve::Resolver;
 use polars::prelude::*;
-use std::sync::Arc;
+use std::collections::HashMap;
 
-/// One user × license.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LicenseRecord {
-    /// The input file as given (shared by every record of the file).
-    pub file: Arc<str>,
-    /// 1-based spreadsheet row of the user row.
-    pub row: usize,
-    /// The `KEY` of `--licenses KEY=FILE`.
-    pub file_key: Option<Arc<str>>,
-    /// Customer id, from the row's own column.
-    pub customer_id: Option<String>,
-    /// Customer name, from the row's own column.
-    pub customer_name: Option<String>,
-    /// Customer domain, from the row's own column.
-    pub customer_domain: Option<String>,
-    /// The user's sign-in name.
-    pub user_principal_name: String,
-    /// Display name.
-    pub display_name: Option<String>,
-    /// One license as written (trimmed); `None` for an unlicensed user.
-    pub license: Option<String>,
-    /// Department.
-    pub department: Option<String>,
-    /// Job title.
-    pub title: Option<String>,
-    /// Usage location.
-    pub usage_location: Option<String>,
-    /// Sign-in blocked.
-    pub block_credential: Option<bool>,
-}
+/// The canonical licenses frame's columns (long: one row per user and license; a user row
+/// without a license gives one row whose `license` is null), in order.
+pub const COLUMNS: &[(&str, DataType)] = &[
+    ("file", DataType::String),
+    ("row", DataType::Int64),
+    ("file_key", DataType::String),
+    ("customer_id", DataType::String),
+    ("customer_name", DataType::String),
+    ("customer_domain", DataType::String),
+    ("user_principal_name", DataType::String),
+    ("display_name", DataType::String),
+    ("license", DataType::String),
+    ("department", DataType::String),
+    ("title", DataType::String),
+    ("usage_location", DataType::String),
+    ("block_credential", DataType::Boolean),
+];
 
 /// Which shape a table has, from its headers.
-fn shape(file: &str, table: &RawTable) -> Result<FileKind, InputError> {
+fn shape(file: &str, table: &Table) -> Result<FileKind, InputError> {
     let map = ColumnMap::new(&table.headers, LICENSE_FIELDS);
     if map.get("licenses").is_some() {
         Ok(FileKind::LicensesWide)
@@ -58,105 +45,138 @@ fn shape(file: &str, table: &RawTable) -> Result<FileKind, InputError> {
     }
 }
 
-/// Reads one license table; returns the records, the number of rows used and the shape.
+/// Reads one license table into canonical frame rows ([`COLUMNS`]); returns the frame, the
+/// number of input rows used and the shape.
 pub fn read(
     file: &str,
-    table: &RawTable,
+    table: &Table,
     key: Option<&str>,
     resolver: &Resolver,
     issues: &mut Vec<Issue>,
-) -> Result<(Vec<LicenseRecord>, usize, FileKind), InputError> {
+) -> Result<(DataFrame, usize, FileKind), InputError> {
     let kind = shape(file, table)?;
     let fields = FieldReader::new(file, table, LICENSE_FIELDS, &[], false, issues);
-    if !fields.has("user_principal_name") {
+    let Some(upns) = fields.text("user_principal_name") else {
         let spec = LICENSE_FIELDS
             .iter()
             .find(|f| f.name == "user_principal_name")
             .expect("field");
         return Err(ColumnMap::missing(file, &table.headers, &[spec]));
-    }
-    let mut records = Vec::new();
-    let mut used = 0;
-    let (shared_file, shared_key): (Arc<str>, Option<Arc<str>>) = (file.into(), key.map(Arc::from));
-    // Real exports repeat the same license combinations on many rows: split each once.
-    let mut splits: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
-    for row in &table.rows {
-        fields.check_extra_cells(row, issues);
-        let Some(upn) = fields.text(row, "user_principal_name") else {
-            issues.push(Issue::error(
-                file,
-                row.row,
-                Some(&fields.header("user_principal_name")),
-                IssueCode::MissingValue,
-                "the user principal name is empty; the row is skipped".into(),
-            ));
-            continue;
-        };
-        let licenses: Vec<Option<String>> = match kind {
-            FileKind::LicensesWide => {
-                let cell = fields.text(row, "licenses").unwrap_or_default();
-                let split = splits
-                    .entry(cell)
-                    .or_insert_with_key(|cell| resolver.split_licenses(cell))
-                    .clone();
-                if split.is_empty() {
-                    vec![None]
-                } else {
-                    split.into_iter().map(Some).collect()
+    };
+    let mut row_issues = RowIssues::default();
+    fields.warn_extra_cells(&mut row_issues);
+    let upn_header = fields.header("user_principal_name");
+    let keep: Vec<bool> = upns
+        .iter()
+        .enumerate()
+        .map(|(i, upn)| {
+            if upn.is_none() {
+                row_issues.push(
+                    i,
+                    1,
+                    Issue::error(
+                        file,
+                        fields.row(i),
+                        Some(&upn_header),
+                        IssueCode::MissingValue,
+                        "the user principal name is empty; the row is skipped".into(),
+                    ),
+                );
+            }
+            upn.is_some()
+        })
+        .collect();
+    let block_credential = fields.bools("block_credential");
+    fields.warn_failures(
+        &block_credential,
+        "block_credential",
+        IssueCode::InvalidBoolean,
+        2,
+        &keep,
+        &mut row_issues,
+    );
+    row_issues.finish(issues);
+
+    let kept = keep.iter().enumerate().filter(|(_, k)| **k).map(|(i, _)| i);
+    let (rows, licenses) = match kind {
+        FileKind::LicensesWide => {
+            let cells = fields
+                .text("licenses")
+                .expect("a wide table has `licenses`");
+            // Real exports repeat the same license combinations on many rows: split each once.
+            let mut splits: HashMap<&str, Vec<String>> = HashMap::new();
+            for cell in cells.iter().flatten() {
+                if !splits.contains_key(cell) {
+                    splits.insert(cell, resolver.split_licenses(cell));
                 }
             }
-            _ => vec![
-                fields
-                    .text(row, "license")
-                    .filter(|l| !l.eq_ignore_ascii_case("unlicensed")),
-            ],
-        };
-        let block_credential = fields.bool(row, "block_credential", issues);
-        used += 1;
-        for license in licenses {
-            records.push(LicenseRecord {
-                file: Arc::clone(&shared_file),
-                row: row.row,
-                file_key: shared_key.clone(),
-                customer_id: fields.text(row, "customer_id"),
-                customer_name: fields.text(row, "customer_name"),
-                customer_domain: fields.text(row, "customer_domain"),
-                user_principal_name: upn.clone(),
-                display_name: fields.text(row, "display_name"),
-                license,
-                department: fields.text(row, "department"),
-                title: fields.text(row, "title"),
-                usage_location: fields.text(row, "usage_location"),
-                block_credential,
-            });
+            let mut rows: Vec<IdxSize> = Vec::new();
+            let mut licenses: Vec<Option<&str>> = Vec::new();
+            for i in kept {
+                match cells.get(i).map(|cell| &splits[cell]) {
+                    Some(split) if !split.is_empty() => {
+                        rows.extend(std::iter::repeat_n(i as IdxSize, split.len()));
+                        licenses.extend(split.iter().map(|l| Some(l.as_str())));
+                    }
+                    _ => {
+                        rows.push(i as IdxSize);
+                        licenses.push(None);
+                    }
+                }
+            }
+            (rows, str_col("license", licenses))
         }
-    }
-    Ok((records, used, kind))
+        _ => {
+            let rows: Vec<IdxSize> = kept.map(|i| i as IdxSize).collect();
+            let licenses = rows.iter().map(|&i| {
+                fields
+                    .text_at("license", i as usize)
+                    .filter(|l| !l.eq_ignore_ascii_case("unlicensed"))
+            });
+            (rows.clone(), str_col("license", licenses))
+        }
+    };
+    let used = keep.iter().filter(|k| **k).count();
+    let taken = IdxCa::from_vec("rows".into(), rows);
+    let frame = frame(&fields, &taken, key, licenses, &block_credential).map_err(|e| {
+        InputError::Malformed {
+            file: file.to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    Ok((frame, used, kind))
 }
 
-/// The canonical licenses frame (long: one row per user and license).
-pub fn to_frame(records: &[LicenseRecord]) -> PolarsResult<DataFrame> {
-    let s = |f: fn(&LicenseRecord) -> Option<&str>| records.iter().map(f).collect::<Vec<_>>();
+fn frame(
+    fields: &FieldReader,
+    taken: &IdxCa,
+    key: Option<&str>,
+    licenses: Column,
+    block_credential: &Parsed<bool>,
+) -> PolarsResult<DataFrame> {
+    let len = taken.len();
+    let text = |field: &str| fields.text_taken(field, taken);
+    let rows = || taken.into_no_null_iter().map(|i| i as usize);
     DataFrame::new_infer_height(vec![
-        str_col("file", s(|r| Some(&*r.file))),
-        i64_col("row", records.iter().map(|r| Some(r.row as i64))),
-        str_col("file_key", s(|r| r.file_key.as_deref())),
-        str_col("customer_id", s(|r| r.customer_id.as_deref())),
-        str_col("customer_name", s(|r| r.customer_name.as_deref())),
-        str_col("customer_domain", s(|r| r.customer_domain.as_deref())),
-        str_col(
-            "user_principal_name",
-            s(|r| Some(r.user_principal_name.as_str())),
-        ),
-        str_col("display_name", s(|r| r.display_name.as_deref())),
-        str_col("license", s(|r| r.license.as_deref())),
-        str_col("department", s(|r| r.department.as_deref())),
-        str_col("title", s(|r| r.title.as_deref())),
-        str_col("usage_location", s(|r| r.usage_location.as_deref())),
+        StringChunked::full("file".into(), fields.file, len).into_column(),
+        i64_col("row", rows().map(|i| Some(fields.row(i) as i64))),
+        match key {
+            Some(key) => StringChunked::full("file_key".into(), key, len),
+            None => StringChunked::full_null("file_key".into(), len),
+        }
+        .into_column(),
+        text("customer_id")?,
+        text("customer_name")?,
+        text("customer_domain")?,
+        text("user_principal_name")?,
+        text("display_name")?,
+        licenses,
+        text("department")?,
+        text("title")?,
+        text("usage_location")?,
         bool_col(
             "block_credential",
-            records.iter().map(|r| r.block_credential),
+            rows().map(|i| block_credential.value(i).copied()),
         ),
     ])
 }

@@ -15,10 +15,10 @@ use crate::error::InputError;
 use crate::issues::{FileAccounting, FileKind, Issue, IssueCode};
 use crate::resolve::Resolver;
 use anyhow::{Context, Result};
-use polars::prelude::DataFrame;
+use polars::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use table::RawTable;
+use table::Table;
 
 /// Spreadsheet extensions read through calamine; anything else is read as CSV.
 const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
@@ -78,9 +78,9 @@ pub struct InputSpec {
 /// Everything read, before attribution and analysis.
 #[derive(Debug, Clone)]
 pub struct Ingested {
-    /// Canonical subscriptions (see [`subscriptions::to_frame`]).
+    /// Canonical subscriptions (see [`subscriptions::COLUMNS`]).
     pub subscriptions: DataFrame,
-    /// Canonical licenses (see [`licenses::to_frame`]).
+    /// Canonical licenses (see [`licenses::COLUMNS`]).
     pub licenses: DataFrame,
     /// Every problem found.
     pub issues: Vec<Issue>,
@@ -89,7 +89,7 @@ pub struct Ingested {
 }
 
 /// Reads a file into a raw table, choosing the reader by extension.
-pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<RawTable> {
+pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
     let label = label.to_string();
     let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable {
         file: label.clone(),
@@ -145,14 +145,14 @@ fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
     Ok(out)
 }
 
-fn accounting(file: &InputFile, table: &RawTable, kind: FileKind, used: usize) -> FileAccounting {
+fn accounting(file: &InputFile, table: &Table, kind: FileKind, used: usize) -> FileAccounting {
     FileAccounting {
         file: file.label(),
         sheet: table.sheet.clone(),
         kind,
-        rows_read: table.rows.len(),
+        rows_read: table.height(),
         rows_used: used,
-        rows_rejected: table.rows.len() - used,
+        rows_rejected: table.height() - used,
         blank_rows: table.blank_rows,
     }
 }
@@ -174,9 +174,8 @@ pub fn load_observed(
     for file in expand(&spec.subscriptions)? {
         reading(&file.label());
         let table = read_table(&file.path, &file.label(), spec.sheet.as_deref())?;
-        let label = file.label();
-        let records = subscriptions::read(
-            &label,
+        let frame = subscriptions::read(
+            &file.label(),
             &table,
             file.key.as_deref(),
             spec.day_first,
@@ -186,62 +185,93 @@ pub fn load_observed(
             &file,
             &table,
             FileKind::Subscriptions,
-            records.len(),
+            frame.height(),
         ));
-        subs.extend(records);
+        subs.push(frame);
     }
-    let subs = drop_superseded(subs, &mut issues, &mut counts);
+    let subs = concat(subs, subscriptions::COLUMNS)?;
+    let subs = drop_superseded(subs, &mut issues, &mut counts)?;
     let mut lics = Vec::new();
     for file in expand(&spec.licenses)? {
         reading(&file.label());
         let table = read_table(&file.path, &file.label(), spec.sheet.as_deref())?;
-        let label = file.label();
-        let (records, used, kind) =
-            licenses::read(&label, &table, file.key.as_deref(), resolver, &mut issues)?;
+        let (frame, used, kind) = licenses::read(
+            &file.label(),
+            &table,
+            file.key.as_deref(),
+            resolver,
+            &mut issues,
+        )?;
         counts.push(accounting(&file, &table, kind, used));
-        lics.extend(records);
+        lics.push(frame);
     }
     Ok(Ingested {
-        subscriptions: subscriptions::to_frame(&subs)?,
-        licenses: licenses::to_frame(&lics)?,
+        subscriptions: subs,
+        licenses: concat(lics, licenses::COLUMNS)?,
         issues,
         accounting: counts,
     })
 }
 
+/// The files' frames one under another (an empty frame of `columns` when there are none).
+fn concat(frames: Vec<DataFrame>, columns: &[(&str, DataType)]) -> PolarsResult<DataFrame> {
+    let mut frames = frames.into_iter();
+    let Some(mut all) = frames.next() else {
+        let schema: Schema = columns
+            .iter()
+            .map(|(name, dtype)| Field::new((*name).into(), dtype.clone()))
+            .collect();
+        return Ok(DataFrame::empty_with_schema(&schema));
+    };
+    for frame in frames {
+        all.vstack_mut_owned(frame)?;
+    }
+    all.rechunk_mut_par();
+    Ok(all)
+}
+
 /// A subscription id seen twice: the later row wins; a warning on it names both rows, and the
 /// earlier row moves from used to rejected.
 fn drop_superseded(
-    records: Vec<subscriptions::SubscriptionRecord>,
+    subs: DataFrame,
     issues: &mut Vec<Issue>,
     counts: &mut [FileAccounting],
-) -> Vec<subscriptions::SubscriptionRecord> {
+) -> Result<DataFrame> {
+    let (ids, files, rows) = (
+        subs.column("subscription_id")?.str()?,
+        subs.column("file")?.str()?,
+        subs.column("row")?.i64()?,
+    );
     let mut latest: HashMap<String, usize> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if let Some(earlier) = latest.insert(r.subscription_id.to_lowercase(), i) {
-            let e = &records[earlier];
-            issues.push(Issue::warning(
-                &r.file,
-                r.row,
-                "subscription_id",
-                IssueCode::DuplicateSubscription,
-                format!(
-                    "subscription {} also appears in `{}` row {}; this later row is used and \
-                     the earlier one ignored",
-                    r.subscription_id, e.file, e.row
-                ),
-            ));
-            if let Some(count) = counts.iter_mut().find(|c| *c.file == *e.file) {
-                count.rows_used -= 1;
-                count.rows_rejected += 1;
-            }
+    let mut keep = vec![true; subs.height()];
+    for (i, id) in ids.iter().enumerate() {
+        let id = id.unwrap_or_default();
+        let Some(earlier) = latest.insert(id.to_lowercase(), i) else {
+            continue;
+        };
+        keep[earlier] = false;
+        let (file, earlier_file) = (
+            files.get(i).unwrap_or_default(),
+            files.get(earlier).unwrap_or_default(),
+        );
+        issues.push(Issue::warning(
+            file,
+            rows.get(i).unwrap_or_default() as usize,
+            "subscription_id",
+            IssueCode::DuplicateSubscription,
+            format!(
+                "subscription {id} also appears in `{earlier_file}` row {}; this later row is \
+                 used and the earlier one ignored",
+                rows.get(earlier).unwrap_or_default()
+            ),
+        ));
+        if let Some(count) = counts.iter_mut().find(|c| c.file == earlier_file) {
+            count.rows_used -= 1;
+            count.rows_rejected += 1;
         }
     }
-    let keep: std::collections::HashSet<usize> = latest.into_values().collect();
-    records
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| keep.contains(i))
-        .map(|(_, r)| r)
-        .collect()
+    if keep.iter().all(|k| *k) {
+        return Ok(subs);
+    }
+    Ok(subs.filter(&BooleanChunked::from_slice("keep".into(), &keep))?)
 }

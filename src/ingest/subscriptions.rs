@@ -1,53 +1,13 @@
-//! Partner Center subscription exports (DOMAIN.md §2.1) → canonical records and frame.
+//! Partner Center subscription exports (DOMAIN.md §2.1) → the canonical subscriptions frame.
 
-use super::fields::FieldReader;
+use super::fields::{FieldReader, RowIssues};
 use super::headers::{CUSTOMER_ID, CUSTOMER_NAME, ColumnMap, SUBSCRIPTION_FIELDS};
-use super::table::RawTable;
-use super::values;
+use super::table::Table;
+use super::values::{self, DateValue};
 use crate::error::InputError;
 use crate::frame::{bool_col, date_col, i64_col, str_col};
 use crate::issues::{Issue, IssueCode};
-use chrono::NaiveDate;
 use polars::prelude::*;
-
-/// One subscription row, parsed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubscriptionRecord {
-    /// The input file as given.
-    pub file: std::sync::Arc<str>,
-    /// 1-based spreadsheet row.
-    pub row: usize,
-    /// Customer tenant id.
-    pub customer_id: Option<String>,
-    /// Customer name.
-    pub customer_name: Option<String>,
-    /// Customer primary domain.
-    pub customer_domain: Option<String>,
-    /// Partner Center subscription id.
-    pub subscription_id: String,
-    /// Offer id.
-    pub offer_id: Option<String>,
-    /// Offer (product) name.
-    pub offer_name: String,
-    /// Partner nickname.
-    pub friendly_name: Option<String>,
-    /// Licence count.
-    pub quantity: Option<i64>,
-    /// Lower-case status (`active` when empty).
-    pub status: String,
-    /// Auto renew (`None` = unknown).
-    pub auto_renew: Option<bool>,
-    /// Commitment end (`None` also for year 9999).
-    pub end_date: Option<NaiveDate>,
-    /// Effective start.
-    pub start_date: Option<NaiveDate>,
-    /// When the subscription was suspended.
-    pub suspended_on: Option<NaiveDate>,
-    /// Billing cycle as written.
-    pub billing_cycle: Option<String>,
-    /// Term as written.
-    pub term: Option<String>,
-}
 
 const DATE_FIELDS: &[&str] = &["end_date", "start_date", "suspended_on"];
 
@@ -62,15 +22,45 @@ fn key_customer(key: Option<&str>) -> (Option<String>, Option<String>) {
     }
 }
 
-/// Reads one subscriptions table. Rows that cannot be used get an `error` issue and are left
-/// out; the caller counts them.
+/// The canonical subscriptions frame's columns, in order.
+pub const COLUMNS: &[(&str, DataType)] = &[
+    ("file", DataType::String),
+    ("row", DataType::Int64),
+    ("customer_id", DataType::String),
+    ("customer_name", DataType::String),
+    ("customer_domain", DataType::String),
+    ("subscription_id", DataType::String),
+    ("offer_id", DataType::String),
+    ("offer_name", DataType::String),
+    ("friendly_name", DataType::String),
+    ("quantity", DataType::Int64),
+    ("status", DataType::String),
+    ("auto_renew", DataType::Boolean),
+    ("end_date", DataType::Date),
+    ("start_date", DataType::Date),
+    ("suspended_on", DataType::Date),
+    ("billing_cycle", DataType::String),
+    ("term", DataType::String),
+];
+
+/// The order a row's checks run in, which is the order of its issues.
+mod stage {
+    pub const MISSING: u8 = 1;
+    pub const STATUS: u8 = 2;
+    pub const QUANTITY: u8 = 3;
+    pub const AUTO_RENEW: u8 = 4;
+    pub const DATES: u8 = 5;
+}
+
+/// Reads one subscriptions table into canonical frame rows ([`COLUMNS`]). Rows that cannot be
+/// used get an `error` issue and are left out; the caller counts them from the frame's height.
 pub fn read(
     file: &str,
-    table: &RawTable,
+    table: &Table,
     key: Option<&str>,
     day_first: bool,
     issues: &mut Vec<Issue>,
-) -> Result<Vec<SubscriptionRecord>, InputError> {
+) -> Result<DataFrame, InputError> {
     let fields = FieldReader::new(
         file,
         table,
@@ -98,100 +88,149 @@ pub fn read(
             &[&CUSTOMER_ID, &CUSTOMER_NAME],
         ));
     }
-    let mut records = Vec::with_capacity(table.rows.len());
-    let shared_file: std::sync::Arc<str> = file.into();
-    for row in &table.rows {
-        fields.check_extra_cells(row, issues);
-        let missing = |field: &str, what: &str| {
-            Issue::error(
-                file,
-                row.row,
-                Some(&fields.header(field)),
-                IssueCode::MissingValue,
-                format!("{what} is empty; the row is skipped (fill it in and re-run)"),
-            )
-        };
-        let Some(subscription_id) = fields.text(row, "subscription_id") else {
-            issues.push(missing("subscription_id", "the subscription id"));
-            continue;
-        };
-        let Some(offer_name) = fields.text(row, "offer_name") else {
-            issues.push(missing("offer_name", "the offer name"));
-            continue;
-        };
-        let customer_id = fields.text(row, "customer_id").or_else(|| key_id.clone());
-        let customer_name = fields
-            .text(row, "customer_name")
-            .or_else(|| key_name.clone());
-        if customer_id.is_none() && customer_name.is_none() {
-            let column = if fields.has("customer_id") {
-                "customer_id"
-            } else {
-                "customer_name"
-            };
-            issues.push(missing(column, "the customer (id and name)"));
-            continue;
-        }
-        let status = match values::parse_status(fields.cell(row, "status")) {
-            Ok(status) => status,
-            Err(written) => {
-                issues.push(Issue::warning(
+    let mut row_issues = RowIssues::default();
+    fields.warn_extra_cells(&mut row_issues);
+    let keep = usable_rows(&fields, key.is_some(), &mut row_issues);
+    let status = fields.parse("status", values::parse_status_str, None);
+    let quantity = fields.quantities("quantity");
+    let auto_renew = fields.bools("auto_renew");
+    let dates: Vec<_> = DATE_FIELDS.iter().map(|f| fields.dates(f)).collect();
+    let status_header = fields.header("status");
+    for (i, _) in keep.iter().enumerate().filter(|(_, kept)| **kept) {
+        if let Some(Err(written)) = status.outcome(i) {
+            row_issues.push(
+                i,
+                stage::STATUS,
+                Issue::warning(
                     file,
-                    row.row,
-                    &fields.header("status"),
+                    fields.row(i),
+                    &status_header,
                     IssueCode::UnknownStatus,
                     format!(
                         "status {written:?} is not one of {}; kept as written",
                         values::KNOWN_STATUSES.join(", ")
                     ),
-                ));
-                written
-            }
-        };
-        records.push(SubscriptionRecord {
-            file: std::sync::Arc::clone(&shared_file),
-            row: row.row,
-            customer_id,
-            customer_name,
-            customer_domain: fields.text(row, "customer_domain"),
-            subscription_id,
-            offer_id: fields.text(row, "offer_id"),
-            offer_name,
-            friendly_name: fields.text(row, "friendly_name"),
-            quantity: fields.quantity(row, "quantity", issues),
-            status,
-            auto_renew: fields.bool(row, "auto_renew", issues),
-            end_date: fields.date(row, "end_date", issues),
-            start_date: fields.date(row, "start_date", issues),
-            suspended_on: fields.date(row, "suspended_on", issues),
-            billing_cycle: fields.text(row, "billing_cycle"),
-            term: fields.text(row, "term"),
-        });
+                ),
+            );
+        }
     }
-    Ok(records)
+    fields.warn_failures(
+        &quantity,
+        "quantity",
+        IssueCode::InvalidQuantity,
+        stage::QUANTITY,
+        &keep,
+        &mut row_issues,
+    );
+    fields.warn_failures(
+        &auto_renew,
+        "auto_renew",
+        IssueCode::InvalidBoolean,
+        stage::AUTO_RENEW,
+        &keep,
+        &mut row_issues,
+    );
+    for (field, parsed) in DATE_FIELDS.iter().zip(&dates) {
+        fields.warn_failures(
+            parsed,
+            field,
+            IssueCode::InvalidDate,
+            stage::DATES,
+            &keep,
+            &mut row_issues,
+        );
+    }
+    row_issues.finish(issues);
+
+    let kept: Vec<usize> = (0..keep.len()).filter(|&i| keep[i]).collect();
+    let mask = BooleanChunked::from_slice("keep".into(), &keep);
+    let text = |field: &str, fill: Option<&str>| fields.text_where(field, &mask, fill);
+    let date = |at: usize| {
+        date_col(
+            DATE_FIELDS[at],
+            kept.iter().map(|&i| match dates[at].value(i) {
+                Some(DateValue::Date(d)) => Some(*d),
+                _ => None,
+            }),
+        )
+    };
+    let status_of = |i: usize| match status.outcome(i) {
+        None => "active",
+        Some(Ok(lower)) => lower.as_str(),
+        Some(Err(written)) => written.as_str(),
+    };
+    let columns = || -> PolarsResult<Vec<Column>> {
+        Ok(vec![
+            StringChunked::full("file".into(), file, kept.len()).into_column(),
+            i64_col("row", kept.iter().map(|&i| Some(fields.row(i) as i64))),
+            text("customer_id", key_id.as_deref())?,
+            text("customer_name", key_name.as_deref())?,
+            text("customer_domain", None)?,
+            text("subscription_id", None)?,
+            text("offer_id", None)?,
+            text("offer_name", None)?,
+            text("friendly_name", None)?,
+            i64_col("quantity", kept.iter().map(|&i| quantity.value(i).copied())),
+            str_col("status", kept.iter().map(|&i| Some(status_of(i)))),
+            bool_col(
+                "auto_renew",
+                kept.iter().map(|&i| auto_renew.value(i).copied()),
+            ),
+            date(0),
+            date(1),
+            date(2),
+            text("billing_cycle", None)?,
+            text("term", None)?,
+        ])
+    };
+    let frame = columns()
+        .and_then(DataFrame::new_infer_height)
+        .map_err(|e| InputError::Malformed {
+            file: file.to_string(),
+            message: e.to_string(),
+        })?;
+    Ok(frame)
 }
 
-/// The canonical subscriptions frame: one row per record, typed columns.
-pub fn to_frame(records: &[SubscriptionRecord]) -> PolarsResult<DataFrame> {
-    let s = |f: fn(&SubscriptionRecord) -> Option<&str>| records.iter().map(f).collect::<Vec<_>>();
-    let d = |f: fn(&SubscriptionRecord) -> Option<NaiveDate>| records.iter().map(f);
-    DataFrame::new_infer_height(vec![
-        str_col("file", s(|r| Some(&*r.file))),
-        i64_col("row", records.iter().map(|r| Some(r.row as i64))),
-        str_col("customer_id", s(|r| r.customer_id.as_deref())),
-        str_col("customer_name", s(|r| r.customer_name.as_deref())),
-        str_col("customer_domain", s(|r| r.customer_domain.as_deref())),
-        str_col("subscription_id", s(|r| Some(r.subscription_id.as_str()))),
-        str_col("offer_id", s(|r| r.offer_id.as_deref())),
-        str_col("offer_name", s(|r| Some(r.offer_name.as_str()))),
-        str_col("friendly_name", s(|r| r.friendly_name.as_deref())),
-        i64_col("quantity", records.iter().map(|r| r.quantity)),
-        str_col("status", s(|r| Some(r.status.as_str()))),
-        bool_col("auto_renew", records.iter().map(|r| r.auto_renew)),
-        date_col("end_date", d(|r| r.end_date)),
-        date_col("start_date", d(|r| r.start_date)),
-        date_col("suspended_on", d(|r| r.suspended_on)),
-        str_col("billing_cycle", s(|r| r.billing_cycle.as_deref())),
-        str_col("term", s(|r| r.term.as_deref())),
-    ])
+/// Which rows have what a subscription needs (id, offer name, a customer); each other row gets
+/// one error issue.
+fn usable_rows(fields: &FieldReader, keyed: bool, out: &mut RowIssues) -> Vec<bool> {
+    let (ids, offers) = (
+        fields.text("subscription_id").expect("checked"),
+        fields.text("offer_name").expect("checked"),
+    );
+    let (customer_ids, customer_names) = (fields.text("customer_id"), fields.text("customer_name"));
+    let missing = |i: usize, field: &str, what: &str| {
+        Issue::error(
+            fields.file,
+            fields.row(i),
+            Some(&fields.header(field)),
+            IssueCode::MissingValue,
+            format!("{what} is empty; the row is skipped (fill it in and re-run)"),
+        )
+    };
+    (0..fields.height())
+        .map(|i| {
+            let problem = if ids.get(i).is_none() {
+                Some(missing(i, "subscription_id", "the subscription id"))
+            } else if offers.get(i).is_none() {
+                Some(missing(i, "offer_name", "the offer name"))
+            } else if !keyed
+                && customer_ids.and_then(|c| c.get(i)).is_none()
+                && customer_names.and_then(|c| c.get(i)).is_none()
+            {
+                let column = if fields.has("customer_id") {
+                    "customer_id"
+                } else {
+                    "customer_name"
+                };
+                Some(missing(i, column, "the customer (id and name)"))
+            } else {
+                None
+            };
+            problem
+                .map(|issue| out.push(i, stage::MISSING, issue))
+                .is_none()
+        })
+        .collect()
 }

@@ -1,10 +1,12 @@
-//! The format-neutral table every reader produces: headers, then rows of typed cells, each row
-//! carrying the row number a spreadsheet would show.
+//! The format-neutral table every reader produces, held column by column: per header one text
+//! column (trimmed, empty cells null) and, for spreadsheet columns that hold numbers, dates or
+//! booleans, the typed cells as well. Each data row keeps the row number a spreadsheet shows.
 
 use chrono::NaiveDateTime;
+use polars::prelude::{PlSmallStr, StringChunked, StringChunkedBuilder};
 
-/// One cell as the file holds it. CSV gives only text; spreadsheets also give numbers, dates
-/// and booleans.
+/// One spreadsheet cell as the file holds it. CSV gives only text (read straight into text
+/// columns); spreadsheets also give numbers, dates and booleans.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     /// An empty cell (or white space only).
@@ -46,66 +48,197 @@ impl Cell {
     pub fn is_empty(&self) -> bool {
         matches!(self, Cell::Empty)
     }
+
+    /// Whether the cell is typed (a number, date or boolean), not text.
+    fn is_typed(&self) -> bool {
+        !matches!(self, Cell::Empty | Cell::Text(_))
+    }
 }
 
-/// One data row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawRow {
-    /// 1-based row number as a spreadsheet shows it (the header is row 1).
-    pub row: usize,
-    /// The cells, one per header (short rows are padded with `Empty`).
-    pub cells: Vec<Cell>,
-    /// How many non-empty cells lay beyond the last header.
-    pub extra_cells: usize,
+/// One column of a [`Table`].
+#[derive(Debug, Clone)]
+pub struct TableColumn {
+    /// Every cell as a user reads it: trimmed text, null when empty.
+    pub text: StringChunked,
+    /// The typed cells, for a spreadsheet column that holds any number, date or boolean.
+    pub typed: Option<Vec<Cell>>,
 }
 
 /// A whole sheet or CSV file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawTable {
+#[derive(Debug, Clone)]
+pub struct Table {
     /// Headers as written (BOM and surrounding white space removed).
     pub headers: Vec<String>,
-    /// Non-blank data rows.
-    pub rows: Vec<RawRow>,
+    /// One column per header, each [`Table::height`] long.
+    pub columns: Vec<TableColumn>,
+    /// Per non-blank data row, its 1-based row number as a spreadsheet shows it.
+    pub rows: Vec<usize>,
+    /// Data rows (by index) with non-empty cells beyond the last header, and how many.
+    pub extra_cells: Vec<(usize, usize)>,
     /// The sheet read, for spreadsheets.
     pub sheet: Option<String>,
     /// Completely empty rows that were skipped.
     pub blank_rows: usize,
 }
 
-impl RawTable {
-    /// Builds a table from a header row and data rows, padding short rows, counting blank ones.
-    /// `first_row` is the spreadsheet row number of the header.
-    pub fn from_rows(
-        header: Vec<String>,
-        body: impl Iterator<Item = Vec<Cell>>,
-        first_row: usize,
-        sheet: Option<String>,
-    ) -> RawTable {
+impl Table {
+    /// The number of (non-blank) data rows.
+    pub fn height(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// Builds a [`Table`] row by row without a `String` per cell: text goes straight into the
+/// column builders.
+pub struct TableBuilder {
+    headers: Vec<String>,
+    builders: Vec<StringChunkedBuilder>,
+    typed: Vec<Option<Vec<Cell>>>,
+    rows: Vec<usize>,
+    extra_cells: Vec<(usize, usize)>,
+    blank_rows: usize,
+    next_row: usize,
+}
+
+impl TableBuilder {
+    /// Starts a table under `header`, which sits on spreadsheet row `header_row`.
+    pub fn new(header: Vec<String>, header_row: usize) -> TableBuilder {
         let headers: Vec<String> = header
             .into_iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
-        let width = headers.len();
-        let mut rows = Vec::new();
-        let mut blank_rows = 0;
-        for (i, mut cells) in body.enumerate() {
-            if cells.iter().all(Cell::is_empty) {
-                blank_rows += 1;
-                continue;
-            }
-            let extra_cells = cells.iter().skip(width).filter(|c| !c.is_empty()).count();
-            cells.resize(width, Cell::Empty);
-            rows.push(RawRow {
-                row: first_row + 1 + i,
-                cells,
-                extra_cells,
-            });
-        }
-        RawTable {
+        let builders = (0..headers.len())
+            .map(|i| StringChunkedBuilder::new(PlSmallStr::from(format!("c{i}")), 1024))
+            .collect();
+        TableBuilder {
+            typed: vec![None; headers.len()],
             headers,
-            rows,
-            sheet,
-            blank_rows,
+            builders,
+            rows: Vec::new(),
+            extra_cells: Vec::new(),
+            blank_rows: 0,
+            next_row: header_row + 1,
         }
+    }
+
+    /// Adds one row of text fields (untrimmed); short rows are padded with empty cells, a row
+    /// of empty cells only is counted as blank.
+    pub fn push_text<'f>(&mut self, fields: impl Iterator<Item = &'f str> + Clone) {
+        let row = self.next_row;
+        self.next_row += 1;
+        if fields.clone().all(|f| f.trim().is_empty()) {
+            self.blank_rows += 1;
+            return;
+        }
+        let width = self.builders.len();
+        let index = self.rows.len();
+        self.rows.push(row);
+        let mut seen = 0;
+        let mut extra = 0;
+        for field in fields {
+            let value = field.trim();
+            if seen < width {
+                let builder = &mut self.builders[seen];
+                if value.is_empty() {
+                    builder.append_null();
+                } else {
+                    builder.append_value(value);
+                }
+                if let Some(typed) = &mut self.typed[seen] {
+                    typed.push(Cell::text(value));
+                }
+            } else if !value.is_empty() {
+                extra += 1;
+            }
+            seen += 1;
+        }
+        self.pad(seen);
+        if extra > 0 {
+            self.extra_cells.push((index, extra));
+        }
+    }
+
+    /// Adds one row of spreadsheet cells, keeping typed cells beside their text.
+    pub fn push_cells(&mut self, cells: Vec<Cell>) {
+        let row = self.next_row;
+        self.next_row += 1;
+        if cells.iter().all(Cell::is_empty) {
+            self.blank_rows += 1;
+            return;
+        }
+        let width = self.builders.len();
+        let index = self.rows.len();
+        self.rows.push(row);
+        let extra = cells.iter().skip(width).filter(|c| !c.is_empty()).count();
+        let seen = cells.len().min(width);
+        for (at, cell) in cells.into_iter().take(width).enumerate() {
+            self.builders[at].append_option(cell.as_text());
+            if cell.is_typed() && self.typed[at].is_none() {
+                self.typed[at] = Some(vec![Cell::Empty; index]);
+            }
+            if let Some(typed) = &mut self.typed[at] {
+                typed.push(cell);
+            }
+        }
+        self.pad(seen);
+        if extra > 0 {
+            self.extra_cells.push((index, extra));
+        }
+    }
+
+    /// Pads the current row's columns from `from` on with empty cells.
+    fn pad(&mut self, from: usize) {
+        for at in from..self.builders.len() {
+            self.builders[at].append_null();
+            if let Some(typed) = &mut self.typed[at] {
+                typed.push(Cell::Empty);
+            }
+        }
+    }
+
+    /// The finished table.
+    pub fn finish(self, sheet: Option<String>) -> Table {
+        let columns = self
+            .builders
+            .into_iter()
+            .zip(self.typed)
+            .map(|(builder, typed)| TableColumn {
+                text: builder.finish(),
+                typed,
+            })
+            .collect();
+        Table {
+            headers: self.headers,
+            columns,
+            rows: self.rows,
+            extra_cells: self.extra_cells,
+            sheet,
+            blank_rows: self.blank_rows,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_cells_are_kept_only_for_columns_that_have_them() {
+        let mut b = TableBuilder::new(vec!["\u{feff} A ".into(), "B".into()], 1);
+        b.push_cells(vec![Cell::text("x"), Cell::Empty]);
+        b.push_cells(vec![Cell::Empty, Cell::Empty, Cell::Empty]);
+        b.push_cells(vec![Cell::text("y"), Cell::Number(3.0), Cell::text("z")]);
+        let t = b.finish(Some("S".into()));
+        assert_eq!(t.headers, ["A", "B"]);
+        assert_eq!(t.rows, [2, 4]);
+        assert_eq!(t.blank_rows, 1);
+        assert_eq!(t.extra_cells, [(1, 1)]);
+        assert!(t.columns[0].typed.is_none());
+        assert_eq!(
+            t.columns[1].typed.as_deref(),
+            Some(&[Cell::Empty, Cell::Number(3.0)][..])
+        );
+        let b_text: Vec<_> = t.columns[1].text.iter().collect();
+        assert_eq!(b_text, [None, Some("3")]);
     }
 }

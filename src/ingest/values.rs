@@ -47,8 +47,13 @@ pub fn parse_date(cell: &Cell, order: DateOrder) -> Result<Option<DateValue>, St
         Cell::DateTime(dt) => Ok(Some(date_value(dt.date()))),
         Cell::Number(serial) => excel_serial(*serial).map(|d| Some(date_value(d))),
         Cell::Bool(_) => Err("a boolean is not a date".into()),
-        Cell::Text(text) => parse_date_text(text, order).map(|d| Some(date_value(d))),
+        Cell::Text(text) => parse_date_str(text, order).map(Some),
     }
+}
+
+/// Parses one non-empty date text (year 9999 gives [`DateValue::NoDate`]).
+pub fn parse_date_str(text: &str, order: DateOrder) -> Result<DateValue, String> {
+    parse_date_text(text, order).map(date_value)
 }
 
 fn excel_serial(serial: f64) -> Result<NaiveDate, String> {
@@ -170,64 +175,73 @@ pub fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
         Cell::Bool(b) => Ok(Some(*b)),
         Cell::Number(n) if *n == 1.0 => Ok(Some(true)),
         Cell::Number(n) if *n == 0.0 => Ok(Some(false)),
-        other => {
-            let text = other.as_text().unwrap_or_default();
-            match text.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "y" | "1" | "on" => Ok(Some(true)),
-                "false" | "no" | "n" | "0" | "off" => Ok(Some(false)),
-                _ => Err(format!(
-                    "{text:?} is not a boolean; use True/False, Yes/No, Y/N, 1/0 or On/Off"
-                )),
-            }
-        }
+        other => parse_bool_str(&other.as_text().unwrap_or_default()).map(Some),
+    }
+}
+
+/// Parses one non-empty boolean text (any cell, read as text, gives the same answer as
+/// [`parse_bool`]).
+pub fn parse_bool_str(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "on" => Ok(true),
+        "false" | "no" | "n" | "0" | "off" => Ok(false),
+        _ => Err(format!(
+            "{text:?} is not a boolean; use True/False, Yes/No, Y/N, 1/0 or On/Off"
+        )),
     }
 }
 
 /// A non-negative whole number; `1,000`, `1000` and `1000.0` are accepted.
 pub fn parse_quantity(cell: &Cell) -> Result<Option<i64>, String> {
-    let value = match cell {
-        Cell::Empty => return Ok(None),
-        Cell::Number(n) => *n,
-        Cell::Text(text) => {
-            let t = text.trim();
-            let grouped = t.split('.').next().unwrap_or("");
-            let is_grouped = grouped.contains(',')
-                && grouped.split(',').enumerate().all(|(i, g)| {
-                    g.chars().all(|c| c.is_ascii_digit())
-                        && if i == 0 {
-                            (1..=3).contains(&g.len())
-                        } else {
-                            g.len() == 3
-                        }
-                });
-            let dotted_thousands = t.split('.').count() > 1
-                && t.split('.').enumerate().all(|(i, g)| {
-                    g.chars().all(|c| c.is_ascii_digit())
-                        && if i == 0 {
-                            (1..=3).contains(&g.len())
-                        } else {
-                            g.len() == 3
-                        }
-                });
-            if dotted_thousands {
-                return Err(format!(
-                    "{t:?} is ambiguous (1 or {}?); write the count without separators",
-                    t.replace('.', "")
-                ));
-            }
-            let plain = if is_grouped {
-                t.replace(',', "")
-            } else {
-                t.to_string()
-            };
-            plain.parse::<f64>().map_err(|_| quantity_error(t))?
-        }
-        other => return Err(quantity_error(&other.as_text().unwrap_or_default())),
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Number(n) => whole_count(*n).map(Some),
+        Cell::Text(text) => parse_quantity_str(text).map(Some),
+        other => Err(quantity_error(&other.as_text().unwrap_or_default())),
+    }
+}
+
+/// Parses one non-empty quantity text.
+pub fn parse_quantity_str(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let grouped = t.split('.').next().unwrap_or("");
+    let is_grouped = grouped.contains(',')
+        && grouped.split(',').enumerate().all(|(i, g)| {
+            g.chars().all(|c| c.is_ascii_digit())
+                && if i == 0 {
+                    (1..=3).contains(&g.len())
+                } else {
+                    g.len() == 3
+                }
+        });
+    let dotted_thousands = t.split('.').count() > 1
+        && t.split('.').enumerate().all(|(i, g)| {
+            g.chars().all(|c| c.is_ascii_digit())
+                && if i == 0 {
+                    (1..=3).contains(&g.len())
+                } else {
+                    g.len() == 3
+                }
+        });
+    if dotted_thousands {
+        return Err(format!(
+            "{t:?} is ambiguous (1 or {}?); write the count without separators",
+            t.replace('.', "")
+        ));
+    }
+    let plain = if is_grouped {
+        t.replace(',', "")
+    } else {
+        t.to_string()
     };
+    whole_count(plain.parse::<f64>().map_err(|_| quantity_error(t))?)
+}
+
+fn whole_count(value: f64) -> Result<i64, String> {
     if value < 0.0 || value.fract() != 0.0 || !value.is_finite() || value > 1e12 {
         return Err(quantity_error(&value.to_string()));
     }
-    Ok(Some(value as i64))
+    Ok(value as i64)
 }
 
 fn quantity_error(text: &str) -> String {
@@ -248,14 +262,19 @@ pub const KNOWN_STATUSES: &[&str] = &[
 /// Lower-cases a status; empty means `active`. `Err` carries the value as written, for a
 /// warning (the row is kept with it).
 pub fn parse_status(cell: &Cell) -> Result<String, String> {
-    let Some(text) = cell.as_text() else {
-        return Ok("active".into());
-    };
+    match cell.as_text() {
+        None => Ok("active".into()),
+        Some(text) => parse_status_str(&text),
+    }
+}
+
+/// [`parse_status`] of one non-empty text.
+pub fn parse_status_str(text: &str) -> Result<String, String> {
     let lower = text.to_lowercase();
     if KNOWN_STATUSES.contains(&lower.as_str()) {
         Ok(lower)
     } else {
-        Err(text)
+        Err(text.to_string())
     }
 }
 
