@@ -1,7 +1,8 @@
 //! Customer attribution (DOMAIN.md §2.2): gives every subscription and license row a
 //! `customer_key`. A license row's customer is, in order: its own customer column; the `KEY` of
 //! its file; the customer whose domain equals the user's UPN domain. Rows with none of these are
-//! reported (`unattributed-user`) and left out.
+//! reported (`unattributed-user`) and left out. Each attributed license row also gets a
+//! `user_id`, one number per customer and user.
 
 use crate::frame::{Rows, str_col};
 use crate::ingest::Ingested;
@@ -171,6 +172,11 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
     ingested
         .licenses
         .with_column(str_col("customer_key", keys))?;
+    let user_ids = user_ids(
+        &lic_keys,
+        ingested.licenses.column("user_principal_name")?.str()?,
+    );
+    ingested.licenses.with_column(user_ids)?;
     ingested.licenses = ingested
         .licenses
         .clone()
@@ -260,6 +266,21 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
         at_rows.push(at);
     }
     Ok((at_rows, unmatched_file_keys, unattributed))
+}
+
+/// `user_id`: one dense number per customer and user principal name (as written), so the
+/// analysis groups and joins users on an integer instead of two strings.
+fn user_ids(customer_at: &[Option<usize>], upns: &StringChunked) -> Column {
+    let mut ids: HashMap<(usize, &str), u32> = HashMap::new();
+    let values: UInt32Chunked = customer_at
+        .iter()
+        .zip(upns.iter())
+        .map(|(at, upn)| {
+            let next = ids.len() as u32;
+            at.map(|at| *ids.entry((at, upn.unwrap_or_default())).or_insert(next))
+        })
+        .collect();
+    values.with_name("user_id".into()).into_column()
 }
 
 fn move_to_rejected(accounting: &mut [FileAccounting], file: &str) {

@@ -10,10 +10,7 @@ use polars::prelude::*;
 fn holders(lics: LazyFrame, by: &str, alias: &str) -> LazyFrame {
     lics.filter(col(by).is_not_null())
         .group_by([col("customer_key"), col(by)])
-        .agg([col("user_principal_name")
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias(alias)])
+        .agg([col("user_id").n_unique().cast(DataType::Int64).alias(alias)])
 }
 
 /// The `deprovisioning` table, sorted by customer, then subscription id.
@@ -23,6 +20,17 @@ pub fn table(
     customers: LazyFrame,
     params: &Params,
 ) -> Result<Vec<DeprovisioningRow>> {
+    let suspended = subs.clone().filter(col("status").eq(lit("suspended")));
+    // Only the customers with a suspended subscription need their holders counted.
+    let lics = lics.join(
+        suspended
+            .clone()
+            .select([col("customer_key")])
+            .unique(None, UniqueKeepStrategy::Any),
+        [col("customer_key")],
+        [col("customer_key")],
+        JoinArgs::new(JoinType::Inner),
+    );
     let by_sku = holders(lics.clone(), "sku", "holders_sku").rename(["sku"], ["offer_sku"], true);
     let by_retirement = holders(lics, "retirement_id", "holders_retirement");
     let deprovision_on = (col("suspended_on").cast(DataType::Int32)
@@ -38,8 +46,7 @@ pub fn table(
         .then(col("holders_retirement"))
         .otherwise(col("holders_sku"))
         .fill_null(lit(0i64));
-    let df = subs
-        .filter(col("status").eq(lit("suspended")))
+    let df = suspended
         .drop(cols(["customer_id", "customer_name", "customer_domain"]))
         .left_join(customers, col("customer_key"), col("customer_key"))
         .join(

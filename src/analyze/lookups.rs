@@ -124,13 +124,19 @@ impl Lookups {
 
     /// One `unknown-license` warning per distinct unresolved value, at its first occurrence.
     pub fn unknown_license_issues(&self, licenses: &DataFrame) -> Result<Vec<Issue>> {
-        let rows = Rows::new(licenses);
-        let (values, files, nums) = (rows.strs("license")?, rows.strs("file")?, rows.ints("row")?);
+        if self.unknown.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (values, files, nums) = (
+            licenses.column("license")?.str()?,
+            licenses.column("file")?.str()?,
+            licenses.column("row")?.i64()?,
+        );
         let unknown: std::collections::HashSet<&str> =
             self.unknown.iter().map(String::as_str).collect();
         let mut first: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, v) in values.iter().enumerate() {
-            if let Some(v) = v.as_deref().filter(|v| unknown.contains(v)) {
+            if let Some(v) = v.filter(|v| unknown.contains(v)) {
                 first.entry(v).or_insert(i);
             }
         }
@@ -138,8 +144,8 @@ impl Lookups {
             .into_iter()
             .map(|(value, i)| {
                 Issue::new(
-                    files[i].as_deref().unwrap_or_default(),
-                    nums[i].map(|n| n as usize),
+                    files.get(i).unwrap_or_default(),
+                    nums.get(i).map(|n| n as usize),
                     Some("license"),
                     Severity::Warning,
                     IssueCode::UnknownLicense,

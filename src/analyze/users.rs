@@ -62,7 +62,7 @@ pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Resu
     let counts = lics
         .group_by([col("customer_key")])
         .agg([
-            col("user_principal_name")
+            col("user_id")
                 .filter(col("license").is_not_null())
                 .n_unique()
                 .cast(DataType::Int64)
@@ -181,35 +181,46 @@ pub fn table(
     customers: LazyFrame,
     resolver: &Resolver,
 ) -> Result<UsersTable> {
-    let keys = [
-        col("customer_key"),
-        col("user_principal_name"),
-        col("retirement_id"),
-    ];
-    let held = lics
-        .clone()
-        .filter(col("retirement_id").is_not_null())
-        .group_by_stable(keys.clone())
-        .agg([
-            col("license").first().alias("retiring_license"),
-            col("display_name")
-                .drop_nulls()
-                .first()
-                .alias("display_name"),
-            col("block_credential")
-                .fill_null(lit(false))
-                .any(true)
-                .alias("blocked"),
-        ]);
+    let keys = [col("user_id"), col("retirement_id")];
+    let retiring = lics.clone().filter(col("retirement_id").is_not_null());
+    let held = retiring.clone().group_by_stable(keys.clone()).agg([
+        col("customer_key").first(),
+        col("user_principal_name").first(),
+        col("license").first().alias("retiring_license"),
+        col("display_name")
+            .drop_nulls()
+            .first()
+            .alias("display_name"),
+        col("block_credential")
+            .fill_null(lit(false))
+            .any(true)
+            .alias("blocked"),
+    ]);
+    // Only the licenses of users who hold a retiring one can cover it; row order is kept, so a
+    // user's first covering license is the first in the file.
+    let in_order = |kind| JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(kind)
+    };
+    let holders = retiring
+        .select([col("user_id")])
+        .unique(None, UniqueKeepStrategy::Any);
     let covered = lics
-        .inner_join(
+        .select([col("user_id"), col("license")])
+        .join(
+            holders,
+            [col("user_id")],
+            [col("user_id")],
+            in_order(JoinType::Inner),
+        )
+        .join(
             lookups.covers.clone().lazy(),
-            col("license"),
-            col("license"),
+            [col("license")],
+            [col("license")],
+            in_order(JoinType::Inner),
         )
         .select([
-            col("customer_key"),
-            col("user_principal_name"),
+            col("user_id"),
             col("covers_retirement_id").alias("retirement_id"),
             col("license").alias("covering_license"),
         ])
@@ -220,11 +231,7 @@ pub fn table(
         .when(col("covering_license").is_not_null())
         .then(lit(Action::RemoveOnly.as_str()))
         .otherwise(lit(Action::Reassign.as_str()));
-    let df = left_join(
-        held,
-        covered,
-        &["customer_key", "user_principal_name", "retirement_id"],
-    );
+    let df = left_join(held, covered, &["user_id", "retirement_id"]);
     let df = left_join(df, segments.frame.clone().lazy(), &["customer_key"]);
     let df = left_join(
         df,
