@@ -4,6 +4,11 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+// glibc's allocator spent about a third of a large run in `malloc_consolidate`, page clearing
+// and free-list upkeep between polars' big buffers and many small strings; mimalloc reuses pages.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = skusunset::cli::Cli::parse();
     match skusunset::run(cli) {

@@ -16,6 +16,7 @@ use crate::issues::{FileAccounting, FileKind, Issue, IssueCode};
 use crate::resolve::Resolver;
 use anyhow::{Context, Result};
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use table::Table;
@@ -162,55 +163,104 @@ pub fn load(spec: &InputSpec, resolver: &Resolver) -> Result<Ingested> {
     load_observed(spec, resolver, &|_| {})
 }
 
-/// [`load`], calling `reading` with each file's label before the file is read.
+/// [`load`], calling `reading` with each file's label before the file is read. Files are read
+/// in parallel; their issues and accounting come out in the order the files were given.
 pub fn load_observed(
     spec: &InputSpec,
     resolver: &Resolver,
-    reading: &dyn Fn(&str),
+    reading: &(dyn Fn(&str) + Sync),
 ) -> Result<Ingested> {
-    let mut issues = Vec::new();
-    let mut counts = Vec::new();
-    let mut subs = Vec::new();
-    for file in expand(&spec.subscriptions)? {
-        reading(&file.label());
-        let table = read_table(&file.path, &file.label(), spec.sheet.as_deref())?;
-        let frame = subscriptions::read(
-            &file.label(),
-            &table,
-            file.key.as_deref(),
-            spec.day_first,
-            &mut issues,
-        )?;
-        counts.push(accounting(
-            &file,
-            &table,
-            FileKind::Subscriptions,
-            frame.height(),
-        ));
-        subs.push(frame);
-    }
-    let subs = concat(subs, subscriptions::COLUMNS)?;
+    let (sub_files, lic_files) = (expand(&spec.subscriptions)?, expand(&spec.licenses)?);
+    let sheet = spec.sheet.as_deref();
+    let (subs, lics) = rayon::join(
+        || {
+            read_files(&sub_files, sheet, reading, |file, table, issues| {
+                let frame = subscriptions::read(
+                    &file.label(),
+                    table,
+                    file.key.as_deref(),
+                    spec.day_first,
+                    issues,
+                )?;
+                let used = frame.height();
+                Ok((frame, used, FileKind::Subscriptions))
+            })
+        },
+        || {
+            read_files(&lic_files, sheet, reading, |file, table, issues| {
+                Ok(licenses::read(
+                    &file.label(),
+                    table,
+                    file.key.as_deref(),
+                    resolver,
+                    issues,
+                )?)
+            })
+        },
+    );
+    let (mut issues, mut counts) = (Vec::new(), Vec::new());
+    let subs = concat(
+        gather(subs?, &mut issues, &mut counts),
+        subscriptions::COLUMNS,
+    )?;
+    // The duplicate warnings follow the subscription files' own issues, before the licenses'.
     let subs = drop_superseded(subs, &mut issues, &mut counts)?;
-    let mut lics = Vec::new();
-    for file in expand(&spec.licenses)? {
-        reading(&file.label());
-        let table = read_table(&file.path, &file.label(), spec.sheet.as_deref())?;
-        let (frame, used, kind) = licenses::read(
-            &file.label(),
-            &table,
-            file.key.as_deref(),
-            resolver,
-            &mut issues,
-        )?;
-        counts.push(accounting(&file, &table, kind, used));
-        lics.push(frame);
-    }
+    let lics = gather(lics?, &mut issues, &mut counts);
     Ok(Ingested {
         subscriptions: subs,
         licenses: concat(lics, licenses::COLUMNS)?,
         issues,
         accounting: counts,
     })
+}
+
+/// What reading one file gave.
+struct FileRead {
+    frame: DataFrame,
+    issues: Vec<Issue>,
+    accounting: FileAccounting,
+}
+
+/// Reads `files` in parallel with `read` (which gives the frame, the rows used and the kind);
+/// the results are in the order of `files`, and the first file (in that order) that fails is
+/// the error.
+fn read_files(
+    files: &[InputFile],
+    sheet: Option<&str>,
+    reading: &(dyn Fn(&str) + Sync),
+    read: impl Fn(&InputFile, &Table, &mut Vec<Issue>) -> Result<(DataFrame, usize, FileKind)> + Sync,
+) -> Result<Vec<FileRead>> {
+    let reads: Vec<Result<FileRead>> = files
+        .par_iter()
+        .map(|file| {
+            reading(&file.label());
+            let table = read_table(&file.path, &file.label(), sheet)?;
+            let mut issues = Vec::new();
+            let (frame, used, kind) = read(file, &table, &mut issues)?;
+            Ok(FileRead {
+                frame,
+                issues,
+                accounting: accounting(file, &table, kind, used),
+            })
+        })
+        .collect();
+    reads.into_iter().collect()
+}
+
+/// Moves the files' issues and accounting into the run's, in file order; returns the frames.
+fn gather(
+    reads: Vec<FileRead>,
+    issues: &mut Vec<Issue>,
+    counts: &mut Vec<FileAccounting>,
+) -> Vec<DataFrame> {
+    reads
+        .into_iter()
+        .map(|read| {
+            issues.extend(read.issues);
+            counts.push(read.accounting);
+            read.frame
+        })
+        .collect()
 }
 
 /// The files' frames one under another (an empty frame of `columns` when there are none).
