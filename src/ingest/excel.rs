@@ -41,7 +41,7 @@ pub fn read(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> {
                 .collect()
         })
         .unwrap_or_default();
-    let mut table = TableBuilder::new(header, first_row);
+    let mut table = TableBuilder::new(header, first_row, range.height());
     for row in rows {
         table.push_cells(row.iter().map(to_cell).collect());
     }

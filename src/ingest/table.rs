@@ -101,20 +101,21 @@ pub struct TableBuilder {
 }
 
 impl TableBuilder {
-    /// Starts a table under `header`, which sits on spreadsheet row `header_row`.
-    pub fn new(header: Vec<String>, header_row: usize) -> TableBuilder {
+    /// Starts a table under `header`, which sits on spreadsheet row `header_row`, with room for
+    /// about `rows` rows (growing the columns row by row copies them again and again).
+    pub fn new(header: Vec<String>, header_row: usize, rows: usize) -> TableBuilder {
         let headers: Vec<String> = header
             .into_iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
         let builders = (0..headers.len())
-            .map(|i| StringChunkedBuilder::new(PlSmallStr::from(format!("c{i}")), 1024))
+            .map(|i| StringChunkedBuilder::new(PlSmallStr::from(format!("c{i}")), rows))
             .collect();
         TableBuilder {
             typed: vec![None; headers.len()],
             headers,
             builders,
-            rows: Vec::new(),
+            rows: Vec::with_capacity(rows),
             extra_cells: Vec::new(),
             blank_rows: 0,
             next_row: header_row + 1,
@@ -224,7 +225,7 @@ mod tests {
 
     #[test]
     fn typed_cells_are_kept_only_for_columns_that_have_them() {
-        let mut b = TableBuilder::new(vec!["\u{feff} A ".into(), "B".into()], 1);
+        let mut b = TableBuilder::new(vec!["\u{feff} A ".into(), "B".into()], 1, 0);
         b.push_cells(vec![Cell::text("x"), Cell::Empty]);
         b.push_cells(vec![Cell::Empty, Cell::Empty, Cell::Empty]);
         b.push_cells(vec![Cell::text("y"), Cell::Number(3.0), Cell::text("z")]);
