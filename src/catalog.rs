@@ -120,6 +120,17 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The most characters an alias has: a longer value can only match a retirement through
+    /// its `contains` words.
+    pub fn longest_alias(&self) -> usize {
+        self.retirements
+            .iter()
+            .flat_map(|r| &r.aliases)
+            .map(|a| lookup_key(a).chars().count())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Loads the catalog a source names; returns it with a name for the report
     /// (`built-in`, or the files).
     pub fn load(source: &CatalogSource) -> anyhow::Result<(Catalog, String)> {

@@ -47,6 +47,8 @@ pub struct Sku {
 pub struct SkuTable {
     skus: Vec<Sku>,
     index: HashMap<String, usize>,
+    /// The most characters any lookup key has.
+    longest_key: usize,
 }
 
 /// Lower-cases, trims and collapses runs of white space: the key every lookup uses.
@@ -147,7 +149,9 @@ impl SkuTable {
         let sku = &self.skus[at];
         for key in [&sku.display_name, &sku.string_id, &sku.guid] {
             if !key.is_empty() {
-                self.index.entry(lookup_key(key)).or_insert(at);
+                let key = lookup_key(key);
+                self.longest_key = self.longest_key.max(key.chars().count());
+                self.index.entry(key).or_insert(at);
             }
         }
     }
@@ -155,6 +159,11 @@ impl SkuTable {
     /// The product a license value names (display name, String_Id or GUID).
     pub fn lookup(&self, value: &str) -> Option<&Sku> {
         self.index.get(&lookup_key(value)).map(|&at| &self.skus[at])
+    }
+
+    /// The most characters a value can have (white space not counted) and still name a product.
+    pub fn longest_name(&self) -> usize {
+        self.longest_key
     }
 
     /// How many products are known.
