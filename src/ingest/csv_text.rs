@@ -66,7 +66,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, csv::Error> {
     } else {
         Vec::new()
     };
-    let rows = estimate_rows(body);
+    let rows = estimate_rows(body, header.len());
     let mut table = TableBuilder::new(header, header_row, rows);
     while reader.read_record(&mut record)? {
         table.push_text(record.iter());
@@ -75,16 +75,26 @@ pub fn read(bytes: &[u8]) -> Result<Table, csv::Error> {
 }
 
 /// About how many lines `body` holds, from the length of its first hundred lines (an estimate
-/// for sizing the columns; never more than one per 16 bytes).
-fn estimate_rows(body: &str) -> usize {
+/// for sizing the columns), but never more room than twice the text's size in column slots
+/// (16 bytes each), so a file of empty lines under a wide header reserves nothing huge.
+fn estimate_rows(body: &str, columns: usize) -> usize {
     let sample: Vec<usize> = body.lines().take(100).map(str::len).collect();
     let average = sample.iter().sum::<usize>() / sample.len().max(1);
-    body.len() / average.max(16) + 1
+    let estimate = body.len() / average.max(16) + 1;
+    estimate.min(2 * body.len() / (16 * columns.max(1)) + 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_estimates_follow_line_length_and_stay_small_for_empty_lines() {
+        let body = "a,b\n".to_string() + &"1234567890123456789,x\n".repeat(1000);
+        assert!((900..1200).contains(&estimate_rows(&body, 2)));
+        let empty = "\n".repeat(1_000_000);
+        assert!(estimate_rows(&empty, 10_000) <= 13);
+    }
 
     #[test]
     fn delimiter_is_the_most_frequent_outside_quotes() {
