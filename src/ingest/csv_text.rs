@@ -78,8 +78,13 @@ pub fn read(bytes: &[u8]) -> Result<Table, csv::Error> {
 /// for sizing the columns), but never more room than twice the text's size in column slots
 /// (16 bytes each), so a file of empty lines under a wide header reserves nothing huge.
 fn estimate_rows(body: &str, columns: usize) -> usize {
-    let sample: Vec<usize> = body.lines().take(100).map(str::len).collect();
-    let average = sample.iter().sum::<usize>() / sample.len().max(1);
+    let (count, length) = body
+        .lines()
+        .take(100)
+        .fold((0, 0), |(count, length), line| {
+            (count + 1, length + line.len())
+        });
+    let average = length / count.max(1);
     let estimate = body.len() / average.max(16) + 1;
     estimate.min(2 * body.len() / (16 * columns.max(1)) + 1)
 }

@@ -142,11 +142,6 @@ impl<'a> FieldReader<'a> {
         self.map.get(field).map(|p| &self.table.columns[p].text)
     }
 
-    /// Row `i` of `field` as text.
-    pub fn text_at(&self, field: &str, i: usize) -> Option<&'a str> {
-        self.text(field).and_then(|c| c.get(i))
-    }
-
     /// `field`'s text at the rows `mask` keeps, nulls filled with `fill` (all `fill` when no
     /// header matched the field).
     pub fn text_where(
@@ -259,6 +254,24 @@ impl<'a> FieldReader<'a> {
         keep: &[bool],
         out: &mut RowIssues,
     ) {
+        self.warn_each(parsed, field, code, stage, keep, out, |message| {
+            format!("{message}; the value is left empty")
+        });
+    }
+
+    /// A warning (at `stage`) for each kept row whose `field` did not parse, worded by `wording`
+    /// from the parser's message.
+    #[allow(clippy::too_many_arguments)]
+    pub fn warn_each<T>(
+        &self,
+        parsed: &Parsed<T>,
+        field: &str,
+        code: IssueCode,
+        stage: u8,
+        keep: &[bool],
+        out: &mut RowIssues,
+        wording: impl Fn(&str) -> String,
+    ) {
         let mut header = None;
         for (i, _) in keep.iter().enumerate().filter(|(_, kept)| **kept) {
             if let Some(Err(message)) = parsed.outcome(i) {
@@ -266,13 +279,7 @@ impl<'a> FieldReader<'a> {
                 out.push(
                     i,
                     stage,
-                    Issue::warning(
-                        self.file,
-                        self.row(i),
-                        header,
-                        code,
-                        format!("{message}; the value is left empty"),
-                    ),
+                    Issue::warning(self.file, self.row(i), header, code, wording(message)),
                 );
             }
         }

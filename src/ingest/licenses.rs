@@ -127,13 +127,17 @@ pub fn read(
             (rows, str_col("license", licenses))
         }
         _ => {
+            let column = fields.text("license").expect("a long table has `license`");
             let rows: Vec<IdxSize> = kept.map(|i| i as IdxSize).collect();
-            let licenses = rows.iter().map(|&i| {
-                fields
-                    .text_at("license", i as usize)
-                    .filter(|l| !l.eq_ignore_ascii_case("unlicensed"))
-            });
-            (rows.clone(), str_col("license", licenses))
+            let licenses = str_col(
+                "license",
+                rows.iter().map(|&i| {
+                    column
+                        .get(i as usize)
+                        .filter(|l| !l.eq_ignore_ascii_case("unlicensed"))
+                }),
+            );
+            (rows, licenses)
         }
     };
     let used = keep.iter().filter(|k| **k).count();

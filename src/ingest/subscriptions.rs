@@ -95,25 +95,20 @@ pub fn read(
     let quantity = fields.quantities("quantity");
     let auto_renew = fields.bools("auto_renew");
     let dates: Vec<_> = DATE_FIELDS.iter().map(|f| fields.dates(f)).collect();
-    let status_header = fields.header("status");
-    for (i, _) in keep.iter().enumerate().filter(|(_, kept)| **kept) {
-        if let Some(Err(written)) = status.outcome(i) {
-            row_issues.push(
-                i,
-                stage::STATUS,
-                Issue::warning(
-                    file,
-                    fields.row(i),
-                    &status_header,
-                    IssueCode::UnknownStatus,
-                    format!(
-                        "status {written:?} is not one of {}; kept as written",
-                        values::KNOWN_STATUSES.join(", ")
-                    ),
-                ),
-            );
-        }
-    }
+    fields.warn_each(
+        &status,
+        "status",
+        IssueCode::UnknownStatus,
+        stage::STATUS,
+        &keep,
+        &mut row_issues,
+        |written| {
+            format!(
+                "status {written:?} is not one of {}; kept as written",
+                values::KNOWN_STATUSES.join(", ")
+            )
+        },
+    );
     fields.warn_failures(
         &quantity,
         "quantity",

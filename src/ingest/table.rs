@@ -122,8 +122,9 @@ impl TableBuilder {
         }
     }
 
-    /// Adds one row of text fields (untrimmed); short rows are padded with empty cells, a row
-    /// of empty cells only is counted as blank.
+    /// Adds one row of text fields (untrimmed) to a text-only table (CSV; spreadsheets use
+    /// [`TableBuilder::push_cells`]); short rows are padded with empty cells, a row of empty
+    /// cells only is counted as blank.
     pub fn push_text<'f>(&mut self, fields: impl Iterator<Item = &'f str> + Clone) {
         let row = self.next_row;
         self.next_row += 1;
@@ -144,9 +145,6 @@ impl TableBuilder {
                     builder.append_null();
                 } else {
                     builder.append_value(value);
-                }
-                if let Some(typed) = &mut self.typed[seen] {
-                    typed.push(Cell::text(value));
                 }
             } else if !value.is_empty() {
                 extra += 1;

@@ -205,24 +205,8 @@ pub fn parse_quantity(cell: &Cell) -> Result<Option<i64>, String> {
 pub fn parse_quantity_str(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let grouped = t.split('.').next().unwrap_or("");
-    let is_grouped = grouped.contains(',')
-        && grouped.split(',').enumerate().all(|(i, g)| {
-            g.chars().all(|c| c.is_ascii_digit())
-                && if i == 0 {
-                    (1..=3).contains(&g.len())
-                } else {
-                    g.len() == 3
-                }
-        });
-    let dotted_thousands = t.split('.').count() > 1
-        && t.split('.').enumerate().all(|(i, g)| {
-            g.chars().all(|c| c.is_ascii_digit())
-                && if i == 0 {
-                    (1..=3).contains(&g.len())
-                } else {
-                    g.len() == 3
-                }
-        });
+    let is_grouped = grouped.contains(',') && thousands_groups(grouped, ',');
+    let dotted_thousands = t.contains('.') && thousands_groups(t, '.');
     if dotted_thousands {
         return Err(format!(
             "{t:?} is ambiguous (1 or {}?); write the count without separators",
@@ -235,6 +219,18 @@ pub fn parse_quantity_str(text: &str) -> Result<i64, String> {
         t.to_string()
     };
     whole_count(plain.parse::<f64>().map_err(|_| quantity_error(t))?)
+}
+
+/// Whether `text` is digits grouped by `separator` as thousands: 1–3 digits, then groups of 3.
+fn thousands_groups(text: &str, separator: char) -> bool {
+    text.split(separator).enumerate().all(|(i, group)| {
+        group.chars().all(|c| c.is_ascii_digit())
+            && if i == 0 {
+                (1..=3).contains(&group.len())
+            } else {
+                group.len() == 3
+            }
+    })
 }
 
 fn whole_count(value: f64) -> Result<i64, String> {
