@@ -181,12 +181,15 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         ingested.licenses.column("user_principal_name")?.str()?,
     );
     ingested.licenses.with_column(user_ids)?;
-    ingested.licenses = ingested
-        .licenses
-        .clone()
-        .lazy()
-        .filter(col("customer_key").is_not_null())
-        .collect()?;
+    // Filtering copies every column, so only when a row is unattributed.
+    if lic_keys.iter().any(Option::is_none) {
+        ingested.licenses = ingested
+            .licenses
+            .clone()
+            .lazy()
+            .filter(col("customer_key").is_not_null())
+            .collect()?;
+    }
     Ok(customers)
 }
 

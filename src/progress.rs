@@ -2,16 +2,21 @@
 //! phase, a spinner with the elapsed time while it runs, the time it took when it ends. Shown
 //! only when stderr is a terminal and `--quiet` is not given; otherwise nothing is drawn, so
 //! pipes, logs and tests see no progress output.
+//!
+//! With `SKUSUNSET_TIMINGS` set in the environment, each finished step also prints one plain line
+//! to stderr: its wall time and the process's peak resident size so far (Linux), for profiling.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The progress of one run.
 pub struct Progress {
     shown: bool,
     current: Mutex<Option<ProgressBar>>,
+    timed: Mutex<Option<(String, Instant)>>,
+    timings: bool,
 }
 
 impl Progress {
@@ -20,6 +25,8 @@ impl Progress {
         Progress {
             shown: !quiet && std::io::stderr().is_terminal(),
             current: Mutex::new(None),
+            timed: Mutex::new(None),
+            timings: std::env::var_os("SKUSUNSET_TIMINGS").is_some(),
         }
     }
 
@@ -28,11 +35,15 @@ impl Progress {
         Progress {
             shown: false,
             current: Mutex::new(None),
+            timed: Mutex::new(None),
+            timings: false,
         }
     }
 
     /// Ends the current step (its line stays, with the time it took) and starts `message`.
     pub fn step(&self, message: impl Into<String>) {
+        let message = message.into();
+        self.time(Some(&message));
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bar) = current.take() {
             done(&bar);
@@ -44,13 +55,14 @@ impl Progress {
             .expect("a valid template");
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
             .with_style(running)
-            .with_message(message.into());
+            .with_message(message);
         bar.enable_steady_tick(Duration::from_millis(120));
         *current = Some(bar);
     }
 
     /// Ends the current step.
     pub fn finish(&self) {
+        self.time(None);
         if let Some(bar) = self
             .current
             .lock()
@@ -60,6 +72,35 @@ impl Progress {
             done(&bar);
         }
     }
+}
+
+impl Progress {
+    /// Under `SKUSUNSET_TIMINGS`: prints the step that ends and starts timing `next`.
+    fn time(&self, next: Option<&str>) {
+        if !self.timings {
+            return;
+        }
+        let mut timed = self.timed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((message, started)) = timed.take() {
+            eprintln!(
+                "timing: {message}: {:.2} s, peak RSS {}",
+                started.elapsed().as_secs_f64(),
+                peak_rss()
+            );
+        }
+        *timed = next.map(|m| (m.to_string(), Instant::now()));
+    }
+}
+
+/// The process's peak resident set size as `/proc/self/status` gives it (`?` elsewhere).
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string()))
+        })
+        .unwrap_or_else(|| "?".to_string())
 }
 
 /// Leaves a finished step's line: a check mark, the message and the time it took.

@@ -41,6 +41,34 @@ fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
     left.join(right, keys.clone(), keys, args)
 }
 
+/// The license rows with their lookup columns (`sku`, `retirement_id`, `education`) beside
+/// them. Only the `license` column goes through the join (the lookup is one row per distinct
+/// value, so the result is in row order, row for row); the other columns are shared, not copied.
+fn with_resolved_licenses(licenses: &DataFrame, lookup: &DataFrame) -> Result<DataFrame> {
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.nulls_equal = true;
+    args.maintain_order = MaintainOrderJoin::Left;
+    let resolved = licenses
+        .select(["license"])?
+        .lazy()
+        .join(
+            lookup.clone().lazy(),
+            [col("license")],
+            [col("license")],
+            args,
+        )
+        .collect()?;
+    anyhow::ensure!(
+        resolved.height() == licenses.height(),
+        "the license lookup has one row per distinct license"
+    );
+    let mut out = licenses.clone();
+    for column in resolved.columns().iter().skip(1) {
+        out.with_column(column.clone())?;
+    }
+    Ok(out)
+}
+
 /// `end − as_of` in days, for a `Date` column.
 fn days_from(column: &str, as_of: NaiveDate) -> Expr {
     col(column).cast(DataType::Int32).cast(DataType::Int64)
@@ -65,14 +93,8 @@ pub fn analyze(
         lookups.offers.clone().lazy(),
         &["offer_name", "offer_id", "friendly_name"],
     );
-    // Joined once and kept: every table below reads the same resolved license rows.
-    let lics = left_join(
-        ingested.licenses.clone().lazy(),
-        lookups.licenses.clone().lazy(),
-        &["license"],
-    )
-    .collect()?
-    .lazy();
+    // Resolved once and kept: every table below reads the same resolved license rows.
+    let lics = with_resolved_licenses(&ingested.licenses, &lookups.licenses)?.lazy();
 
     let segments = users::segments(lics.clone(), customers, params)?;
     let expiring = expiring::table(subs.clone(), customer_frame.clone(), params)?;

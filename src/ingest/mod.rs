@@ -276,7 +276,6 @@ fn concat(frames: Vec<DataFrame>, columns: &[(&str, DataType)]) -> PolarsResult<
     for frame in frames {
         all.vstack_mut_owned(frame)?;
     }
-    all.rechunk_mut_par();
     Ok(all)
 }
 

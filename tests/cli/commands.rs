@@ -258,3 +258,24 @@ fn progress_shows_on_a_terminal_only_and_never_with_quiet() {
     }
     assert_eq!(on_terminal("--quiet", "quiet"), "");
 }
+
+#[test]
+fn timings_print_one_line_per_step_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_skusunset"))
+        .current_dir(dir.path())
+        .env("SKUSUNSET_TIMINGS", "1")
+        .args(["--quiet", "demo", "--as-of", "2026-11-21", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let lines: Vec<String> = stderr(&run).lines().map(str::to_string).collect();
+    for step in ["attributing rows to customers", "analysing", "rendering"] {
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("timing: {step}")))
+            .unwrap_or_else(|| panic!("no timing for {step:?} in {lines:?}"));
+        assert!(line.contains(" s, peak RSS "), "{line}");
+    }
+    assert!(lines.iter().all(|l| l.starts_with("timing: ")), "{lines:?}");
+}
