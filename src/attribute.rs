@@ -4,16 +4,13 @@
 //! reported (`unattributed-user`) and left out. Each attributed license row also gets a
 //! `user_id`, one number per customer and user.
 
+use crate::FastMap;
 use crate::frame::{Rows, str_col};
 use crate::ingest::Ingested;
 use crate::issues::{FileAccounting, Issue, IssueCode, Severity};
 use anyhow::Result;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// A hash map for the per-row lookups over millions of license rows (foldhash: several times
-/// faster than the default SipHash on short strings; no untrusted-key DoS concern offline).
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// One customer, as the subscription export names it.
 #[derive(Debug, Clone, PartialEq, Eq)]

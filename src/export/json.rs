@@ -1,6 +1,7 @@
 //! `report.json`: the whole `Report` (tables, customers, issues, accounting, run parameters),
 //! with each user and purchase row's `reason` worded in English beside its `why` code.
 
+use super::locale::Reasons;
 use super::{Exporter, Messages, OutputFile};
 use crate::issues::{FileAccounting, Issue};
 use crate::model::{
@@ -18,7 +19,7 @@ pub struct JsonExporter;
 struct Worded<'a, T> {
     #[serde(flatten)]
     row: &'a T,
-    reason: String,
+    reason: &'a str,
 }
 
 /// The report as JSON shows it: the `Report`'s fields in order, rows with a reason worded.
@@ -39,6 +40,7 @@ struct JsonReport<'a> {
 impl Exporter for JsonExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
         let english = Messages::english();
+        let reasons = Reasons::word(report, &english);
         let json = JsonReport {
             run: &report.run,
             customers: &report.customers,
@@ -46,13 +48,13 @@ impl Exporter for JsonExporter {
             users: (report.users.iter())
                 .map(|row| Worded {
                     row,
-                    reason: english.reason(&row.why),
+                    reason: reasons.of(&row.why),
                 })
                 .collect(),
             purchases: (report.purchases.iter())
                 .map(|row| Worded {
                     row,
-                    reason: english.reason(&row.why),
+                    reason: reasons.of(&row.why),
                 })
                 .collect(),
             deprovisioning: &report.deprovisioning,

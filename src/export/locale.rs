@@ -3,7 +3,7 @@
 //! `[reasons]`, so the analysis writes codes and values, never sentences. Dates are written the
 //! locale's way (`21 November 2026`, `21. November 2026`, …).
 
-use crate::model::Reason;
+use crate::model::{Reason, Report};
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 
@@ -143,6 +143,32 @@ impl Messages {
             .and_then(|v| v.as_str())
             .unwrap_or(key)
             .to_string()
+    }
+}
+
+/// Every distinct reason of a report's `users` and `purchases` rows, worded once: a partner's
+/// book has a handful of distinct reasons over hundreds of thousands of rows.
+pub struct Reasons<'r> {
+    worded: crate::FastMap<&'r Reason, String>,
+}
+
+impl<'r> Reasons<'r> {
+    /// Words the reasons of `report` with `messages`.
+    pub fn word(report: &'r Report, messages: &Messages) -> Reasons<'r> {
+        let mut worded = crate::FastMap::default();
+        let whys =
+            (report.users.iter().map(|u| &u.why)).chain(report.purchases.iter().map(|p| &p.why));
+        for why in whys {
+            worded.entry(why).or_insert_with(|| messages.reason(why));
+        }
+        Reasons { worded }
+    }
+
+    /// The words of a reason of the report (its code when it is not one of them).
+    pub fn of(&self, why: &Reason) -> &str {
+        self.worded
+            .get(why)
+            .map_or_else(|| why.code.as_str(), String::as_str)
     }
 }
 

@@ -64,10 +64,16 @@ pub fn exporter(format: Format, locale: Locale) -> Box<dyn Exporter> {
 }
 
 /// Renders every format into files (relative path → bytes); `outdir::publish` writes them.
+/// The formats render in parallel; the files come out in the order of `formats`.
 pub fn render(report: &Report, formats: &[Format], locale: Locale) -> Result<Vec<OutputFile>> {
+    use rayon::prelude::*;
+    let rendered: Vec<Result<Vec<OutputFile>>> = formats
+        .par_iter()
+        .map(|format| exporter(*format, locale).export(report))
+        .collect();
     let mut files = Vec::new();
-    for format in formats {
-        files.extend(exporter(*format, locale).export(report)?);
+    for format_files in rendered {
+        files.extend(format_files?);
     }
     Ok(files)
 }

@@ -1,7 +1,7 @@
 //! The five report tables as typed rows (DOMAIN.md §4 column order), shared by the CSV and xlsx
 //! exporters: one description per table, so both formats always carry the same columns.
 
-use super::locale::Messages;
+use super::locale::Reasons;
 use crate::model::Report;
 use chrono::NaiveDate;
 
@@ -10,8 +10,6 @@ use chrono::NaiveDate;
 pub enum Value<'a> {
     /// Text (never a formula).
     Text(&'a str),
-    /// Text worded for the output, e.g. a reason in English (never a formula).
-    Worded(String),
     /// A whole number.
     Int(i64),
     /// A calendar date.
@@ -44,15 +42,19 @@ impl<'a> Value<'a> {
     }
 
     /// The CSV spelling: dates `YYYY-MM-DD`, booleans `true`/`false`, empty for no value.
-    pub fn into_csv(self) -> String {
+    /// Text is borrowed; other values are spelled into `buffer` (reused from cell to cell).
+    pub fn csv<'b>(&'b self, buffer: &'b mut String) -> &'b str {
+        use std::fmt::Write;
+        buffer.clear();
         match self {
-            Value::Text(s) => s.to_string(),
-            Value::Worded(s) => s,
-            Value::Int(n) => n.to_string(),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Empty => String::new(),
+            Value::Text(s) => return s,
+            Value::Int(n) => write!(buffer, "{n}"),
+            Value::Date(d) => write!(buffer, "{}", d.format("%Y-%m-%d")),
+            Value::Bool(b) => write!(buffer, "{b}"),
+            Value::Empty => return "",
         }
+        .expect("writing to a String cannot fail");
+        buffer
     }
 }
 
@@ -162,8 +164,8 @@ impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + 'a> Boxed<'a> for I {
 }
 
 /// The five tables in DOMAIN.md §4 order: expiring, users, purchases, deprovisioning, issues.
-/// `english` words the `reason` columns.
-pub fn tables<'a>(r: &'a Report, english: &'a Messages) -> [Table<'a>; 5] {
+/// `reasons` words the `reason` columns.
+pub fn tables<'a>(r: &'a Report, reasons: &'a Reasons<'a>) -> [Table<'a>; 5] {
     use Value as V;
     [
         Table {
@@ -209,7 +211,7 @@ pub fn tables<'a>(r: &'a Report, english: &'a Messages) -> [Table<'a>; 5] {
                         V::text(u.action.as_str()),
                         V::opt_text(u.recommended_sku.as_ref()),
                         V::opt_text(u.recommended_plan.as_ref()),
-                        V::Worded(english.reason(&u.why)),
+                        V::text(reasons.of(&u.why)),
                     ]
                 })
                 .boxed(),
@@ -229,7 +231,7 @@ pub fn tables<'a>(r: &'a Report, english: &'a Messages) -> [Table<'a>; 5] {
                         V::text(&p.recommended_sku),
                         V::text(&p.recommended_plan),
                         V::Int(p.quantity),
-                        V::Worded(english.reason(&p.why)),
+                        V::text(reasons.of(&p.why)),
                     ]
                 })
                 .boxed(),

@@ -7,7 +7,6 @@ use super::table::{Cell, Table};
 use super::values::{self, DateOrder, DateValue};
 use crate::issues::{Issue, IssueCode, Severity};
 use polars::prelude::*;
-use std::collections::HashMap;
 
 /// Field access for one file.
 pub struct FieldReader<'a> {
@@ -203,7 +202,7 @@ impl<'a> FieldReader<'a> {
             }
             return parsed;
         }
-        let mut seen: HashMap<&str, u32> = HashMap::new();
+        let mut seen: crate::FastMap<&str, u32> = crate::FastMap::default();
         for value in column.text.iter() {
             parsed.at.push(value.map(|text| {
                 *seen.entry(text).or_insert_with(|| {

@@ -10,7 +10,6 @@ use crate::frame::{bool_col, i64_col, str_col};
 use crate::issues::{FileKind, Issue, IssueCode};
 use crate::resolve::Resolver;
 use polars::prelude::*;
-use std::collections::HashMap;
 
 /// The canonical licenses frame's columns (long: one row per user and license; a user row
 /// without a license gives one row whose `license` is null), in order.
@@ -104,7 +103,7 @@ pub fn read(
                 .text("licenses")
                 .expect("a wide table has `licenses`");
             // Real exports repeat the same license combinations on many rows: split each once.
-            let mut splits: HashMap<&str, Vec<String>> = HashMap::new();
+            let mut splits: crate::FastMap<&str, Vec<String>> = crate::FastMap::default();
             for cell in cells.iter().flatten() {
                 if !splits.contains_key(cell) {
                     splits.insert(cell, resolver.split_licenses(cell));

@@ -179,7 +179,7 @@ pub struct PurchaseRow {
 
 /// A reason as a code (a key of the locale files' `[reasons]` table) and the values its text
 /// needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Reason {
     /// e.g. `reassign-business`.
     pub code: ReasonCode,

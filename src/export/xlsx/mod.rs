@@ -7,6 +7,7 @@
 
 mod summary;
 
+use super::locale::Reasons;
 use super::tables::{Column, Table, Value, tables};
 use super::{Exporter, Messages, OutputFile};
 use crate::model::{Report, Urgency, WindowState};
@@ -123,9 +124,6 @@ pub(crate) fn write_value(
         Value::Text(s) => {
             ws.write_string(row, col, cell_text(s).as_ref())?;
         }
-        Value::Worded(s) => {
-            ws.write_string(row, col, cell_text(s).as_ref())?;
-        }
         Value::Int(n) => {
             ws.write_number_with_format(row, col, *n as f64, &f.int)?;
         }
@@ -150,7 +148,6 @@ fn widths(columns: &[Column], sample: &[Vec<Value>]) -> Vec<f64> {
                 .iter()
                 .map(|row| match &row[i] {
                     Value::Text(s) => s.chars().count(),
-                    Value::Worded(s) => s.chars().count(),
                     Value::Int(n) => n.to_string().len() + 1,
                     Value::Date(_) => 10,
                     Value::Bool(_) => 5,
@@ -288,7 +285,8 @@ impl Exporter for XlsxExporter {
         );
         summary::sheet(wb.add_worksheet(), report, &f)?;
         let english = Messages::english();
-        for mut table in tables(report, &english) {
+        let reasons = Reasons::word(report, &english);
+        for mut table in tables(report, &reasons) {
             let total = table.rows.len();
             let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
             let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
