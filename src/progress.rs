@@ -116,3 +116,4 @@ impl Drop for Progress {
         self.finish();
     }
 }
+

@@ -66,6 +66,24 @@ impl RowIssues {
     }
 }
 
+/// A text column of `len` rows that all hold `value` (null when `None`), stored once.
+pub fn constant(name: PlSmallStr, value: Option<&str>, len: usize) -> Column {
+    let value = match value {
+        Some(text) => AnyValue::StringOwned(text.into()),
+        None => AnyValue::Null,
+    };
+    Column::new_scalar(name, Scalar::new(DataType::String, value), len)
+}
+
+/// Whether `rows` is `0, 1, …, height − 1`.
+pub fn is_every_row(rows: &IdxCa, height: usize) -> bool {
+    rows.len() == height
+        && rows
+            .into_no_null_iter()
+            .enumerate()
+            .all(|(i, row)| row as usize == i)
+}
+
 impl<'a> FieldReader<'a> {
     /// Maps the table's headers and decides, per date field, whether slash dates are day-first:
     /// `--day-first`, or a value in the column whose first part is over 12 (which is reported).
@@ -142,7 +160,8 @@ impl<'a> FieldReader<'a> {
     }
 
     /// `field`'s text at the rows `mask` keeps, nulls filled with `fill` (all `fill` when no
-    /// header matched the field).
+    /// header matched the field). When every row is kept the table's column is shared, not
+    /// copied; a missing field is a constant column that takes no room per row.
     pub fn text_where(
         &self,
         field: &str,
@@ -150,26 +169,35 @@ impl<'a> FieldReader<'a> {
         fill: Option<&str>,
     ) -> PolarsResult<Column> {
         let len = mask.num_trues();
-        let kept = match (self.text(field), fill) {
-            (Some(text), None) => text.filter(mask)?,
-            (Some(text), Some(fill)) => text
-                .filter(mask)?
-                .iter()
-                .map(|v| v.or(Some(fill)))
-                .collect(),
-            (None, Some(fill)) => StringChunked::full(PlSmallStr::EMPTY, fill, len),
-            (None, None) => StringChunked::full_null(PlSmallStr::EMPTY, len),
+        let name = PlSmallStr::from(field);
+        let Some(text) = self.text(field) else {
+            return Ok(constant(name, fill, len));
         };
-        Ok(kept.with_name(field.into()).into_column())
+        let kept = if len == text.len() {
+            text.clone()
+        } else {
+            text.filter(mask)?
+        };
+        let kept = match fill {
+            Some(fill) if kept.null_count() > 0 => kept.iter().map(|v| v.or(Some(fill))).collect(),
+            _ => kept,
+        };
+        Ok(kept.with_name(name).into_column())
     }
 
-    /// `field`'s text at the data rows `rows` (a null column when no header matched it).
+    /// `field`'s text at the data rows `rows` (a constant null column when no header matched
+    /// it). When `rows` is every row in order the table's column is shared, not copied.
     pub fn text_taken(&self, field: &str, rows: &IdxCa) -> PolarsResult<Column> {
-        let taken = match self.text(field) {
-            Some(text) => text.take(rows)?,
-            None => StringChunked::full_null(PlSmallStr::EMPTY, rows.len()),
+        let name = PlSmallStr::from(field);
+        let Some(text) = self.text(field) else {
+            return Ok(constant(name, None, rows.len()));
         };
-        Ok(taken.with_name(field.into()).into_column())
+        let taken = if is_every_row(rows, text.len()) {
+            text.clone()
+        } else {
+            text.take(rows)?
+        };
+        Ok(taken.with_name(name).into_column())
     }
 
     /// Parses every cell of `field`: each distinct text once with `by_text`; in a spreadsheet

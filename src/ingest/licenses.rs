@@ -2,7 +2,7 @@
 //! long (one row per user and license) → the canonical licenses frame: one row per user and
 //! license, plus one row without a license for each unlicensed user row.
 
-use super::fields::{FieldReader, Parsed, RowIssues};
+use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::headers::{ColumnMap, LICENSE_FIELDS};
 use super::table::Table;
 use crate::error::InputError;
@@ -128,14 +128,18 @@ pub fn read(
         _ => {
             let column = fields.text("license").expect("a long table has `license`");
             let rows: Vec<IdxSize> = kept.map(|i| i as IdxSize).collect();
-            let licenses = str_col(
-                "license",
-                rows.iter().map(|&i| {
-                    column
-                        .get(i as usize)
-                        .filter(|l| !l.eq_ignore_ascii_case("unlicensed"))
-                }),
-            );
+            let unlicensed = |l: &str| l.eq_ignore_ascii_case("unlicensed");
+            // The kept rows ascend, so as many as the table's are all of them, in order.
+            let licenses = if rows.len() == column.len() && !column.iter().flatten().any(unlicensed)
+            {
+                column.clone().with_name("license".into()).into_column()
+            } else {
+                str_col(
+                    "license",
+                    rows.iter()
+                        .map(|&i| column.get(i as usize).filter(|l| !unlicensed(l))),
+                )
+            };
             (rows, licenses)
         }
     };
@@ -161,13 +165,9 @@ fn frame(
     let text = |field: &str| fields.text_taken(field, taken);
     let rows = || taken.into_no_null_iter().map(|i| i as usize);
     DataFrame::new_infer_height(vec![
-        StringChunked::full("file".into(), fields.file, len).into_column(),
+        constant("file".into(), Some(fields.file), len),
         i64_col("row", rows().map(|i| Some(fields.row(i) as i64))),
-        match key {
-            Some(key) => StringChunked::full("file_key".into(), key, len),
-            None => StringChunked::full_null("file_key".into(), len),
-        }
-        .into_column(),
+        constant("file_key".into(), key, len),
         text("customer_id")?,
         text("customer_name")?,
         text("customer_domain")?,

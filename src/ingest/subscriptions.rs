@@ -1,6 +1,6 @@
 //! Partner Center subscription exports (DOMAIN.md §2.1) → the canonical subscriptions frame.
 
-use super::fields::{FieldReader, RowIssues};
+use super::fields::{FieldReader, RowIssues, constant};
 use super::headers::{CUSTOMER_ID, CUSTOMER_NAME, ColumnMap, SUBSCRIPTION_FIELDS};
 use super::table::Table;
 use super::values::{self, DateValue};
@@ -156,7 +156,7 @@ pub fn read(
     };
     let columns = || -> PolarsResult<Vec<Column>> {
         Ok(vec![
-            StringChunked::full("file".into(), file, kept.len()).into_column(),
+            constant("file".into(), Some(file), kept.len()),
             i64_col("row", kept.iter().map(|&i| Some(fields.row(i) as i64))),
             text("customer_id", key_id.as_deref())?,
             text("customer_name", key_name.as_deref())?,
