@@ -240,10 +240,25 @@ pub fn table(
     )
     .with_column(action.alias("action"))
     .left_join(customers, col("customer_key"), col("customer_key"))
+    .sort_by_exprs(
+        [
+            col("customer_name").str().to_lowercase(),
+            col("customer_name"),
+            col("customer_id").fill_null(lit("")),
+            col("user_principal_name").str().to_lowercase(),
+            col("retirement_id"),
+        ],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )
     .collect()?;
-    let r = Rows::new(&df);
-    let s = |name: &str| r.strs(name);
-    let actions = r.vocab("action", Action::parse)?;
+    let rows = user_rows(&df, segments, resolver)?;
+    Ok(UsersTable { rows, frame: df })
+}
+
+/// The report's users rows from the joined and sorted users frame.
+fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result<Vec<UserRow>> {
+    let s = |name: &str| -> Result<&StringChunked> { Ok(df.column(name)?.str()?) };
+    let actions = Rows::new(df).vocab("action", Action::parse)?;
     let (ckeys, ids, names, upns, dnames, lic, rets, skus, plans, covering, segs) = (
         s("customer_key")?,
         s("customer_id")?,
@@ -257,18 +272,18 @@ pub fn table(
         s("covering_license")?,
         s("segment")?,
     );
-    let mut rows = Vec::with_capacity(r.len());
-    for i in 0..r.len() {
-        let action = actions[i];
-        let retirement = rets[i].clone().unwrap_or_default();
+    let owned = |column: &StringChunked, i: usize| column.get(i).map(str::to_string);
+    let text = |column: &StringChunked, i: usize| column.get(i).unwrap_or_default().to_string();
+    let mut rows = Vec::with_capacity(df.height());
+    for (i, &action) in actions.iter().enumerate() {
+        let retirement = text(rets, i);
         let retirement_name = resolver
             .catalog
             .get(&retirement)
             .map_or(retirement.clone(), |r| r.name.clone());
-        let license = lic[i].clone().unwrap_or_default();
+        let license = text(lic, i);
         let reassign = action == Action::Reassign;
-        let info = &segments.by_key[ckeys[i].as_deref().unwrap_or_default()];
-        let segment = segs[i].clone().unwrap_or_default();
+        let info = &segments.by_key[ckeys.get(i).unwrap_or_default()];
         let why = match action {
             Action::ReviewBlocked => {
                 Reason::new(ReasonCode::ReviewBlocked, [("license", license.clone())])
@@ -276,7 +291,7 @@ pub fn table(
             Action::RemoveOnly => Reason::new(
                 ReasonCode::RemoveOnly,
                 [
-                    ("covering", covering[i].clone().unwrap_or_default()),
+                    ("covering", text(covering, i)),
                     ("retirement", retirement_name),
                 ],
             ),
@@ -284,33 +299,26 @@ pub fn table(
                 ReasonCode::reassign(info.basis),
                 [
                     ("license", license.clone()),
-                    ("segment", segment.clone()),
+                    ("segment", text(segs, i)),
                     ("users", info.licensed_users.to_string()),
                     ("cap", BUSINESS_SEAT_CAP.to_string()),
                 ],
             ),
         };
         rows.push(UserRow {
-            customer_id: ids[i].clone(),
-            customer_name: names[i].clone().unwrap_or_default(),
-            user_principal_name: upns[i].clone().unwrap_or_default(),
-            display_name: dnames[i].clone(),
+            customer_id: owned(ids, i),
+            customer_name: text(names, i),
+            user_principal_name: text(upns, i),
+            display_name: owned(dnames, i),
             retiring_license: license,
             retirement_id: retirement,
             action,
-            recommended_sku: skus[i].clone().filter(|_| reassign),
-            recommended_plan: plans[i].clone().filter(|_| reassign),
+            recommended_sku: owned(skus, i).filter(|_| reassign),
+            recommended_plan: owned(plans, i).filter(|_| reassign),
             why,
         });
     }
-    rows.sort_by_cached_key(|u| {
-        (
-            customer_order(&u.customer_name, u.customer_id.as_ref()),
-            u.user_principal_name.to_lowercase(),
-            u.retirement_id.clone(),
-        )
-    });
-    Ok(UsersTable { rows, frame: df })
+    Ok(rows)
 }
 
 /// Licences to buy: `reassign` users per customer × retirement × plan, plus the subscription-

@@ -124,7 +124,7 @@ impl Messages {
         };
         let mut out = text.to_string();
         for (key, value) in &why.args {
-            let value = if key == "segment" {
+            let value = if *key == "segment" {
                 self.label("segment_words", value)
             } else {
                 value.clone()

@@ -184,15 +184,15 @@ pub struct Reason {
     /// e.g. `reassign-business`.
     pub code: ReasonCode,
     /// Placeholder → value, e.g. `license` → `Kaizala Pro`.
-    pub args: BTreeMap<String, String>,
+    pub args: BTreeMap<&'static str, String>,
 }
 
 impl Reason {
     /// A reason from a code and `(placeholder, value)` pairs.
-    pub fn new<const N: usize>(code: ReasonCode, args: [(&str, String); N]) -> Reason {
+    pub fn new<const N: usize>(code: ReasonCode, args: [(&'static str, String); N]) -> Reason {
         Reason {
             code,
-            args: args.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            args: args.into_iter().collect(),
         }
     }
 }
