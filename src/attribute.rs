@@ -1,5 +1,6 @@
 //! Customer attribution (DOMAIN.md §2.2): gives every subscription and license row a
-//! `customer_key`. A license row's customer is, in order: its own customer column; the `KEY` of
+//! `customer_key`, the customer's index in [`Customers::list`] (a `u32`, so the analysis groups
+//! and joins customers on an integer). A license row's customer is, in order: its own customer column; the `KEY` of
 //! its file; the customer whose domain equals the user's UPN domain. Rows with none of these are
 //! reported (`unattributed-user`) and left out. Each attributed license row also gets a
 //! `user_id`, one number per customer and user.
@@ -15,8 +16,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// One customer, as the subscription export names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
-    /// Internal join key (lower-cased id, or `name:` + lower-cased name).
-    pub key: String,
     /// Tenant id, when an export gives one.
     pub id: Option<String>,
     /// Name (the id when no export names it).
@@ -47,8 +46,9 @@ impl Customers {
         self.position_any(key).map(|i| &self.list[i])
     }
 
-    /// Where the customer with this id, name or domain (case-insensitive) is in the list.
-    fn position_any(&self, key: &str) -> Option<usize> {
+    /// Where the customer with this id, name or domain (case-insensitive) is in the list: its
+    /// `customer_key`.
+    pub fn position_any(&self, key: &str) -> Option<usize> {
         let k = key.to_lowercase();
         [&self.by_id, &self.by_name, &self.by_domain]
             .iter()
@@ -59,13 +59,11 @@ impl Customers {
         let at = match self.find(id, name) {
             Some(at) => at,
             None => {
-                let key = match (id, name) {
-                    (Some(i), _) => i.to_lowercase(),
-                    (None, Some(n)) => format!("name:{}", n.to_lowercase()),
-                    (None, None) => unreachable!("a customer has an id or a name"),
-                };
+                debug_assert!(
+                    id.is_some() || name.is_some(),
+                    "a customer has an id or a name"
+                );
                 self.list.push(Customer {
-                    key,
                     id: id.map(str::to_string),
                     name: name.or(id).unwrap_or_default().to_string(),
                     domain: None,
@@ -95,7 +93,7 @@ impl Customers {
     /// The customers as a frame (`customer_key, customer_id, customer_name, customer_domain`).
     pub fn to_frame(&self) -> PolarsResult<DataFrame> {
         DataFrame::new_infer_height(vec![
-            str_col("customer_key", self.list.iter().map(|c| Some(&c.key))),
+            key_col((0..self.list.len()).map(Some)),
             str_col("customer_id", self.list.iter().map(|c| c.id.as_ref())),
             str_col("customer_name", self.list.iter().map(|c| Some(&c.name))),
             str_col(
@@ -104,6 +102,12 @@ impl Customers {
             ),
         ])
     }
+}
+
+/// A `customer_key` column from customer indices.
+pub fn key_col(at: impl Iterator<Item = Option<usize>>) -> Column {
+    let keys: UInt32Chunked = at.map(|a| a.map(|a| a as u32)).collect();
+    keys.with_name("customer_key".into()).into_column()
 }
 
 /// Adds `customer_key` to both frames, drops unattributed license rows (with an error issue
@@ -126,19 +130,18 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
             );
         }
     }
-    let sub_keys: Vec<String> = (0..subs.len())
+    let sub_keys: Vec<usize> = (0..subs.len())
         .map(|i| {
-            let at = customers.add(
+            customers.add(
                 ids[i].as_deref(),
                 names[i].as_deref(),
                 domains[i].as_deref(),
-            );
-            customers.list[at].key.clone()
+            )
         })
         .collect();
     ingested
         .subscriptions
-        .with_column(str_col("customer_key", sub_keys.iter().map(Some)))?;
+        .with_column(key_col(sub_keys.into_iter().map(Some)))?;
 
     let (lic_keys, unmatched_file_keys, unattributed) =
         attribute_licenses(&ingested.licenses, &mut customers)?;
@@ -167,12 +170,9 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         ));
         move_to_rejected(&mut ingested.accounting, file);
     }
-    let keys = lic_keys
-        .iter()
-        .map(|at| at.map(|a| customers.list[a].key.as_str()));
     ingested
         .licenses
-        .with_column(str_col("customer_key", keys))?;
+        .with_column(key_col(lic_keys.iter().copied()))?;
     let user_ids = user_ids(
         &lic_keys,
         ingested.licenses.column("user_principal_name")?.str()?,

@@ -2,7 +2,7 @@
 //! recommended plan, and the licences to buy.
 
 use super::{Params, customer_order, expiring, left_join};
-use crate::attribute::Customers;
+use crate::attribute::{Customers, key_col};
 use crate::catalog::Segment;
 use crate::frame::{Rows, str_col};
 use crate::model::{
@@ -27,10 +27,15 @@ pub struct SegmentInfo {
     has_license_data: bool,
 }
 
-/// Segments of all customers, keyed by `customer_key`.
+/// Segments of all customers, by `customer_key` (the customer's index).
 pub struct Segments {
-    by_key: HashMap<String, SegmentInfo>,
+    by_key: Vec<SegmentInfo>,
     frame: DataFrame,
+}
+
+/// A `customer_key` value (always set on the analysed rows) as an index.
+fn key_at(keys: &UInt32Chunked, i: usize) -> usize {
+    keys.get(i).unwrap_or_default() as usize
 }
 
 impl Segments {
@@ -39,17 +44,15 @@ impl Segments {
         let mut rows: Vec<CustomerRow> = customers
             .list
             .iter()
-            .map(|c| {
-                let info = &self.by_key[&c.key];
-                CustomerRow {
-                    customer_id: c.id.clone(),
-                    customer_name: c.name.clone(),
-                    customer_domain: c.domain.clone(),
-                    segment: info.segment,
-                    segment_reason: info.reason.clone(),
-                    licensed_users: info.licensed_users,
-                    has_license_data: info.has_license_data,
-                }
+            .zip(&self.by_key)
+            .map(|(c, info)| CustomerRow {
+                customer_id: c.id.clone(),
+                customer_name: c.name.clone(),
+                customer_domain: c.domain.clone(),
+                segment: info.segment,
+                segment_reason: info.reason.clone(),
+                licensed_users: info.licensed_users,
+                has_license_data: info.has_license_data,
             })
             .collect();
         rows.sort_by_cached_key(|r| customer_order(&r.customer_name, r.customer_id.as_ref()));
@@ -74,33 +77,27 @@ pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Resu
         ])
         .collect()?;
     let r = Rows::new(&counts);
-    let (keys, users, edu) = (
-        r.strs("customer_key")?,
-        r.ints("licensed_users")?,
-        r.bools("education")?,
-    );
-    let stats: HashMap<String, (i64, bool)> = (0..r.len())
-        .filter_map(|i| {
-            Some((
-                keys[i].clone()?,
-                (users[i].unwrap_or(0), edu[i].unwrap_or(false)),
-            ))
-        })
-        .collect();
-    let mut overrides: HashMap<String, Segment> = HashMap::new();
+    let (users, edu) = (r.ints("licensed_users")?, r.bools("education")?);
+    let mut stats: Vec<Option<(i64, bool)>> = vec![None; customers.list.len()];
+    for (i, key) in counts.column("customer_key")?.u32()?.iter().enumerate() {
+        if let Some(key) = key {
+            stats[key as usize] = Some((users[i].unwrap_or(0), edu[i].unwrap_or(false)));
+        }
+    }
+    let mut overrides: HashMap<usize, Segment> = HashMap::new();
     for (name, segment) in &params.segment_overrides {
-        let Some(c) = customers.find_any(name) else {
+        let Some(at) = customers.position_any(name) else {
             bail!(
                 "--segment {name}={}: no customer has the id, name or domain `{name}`",
                 segment.as_str()
             );
         };
-        overrides.insert(c.key.clone(), *segment);
+        overrides.insert(at, *segment);
     }
-    let mut by_key = HashMap::new();
-    for c in &customers.list {
-        let (licensed_users, education) = stats.get(&c.key).copied().unwrap_or((0, false));
-        let (segment, basis, reason) = if let Some(s) = overrides.get(&c.key) {
+    let mut by_key = Vec::with_capacity(customers.list.len());
+    for (at, stat) in stats.iter().enumerate() {
+        let (licensed_users, education) = stat.unwrap_or((0, false));
+        let (segment, basis, reason) = if let Some(s) = overrides.get(&at) {
             (*s, SegmentBasis::Override, "set by --segment".to_string())
         } else if education {
             (
@@ -126,18 +123,15 @@ pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Resu
             reason,
             basis,
             licensed_users,
-            has_license_data: stats.contains_key(&c.key),
+            has_license_data: stat.is_some(),
         };
-        by_key.insert(c.key.clone(), info);
+        by_key.push(info);
     }
     let frame = DataFrame::new_infer_height(vec![
-        str_col("customer_key", customers.list.iter().map(|c| Some(&c.key))),
+        key_col((0..by_key.len()).map(Some)),
         str_col(
             "segment",
-            customers
-                .list
-                .iter()
-                .map(|c| Some(by_key[&c.key].segment.as_str())),
+            by_key.iter().map(|info| Some(info.segment.as_str())),
         ),
     ])?;
     Ok(Segments { by_key, frame })
@@ -259,8 +253,8 @@ pub fn table(
 fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result<Vec<UserRow>> {
     let s = |name: &str| -> Result<&StringChunked> { Ok(df.column(name)?.str()?) };
     let actions = Rows::new(df).vocab("action", Action::parse)?;
-    let (ckeys, ids, names, upns, dnames, lic, rets, skus, plans, covering, segs) = (
-        s("customer_key")?,
+    let ckeys = df.column("customer_key")?.u32()?;
+    let (ids, names, upns, dnames, lic, rets, skus, plans, covering, segs) = (
         s("customer_id")?,
         s("customer_name")?,
         s("user_principal_name")?,
@@ -283,7 +277,7 @@ fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result
             .map_or(retirement.clone(), |r| r.name.clone());
         let license = text(lic, i);
         let reassign = action == Action::Reassign;
-        let info = &segments.by_key[ckeys.get(i).unwrap_or_default()];
+        let info = &segments.by_key[key_at(ckeys, i)];
         let why = match action {
             Action::ReviewBlocked => {
                 Reason::new(ReasonCode::ReviewBlocked, [("license", license.clone())])
@@ -393,8 +387,8 @@ pub fn purchases(
         });
     }
     let r = Rows::new(&fallback);
-    let (keys, ids, names, rets, qty, n) = (
-        r.strs("customer_key")?,
+    let keys = fallback.column("customer_key")?.u32()?;
+    let (ids, names, rets, qty, n) = (
         r.strs("customer_id")?,
         r.strs("customer_name")?,
         r.strs("retirement_id")?,
@@ -403,7 +397,7 @@ pub fn purchases(
     );
     for i in 0..r.len() {
         let retirement_id = rets[i].clone().unwrap_or_default();
-        let segment = segments.by_key[keys[i].as_deref().unwrap_or_default()].segment;
+        let segment = segments.by_key[key_at(keys, i)].segment;
         let Some(rep) = resolver
             .catalog
             .get(&retirement_id)
