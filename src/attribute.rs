@@ -226,6 +226,7 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
     );
     let rows = lics.column("row")?.i64()?;
     let mut found: FastMap<Via<'_>, usize> = FastMap::default();
+    let mut previous: Option<(Via<'_>, usize)> = None;
     let mut at_rows = Vec::with_capacity(lics.height());
     let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
     let mut unattributed: BTreeSet<(String, i64)> = BTreeSet::new();
@@ -241,7 +242,15 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
             (None, Some(key)) => Via::FileKey(file, key),
             (None, None) => Via::Domain(upn.and_then(|u| u.rsplit_once('@')).map(|(_, d)| d)),
         };
+        // Exports list a customer's rows together: the previous row's answer is tried first.
+        if let Some((last, at)) = previous
+            && last == via
+        {
+            at_rows.push(Some(at));
+            continue;
+        }
         if let Some(&at) = found.get(&via) {
+            previous = Some((via, at));
             at_rows.push(Some(at));
             continue;
         }
@@ -262,6 +271,7 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
         match at {
             Some(at) => {
                 found.insert(via, at);
+                previous = Some((via, at));
             }
             None => {
                 unattributed.insert((file.unwrap_or_default().to_string(), row.unwrap_or(0)));
