@@ -90,23 +90,30 @@ pub struct Ingested {
 }
 
 /// Reads a file into a raw table, choosing the reader by extension.
+/// A UTF-8 CSV file is streamed; other encodings and spreadsheets are read whole.
 pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
     let label = label.to_string();
-    let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable {
+    let unreadable = |source| InputError::Unreadable {
         file: label.clone(),
         source,
-    })?;
+    };
+    let malformed = |e: csv::Error| InputError::Malformed {
+        file: label.clone(),
+        message: e.to_string(),
+    };
     let ext = extension(path);
+    if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        let size = file.metadata().map_or(0, |m| m.len() as usize);
+        if let Some(table) = csv_text::read_streaming(file, size).map_err(malformed)? {
+            return Ok(table);
+        }
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     if SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
         excel::read(bytes, &label, sheet)
     } else {
-        csv_text::read(&bytes).map_err(|e| {
-            InputError::Malformed {
-                file: label,
-                message: e.to_string(),
-            }
-            .into()
-        })
+        Ok(csv_text::read(&bytes).map_err(malformed)?)
     }
 }
 
