@@ -6,7 +6,7 @@
 //! `user_id`, one number per customer and user.
 
 use crate::FastMap;
-use crate::frame::{Rows, str_col};
+use crate::frame::{str_col, texts};
 use crate::ingest::Ingested;
 use crate::issues::{FileAccounting, Issue, IssueCode, Severity};
 use anyhow::Result;
@@ -114,31 +114,36 @@ pub fn key_col(at: impl Iterator<Item = Option<usize>>) -> Column {
 /// each, and moves them to `rows_rejected`), and returns the customers.
 pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
     let mut customers = Customers::default();
-    let subs = Rows::new(&ingested.subscriptions);
-    let (ids, names, domains) = (
-        subs.strs("customer_id")?,
-        subs.strs("customer_name")?,
-        subs.strs("customer_domain")?,
-    );
-    // First pass registers every id↔name pairing, so a row with only a name still finds the id.
-    for i in 0..subs.len() {
-        if ids[i].is_some() && names[i].is_some() {
-            customers.add(
-                ids[i].as_deref(),
-                names[i].as_deref(),
-                domains[i].as_deref(),
-            );
+    let sub_keys = {
+        let subs = &ingested.subscriptions;
+        let column =
+            |name: &str| -> Result<Vec<Option<&str>>> { Ok(texts(subs.column(name)?)?.collect()) };
+        let (ids, names, domains) = (
+            column("customer_id")?,
+            column("customer_name")?,
+            column("customer_domain")?,
+        );
+        // Adding the same values again finds the same customer and changes nothing, so a row
+        // like the previous one (exports list a customer's rows together) is not looked up.
+        let mut previous = None;
+        let mut add = |i: usize| {
+            let values = (ids[i], names[i], domains[i]);
+            match previous {
+                Some((last, at)) if last == values => at,
+                _ => {
+                    let at = customers.add(values.0, values.1, values.2);
+                    previous = Some((values, at));
+                    at
+                }
+            }
+        };
+        // First pass registers every id↔name pairing, so a row with only a name still finds
+        // the id.
+        for i in (0..ids.len()).filter(|&i| ids[i].is_some() && names[i].is_some()) {
+            add(i);
         }
-    }
-    let sub_keys: Vec<usize> = (0..subs.len())
-        .map(|i| {
-            customers.add(
-                ids[i].as_deref(),
-                names[i].as_deref(),
-                domains[i].as_deref(),
-            )
-        })
-        .collect();
+        (0..ids.len()).map(add).collect::<Vec<usize>>()
+    };
     ingested
         .subscriptions
         .with_column(key_col(sub_keys.into_iter().map(Some)))?;
@@ -213,7 +218,7 @@ type LicenseAttribution = (
 /// combination of values that found its customer is remembered: resolving it again would find
 /// the same customer (customers are only ever added), so only unfound rows are looked at twice.
 fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<LicenseAttribution> {
-    let text = |name: &str| -> Result<&StringChunked> { Ok(lics.column(name)?.str()?) };
+    let text = |name: &str| texts(lics.column(name)?);
     let (ids, names, domains) = (
         text("customer_id")?,
         text("customer_name")?,
@@ -230,12 +235,8 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
     let mut at_rows = Vec::with_capacity(lics.height());
     let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
     let mut unattributed: BTreeSet<(String, i64)> = BTreeSet::new();
-    let columns = ids.iter().zip(names.iter()).zip(domains.iter());
-    let more = keys
-        .iter()
-        .zip(upns.iter())
-        .zip(files.iter())
-        .zip(rows.iter());
+    let columns = ids.zip(names).zip(domains);
+    let more = keys.zip(upns).zip(files).zip(rows.iter());
     for (((id, name), domain), (((key, upn), file), row)) in columns.zip(more) {
         let via = match (id.or(name), key) {
             (Some(_), _) => Via::Columns(id, name, domain),

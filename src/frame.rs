@@ -45,6 +45,16 @@ pub fn i64_col(name: &str, values: impl IntoIterator<Item = Option<i64>>) -> Col
     Column::new(name.into(), values.into_iter().collect::<Vec<_>>())
 }
 
+/// A text column's values row by row, borrowed; a constant column (a file name, a field the
+/// export lacks) is not materialised into one value per row.
+pub fn texts(column: &Column) -> PolarsResult<Box<dyn Iterator<Item = Option<&str>> + '_>> {
+    if let Some(constant) = column.as_scalar_column() {
+        let value = constant.scalar().value().get_str();
+        return Ok(Box::new(std::iter::repeat_n(value, column.len())));
+    }
+    Ok(Box::new(column.str()?.iter()))
+}
+
 /// Reads typed cells of one frame by column name.
 pub struct Rows<'a> {
     df: &'a DataFrame,
