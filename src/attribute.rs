@@ -1,8 +1,8 @@
 //! Customer attribution (DOMAIN.md §2.2): gives every subscription and license row a
 //! `customer_key`, the customer's index in [`Customers::list`] (a `u32`, so the analysis groups
-//! and joins customers on an integer). A license row's customer is, in order: its own customer column; the `KEY` of
-//! its file; the customer whose domain equals the user's UPN domain. Rows with none of these are
-//! reported (`unattributed-user`) and left out. Each attributed license row also gets a
+//! and joins customers on an integer). A license row's customer is, in order: its own customer
+//! column; the `KEY` of its file; the customer whose domain equals the user's UPN domain. Rows
+//! with none of these are reported (`unattributed-user`) and left out. Each attributed license row also gets a
 //! `user_id`, one number per customer and user.
 
 use crate::FastMap;

@@ -36,18 +36,24 @@ pub struct Params {
 /// A left join that matches nulls to nulls (offer columns are often empty).
 fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
     let keys: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
+    left.join(right, keys.clone(), keys, left_join_args())
+}
+
+/// The arguments of [`left_join`]: nulls match nulls.
+fn left_join_args() -> JoinArgs {
     let mut args = JoinArgs::new(JoinType::Left);
     args.nulls_equal = true;
-    left.join(right, keys.clone(), keys, args)
+    args
 }
 
 /// The license rows with their lookup columns (`sku`, `retirement_id`, `education`) beside
 /// them. Only the `license` column goes through the join (the lookup is one row per distinct
 /// value, so the result is in row order, row for row); the other columns are shared, not copied.
 fn with_resolved_licenses(licenses: &DataFrame, lookup: &DataFrame) -> Result<DataFrame> {
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.nulls_equal = true;
-    args.maintain_order = MaintainOrderJoin::Left;
+    let args = JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..left_join_args()
+    };
     let resolved = licenses
         .select(["license"])?
         .lazy()
@@ -152,4 +158,14 @@ fn customer_order(name: &str, id: Option<&String>) -> (String, String, String) {
         name.to_string(),
         id.cloned().unwrap_or_default(),
     )
+}
+
+/// [`customer_order`] as polars sort keys over `customer_name` and `customer_id`, for a table
+/// polars sorts itself (stable, so ties keep their order as `sort_by_cached_key` does).
+fn customer_order_exprs() -> [Expr; 3] {
+    [
+        col("customer_name").str().to_lowercase(),
+        col("customer_name"),
+        col("customer_id").fill_null(lit("")),
+    ]
 }

@@ -1,7 +1,7 @@
 //! §3.2: customer segments, users holding a retiring license with their action and
 //! recommended plan, and the licences to buy.
 
-use super::{Params, customer_order, expiring, left_join};
+use super::{Params, customer_order, customer_order_exprs, expiring, left_join};
 use crate::attribute::{Customers, key_col};
 use crate::catalog::Segment;
 use crate::frame::{Rows, str_col};
@@ -235,13 +235,13 @@ pub fn table(
     .with_column(action.alias("action"))
     .left_join(customers, col("customer_key"), col("customer_key"))
     .sort_by_exprs(
-        [
-            col("customer_name").str().to_lowercase(),
-            col("customer_name"),
-            col("customer_id").fill_null(lit("")),
-            col("user_principal_name").str().to_lowercase(),
-            col("retirement_id"),
-        ],
+        customer_order_exprs()
+            .into_iter()
+            .chain([
+                col("user_principal_name").str().to_lowercase(),
+                col("retirement_id"),
+            ])
+            .collect::<Vec<_>>(),
         SortMultipleOptions::default().with_maintain_order(true),
     )
     .collect()?;
