@@ -41,6 +41,8 @@ pub enum FormatArg {
     Csv,
     /// `report.json`: every table, the accounting and the run parameters.
     Json,
+    /// `scripts/*.ps1`: step B per customer as a dry-run-first Microsoft Graph PowerShell script.
+    Scripts,
 }
 
 /// Runbook languages.

@@ -122,6 +122,7 @@ fn format(arg: FormatArg) -> Format {
         FormatArg::Html => Format::Html,
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
+        FormatArg::Scripts => Format::Scripts,
     }
 }
 

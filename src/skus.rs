@@ -63,6 +63,15 @@ pub fn lookup_key(value: &str) -> String {
     key
 }
 
+/// Whether a name is written like a product part number (`skuPartNumber`, String_Id): capital
+/// letters, digits and `_` only, with at least one letter (`KAIZALA_STANDALONE`, `SPE_E3`).
+pub fn is_part_number(name: &str) -> bool {
+    name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 impl SkuTable {
     /// The built-in subset plus every `--skus` file.
     pub fn load(paths: &[std::path::PathBuf]) -> anyhow::Result<SkuTable> {
@@ -205,6 +214,22 @@ mod tests {
                 .contains("KAIZALA_O365_P2")
         );
         assert!(table.lookup("Kaizala Pro").is_none());
+    }
+
+    #[test]
+    fn part_numbers_are_capitals_digits_and_underscores() {
+        for yes in ["KAIZALA_STANDALONE", "SPE_E3", "MCOIMP"] {
+            assert!(is_part_number(yes), "{yes}");
+        }
+        for no in [
+            "Kaizala Pro",
+            "1392051d-0cb9-4b7a-88d5-621fee5e8711",
+            "123",
+            "",
+            "SPE E3",
+        ] {
+            assert!(!is_part_number(no), "{no}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod deprovisioning;
 mod expiring;
 mod lookups;
+mod products;
 pub mod summary;
 mod users;
 
@@ -136,6 +137,7 @@ pub fn analyze(
         params.as_of,
     );
     let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);
+    let (retiring_licenses, skus) = products::products(resolver, &users.rows, &retirements);
     Ok(Report {
         run,
         customers,
@@ -147,6 +149,8 @@ pub fn analyze(
         accounting: ingested.accounting,
         summary,
         retirements,
+        retiring_licenses,
+        skus,
     })
 }
 

@@ -232,6 +232,10 @@ pub fn retirements_used(
                     segments: p.segments.clone(),
                 })
                 .collect(),
+            part_numbers: (r.aliases.iter())
+                .filter(|a| crate::skus::is_part_number(a))
+                .cloned()
+                .collect(),
             source: r.source.clone(),
         })
         .collect()

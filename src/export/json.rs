@@ -5,7 +5,8 @@ use super::locale::Reasons;
 use super::{Exporter, Messages, OutputFile};
 use crate::issues::{FileAccounting, Issue};
 use crate::model::{
-    CustomerRow, DeprovisioningRow, ExpiringRow, Report, RetirementInfo, RunInfo, Summary,
+    CustomerRow, DeprovisioningRow, ExpiringRow, Report, RetirementInfo, RetiringLicense, RunInfo,
+    SkuInfo, Summary,
 };
 use anyhow::Result;
 use serde::Serialize;
@@ -35,6 +36,8 @@ struct JsonReport<'a> {
     accounting: &'a [FileAccounting],
     summary: &'a Summary,
     retirements: &'a [RetirementInfo],
+    retiring_licenses: &'a [RetiringLicense],
+    skus: &'a [SkuInfo],
 }
 
 impl Exporter for JsonExporter {
@@ -62,6 +65,8 @@ impl Exporter for JsonExporter {
             accounting: &report.accounting,
             summary: &report.summary,
             retirements: &report.retirements,
+            retiring_licenses: &report.retiring_licenses,
+            skus: &report.skus,
         };
         let mut bytes = serde_json::to_vec_pretty(&json)?;
         bytes.push(b'\n');

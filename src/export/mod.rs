@@ -5,11 +5,14 @@ mod csv_tables;
 pub mod html;
 mod json;
 pub mod locale;
+mod scripts;
+pub mod slug;
 mod tables;
 mod xlsx;
 
 pub use html::HtmlExporter;
 pub use locale::{Locale, Messages};
+pub use scripts::{CSV_COLUMNS as SCRIPT_CSV_COLUMNS, ScriptsExporter};
 pub use xlsx::{EXCEL_MAX_ROWS, XlsxExporter};
 
 use crate::model::Report;
@@ -36,11 +39,19 @@ pub enum Format {
     Csv,
     /// `report.json`.
     Json,
+    /// `scripts/`: step B as a PowerShell script and its input CSV per customer.
+    Scripts,
 }
 
 impl Format {
     /// Every format, in the order they are written.
-    pub const ALL: [Format; 4] = [Format::Xlsx, Format::Html, Format::Csv, Format::Json];
+    pub const ALL: [Format; 5] = [
+        Format::Xlsx,
+        Format::Html,
+        Format::Csv,
+        Format::Json,
+        Format::Scripts,
+    ];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -49,17 +60,23 @@ impl Format {
             Format::Html => "html",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Scripts => "scripts",
         }
     }
 }
 
-/// The exporter of a format.
-pub fn exporter(format: Format, locale: Locale) -> Box<dyn Exporter> {
+/// The exporter of a format, in a run that writes `formats` (the runbooks link to the scripts
+/// only when those are written too).
+pub fn exporter(format: Format, formats: &[Format], locale: Locale) -> Box<dyn Exporter> {
     match format {
         Format::Csv => Box::new(csv_tables::CsvExporter),
         Format::Json => Box::new(json::JsonExporter),
         Format::Xlsx => Box::new(XlsxExporter::default()),
-        Format::Html => Box::new(HtmlExporter { locale }),
+        Format::Html => Box::new(HtmlExporter {
+            locale,
+            scripts: formats.contains(&Format::Scripts),
+        }),
+        Format::Scripts => Box::new(scripts::ScriptsExporter),
     }
 }
 
@@ -69,7 +86,7 @@ pub fn render(report: &Report, formats: &[Format], locale: Locale) -> Result<Vec
     use rayon::prelude::*;
     let rendered: Vec<Result<Vec<OutputFile>>> = formats
         .par_iter()
-        .map(|format| exporter(*format, locale).export(report))
+        .map(|format| exporter(*format, formats, locale).export(report))
         .collect();
     let mut files = Vec::new();
     for format_files in rendered {

@@ -35,6 +35,35 @@ pub struct Report {
     pub summary: Summary,
     /// The catalog entries the tables refer to (names and replacement options).
     pub retirements: Vec<RetirementInfo>,
+    /// How each retiring license of `users` resolves (step B's scripts remove it by SKU).
+    pub retiring_licenses: Vec<RetiringLicense>,
+    /// The products `retiring_licenses` and the replacements name, from the SKU table.
+    pub skus: Vec<SkuInfo>,
+}
+
+/// A retiring license value of the `users` table and the product it resolves to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetiringLicense {
+    /// The value as written in the input (`UserRow::retiring_license`).
+    pub license: String,
+    /// The retirement.
+    pub retirement_id: String,
+    /// String_Id of the product, when the SKU table knows the value (standalone Kaizala Pro has
+    /// no product row).
+    pub sku: Option<String>,
+}
+
+/// A product as Microsoft's SKU table describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkuInfo {
+    /// `skuPartNumber`, e.g. `ENTERPRISEPREMIUM`.
+    pub string_id: String,
+    /// `skuId`, lower case.
+    pub guid: String,
+    /// Product name.
+    pub display_name: String,
+    /// Service plan names it includes, sorted.
+    pub service_plans: Vec<String>,
 }
 
 /// A retirement as the catalog describes it.
@@ -46,6 +75,9 @@ pub struct RetirementInfo {
     pub name: String,
     /// Replacement options in Partner Center's order.
     pub replacements: Vec<ReplacementInfo>,
+    /// The aliases that are product part numbers (String_Ids such as `KAIZALA_STANDALONE`):
+    /// how a tenant's `subscribedSkus` name it when the SKU table has no row for it.
+    pub part_numbers: Vec<String>,
     /// Where the catalog entry comes from.
     pub source: String,
 }

@@ -251,8 +251,8 @@ fn progress_shows_on_a_terminal_only_and_never_with_quiet() {
         "✓ reading fixtures/demo/subscriptions.csv",
         "✓ reading fixtures/demo/northwind-licenses.csv",
         "✓ analysing",
-        "✓ rendering xlsx, html, csv, json",
-        "✓ writing 13 files to tty",
+        "✓ rendering xlsx, html, csv, json, scripts",
+        "✓ writing 19 files to tty",
     ] {
         assert!(shown.contains(step), "{step:?} missing in {shown:?}");
     }

@@ -5,5 +5,6 @@ mod commands; // check / report / demo / catalog end to end, exit codes, snapsho
 mod html; // runbooks: snapshots, content, hostile input, headless Chromium
 mod ingest; // every fixture dialect → exact canonical frame and issues
 mod outdir; // --out: user files survive, one complete report at every instant, one writer
+mod scripts; // step B PowerShell scripts: grammar, hostile names, GUIDs, CSV = users rows
 mod util; // fixture paths, frame dumps, running the binary
 mod xlsx; // the workbook read back, its parts, LibreOffice

@@ -4,12 +4,10 @@
 //! runs them with strict undefined values and HTML auto-escaping, so every input value is escaped.
 //! All fixed text comes from the locale's message file (`locales/`).
 
-mod slug;
 mod timeline;
 mod views;
 
 pub use super::locale::{Locale, Messages};
-pub use slug::{slug, unique_slugs};
 
 use super::{Exporter, OutputFile};
 use crate::model::Report;
@@ -36,6 +34,8 @@ const TEMPLATES: [(&str, &str); 4] = [
 pub struct HtmlExporter {
     /// The language of all fixed text and dates.
     pub locale: Locale,
+    /// Whether `scripts/` is written beside the runbooks (step B links to each script).
+    pub scripts: bool,
 }
 
 /// A message with Partner Center UI terms in `**bold**`: escaped, then the terms made bold.
@@ -85,7 +85,7 @@ impl Exporter for HtmlExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
         let messages = Messages::load(self.locale)?;
         let env = environment()?;
-        let pages = views::Pages::new(report, &messages);
+        let pages = views::Pages::new(report, &messages, self.scripts);
         let mut files = vec![(
             PathBuf::from("runbooks/index.html"),
             render(&env, "index.html", Value::from(Serde(pages.index())))?,

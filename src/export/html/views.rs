@@ -2,9 +2,10 @@
 //! with dates and labels already in the page's language. Grouping and wording only; every figure
 //! comes from the `Report`.
 
-use super::slug::unique_slugs;
 use super::timeline::{self, Event, Timeline};
 use crate::export::locale::Messages;
+use crate::export::scripts::{PlanChange, has_script, plan_changes};
+use crate::export::slug::customer_slugs;
 use crate::model::{
     CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow, PurchaseRow,
     Report, RetirementProgress, Segment, State, Urgency, UserRow, WindowState, by_customer,
@@ -39,6 +40,14 @@ struct IndexRow {
     suspended_subscriptions: i64,
     seats_to_buy: i64,
     users_to_reassign: i64,
+    script: Option<ScriptLinks>,
+}
+
+/// The step B script of a customer and its input, relative to `runbooks/`.
+#[derive(Serialize, Clone)]
+struct ScriptLinks {
+    ps1: String,
+    csv: String,
 }
 
 /// One customer's runbook.
@@ -50,6 +59,7 @@ pub struct RunbookPage<'a> {
     retirements: Vec<RetirementView>,
     suspended: Vec<SuspendedView>,
     timeline: Timeline,
+    script: Option<ScriptLinks>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +85,8 @@ struct RetirementView {
     assigned: Option<i64>,
     unassigned: Option<i64>,
     options: Vec<OptionView>,
+    /// What reassigned users lose, where the new plan lacks service plans of the old one.
+    changes: Vec<PlanChange>,
     users: Vec<UserView>,
     suspend: Vec<SuspendView>,
     ended: Vec<EndedView>,
@@ -142,6 +154,8 @@ pub struct Pages<'a> {
     report: &'a Report,
     m: &'a Messages,
     files: Vec<String>,
+    /// Per runbook, the step B script (when scripts are written and the customer has one).
+    scripts: Vec<Option<ScriptLinks>>,
     expiring: BTreeMap<CustomerKey<'a>, Vec<&'a ExpiringRow>>,
     users: BTreeMap<CustomerKey<'a>, Vec<&'a UserRow>>,
     purchases: BTreeMap<CustomerKey<'a>, Vec<&'a PurchaseRow>>,
@@ -156,24 +170,31 @@ fn slice<'a, 'k, T>(
 }
 
 impl<'a> Pages<'a> {
-    /// Groups the report once.
-    pub fn new(report: &'a Report, m: &'a Messages) -> Pages<'a> {
-        let files = unique_slugs(
-            report
-                .summary
-                .customers
-                .iter()
-                .map(|c| c.customer_name.as_str()),
-        )
-        .into_iter()
-        .map(|s| format!("{s}.html"))
-        .collect();
+    /// Groups the report once; `scripts`: whether `scripts/` is written beside the runbooks.
+    pub fn new(report: &'a Report, m: &'a Messages, scripts: bool) -> Pages<'a> {
+        let slugs = customer_slugs(report);
+        let users = by_customer(&report.users);
+        let customers = report.summary.customers.iter().map(|c| c.customer_key());
+        let files = customers
+            .clone()
+            .map(|k| format!("{}.html", slugs[&k]))
+            .collect();
+        let scripts = customers
+            .map(|k| {
+                let users = users.get(&k).map_or(&[][..], Vec::as_slice);
+                (scripts && has_script(users)).then(|| ScriptLinks {
+                    ps1: format!("../scripts/{}.ps1", slugs[&k]),
+                    csv: format!("../scripts/{}.csv", slugs[&k]),
+                })
+            })
+            .collect();
         Pages {
             report,
             m,
             files,
+            scripts,
             expiring: by_customer(&report.expiring),
-            users: by_customer(&report.users),
+            users,
             purchases: by_customer(&report.purchases),
             deprovisioning: by_customer(&report.deprovisioning),
         }
@@ -222,9 +243,10 @@ impl<'a> Pages<'a> {
             .summary
             .customers
             .iter()
-            .zip(&self.files)
-            .map(|(c, file)| IndexRow {
+            .zip(self.files.iter().zip(&self.scripts))
+            .map(|(c, (file, script))| IndexRow {
                 file: file.clone(),
+                script: script.clone(),
                 customer: self.customer(c),
                 retiring_subscriptions: c.retiring_subscriptions,
                 suspended_subscriptions: c.suspended_subscriptions,
@@ -244,11 +266,11 @@ impl<'a> Pages<'a> {
             .summary
             .customers
             .iter()
-            .zip(&self.files)
-            .map(|(c, file)| (file.as_str(), self.runbook(c)))
+            .zip(self.files.iter().zip(&self.scripts))
+            .map(|(c, (file, script))| (file.as_str(), self.runbook(c, script.clone())))
     }
 
-    fn runbook(&self, c: &CustomerProgress) -> RunbookPage<'a> {
+    fn runbook(&self, c: &CustomerProgress, script: Option<ScriptLinks>) -> RunbookPage<'a> {
         let key = c.customer_key();
         let expiring = slice(&self.expiring, &key);
         let suspended = slice(&self.deprovisioning, &key);
@@ -263,6 +285,7 @@ impl<'a> Pages<'a> {
             retirements,
             suspended: suspended.iter().map(|d| self.suspended(d)).collect(),
             timeline: self.timeline(expiring, suspended),
+            script,
         }
     }
 
@@ -297,6 +320,11 @@ impl<'a> Pages<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        let users: Vec<&UserRow> = slice(&self.users, key)
+            .iter()
+            .copied()
+            .filter(|u| u.retirement_id == id)
+            .collect();
         let subscriptions: Vec<&&ExpiringRow> = slice(&self.expiring, key)
             .iter()
             .filter(|e| e.retirement_id == id)
@@ -311,9 +339,12 @@ impl<'a> Pages<'a> {
             assigned: r.assigned_seats,
             unassigned: r.unassigned_seats,
             options,
-            users: slice(&self.users, key)
+            changes: plan_changes(self.report, users.iter().copied())
+                .into_iter()
+                .filter(|c| !c.known || !c.lost_plans.is_empty())
+                .collect(),
+            users: users
                 .iter()
-                .filter(|u| u.retirement_id == id)
                 .map(|u| UserView {
                     upn: u.user_principal_name.clone(),
                     display_name: u.display_name.clone().unwrap_or_default(),

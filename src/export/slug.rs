@@ -1,8 +1,9 @@
-//! File names for runbooks: lower-case ASCII letters, digits and `-`, safe on Windows and Unix
-//! (no separators, no `..`, no control characters, no reserved device names such as `CON`),
-//! and unique within one report.
+//! File names per customer (runbooks, step B scripts): lower-case ASCII letters, digits and `-`,
+//! safe on Windows and Unix (no separators, no `..`, no control characters, no reserved device
+//! names such as `CON`), and unique within one report.
 
-use std::collections::BTreeSet;
+use crate::model::{CustomerKey, CustomerRowKey, Report};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Windows device names (any extension) and our own index page.
 const RESERVED: [&str; 23] = [
@@ -73,6 +74,22 @@ pub fn unique_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String>
             candidate
         })
         .collect()
+}
+
+/// Every customer's slug: first the customers with a runbook, in the runbooks' order (so a
+/// runbook's name never depends on which other formats run), then customers that have `users`
+/// rows but no runbook, in the users table's order.
+pub fn customer_slugs(report: &Report) -> BTreeMap<CustomerKey<'_>, String> {
+    let mut keys: Vec<CustomerKey<'_>> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let customers = report.summary.customers.iter().map(|c| c.customer_key());
+    for key in customers.chain(report.users.iter().map(|u| u.customer_key())) {
+        if seen.insert(key) {
+            keys.push(key);
+        }
+    }
+    let slugs = unique_slugs(keys.iter().map(|(_, name)| *name));
+    keys.into_iter().zip(slugs).collect()
 }
 
 #[cfg(test)]
