@@ -10,10 +10,11 @@
 #   Users whose sign-in is blocked (review-blocked) are never changed by this script.
 #
 # How to run it:
-#   1. .\{{ script_file | comment }}            dry run: checks every user, changes nothing, writes
-#                                      {{ result_file | comment }}
-#   2. Read {{ result_file | comment }}; fix what it reports (usage location, free licenses).
-#   3. .\{{ script_file | comment }} -Apply     makes the changes (-WhatIf and -Confirm work as usual).
+#   1. .\{{ script_file | comment }}
+#      A dry run: checks every user, changes nothing, writes {{ result_file | comment }}.
+#   2. Read {{ result_file | comment }} and fix what it reports (usage location, free licenses).
+#   3. .\{{ script_file | comment }} -Apply
+#      Makes the changes (-WhatIf and -Confirm work as usual).
 #
 # Needs PowerShell 7 or Windows PowerShell 5.1, the Microsoft Graph PowerShell SDK 2.x
 # (Install-Module Microsoft.Graph.Authentication -Scope CurrentUser) and a sign-in to the
@@ -374,7 +375,7 @@ $Results = foreach ($plan in $Plans) {
         Timestamp = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
     }
 }
-@($Results) | Export-Csv -LiteralPath $ResultCsv -NoTypeInformation -Encoding UTF8
+@($Results) | Export-Csv -LiteralPath $ResultCsv -NoTypeInformation -Encoding UTF8 -WhatIf:$false
 @($Results) | Group-Object Status | ForEach-Object { Write-Host ('  ' + $_.Name + ': ' + $_.Count) }
 Write-Host ('Results: ' + $ResultCsv)
 Write-Host 'Before step C (suspending the old subscription), verify that no user holds any more:'

@@ -286,12 +286,9 @@ impl Exporter for ScriptsExporter {
             let mut retiring: Vec<String> = users
                 .iter()
                 .filter(|u| u.action != Action::ReviewBlocked)
-                .map(|u| {
-                    format!(
-                        "{} ({})",
-                        u.retiring_license,
-                        products.retiring_part_number(u)
-                    )
+                .map(|u| match products.retiring_part_number(u) {
+                    part if part == u.retiring_license => part.to_string(),
+                    part => format!("{} ({part})", u.retiring_license),
                 })
                 .collect();
             retiring.sort();
