@@ -70,14 +70,18 @@ impl Retirement {
     /// Whether `value` (an offer name, offer id, license name, String_Id or GUID) names this
     /// retirement, by alias or by substring.
     pub fn matches(&self, value: &str) -> bool {
+        self.matches_key(&lookup_key(value))
+    }
+
+    /// [`Retirement::matches`] for a value already made a [`lookup_key`].
+    pub fn matches_key(&self, key: &str) -> bool {
         let (aliases, contains) = self.keys.get_or_init(|| {
             let aliases = self.aliases.iter().map(|a| lookup_key(a)).collect();
             let contains = self.contains.iter().map(|c| lookup_key(c)).collect();
             (aliases, contains)
         });
-        let key = lookup_key(value);
         !key.is_empty()
-            && (aliases.contains(&key) || contains.iter().any(|c| key.contains(c.as_str())))
+            && (aliases.contains(key) || contains.iter().any(|c| key.contains(c.as_str())))
     }
 
     /// The default replacement for a segment: the first that lists it.

@@ -2,7 +2,7 @@
 //! (DOMAIN.md §2.2 and §2.4), and splits the admin center's `+`-joined license lists.
 
 use crate::catalog::{Catalog, Retirement};
-use crate::skus::{Sku, SkuTable};
+use crate::skus::{Sku, SkuTable, lookup_key};
 
 /// What one license or offer value is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,10 +47,12 @@ impl<'a> Resolver<'a> {
 
     /// The retirement any of `values` names (offer name, offer id, friendly name...).
     pub fn retirement_of(&self, values: &[&str]) -> Option<&'a Retirement> {
+        // Each value made a lookup key once, not once per retirement.
+        let keys: Vec<String> = values.iter().map(|v| lookup_key(v)).collect();
         self.catalog
             .retirements
             .iter()
-            .find(|r| values.iter().any(|v| r.matches(v)))
+            .find(|r| keys.iter().any(|k| r.matches_key(k)))
     }
 
     /// Whether a value is a known product (SKU table or catalog).

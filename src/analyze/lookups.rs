@@ -7,7 +7,6 @@ use crate::issues::{Issue, IssueCode, Severity};
 use crate::resolve::Resolver;
 use anyhow::Result;
 use polars::prelude::*;
-use std::collections::BTreeMap;
 
 /// The resolved lookups.
 pub struct Lookups {
@@ -132,20 +131,24 @@ impl Lookups {
             licenses.column("file")?.str()?,
             licenses.column("row")?.i64()?,
         );
-        let unknown: std::collections::HashSet<&str> =
+        let unknown: std::collections::HashSet<&str, foldhash::fast::RandomState> =
             self.unknown.iter().map(String::as_str).collect();
-        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, v) in values.iter().enumerate() {
-            if let Some(v) = v.filter(|v| unknown.contains(v)) {
-                first.entry(v).or_insert(i);
+        // The first row of each unknown value, in one pass over the columns (the issues are
+        // sorted with all the others afterwards).
+        let mut first: crate::FastMap<&str, (Option<&str>, Option<i64>)> =
+            crate::FastMap::default();
+        let rows = values.iter().zip(files.iter()).zip(nums.iter());
+        for ((value, file), num) in rows {
+            if let Some(v) = value.filter(|v| unknown.contains(v)) {
+                first.entry(v).or_insert((file, num));
             }
         }
         Ok(first
             .into_iter()
-            .map(|(value, i)| {
+            .map(|(value, (file, num))| {
                 Issue::new(
-                    files.get(i).unwrap_or_default(),
-                    nums.get(i).map(|n| n as usize),
+                    file.unwrap_or_default(),
+                    num.map(|n| n as usize),
                     Some("license"),
                     Severity::Warning,
                     IssueCode::UnknownLicense,
