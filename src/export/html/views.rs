@@ -4,7 +4,7 @@
 
 use super::timeline::{self, Event, Timeline};
 use crate::export::locale::Messages;
-use crate::export::scripts::{PlanChange, has_script, plan_changes};
+use crate::export::scripts::{PlanChange, Products, has_script};
 use crate::export::slug::customer_slugs;
 use crate::model::{
     CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow, PurchaseRow,
@@ -43,7 +43,7 @@ struct IndexRow {
     script: Option<ScriptLinks>,
 }
 
-/// The step B script of a customer and its input, relative to `runbooks/`.
+/// The step B script of a customer and its input (file names in `scripts/`).
 #[derive(Serialize, Clone)]
 struct ScriptLinks {
     ps1: String,
@@ -153,6 +153,7 @@ struct SuspendedView {
 pub struct Pages<'a> {
     report: &'a Report,
     m: &'a Messages,
+    products: Products<'a>,
     files: Vec<String>,
     /// Per runbook, the step B script (when scripts are written and the customer has one).
     scripts: Vec<Option<ScriptLinks>>,
@@ -183,14 +184,15 @@ impl<'a> Pages<'a> {
             .map(|k| {
                 let users = users.get(&k).map_or(&[][..], Vec::as_slice);
                 (scripts && has_script(users)).then(|| ScriptLinks {
-                    ps1: format!("../scripts/{}.ps1", slugs[&k]),
-                    csv: format!("../scripts/{}.csv", slugs[&k]),
+                    ps1: format!("{}.ps1", slugs[&k]),
+                    csv: format!("{}.csv", slugs[&k]),
                 })
             })
             .collect();
         Pages {
             report,
             m,
+            products: Products::new(report),
             files,
             scripts,
             expiring: by_customer(&report.expiring),
@@ -339,7 +341,7 @@ impl<'a> Pages<'a> {
             assigned: r.assigned_seats,
             unassigned: r.unassigned_seats,
             options,
-            changes: plan_changes(self.report, users.iter().copied())
+            changes: (self.products.plan_changes(users.iter().copied()))
                 .into_iter()
                 .filter(|c| !c.known || !c.lost_plans.is_empty())
                 .collect(),

@@ -116,8 +116,8 @@ fn is_guid(text: &str) -> bool {
 /// One CSV row's SKU columns: `(RemoveSkuId, RemoveSkuPartNumber, AddSkuId, AddSkuPartNumber)`.
 type SkuColumns<'a> = (&'a str, &'a str, &'a str, &'a str);
 
-/// Looks products up among the report's SKU rows and retiring licenses.
-struct Products<'a> {
+/// Looks products up among the report's SKU rows and retiring licenses (built once per export).
+pub struct Products<'a> {
     report: &'a Report,
     skus: FastMap<&'a str, &'a SkuInfo>,
     /// (license as written, retirement) → the String_Id it resolves to.
@@ -125,7 +125,8 @@ struct Products<'a> {
 }
 
 impl<'a> Products<'a> {
-    fn new(report: &'a Report) -> Products<'a> {
+    /// Indexes the report's products.
+    pub fn new(report: &'a Report) -> Products<'a> {
         Products {
             report,
             skus: (report.skus.iter())
@@ -178,6 +179,19 @@ impl<'a> Products<'a> {
         (remove_id, remove_part, add_id, add_part)
     }
 
+    /// The plan changes of reassigned users, each once.
+    pub fn plan_changes<'u>(
+        &self,
+        users: impl IntoIterator<Item = &'u UserRow>,
+    ) -> Vec<PlanChange> {
+        let changes: BTreeSet<PlanChange> = users
+            .into_iter()
+            .filter(|u| u.action == Action::Reassign)
+            .filter_map(|u| self.change(u))
+            .collect();
+        changes.into_iter().collect()
+    }
+
     /// What a reassigned user loses going from the retiring license to the new plan.
     fn change(&self, user: &UserRow) -> Option<PlanChange> {
         let to_id = user.recommended_sku.as_deref()?;
@@ -211,20 +225,6 @@ impl<'a> Products<'a> {
             loses_desktop_apps,
         })
     }
-}
-
-/// The plan changes of a customer's reassigned users, each once.
-pub fn plan_changes<'a>(
-    report: &Report,
-    users: impl IntoIterator<Item = &'a UserRow>,
-) -> Vec<PlanChange> {
-    let products = Products::new(report);
-    let changes: BTreeSet<PlanChange> = users
-        .into_iter()
-        .filter(|u| u.action == Action::Reassign)
-        .filter_map(|u| products.change(u))
-        .collect();
-    changes.into_iter().collect()
 }
 
 fn environment() -> Result<Environment<'static>> {
@@ -313,7 +313,7 @@ impl Exporter for ScriptsExporter {
                         license: &u.retiring_license,
                     })
                     .collect(),
-                changes: plan_changes(report, users.iter().copied()),
+                changes: products.plan_changes(users.iter().copied()),
                 retiring,
             };
             let script = template
