@@ -272,6 +272,7 @@ impl Exporter for ScriptsExporter {
         let template = env.get_template("swap.ps1")?;
         let products = Products::new(report);
         let slugs = customer_slugs(report);
+        let customers = by_customer(&report.customers);
         let mut files = Vec::new();
         for (key, users) in by_customer(&report.users) {
             if !has_script(&users) {
@@ -280,9 +281,7 @@ impl Exporter for ScriptsExporter {
             let slug = &slugs[&key];
             let (customer_id, customer_name) = key;
             let count = |action| users.iter().filter(|u| u.action == action).count();
-            let domain = report.customers.iter().find(|c| {
-                c.customer_id.as_deref() == customer_id && c.customer_name == customer_name
-            });
+            let domain = customers.get(&key).and_then(|rows| rows.first());
             let mut retiring: Vec<String> = users
                 .iter()
                 .filter(|u| u.action != Action::ReviewBlocked)
