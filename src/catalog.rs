@@ -3,9 +3,15 @@
 //! embedded in the binary; `--catalog` replaces it and `--catalog-extend` adds to it.
 
 use crate::error::InputError;
+use crate::ingest::limits::read_file;
 use crate::skus::lookup_key;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+/// The largest catalog file read (16 MiB).
+pub const MAX_CATALOG_BYTES: u64 = 16 << 20;
+/// The most retirements a catalog may hold.
+pub const MAX_RETIREMENTS: usize = 1_000;
 
 /// The default catalog, as shipped.
 pub const DEFAULT_CATALOG: &str = include_str!("../data/catalog.toml");
@@ -140,9 +146,13 @@ impl Catalog {
     pub fn load(source: &CatalogSource) -> anyhow::Result<(Catalog, String)> {
         let read = |path: &std::path::Path| -> anyhow::Result<Catalog> {
             let label = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|source| InputError::Unreadable {
+            let bytes = read_file(path, &label, MAX_CATALOG_BYTES)?;
+            let text = String::from_utf8(bytes).map_err(|e| InputError::Catalog {
                 file: label.clone(),
-                source,
+                message: format!(
+                    "not UTF-8 text (byte {}); save it as UTF-8",
+                    e.utf8_error().valid_up_to()
+                ),
             })?;
             Ok(Catalog::parse(&label, &text)?)
         };
@@ -153,6 +163,16 @@ impl Catalog {
         for path in &source.extend {
             catalog.extend(read(path)?);
             name.push_str(&format!(" + {}", path.display()));
+            if catalog.retirements.len() > MAX_RETIREMENTS {
+                return Err(InputError::Catalog {
+                    file: name,
+                    message: format!(
+                        "together they hold {} retirements, over the limit of {MAX_RETIREMENTS}",
+                        catalog.retirements.len()
+                    ),
+                }
+                .into());
+            }
         }
         Ok((catalog, name))
     }
@@ -169,6 +189,13 @@ impl Catalog {
             message,
         };
         let catalog: Catalog = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        if catalog.retirements.len() > MAX_RETIREMENTS {
+            return Err(err(format!(
+                "{} retirements, over the limit of {MAX_RETIREMENTS}; Microsoft retires a few \
+                 products a year, so this is probably not a catalog",
+                catalog.retirements.len()
+            )));
+        }
         for (i, r) in catalog.retirements.iter().enumerate() {
             let line = line_of(text, &r.id);
             let at = |what: String| err(format!("line {line}: retirement `{}`: {what}", r.id));

@@ -111,8 +111,13 @@ pub struct InputArgs {
     /// The date to count from, YYYY-MM-DD (default: today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// Days from suspension to de-provisioning.
-    #[arg(long, value_name = "DAYS", default_value_t = crate::analyze::DEFAULT_DEPROVISION_DAYS)]
+    /// Days from suspension to de-provisioning (0 to 3650).
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = crate::analyze::DEFAULT_DEPROVISION_DAYS,
+        value_parser = clap::value_parser!(i64).range(0..=crate::analyze::MAX_DEPROVISION_DAYS)
+    )]
     pub deprovision_days: i64,
     /// Force a customer's segment: `CUSTOMER=education|business|enterprise|frontline`
     /// (CUSTOMER is an id, name or domain). Repeatable.

@@ -7,7 +7,7 @@ use crate::cli::{CatalogArgs, FormatArg, InputArgs, LocaleArg, OutputArgs};
 use crate::export::{Format, Locale};
 use crate::ingest::{InputFile, InputSpec};
 use anyhow::{Context, Result, bail};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::path::PathBuf;
 
 /// Everything a run of `report` or `check` needs.
@@ -38,13 +38,25 @@ pub struct OutputConfig {
     pub force: bool,
 }
 
+/// The years `--as-of` may name: every date the analysis adds days to stays far inside what
+/// the date type holds (input dates are years 1000–9998, year 9999 meaning "no end date").
+pub const AS_OF_YEARS: std::ops::RangeInclusive<i32> = 1900..=9998;
+
 /// Parses `--as-of`, or today's date (UTC) when absent.
 pub fn as_of(arg: Option<&str>) -> Result<NaiveDate> {
-    match arg {
+    let date = match arg {
         Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .with_context(|| format!("--as-of {text:?} is not a date; use YYYY-MM-DD")),
-        None => Ok(chrono::Utc::now().date_naive()),
+            .with_context(|| format!("--as-of {text:?} is not a date; use YYYY-MM-DD"))?,
+        None => chrono::Utc::now().date_naive(),
+    };
+    if !AS_OF_YEARS.contains(&date.year()) {
+        bail!(
+            "--as-of {date} is out of range; use a date in the years {} to {}",
+            AS_OF_YEARS.start(),
+            AS_OF_YEARS.end()
+        );
     }
+    Ok(date)
 }
 
 impl Config {
@@ -62,9 +74,6 @@ impl Config {
                 );
             };
             segment_overrides.insert(customer.trim().to_string(), segment);
-        }
-        if args.deprovision_days < 0 {
-            bail!("--deprovision-days must be zero or more");
         }
         Ok(Config {
             inputs: InputSpec {

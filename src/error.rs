@@ -7,12 +7,36 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum InputError {
     /// The file does not exist or cannot be opened.
-    #[error("cannot read `{file}`: {source}")]
+    #[error("cannot read `{file}`: {error}")]
     Unreadable {
         /// The path as given.
         file: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (shown in the message, not chained, so it is said once).
+        error: std::io::Error,
+    },
+    /// The path is a FIFO, a device, a socket or a directory.
+    #[error(
+        "cannot read `{file}`: it is {kind}, not a regular file; save the export to a file and \
+         pass that file"
+    )]
+    NotAFile {
+        /// The path as given.
+        file: String,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// The file is over the size limit.
+    #[error(
+        "cannot read `{file}`: it is {size} bytes, over the limit of {limit} bytes; check that \
+         this is an export and not another file"
+    )]
+    TooLarge {
+        /// The path as given.
+        file: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
     },
     /// The file is not valid CSV or spreadsheet data.
     #[error("cannot parse `{file}`: {message}")]

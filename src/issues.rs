@@ -6,6 +6,7 @@
 
 pub use crate::model::IssueCode;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// How bad an issue is: `error` means the row was not used, `warning` means used with a caveat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -86,11 +87,31 @@ impl Issue {
         Issue {
             file: file.to_string(),
             row,
-            column: column.map(str::to_string),
+            column: column.map(|c| bounded(c, MAX_COLUMN_CHARS).into_owned()),
             severity,
             code,
-            message,
+            message: match bounded(&message, MAX_MESSAGE_CHARS) {
+                Cow::Borrowed(_) => message,
+                Cow::Owned(cut) => cut,
+            },
         }
+    }
+}
+
+/// The longest issue message kept (a message quotes values, and a value can be megabytes).
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+/// The longest column header kept in an issue.
+pub const MAX_COLUMN_CHARS: usize = 200;
+
+/// `text` cut to its first `max` characters, followed by how many were left out.
+pub fn bounded(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((at, _)) => Cow::Owned(format!(
+            "{}… ({} more characters)",
+            &text[..at],
+            text[at..].chars().count()
+        )),
     }
 }
 
@@ -119,8 +140,7 @@ pub struct FileAccounting {
     pub rows_read: usize,
     /// Rows that reached the analysis.
     pub rows_used: usize,
-    /// Rows not used; each has an `error` issue (or a `duplicate-subscription` warning on the
-    /// row that replaced it).
+    /// Rows not used; each has an `error` issue.
     pub rows_rejected: usize,
     /// Completely empty rows, skipped (not counted in `rows_read`).
     pub blank_rows: usize,

@@ -18,6 +18,7 @@ pub mod ingest; // readers for every export dialect
 pub mod issues; // row-level findings and per-file accounting
 pub mod model; // the Report every exporter reads
 pub mod outdir; // --out: ownership, staging, the atomic switch, one writer
+pub mod panic; // a short message for bugs; a panicking reader contained
 pub mod progress; // what a run shows on a terminal while it works
 pub mod resolve; // license/offer → SKU and retirement
 pub mod skus; // the SKU table

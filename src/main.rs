@@ -10,6 +10,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    skusunset::panic::install_hook();
     let cli = skusunset::cli::Cli::parse();
     match skusunset::run(cli) {
         Ok(skusunset::Outcome::Success) => ExitCode::SUCCESS,
@@ -20,7 +21,8 @@ fn main() -> ExitCode {
             ExitCode::from(skusunset::outdir::guard::INTERRUPTED_EXIT)
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            let message = format!("{err:#}");
+            eprintln!("error: {}", skusunset::terminal::escape_lines(&message));
             ExitCode::from(2)
         }
     }

@@ -4,10 +4,13 @@
 
 use crate::error::InputError;
 use crate::ingest::headers::{ColumnMap, FieldSpec};
+use crate::ingest::limits::read_file;
 use crate::ingest::{csv_text, table::Table};
 use std::collections::{BTreeSet, HashMap};
 
 /// The built-in subset: every SKU the default catalog names, plus common neighbours.
+/// The largest `--skus` file read (64 MiB; Microsoft's whole table is under 1 MiB).
+pub const MAX_SKU_TABLE_BYTES: u64 = 64 << 20;
 const BUILTIN_CSV: &str = include_str!("../data/skus.csv");
 
 const FIELDS: &[FieldSpec] = &[
@@ -78,10 +81,7 @@ impl SkuTable {
         let mut table = SkuTable::builtin();
         for path in paths {
             let label = path.display().to_string();
-            let bytes = std::fs::read(path).map_err(|source| InputError::Unreadable {
-                file: label.clone(),
-                source,
-            })?;
+            let bytes = read_file(path, &label, MAX_SKU_TABLE_BYTES)?;
             table.add_csv(&label, &bytes)?;
         }
         Ok(table)
@@ -99,9 +99,9 @@ impl SkuTable {
     /// Adds (or, for a GUID already known, replaces) the products of one CSV. Returns how many
     /// products the file held.
     pub fn add_csv(&mut self, file: &str, bytes: &[u8]) -> Result<usize, InputError> {
-        let raw: Table = csv_text::read(bytes).map_err(|e| InputError::Malformed {
+        let raw: Table = csv_text::read(bytes).map_err(|message| InputError::Malformed {
             file: file.to_string(),
-            message: e.to_string(),
+            message,
         })?;
         let map = ColumnMap::new(&raw.headers, FIELDS);
         let pos = |name: &str| {

@@ -1,9 +1,43 @@
 //! What `check`, `report` and `catalog` print on stdout: per-file accounting, issues, a summary.
+//! Text from the inputs (file names, headers, values in messages) is printed with its control
+//! characters escaped, so a value cannot move the cursor, recolour or rewrite the terminal.
 
 use crate::catalog::Catalog;
 use crate::model::{Action, Count, Report, Urgency};
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+/// Whether `c` must not reach a terminal as is: control characters (C0, DEL, C1, among them ESC
+/// and the line breaks) and the invisible marks that reorder text (bidirectional overrides).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unsafe character written as `\u{1b}` (unchanged, and not copied, when it
+/// has none).
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if is_unsafe(c) {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// A multi-line message (an error) with the unsafe characters of each line escaped.
+pub fn escape_lines(text: &str) -> String {
+    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
 
 fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "inputs:")?;
@@ -11,7 +45,7 @@ fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
         let sheet = a
             .sheet
             .as_ref()
-            .map(|s| format!(" [{s}]"))
+            .map(|s| format!(" [{}]", escape(s)))
             .unwrap_or_default();
         let kind = serde_json::to_value(a.kind)
             .ok()
@@ -20,7 +54,7 @@ fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
         writeln!(
             w,
             "  {}{sheet} ({kind}): {} rows read = {} used + {} rejected{}",
-            a.file,
+            escape(&a.file),
             a.rows_read,
             a.rows_used,
             a.rows_rejected,
@@ -53,15 +87,15 @@ pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
         let column = i
             .column
             .as_ref()
-            .map(|c| format!(" [{c}]"))
+            .map(|c| format!(" [{}]", escape(c)))
             .unwrap_or_default();
         writeln!(
             w,
             "  {}{row}{column} {} {}: {}",
-            i.file,
+            escape(&i.file),
             i.severity.as_str(),
             i.code,
-            i.message
+            escape(&i.message)
         )?;
     }
     Ok(())
@@ -116,10 +150,14 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         match dir {
             Some(dir) if count > MAX_LISTED_PER_DIR => {
                 if folded.insert(dir) {
-                    writeln!(w, "  {}/ ({count} files)", dir.display())?;
+                    writeln!(
+                        w,
+                        "  {}/ ({count} files)",
+                        escape(&dir.display().to_string())
+                    )?;
                 }
             }
-            _ => writeln!(w, "  {}", path.display())?,
+            _ => writeln!(w, "  {}", escape(&path.display().to_string()))?,
         }
     }
     Ok(())
@@ -132,4 +170,20 @@ const MAX_LISTED_PER_DIR: usize = 12;
 pub fn print_catalog(catalog: &Catalog, name: &str, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "# retirement catalog: {name}")?;
     write!(w, "{}", catalog.to_toml())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_reordering_characters_are_escaped() {
+        assert!(matches!(escape("Zoë Müller"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape("a\u{1b}[31mb\tc\u{85}"),
+            "a\\u{1b}[31mb\\u{9}c\\u{85}"
+        );
+        assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(escape_lines("one\u{7}\ntwo"), "one\\u{7}\ntwo");
+    }
 }

@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 
 /// Days from suspension to de-provisioning unless `--deprovision-days` says otherwise.
 pub const DEFAULT_DEPROVISION_DAYS: i64 = 120;
+/// The largest `--deprovision-days` accepted (ten years).
+pub const MAX_DEPROVISION_DAYS: i64 = 3650;
 
 /// What the analysis needs besides the data.
 #[derive(Debug, Clone)]

@@ -1,29 +1,96 @@
 //! CSV files in the dialects partners really have: UTF-8 with or without BOM, UTF-16 LE/BE with
-//! BOM, Windows-1252 as the fallback; `,`, `;` or tab as delimiter (detected from the header
+//! or without BOM, Windows-1252 as the fallback; `,`, `;` or tab as delimiter (detected from the header
 //! line); quoted fields with embedded newlines; PowerShell's `#TYPE` first line skipped.
 
+use super::limits::MAX_COLUMNS;
 use super::table::{Table, TableBuilder};
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::borrow::Cow;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 
 /// How much of a file is looked at before streaming it: the header line must fit.
 const PEEK: usize = 1 << 20;
 
-/// Decodes raw bytes to text, honouring a BOM and falling back to Windows-1252 when the bytes
-/// are not valid UTF-8.
-pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static Encoding) {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-        return (text, encoding);
+/// Why a CSV text could not be read (the reader names the file).
+#[derive(Debug)]
+enum Failure {
+    /// Bytes that are not UTF-8 after the peek: read the whole file with [`read`] instead.
+    NotUtf8,
+    /// What is wrong, for the user.
+    Invalid(String),
+}
+
+impl From<csv::Error> for Failure {
+    fn from(e: csv::Error) -> Failure {
+        match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => Failure::NotUtf8,
+            _ => Failure::Invalid(e.to_string()),
+        }
     }
-    match std::str::from_utf8(bytes) {
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::Invalid(e.to_string())
+    }
+}
+
+/// The UTF-16 byte order of a text without BOM, told from where its NUL bytes sit: ASCII text
+/// in UTF-16 has a NUL beside every character (after it in LE, before it in BE).
+fn bomless_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let pairs = sample.len() / 2;
+    let (mut even, mut odd) = (0, 0);
+    for pair in sample.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    if odd * 10 >= pairs * 8 && even * 10 < pairs {
+        Some(UTF_16LE)
+    } else if even * 10 >= pairs * 8 && odd * 10 < pairs {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Decodes raw bytes to text, honouring a BOM, recognising UTF-16 without BOM and falling back
+/// to Windows-1252 when the bytes are not valid UTF-8. UTF-16 that ends in half a character or
+/// holds an unpaired surrogate is refused rather than read with a replacement character.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static Encoding), String> {
+    let (encoding, body) = match Encoding::for_bom(bytes) {
+        Some((encoding, bom_len)) => (Some(encoding), &bytes[bom_len..]),
+        None => (bomless_utf16(bytes), bytes),
+    };
+    if let Some(encoding) = encoding {
+        if encoding != UTF_8 && body.len() % 2 == 1 {
+            return Err(format!(
+                "the file is {} but ends in the middle of a character ({} bytes after the byte \
+                 order mark, an odd number); it was cut short, export it again",
+                encoding.name(),
+                body.len()
+            ));
+        }
+        let (text, had_errors) = encoding.decode_without_bom_handling(body);
+        if had_errors {
+            return Err(format!(
+                "the file is {} but holds bytes that are not {0} text; export it again, or save \
+                 it as UTF-8",
+                encoding.name()
+            ));
+        }
+        return Ok((text, encoding));
+    }
+    Ok(match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), UTF_8),
         Err(_) => {
             let (text, _, _) = WINDOWS_1252.decode(bytes);
             (text, WINDOWS_1252)
         }
-    }
+    })
 }
 
 /// The delimiter among `,` `;` and tab that occurs most often outside quotes in `line`
@@ -47,22 +114,35 @@ pub fn detect_delimiter(line: &str) -> u8 {
     candidates[best]
 }
 
-/// Parses CSV bytes (any encoding [`decode`] knows) into a [`Table`].
-pub fn read(bytes: &[u8]) -> Result<Table, csv::Error> {
-    let (text, _) = decode(bytes);
+/// Parses CSV bytes (any encoding [`decode`] knows) into a [`Table`]; the error says what is
+/// wrong (the caller names the file).
+pub fn read(bytes: &[u8]) -> Result<Table, String> {
+    let (text, _) = decode(bytes)?;
     let (body, header_row) = after_type_line(&text);
-    parse(body.as_bytes(), body, body.len(), header_row)
+    match parse(
+        Cursor::new(body.as_bytes()),
+        0,
+        body,
+        body.len(),
+        header_row,
+    ) {
+        Ok(table) => Ok(table),
+        Err(Failure::Invalid(message)) => Err(message),
+        Err(Failure::NotUtf8) => Err("the decoded text is not UTF-8".into()),
+    }
 }
 
 /// Streams a UTF-8 CSV file (with or without BOM) into a [`Table`] without holding the file in
-/// memory. `Ok(None)` when the file is not UTF-8 (a UTF-16 BOM, or bytes that are not UTF-8) or
-/// its header line is over a megabyte: read it whole with [`read`] then, which decodes it.
-pub fn read_streaming(file: impl Read, size: usize) -> Result<Option<Table>, csv::Error> {
+/// memory. `Ok(None)` when the file is not UTF-8 (a UTF-16 BOM or NUL pattern, or bytes that
+/// are not UTF-8) or its header line is over a megabyte: read it whole with [`read`] then,
+/// which decodes it.
+pub fn read_streaming(file: impl Read + Seek, size: usize) -> Result<Option<Table>, String> {
     let mut input = BufReader::with_capacity(PEEK, file);
-    let peek = input.fill_buf()?;
+    let peek = input.fill_buf().map_err(|e| e.to_string())?;
     let bom = match Encoding::for_bom(peek) {
         Some((encoding, _)) if encoding != UTF_8 => return Ok(None),
         Some((_, length)) => length,
+        None if bomless_utf16(peek).is_some() => return Ok(None),
         None => 0,
     };
     let peek = &peek[bom..];
@@ -81,9 +161,16 @@ pub fn read_streaming(file: impl Read, size: usize) -> Result<Option<Table>, csv
     let skipped = bom + (text.len() - sample.len());
     let sample = sample.to_string();
     input.consume(skipped);
-    match parse(input, &sample, size.saturating_sub(skipped), header_row) {
-        Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => Ok(None),
-        other => other.map(Some),
+    match parse(
+        input,
+        skipped as u64,
+        &sample,
+        size.saturating_sub(skipped),
+        header_row,
+    ) {
+        Ok(table) => Ok(Some(table)),
+        Err(Failure::NotUtf8) => Ok(None),
+        Err(Failure::Invalid(message)) => Err(message),
     }
 }
 
@@ -96,20 +183,23 @@ fn after_type_line(text: &str) -> (&str, usize) {
     }
 }
 
-/// Reads the records of `input` (`size` bytes, starting with `sample`) straight into text
-/// columns: one reused record buffer, no `String` per cell. Row numbers count records, as a
-/// spreadsheet shows them: a quoted multi-line value is one row.
-fn parse(
-    input: impl Read,
+/// Reads the records of `input` (`size` bytes from offset `base`, starting with `sample`)
+/// straight into text columns: one reused record buffer, no `String` per cell. Row numbers
+/// count records, as a spreadsheet shows them: a quoted multi-line value is one row. A header
+/// over [`MAX_COLUMNS`] and a quote left open at the end of the file are refused.
+fn parse<R: Read + Seek>(
+    input: R,
+    base: u64,
     sample: &str,
     size: usize,
     header_row: usize,
-) -> Result<Table, csv::Error> {
+) -> Result<Table, Failure> {
     let first_line = sample.lines().next().unwrap_or("");
+    let delimiter = detect_delimiter(first_line);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(detect_delimiter(first_line))
+        .delimiter(delimiter)
         .from_reader(input);
     let mut record = csv::StringRecord::new();
     let header: Vec<String> = if reader.read_record(&mut record)? {
@@ -117,12 +207,67 @@ fn parse(
     } else {
         Vec::new()
     };
+    if header.len() > MAX_COLUMNS {
+        return Err(Failure::Invalid(format!(
+            "its header row has {} columns, over the limit of {MAX_COLUMNS}; check that this \
+             is a CSV export (and its delimiter)",
+            header.len()
+        )));
+    }
     let rows = estimate_rows(sample, size, header.len());
     let mut table = TableBuilder::new(header, header_row, rows);
-    while reader.read_record(&mut record)? {
+    let (mut last_start, mut last_row) = (0, header_row);
+    loop {
+        let start = reader.position().byte();
+        if !reader.read_record(&mut record)? {
+            break;
+        }
+        (last_start, last_row) = (start, last_row + 1);
         table.push_text(record.iter());
     }
+    if last_row > header_row {
+        let mut input = reader.into_inner();
+        input.seek(SeekFrom::Start(base + last_start))?;
+        if let Some(lines) = open_quote_lines(input, delimiter)? {
+            return Err(Failure::Invalid(format!(
+                "row {last_row} opens a quoted value that is never closed, so the rest of the \
+                 file ({lines} more line(s)) would be read as that one value; add the closing \
+                 `\"` or remove the stray one, then read the file again"
+            )));
+        }
+    }
     Ok(table.finish(None))
+}
+
+/// Whether the record `input` starts with ends inside a quoted field at the end of the input,
+/// and if so how many line breaks that field swallowed.
+fn open_quote_lines(input: impl Read, delimiter: u8) -> std::io::Result<Option<usize>> {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let mut lines = 0;
+    for byte in BufReader::new(input).bytes() {
+        let byte = byte?;
+        state = match (state, byte) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, b'\n') => {
+                lines += 1;
+                State::Quoted
+            }
+            (State::Quoted, _) => State::Quoted,
+            (State::FieldStart, b'"') => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (_, b'\n' | b'\r') => State::FieldStart,
+            (_, b) if b == delimiter => State::FieldStart,
+            _ => State::Unquoted,
+        };
+    }
+    Ok((state == State::Quoted).then_some(lines))
 }
 
 /// About how many lines a text of `size` bytes holds, from the length of the first hundred
@@ -165,7 +310,7 @@ mod tests {
 
     #[test]
     fn streaming_reads_utf8_as_the_whole_file_does_and_leaves_other_encodings_to_it() {
-        let long_header = format!("{}\n1,2\n", "h,".repeat(PEEK));
+        let long_header = format!("{},b\n1,2\n", "h".repeat(PEEK));
         let cases: [&[u8]; 5] = [
             b"#TYPE Foo\n\"A\",\"B\"\n\"1\",\"x\ny\"\n,\n\"3\",\"z\",extra\n",
             b"\xEF\xBB\xBFA;B\n1;\xC3\xA9\n",
@@ -174,7 +319,7 @@ mod tests {
             long_header.as_bytes(),
         ];
         for bytes in cases {
-            let streamed = read_streaming(bytes, bytes.len()).unwrap();
+            let streamed = read_streaming(Cursor::new(bytes), bytes.len()).unwrap();
             let whole = read(bytes).unwrap();
             match streamed {
                 Some(streamed) => same_table(&streamed, &whole),
@@ -193,7 +338,11 @@ mod tests {
         late.extend_from_slice(b"\xEB\n");
         let utf16 = [0xFF, 0xFE, b'A', 0, b'\n', 0];
         for bytes in [&early[..], &late[..], &utf16[..]] {
-            assert!(read_streaming(bytes, bytes.len()).unwrap().is_none());
+            assert!(
+                read_streaming(Cursor::new(bytes), bytes.len())
+                    .unwrap()
+                    .is_none()
+            );
         }
         let decoded = read(&late).unwrap();
         assert_eq!(decoded.columns[1].text.get(PEEK / 4), Some("Zoë"));
@@ -214,14 +363,14 @@ mod tests {
         for u in "Zoë".encode_utf16() {
             le.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(decode(&le).0, "Zoë");
+        assert_eq!(decode(&le).unwrap().0, "Zoë");
         let mut be = vec![0xFE, 0xFF];
         for u in "Zoë".encode_utf16() {
             be.extend_from_slice(&u.to_be_bytes());
         }
-        assert_eq!(decode(&be).0, "Zoë");
-        assert_eq!(decode(&[0x5A, 0x6F, 0xEB]).0, "Zoë");
-        assert_eq!(decode("\u{feff}Zoë".as_bytes()).0, "Zoë");
+        assert_eq!(decode(&be).unwrap().0, "Zoë");
+        assert_eq!(decode(&[0x5A, 0x6F, 0xEB]).unwrap().0, "Zoë");
+        assert_eq!(decode("\u{feff}Zoë".as_bytes()).unwrap().0, "Zoë");
     }
 
     #[test]
@@ -231,5 +380,54 @@ mod tests {
         assert_eq!(t.rows, [3, 5]);
         assert_eq!(t.columns[1].text.get(0), Some("x\ny"));
         assert_eq!(t.blank_rows, 1);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_refused_naming_its_row_and_a_closed_one_is_not() {
+        let bytes = b"A,B\n1,x\n2,\"open\n3,y\n4,z\n";
+        for result in [
+            read(bytes).map(Some),
+            read_streaming(Cursor::new(&bytes[..]), bytes.len()),
+        ] {
+            let err = result.unwrap_err();
+            assert!(err.contains("row 3 opens a quoted value"), "{err}");
+            assert!(err.contains("3 more line(s)"), "{err}");
+        }
+        for fine in [
+            &b"A,B\n1,\"x\"\"y\"\n"[..],
+            b"A,B\n1,ab\"c\n",
+            b"A,B\n1,\"x\ny\"",
+        ] {
+            assert!(read(fine).is_ok(), "{:?}", String::from_utf8_lossy(fine));
+        }
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised_and_cut_utf16_is_refused() {
+        let text = "UPN,Licenses\na@x.com,E3\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [&le, &be] {
+            assert!(
+                read_streaming(Cursor::new(bytes), bytes.len())
+                    .unwrap()
+                    .is_none()
+            );
+            let t = read(bytes).unwrap();
+            assert_eq!(t.headers, ["UPN", "Licenses"]);
+            assert_eq!(t.height(), 1);
+        }
+        let mut odd = vec![0xFF, 0xFE];
+        odd.extend_from_slice(&le);
+        odd.push(b'X');
+        let err = read(&odd).unwrap_err();
+        assert!(err.contains("ends in the middle of a character"), "{err}");
+    }
+
+    #[test]
+    fn a_header_wider_than_excel_is_refused() {
+        let line = "h,".repeat(MAX_COLUMNS) + "h\n";
+        let err = read(line.as_bytes()).unwrap_err();
+        assert!(err.contains("16385 columns"), "{err}");
     }
 }

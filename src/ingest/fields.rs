@@ -312,9 +312,14 @@ impl<'a> FieldReader<'a> {
         }
     }
 
-    /// A warning (at stage 0) for each row with non-empty cells beyond the last header.
-    pub fn warn_extra_cells(&self, out: &mut RowIssues) {
+    /// Which rows fit under the header: a row with non-empty cells beyond the last header may
+    /// have its values in the wrong columns (a stray delimiter or quote), so it gets an error (at
+    /// stage 0) and is not used. Empty cells beyond the header are harmless and ignored.
+    pub fn rows_that_fit(&self, out: &mut RowIssues) -> Vec<bool> {
+        let mut fit = vec![true; self.height()];
+        let width = self.table.headers.len();
         for &(index, count) in &self.table.extra_cells {
+            fit[index] = false;
             out.push(
                 index,
                 0,
@@ -322,14 +327,16 @@ impl<'a> FieldReader<'a> {
                     self.file,
                     Some(self.row(index)),
                     None,
-                    Severity::Warning,
+                    Severity::Error,
                     IssueCode::ExtraCells,
                     format!(
-                        "{count} value(s) beyond the last column were ignored; check the \
-                         delimiter or quoting of this row"
+                        "{count} value(s) beyond the header's {width} column(s), so the row's \
+                         values may sit under the wrong headers; the row is skipped (check the \
+                         delimiter and quoting of this row)"
                     ),
                 ),
             );
         }
+        fit
     }
 }

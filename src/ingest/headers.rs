@@ -202,6 +202,21 @@ pub fn normalize(header: &str) -> String {
         .collect()
 }
 
+/// The headers of a file for a message: the first 40, each cut at 80 characters, then how many
+/// more (a garbage "header" can be a megabyte of text or a million cells).
+pub fn listed(headers: &[String]) -> String {
+    const SHOWN: usize = 40;
+    let mut list: Vec<String> = headers
+        .iter()
+        .take(SHOWN)
+        .map(|h| crate::issues::bounded(h, 80).into_owned())
+        .collect();
+    if headers.len() > SHOWN {
+        list.push(format!("… and {} more", headers.len() - SHOWN));
+    }
+    list.join(", ")
+}
+
 /// Where each field of `specs` sits in `headers` (`None` when absent).
 pub struct ColumnMap {
     positions: Vec<(&'static str, Option<usize>)>,
@@ -247,7 +262,7 @@ impl ColumnMap {
         InputError::MissingColumn {
             file: file.to_string(),
             field: fields,
-            found: headers.join(", "),
+            found: listed(headers),
             accepted,
         }
     }

@@ -39,7 +39,7 @@ fn shape(file: &str, table: &Table) -> Result<FileKind, InputError> {
     } else {
         Err(InputError::UnknownLicenseShape {
             file: file.to_string(),
-            found: table.headers.join(", "),
+            found: super::headers::listed(&table.headers),
         })
     }
 }
@@ -63,12 +63,15 @@ pub fn read(
         return Err(ColumnMap::missing(file, &table.headers, &[spec]));
     };
     let mut row_issues = RowIssues::default();
-    fields.warn_extra_cells(&mut row_issues);
+    let fit = fields.rows_that_fit(&mut row_issues);
     let upn_header = fields.header("user_principal_name");
     let keep: Vec<bool> = upns
         .iter()
         .enumerate()
         .map(|(i, upn)| {
+            if !fit[i] {
+                return false;
+            }
             if upn.is_none() {
                 row_issues.push(
                     i,

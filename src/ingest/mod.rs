@@ -7,12 +7,13 @@ pub mod excel;
 pub mod fields;
 pub mod headers;
 pub mod licenses;
+pub mod limits;
 pub mod subscriptions;
 pub mod table;
 pub mod values;
 
 use crate::error::InputError;
-use crate::issues::{FileAccounting, FileKind, Issue, IssueCode};
+use crate::issues::{FileAccounting, FileKind, Issue, IssueCode, Severity};
 use crate::resolve::Resolver;
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -89,29 +90,28 @@ pub struct Ingested {
     pub accounting: Vec<FileAccounting>,
 }
 
-/// Reads a file into a raw table, choosing the reader by extension.
-/// A UTF-8 CSV file is streamed; other encodings and spreadsheets are read whole.
+/// Reads a file into a raw table, choosing the reader by extension. Only a regular file within
+/// [`limits::MAX_FILE_BYTES`] is read. A UTF-8 CSV file is streamed; other encodings and
+/// spreadsheets are read whole.
 pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
-    let label = label.to_string();
-    let unreadable = |source| InputError::Unreadable {
-        file: label.clone(),
-        source,
-    };
-    let malformed = |e: csv::Error| InputError::Malformed {
-        file: label.clone(),
-        message: e.to_string(),
+    let size = limits::check_file(path, label, limits::MAX_FILE_BYTES)?;
+    let malformed = |message: String| InputError::Malformed {
+        file: label.to_string(),
+        message,
     };
     let ext = extension(path);
     if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-        let file = std::fs::File::open(path).map_err(unreadable)?;
-        let size = file.metadata().map_or(0, |m| m.len() as usize);
-        if let Some(table) = csv_text::read_streaming(file, size).map_err(malformed)? {
+        let file = std::fs::File::open(path).map_err(|error| InputError::Unreadable {
+            file: label.to_string(),
+            error,
+        })?;
+        if let Some(table) = csv_text::read_streaming(file, size as usize).map_err(malformed)? {
             return Ok(table);
         }
     }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let bytes = limits::read_file(path, label, limits::MAX_FILE_BYTES)?;
     if SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-        excel::read(bytes, &label, sheet)
+        excel::read(bytes, label, sheet)
     } else {
         Ok(csv_text::read(&bytes).map_err(malformed)?)
     }
@@ -124,7 +124,8 @@ fn extension(path: &Path) -> String {
         .to_ascii_lowercase()
 }
 
-/// Expands directories into their data files (sorted by name, not recursive).
+/// Expands directories into their data files (sorted by name, not recursive); a directory
+/// without any is an error.
 fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
     let mut out = Vec::new();
     for file in files {
@@ -134,6 +135,14 @@ fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file() && DATA_EXTENSIONS.contains(&extension(p).as_str()))
                 .collect();
+            if entries.is_empty() {
+                anyhow::bail!(
+                    "directory `{}` holds no export: no file ending in .{} directly in it \
+                     (subfolders are not read); pass the files, or the folder that holds them",
+                    file.label(),
+                    DATA_EXTENSIONS.join(", .")
+                );
+            }
             entries.sort();
             out.extend(entries.into_iter().map(|path| {
                 let name = match path.file_name() {
@@ -151,6 +160,38 @@ fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
         }
     }
     Ok(out)
+}
+
+/// `files` with every file after its first mention left out (the same file read twice would
+/// count its rows twice), each left out with a warning.
+fn read_once(
+    files: Vec<InputFile>,
+    seen: &mut HashMap<PathBuf, String>,
+    issues: &mut Vec<Issue>,
+) -> Vec<InputFile> {
+    files
+        .into_iter()
+        .filter(|file| {
+            let identity = limits::identity(&file.path);
+            match seen.get(&identity) {
+                None => {
+                    seen.insert(identity, file.label());
+                    true
+                }
+                Some(first) => {
+                    issues.push(Issue::new(
+                        &file.label(),
+                        None,
+                        None,
+                        Severity::Warning,
+                        IssueCode::DuplicateFile,
+                        format!("this is the same file as `{first}`, which is read once"),
+                    ));
+                    false
+                }
+            }
+        })
+        .collect()
 }
 
 fn accounting(file: &InputFile, table: &Table, kind: FileKind, used: usize) -> FileAccounting {
@@ -177,7 +218,9 @@ pub fn load_observed(
     resolver: &Resolver,
     reading: &(dyn Fn(&str) + Sync),
 ) -> Result<Ingested> {
-    let (sub_files, lic_files) = (expand(&spec.subscriptions)?, expand(&spec.licenses)?);
+    let (mut seen, mut repeated) = (HashMap::new(), Vec::new());
+    let sub_files = read_once(expand(&spec.subscriptions)?, &mut seen, &mut repeated);
+    let lic_files = read_once(expand(&spec.licenses)?, &mut seen, &mut repeated);
     let sheet = spec.sheet.as_deref();
     let (subs, lics) = rayon::join(
         || {
@@ -205,7 +248,7 @@ pub fn load_observed(
             })
         },
     );
-    let (mut issues, mut counts) = (Vec::new(), Vec::new());
+    let (mut issues, mut counts) = (repeated, Vec::new());
     let subs = concat(
         gather(subs?, &mut issues, &mut counts),
         subscriptions::COLUMNS,
@@ -286,8 +329,8 @@ fn concat(frames: Vec<DataFrame>, columns: &[(&str, DataType)]) -> PolarsResult<
     Ok(all)
 }
 
-/// A subscription id seen twice: the later row wins; a warning on it names both rows, and the
-/// earlier row moves from used to rejected.
+/// A subscription id seen twice: the later row wins; the earlier row moves from used to
+/// rejected, with an error that names the row used instead.
 fn drop_superseded(
     subs: DataFrame,
     issues: &mut Vec<Issue>,
@@ -310,15 +353,15 @@ fn drop_superseded(
             files.get(i).unwrap_or_default(),
             files.get(earlier).unwrap_or_default(),
         );
-        issues.push(Issue::warning(
-            file,
-            rows.get(i).unwrap_or_default() as usize,
-            "subscription_id",
+        issues.push(Issue::error(
+            earlier_file,
+            rows.get(earlier).unwrap_or_default() as usize,
+            Some("subscription_id"),
             IssueCode::DuplicateSubscription,
             format!(
-                "subscription {id} also appears in `{earlier_file}` row {}; this later row is \
-                 used and the earlier one ignored",
-                rows.get(earlier).unwrap_or_default()
+                "subscription {id} appears again in `{file}` row {}, which is used; this earlier \
+                 row is ignored",
+                rows.get(i).unwrap_or_default()
             ),
         ));
         if let Some(count) = counts.iter_mut().find(|c| c.file == earlier_file) {

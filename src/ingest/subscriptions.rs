@@ -89,8 +89,8 @@ pub fn read(
         ));
     }
     let mut row_issues = RowIssues::default();
-    fields.warn_extra_cells(&mut row_issues);
-    let keep = usable_rows(&fields, key.is_some(), &mut row_issues);
+    let fit = fields.rows_that_fit(&mut row_issues);
+    let keep = usable_rows(&fields, &fit, key.is_some(), &mut row_issues);
     let status = fields.parse("status", values::parse_status_str, None);
     let quantity = fields.quantities("quantity");
     let auto_renew = fields.bools("auto_renew");
@@ -187,9 +187,9 @@ pub fn read(
     Ok(frame)
 }
 
-/// Which rows have what a subscription needs (id, offer name, a customer); each other row gets
-/// one error issue.
-fn usable_rows(fields: &FieldReader, keyed: bool, out: &mut RowIssues) -> Vec<bool> {
+/// Which of the rows that `fit` under the header have what a subscription needs (id, offer name,
+/// a customer); each other such row gets one error issue.
+fn usable_rows(fields: &FieldReader, fit: &[bool], keyed: bool, out: &mut RowIssues) -> Vec<bool> {
     let (ids, offers) = (
         fields.text("subscription_id").expect("checked"),
         fields.text("offer_name").expect("checked"),
@@ -206,6 +206,9 @@ fn usable_rows(fields: &FieldReader, keyed: bool, out: &mut RowIssues) -> Vec<bo
     };
     (0..fields.height())
         .map(|i| {
+            if !fit[i] {
+                return false;
+            }
             let problem = if ids.get(i).is_none() {
                 Some(missing(i, "subscription_id", "the subscription id"))
             } else if offers.get(i).is_none() {

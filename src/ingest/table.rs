@@ -185,6 +185,12 @@ impl TableBuilder {
         }
     }
 
+    /// Counts `count` blank rows that a sparse sheet does not list.
+    pub fn skip_blank_rows(&mut self, count: usize) {
+        self.blank_rows += count;
+        self.next_row += count;
+    }
+
     /// Pads the current row's columns from `from` on with empty cells.
     fn pad(&mut self, from: usize) {
         for at in from..self.builders.len() {

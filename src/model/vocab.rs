@@ -214,6 +214,8 @@ vocabulary! {
         MissingValue = "missing-value",
         /// A subscription id seen twice.
         DuplicateSubscription = "duplicate-subscription",
+        /// The same file named twice (read once).
+        DuplicateFile = "duplicate-file",
         /// A status outside the known ones.
         UnknownStatus = "unknown-status",
         /// A `KEY=` that names no customer.

@@ -54,7 +54,7 @@ fn check_prints_accounting_that_adds_up_and_strict_fails_on_errors() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("7 rows read = 3 used + 4 rejected (1 blank rows skipped)"),
+        text.contains("8 rows read = 3 used + 5 rejected (1 blank rows skipped)"),
         "{text}"
     );
     let strict = run(
