@@ -150,6 +150,11 @@ pub struct OutputArgs {
     /// a file with the name of an output is still refused).
     #[arg(long)]
     pub force: bool,
+    /// Write the CSV tables' text exactly as read. By default a text cell that Excel would run
+    /// as a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a
+    /// leading `'`. The JSON and the step B scripts' CSV always hold the values as read.
+    #[arg(long)]
+    pub raw_csv: bool,
 }
 
 /// `report`.

@@ -36,6 +36,8 @@ pub struct OutputConfig {
     pub locale: Locale,
     /// Write into a non-empty folder without a skusunset report.
     pub force: bool,
+    /// Write the CSV tables' text exactly as read.
+    pub raw_csv: bool,
 }
 
 /// The years `--as-of` may name: every date the analysis adds days to stays far inside what
@@ -113,6 +115,7 @@ impl OutputConfig {
             formats,
             locale: locale(args.locale),
             force: args.force,
+            raw_csv: args.raw_csv,
         }
     }
 }

@@ -100,7 +100,12 @@ fn report(config: &Config, output: &OutputConfig, progress: &Progress) -> Result
         .map(|f| f.name().to_string())
         .collect();
     progress.step(format!("rendering {}", names.join(", ")));
-    let files = export::render(&report, &output.formats, output.locale)?;
+    let rendering = export::Rendering {
+        formats: &output.formats,
+        locale: output.locale,
+        raw_csv: output.raw_csv,
+    };
+    let files = export::render(&report, &rendering)?;
     progress.step(format!(
         "writing {} files to {}",
         files.len(),

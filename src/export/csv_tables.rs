@@ -1,17 +1,39 @@
 //! `csv/*.csv`: one file per table with exactly the columns of DOMAIN.md §4. Dates are
 //! `YYYY-MM-DD`, booleans `true`/`false`, missing values empty.
+//!
+//! A text cell that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a
+//! tab or a carriage return — values come from the partner's exports, and a colleague opens
+//! these files in Excel) is written with a leading `'`, which Excel shows as text; `--raw-csv`
+//! writes every value exactly as read. Numbers and dates are never changed.
 
 use super::locale::Reasons;
-use super::tables::{Table, tables};
+use super::tables::{Table, Value, tables};
 use super::{Exporter, Messages, OutputFile};
 use crate::model::Report;
 use anyhow::Result;
 use std::path::PathBuf;
 
 /// Writes the five CSV tables.
-pub struct CsvExporter;
+pub struct CsvExporter {
+    /// Write text cells as read, without neutralising formula-like ones.
+    pub raw: bool,
+}
 
-fn write(table: Table) -> Result<Vec<u8>> {
+/// Whether a spreadsheet would take `text` for a formula (or a DDE command).
+fn is_formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// `text` as a spreadsheet shows it as text: with a leading `'` when it is formula-like.
+fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(text) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+fn write(table: Table, raw: bool) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -19,7 +41,10 @@ fn write(table: Table) -> Result<Vec<u8>> {
     let mut buffer = String::new();
     for row in table.rows {
         for value in &row {
-            w.write_field(value.csv(&mut buffer))?;
+            match value {
+                Value::Text(text) if !raw => w.write_field(neutralised(text).as_ref())?,
+                value => w.write_field(value.csv(&mut buffer))?,
+            }
         }
         w.write_record(None::<&[u8]>)?;
     }
@@ -32,7 +57,25 @@ impl Exporter for CsvExporter {
         let reasons = Reasons::word(report, &english);
         tables(report, &reasons)
             .into_iter()
-            .map(|t| Ok((PathBuf::from(format!("csv/{}.csv", t.name)), write(t)?)))
+            .map(|t| {
+                let path = PathBuf::from(format!("csv/{}.csv", t.name));
+                Ok((path, write(t, self.raw)?))
+            })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_gets_a_quote_and_other_text_does_not() {
+        for formula in ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralised(formula), format!("'{formula}"));
+        }
+        for text in ["Zoë", "a=b", "E3 - Plan", "", "'already"] {
+            assert_eq!(neutralised(text), text);
+        }
     }
 }

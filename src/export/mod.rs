@@ -65,28 +65,41 @@ impl Format {
     }
 }
 
-/// The exporter of a format, in a run that writes `formats` (the runbooks link to the scripts
-/// only when those are written too).
-pub fn exporter(format: Format, formats: &[Format], locale: Locale) -> Box<dyn Exporter> {
+/// What a run renders, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Rendering<'a> {
+    /// The formats written (the runbooks link to the scripts only when those are written too).
+    pub formats: &'a [Format],
+    /// The runbooks' language.
+    pub locale: Locale,
+    /// `--raw-csv`: write the CSV tables' text exactly as read, formula-like cells included.
+    pub raw_csv: bool,
+}
+
+/// The exporter of a format in `rendering`.
+pub fn exporter(format: Format, rendering: &Rendering) -> Box<dyn Exporter> {
     match format {
-        Format::Csv => Box::new(csv_tables::CsvExporter),
+        Format::Csv => Box::new(csv_tables::CsvExporter {
+            raw: rendering.raw_csv,
+        }),
         Format::Json => Box::new(json::JsonExporter),
         Format::Xlsx => Box::new(XlsxExporter::default()),
         Format::Html => Box::new(HtmlExporter {
-            locale,
-            scripts: formats.contains(&Format::Scripts),
+            locale: rendering.locale,
+            scripts: rendering.formats.contains(&Format::Scripts),
         }),
         Format::Scripts => Box::new(scripts::ScriptsExporter),
     }
 }
 
 /// Renders every format into files (relative path → bytes); `outdir::publish` writes them.
-/// The formats render in parallel; the files come out in the order of `formats`.
-pub fn render(report: &Report, formats: &[Format], locale: Locale) -> Result<Vec<OutputFile>> {
+/// The formats render in parallel; the files come out in the order of the formats.
+pub fn render(report: &Report, rendering: &Rendering) -> Result<Vec<OutputFile>> {
     use rayon::prelude::*;
-    let rendered: Vec<Result<Vec<OutputFile>>> = formats
+    let rendered: Vec<Result<Vec<OutputFile>>> = rendering
+        .formats
         .par_iter()
-        .map(|format| exporter(*format, formats, locale).export(report))
+        .map(|format| exporter(*format, rendering).export(report))
         .collect();
     let mut files = Vec::new();
     for format_files in rendered {

@@ -104,14 +104,15 @@ fn read_sheet(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> 
             None => bail!("`{path}` contains no sheets"),
         },
     };
-    let unreadable = || format!("cannot read sheet `{name}` of `{path}`");
+    // calamine's errors repeat their causes in their messages: say the outermost one once.
+    let unreadable = |e: &dyn std::fmt::Display| malformed(path, format!("sheet `{name}`: {e}"));
     let mut cells = Vec::new();
     match &mut workbook {
         Sheets::Xlsx(xlsx) => {
             let mut reader = xlsx
                 .worksheet_cells_reader(&name)
-                .with_context(unreadable)?;
-            while let Some(cell) = reader.next_cell().with_context(unreadable)? {
+                .map_err(|e| unreadable(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
                 place(
                     &mut cells,
                     cell.get_position(),
@@ -123,8 +124,8 @@ fn read_sheet(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> 
         Sheets::Xlsb(xlsb) => {
             let mut reader = xlsb
                 .worksheet_cells_reader(&name)
-                .with_context(unreadable)?;
-            while let Some(cell) = reader.next_cell().with_context(unreadable)? {
+                .map_err(|e| unreadable(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
                 place(
                     &mut cells,
                     cell.get_position(),
@@ -136,7 +137,7 @@ fn read_sheet(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> 
         // `.xls` holds at most 65,536 × 256 cells and calamine caps `.ods` repeats at Excel's
         // limits, so their dense ranges are bounded.
         other => {
-            let range = other.worksheet_range(&name).with_context(unreadable)?;
+            let range = other.worksheet_range(&name).map_err(|e| unreadable(&e))?;
             let (top, left) = range.start().unwrap_or((0, 0));
             for (row, col, data) in range.used_cells() {
                 let at = (top + row as u32, left + col as u32);
@@ -237,6 +238,6 @@ fn to_cell(data: &Data) -> Cell {
                 Cell::Number(serial)
             }
         }
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+        Data::Error(e) => Cell::FormulaError(e.to_string()),
     }
 }

@@ -312,6 +312,26 @@ impl<'a> FieldReader<'a> {
         }
     }
 
+    /// A warning (at stage 0) for each cell holding a failed formula, which is read as empty.
+    pub fn warn_formula_errors(&self, out: &mut RowIssues) {
+        for (index, at, error) in &self.table.formula_errors {
+            out.push(
+                *index,
+                0,
+                Issue::warning(
+                    self.file,
+                    self.row(*index),
+                    &self.table.headers[*at],
+                    IssueCode::FormulaError,
+                    format!(
+                        "the cell holds the formula error {error}, so it is read as empty; fix \
+                         the formula in the workbook and export again"
+                    ),
+                ),
+            );
+        }
+    }
+
     /// Which rows fit under the header: a row with non-empty cells beyond the last header may
     /// have its values in the wrong columns (a stray delimiter or quote), so it gets an error (at
     /// stage 0) and is not used. Empty cells beyond the header are harmless and ignored.

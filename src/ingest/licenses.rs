@@ -63,6 +63,7 @@ pub fn read(
         return Err(ColumnMap::missing(file, &table.headers, &[spec]));
     };
     let mut row_issues = RowIssues::default();
+    fields.warn_formula_errors(&mut row_issues);
     let fit = fields.rows_that_fit(&mut row_issues);
     let upn_header = fields.header("user_principal_name");
     let keep: Vec<bool> = upns

@@ -94,6 +94,24 @@ pub struct Ingested {
 /// [`limits::MAX_FILE_BYTES`] is read. A UTF-8 CSV file is streamed; other encodings and
 /// spreadsheets are read whole.
 pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
+    let table = read_any_table(path, label, sheet)?;
+    if table.headers.iter().all(String::is_empty) {
+        anyhow::bail!(InputError::Malformed {
+            file: label.to_string(),
+            message: format!(
+                "it is empty: no header row{}; export it again",
+                table
+                    .sheet
+                    .as_ref()
+                    .map(|s| format!(" on sheet `{s}`"))
+                    .unwrap_or_default()
+            ),
+        });
+    }
+    Ok(table)
+}
+
+fn read_any_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
     let size = limits::check_file(path, label, limits::MAX_FILE_BYTES)?;
     let malformed = |message: String| InputError::Malformed {
         file: label.to_string(),

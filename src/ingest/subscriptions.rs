@@ -89,6 +89,7 @@ pub fn read(
         ));
     }
     let mut row_issues = RowIssues::default();
+    fields.warn_formula_errors(&mut row_issues);
     let fit = fields.rows_that_fit(&mut row_issues);
     let keep = usable_rows(&fields, &fit, key.is_some(), &mut row_issues);
     let status = fields.parse("status", values::parse_status_str, None);

@@ -19,6 +19,8 @@ pub enum Cell {
     DateTime(NaiveDateTime),
     /// A boolean cell.
     Bool(bool),
+    /// A formula that failed (`#N/A`, `#DIV/0!`, …): no value, reported where it sits.
+    FormulaError(String),
 }
 
 impl Cell {
@@ -41,6 +43,7 @@ impl Cell {
             Cell::Number(n) => Some(n.to_string()),
             Cell::DateTime(dt) => Some(dt.format("%Y-%m-%d %H:%M:%S").to_string()),
             Cell::Bool(b) => Some(if *b { "True" } else { "False" }.to_string()),
+            Cell::FormulaError(_) => None,
         }
     }
 
@@ -51,7 +54,7 @@ impl Cell {
 
     /// Whether the cell is typed (a number, date or boolean), not text.
     fn is_typed(&self) -> bool {
-        !matches!(self, Cell::Empty | Cell::Text(_))
+        !matches!(self, Cell::Empty | Cell::Text(_) | Cell::FormulaError(_))
     }
 }
 
@@ -75,6 +78,8 @@ pub struct Table {
     pub rows: Vec<usize>,
     /// Data rows (by index) with non-empty cells beyond the last header, and how many.
     pub extra_cells: Vec<(usize, usize)>,
+    /// Cells holding a failed formula: data row (by index), column and the error as shown.
+    pub formula_errors: Vec<(usize, usize, String)>,
     /// The sheet read, for spreadsheets.
     pub sheet: Option<String>,
     /// Completely empty rows that were skipped.
@@ -96,6 +101,7 @@ pub struct TableBuilder {
     typed: Vec<Option<Vec<Cell>>>,
     rows: Vec<usize>,
     extra_cells: Vec<(usize, usize)>,
+    formula_errors: Vec<(usize, usize, String)>,
     blank_rows: usize,
     next_row: usize,
 }
@@ -117,6 +123,7 @@ impl TableBuilder {
             builders,
             rows: Vec::with_capacity(rows),
             extra_cells: Vec::new(),
+            formula_errors: Vec::new(),
             blank_rows: 0,
             next_row: header_row + 1,
         }
@@ -172,6 +179,13 @@ impl TableBuilder {
         let seen = cells.len().min(width);
         for (at, cell) in cells.into_iter().take(width).enumerate() {
             self.builders[at].append_option(cell.as_text());
+            let cell = match cell {
+                Cell::FormulaError(error) => {
+                    self.formula_errors.push((index, at, error));
+                    Cell::Empty
+                }
+                cell => cell,
+            };
             if cell.is_typed() && self.typed[at].is_none() {
                 self.typed[at] = Some(vec![Cell::Empty; index]);
             }
@@ -217,6 +231,7 @@ impl TableBuilder {
             columns,
             rows: self.rows,
             extra_cells: self.extra_cells,
+            formula_errors: self.formula_errors,
             sheet,
             blank_rows: self.blank_rows,
         }

@@ -43,7 +43,7 @@ pub fn first_part_exceeds_12(text: &str) -> bool {
 /// Parses one date cell.
 pub fn parse_date(cell: &Cell, order: DateOrder) -> Result<Option<DateValue>, String> {
     match cell {
-        Cell::Empty => Ok(None),
+        Cell::Empty | Cell::FormulaError(_) => Ok(None),
         Cell::DateTime(dt) => Ok(Some(date_value(dt.date()))),
         Cell::Number(serial) => excel_serial(*serial).map(|d| Some(date_value(d))),
         Cell::Bool(_) => Err("a boolean is not a date".into()),
@@ -58,7 +58,14 @@ pub fn parse_date_str(text: &str, order: DateOrder) -> Result<DateValue, String>
 
 fn excel_serial(serial: f64) -> Result<NaiveDate, String> {
     if !(1.0..2_958_466.0).contains(&serial) {
-        return Err(format!("{serial} is not an Excel date serial"));
+        let shown = if serial.abs() < 1e9 {
+            serial.to_string()
+        } else {
+            format!("{serial:e}")
+        };
+        return Err(format!(
+            "{shown} is not an Excel date serial (1 to 2958465, 1900-01-01 to 9999-12-31)"
+        ));
     }
     let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid base date");
     Ok(base + Duration::days(serial.floor() as i64))

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Writes fixtures/bad/: hostile and broken inputs, each checked by tests/cli/bad_inputs.rs.
+
+Run from the repository root: python3 scripts/make-bad-corpus.py. The files are committed; this
+script is how they were made (the spreadsheets are written XML part by XML part, so each one
+holds exactly the defect it is named for).
+"""
+import os
+import struct
+import zipfile
+
+OUT = "fixtures/bad"
+UPN_HEADER = "UserPrincipalName,DisplayName,Licenses\n"
+
+
+def write(name, data):
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def xlsx(name, sheet_xml, styles=None, patch=None, extra=None):
+    """A minimal workbook with one sheet `Sheet1` holding `sheet_xml` (the <sheetData> body)."""
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+        "xl/styles.xml": styles
+        or '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>',
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + sheet_xml
+        + "</sheetData></worksheet>",
+    }
+    parts.update(extra or {})
+    path = os.path.join(OUT, name)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for part, text in parts.items():
+            z.writestr(part, text)
+    if patch:
+        patch(path)
+
+
+def s(ref, text):
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def row(n, cells):
+    return f'<row r="{n}">' + "".join(cells) + "</row>"
+
+
+def license_sheet(*rows):
+    header = row(1, [s("A1", "UserPrincipalName"), s("B1", "DisplayName"), s("C1", "Licenses")])
+    return header + "".join(rows)
+
+
+def declare_size(member, size):
+    """Rewrites the uncompressed size `member` declares, in its local and central headers."""
+
+    def patch(path):
+        data = bytearray(open(path, "rb").read())
+        name = member.encode()
+        at = 0
+        while True:
+            local = data.find(b"PK\x03\x04", at)
+            if local < 0:
+                break
+            n = struct.unpack_from("<H", data, local + 26)[0]
+            if data[local + 30 : local + 30 + n] == name:
+                struct.pack_into("<I", data, local + 22, size)
+            at = local + 4
+        at = 0
+        while True:
+            central = data.find(b"PK\x01\x02", at)
+            if central < 0:
+                break
+            n = struct.unpack_from("<H", data, central + 28)[0]
+            if data[central + 46 : central + 46 + n] == name:
+                struct.pack_into("<I", data, central + 24, size)
+            at = central + 4
+        open(path, "wb").write(bytes(data))
+
+    return patch
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    # CSV text
+    write("unclosed-quote.csv", UPN_HEADER + 'a@contoso.com,A,"SPE_E3\nb@contoso.com,B,SPE_E3\nc@contoso.com,C,SPE_E3\n')
+    text = UPN_HEADER + "a@contoso.com,Zoë,SPE_E3\n"
+    write("utf16-cut-short.csv", b"\xff\xfe" + text.encode("utf-16-le") + b"X")
+    write("utf16-without-bom.csv", text.encode("utf-16-le"))
+    write("header-17000-columns.csv", ",".join(f"c{i}" for i in range(17000)) + "\n1\n")
+    write("values-beyond-header.csv", UPN_HEADER + "a@contoso.com,A,SPE_E3,2026-01-01\nb@contoso.com,B,SPE_E3,,,\n")
+    write("terminal-escapes.csv", "User\x1b[2J\x1b[31mPrincipalName,DisplayName,Licenses\nx@contoso.com,A,SPE_E3\n")
+    write("formula-cells.csv", UPN_HEADER + "\"=HYPERLINK(\"\"http://evil.example\"\")@contoso.com\",+cmd,Kaizala Pro\n@x@contoso.com,-2+3,Kaizala Pro\nt@contoso.com,\"\tTab\",Kaizala Pro\n")
+    write("not-utf8-midway.csv", UPN_HEADER.encode() + b"a@contoso.com,Zo\xeb,SPE_E3\nb@contoso.com,B,SPE_E3\n")
+    write("random-bytes.xlsx", bytes((i * 7919 + 13) % 251 for i in range(4000)))
+    write("empty.csv", "")
+    # Spreadsheets
+    xlsx("far-cell.xlsx", license_sheet(row(2, [s("A2", "a@contoso.com"), s("C2", "SPE_E3")]), row(1048576, [s("XFD1048576", "far")])))
+    xlsx("cell-beyond-excel.xlsx", license_sheet(row(2, [s("A2", "a@contoso.com"), s("XFE2", "x")])))
+    xlsx("malformed-cell-reference.xlsx", license_sheet(row(2, [s("ZZZZZZZZZZ2", "x")])))
+    xlsx(
+        "date-serials-out-of-range.xlsx",
+        row(1, [s("A1", "CustomerName"), s("B1", "SubscriptionId"), s("C1", "OfferName"), s("D1", "CommitmentEndDate")])
+        + row(2, [s("A2", "Contoso Ltd"), s("B2", "sub-1"), s("C2", "Kaizala Pro"), '<c r="D2" s="1"><v>-1000000000000</v></c>'])
+        + row(3, [s("A3", "Contoso Ltd"), s("B3", "sub-2"), s("C3", "Kaizala Pro"), '<c r="D3" s="1"><v>1e300</v></c>']),
+    )
+    xlsx("formula-error-cells.xlsx", license_sheet(row(2, ['<c r="A2" t="e"><v>#N/A</v></c>', s("C2", "SPE_E3")])))
+    # Declares 3 GiB for its sheet: refused before anything is inflated.
+    xlsx("zip-bomb-declared.xlsx", license_sheet(), patch=declare_size("xl/worksheets/sheet1.xml", 3 << 30))
+    # Declares 200 bytes for a sheet that inflates to 2 MB: the zip reader stops at 200.
+    xlsx(
+        "zip-bomb-understated.xlsx",
+        license_sheet(*[row(i, [s(f"A{i}", "a" * 1000)]) for i in range(2, 2000)]),
+        patch=declare_size("xl/worksheets/sheet1.xml", 200),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,413 @@
+//! `fixtures/bad/` (made by `scripts/make-bad-corpus.py`): each hostile or broken file through
+//! the binary, with its exit status and the message it must give; then the accounting proof over
+//! every fixture: rows read = used + rejected per file, and every rejected row has an error.
+
+use crate::util::{fixture, run, stderr, stdout};
+use skusunset::issues::Severity;
+use std::collections::{BTreeSet, HashMap};
+
+/// How a corpus file is passed.
+#[derive(Clone, Copy)]
+enum As {
+    /// `--subscriptions FILE`.
+    Subscriptions,
+    /// `--subscriptions <demo> --licenses "Contoso Ltd=FILE"`.
+    Licenses,
+}
+
+/// One corpus file, how it is passed, the exit status and what stdout or stderr must contain.
+struct Case {
+    file: &'static str,
+    passed: As,
+    exit: i32,
+    says: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        file: "unclosed-quote.csv",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "unclosed-quote.csv",
+            "row 2 opens a quoted value that is never closed",
+        ],
+    },
+    Case {
+        file: "utf16-cut-short.csv",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["utf16-cut-short.csv", "ends in the middle of a character"],
+    },
+    Case {
+        file: "utf16-without-bom.csv",
+        passed: As::Licenses,
+        exit: 0,
+        says: &["utf16-without-bom.csv (licenseswide): 1 rows read = 1 used + 0 rejected"],
+    },
+    Case {
+        file: "header-17000-columns.csv",
+        passed: As::Subscriptions,
+        exit: 2,
+        says: &[
+            "header-17000-columns.csv",
+            "17000 columns, over the limit of 16384",
+        ],
+    },
+    Case {
+        file: "values-beyond-header.csv",
+        passed: As::Licenses,
+        exit: 0,
+        says: &[
+            "2 rows read = 1 used + 1 rejected",
+            "values-beyond-header.csv:2 error extra-cells: 1 value(s) beyond the header's 3",
+        ],
+    },
+    Case {
+        file: "terminal-escapes.csv",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["User\\u{1b}[2J\\u{1b}[31mPrincipalName"],
+    },
+    Case {
+        file: "formula-cells.csv",
+        passed: As::Licenses,
+        exit: 0,
+        says: &["formula-cells.csv (licenseswide): 3 rows read = 3 used + 0 rejected"],
+    },
+    Case {
+        file: "not-utf8-midway.csv",
+        passed: As::Licenses,
+        exit: 0,
+        says: &["not-utf8-midway.csv (licenseswide): 2 rows read = 2 used + 0 rejected"],
+    },
+    Case {
+        file: "random-bytes.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["random-bytes.xlsx", "as a spreadsheet"],
+    },
+    Case {
+        file: "empty.csv",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["empty.csv", "it is empty: no header row"],
+    },
+    Case {
+        file: "far-cell.xlsx",
+        passed: As::Licenses,
+        exit: 0,
+        says: &[
+            "2 rows read = 1 used + 1 rejected (1048573 blank rows skipped)",
+            "far-cell.xlsx:1048576 error extra-cells",
+        ],
+    },
+    Case {
+        file: "cell-beyond-excel.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "cell-beyond-excel.xlsx",
+            "row 2, column 16385, beyond Excel's last cell",
+        ],
+    },
+    Case {
+        file: "malformed-cell-reference.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "malformed-cell-reference.xlsx",
+            "the spreadsheet is malformed",
+        ],
+    },
+    Case {
+        file: "date-serials-out-of-range.xlsx",
+        passed: As::Subscriptions,
+        exit: 0,
+        says: &[
+            ":2 [CommitmentEndDate] warning invalid-date: -1e12 is not an Excel date serial",
+            ":3 [CommitmentEndDate] warning invalid-date: 1e300 is not an Excel date serial",
+        ],
+    },
+    Case {
+        file: "formula-error-cells.xlsx",
+        passed: As::Licenses,
+        exit: 0,
+        says: &[
+            "1 rows read = 0 used + 1 rejected",
+            ":2 [UserPrincipalName] warning formula-error: the cell holds the formula error #N/A",
+            ":2 [UserPrincipalName] error missing-value",
+        ],
+    },
+    Case {
+        file: "zip-bomb-declared.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "zip-bomb-declared.xlsx",
+            "would inflate to 3221225472 bytes",
+        ],
+    },
+    Case {
+        file: "zip-bomb-understated.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "zip-bomb-understated.xlsx",
+            "larger than its declared uncompressed size",
+        ],
+    },
+];
+
+fn args_for(case: &Case) -> Vec<String> {
+    let file = fixture(&format!("bad/{}", case.file)).display().to_string();
+    let demo = fixture("demo/subscriptions.csv").display().to_string();
+    let mut args = vec!["check".to_string(), "--as-of".into(), "2026-11-21".into()];
+    match case.passed {
+        As::Subscriptions => args.extend(["--subscriptions".into(), file]),
+        As::Licenses => args.extend([
+            "--subscriptions".into(),
+            demo,
+            "--licenses".into(),
+            format!("Contoso Ltd={file}"),
+        ]),
+    }
+    args
+}
+
+#[test]
+fn every_corpus_file_gives_its_exit_status_and_message_and_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed: BTreeSet<&str> = CASES.iter().map(|c| c.file).collect();
+    let on_disk: BTreeSet<String> = std::fs::read_dir(fixture("bad"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let on_disk: BTreeSet<&str> = on_disk.iter().map(String::as_str).collect();
+    assert_eq!(
+        listed, on_disk,
+        "every corpus file has a case, every case a file"
+    );
+    for case in CASES {
+        let args = args_for(case);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(dir.path(), &args);
+        let (text, errors) = (stdout(&out), stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(case.exit),
+            "{}: {text}{errors}",
+            case.file
+        );
+        let shown = if case.exit == 0 { &text } else { &errors };
+        for said in case.says {
+            assert!(
+                shown.contains(said),
+                "{}: {said:?} not in\n{shown}",
+                case.file
+            );
+        }
+        assert!(
+            !text.contains('\u{1b}') && !errors.contains('\u{1b}'),
+            "{}: a raw escape reached the terminal",
+            case.file
+        );
+        assert!(!errors.contains("panicked"), "{}: {errors}", case.file);
+    }
+}
+
+#[test]
+fn the_same_file_twice_is_read_once_and_odd_paths_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv");
+    std::fs::copy(&subs, dir.path().join("subs\u{1b}[31m.csv")).unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "-s",
+            "subs\u{1b}[31m.csv",
+            "-s",
+            "./subs\u{1b}[31m.csv",
+        ],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        text.contains("subs\\u{1b}[31m.csv (subscriptions): 13 rows read = 13 used + 0 rejected"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning duplicate-file: this is the same file as `subs\\u{1b}[31m.csv`"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "{text}");
+
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let subs = subs.display().to_string();
+    let refused: [(&[&str], &str); 4] = [
+        (&["-l", "empty"], "directory `empty` holds no export"),
+        (
+            &["-l", "/dev/zero"],
+            "cannot read `/dev/zero`: it is a device, not a regular file",
+        ),
+        (&["--deprovision-days", "100000000"], "is not in 0..=3650"),
+        (
+            &["--as-of", "9999-12-31"],
+            "--as-of 9999-12-31 is out of range",
+        ),
+    ];
+    for (extra, says) in refused {
+        let mut args = vec!["check", "-s", &subs];
+        args.extend_from_slice(extra);
+        let out = run(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{extra:?}: {}", stderr(&out));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_waiting_for_a_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("users.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        println!("skipped: mkfifo is not available");
+        return;
+    }
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let out = run(dir.path(), &["check", "-s", &subs, "-l", "users.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("it is a named pipe (FIFO), not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Every fixture (demo, dialects and the readable corpus files), each alone: per file, rows read
+/// = used + rejected, and the rejected rows are exactly the rows with an `error` issue.
+#[test]
+fn accounting_holds_on_every_fixture_and_every_rejected_row_has_an_error() {
+    let mut runs: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    let demo = fixture("demo/subscriptions.csv").display().to_string();
+    for folder in ["demo", "dialects", "bad"] {
+        for entry in std::fs::read_dir(fixture(folder)).unwrap() {
+            let path = entry.unwrap().path().display().to_string();
+            if path.contains("subscriptions") || path.contains("bad-rows") {
+                runs.push((vec![path], Vec::new()));
+            } else {
+                runs.push((vec![demo.clone()], vec![path]));
+            }
+        }
+    }
+    runs.push((
+        vec![
+            fixture("bad/date-serials-out-of-range.xlsx")
+                .display()
+                .to_string(),
+        ],
+        Vec::new(),
+    ));
+    let mut checked = 0;
+    for (subscriptions, licenses) in runs {
+        let config = config(&subscriptions, &licenses);
+        let Ok(report) = skusunset::build_report(&config) else {
+            continue; // a file refused as a whole (its error is checked above)
+        };
+        let mut error_rows: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+        for issue in report
+            .issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+        {
+            let row = issue.row.expect("a row error names its row");
+            error_rows.entry(&issue.file).or_default().insert(row);
+        }
+        for a in &report.accounting {
+            assert!(a.adds_up(), "{a:?}");
+            let errors = error_rows.get(a.file.as_str()).map_or(0, BTreeSet::len);
+            assert_eq!(a.rows_rejected, errors, "{a:?}: {:#?}", report.issues);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "only {checked} files were checked");
+}
+
+fn config(subscriptions: &[String], licenses: &[String]) -> skusunset::config::Config {
+    let mut args = vec!["skusunset".to_string(), "check".into()];
+    for s in subscriptions {
+        args.extend(["-s".into(), s.clone()]);
+    }
+    for l in licenses {
+        args.extend(["-l".into(), l.clone()]);
+    }
+    args.extend(["--as-of".into(), "2026-11-21".into()]);
+    let cli = <skusunset::cli::Cli as clap::Parser>::parse_from(args);
+    match cli.command {
+        skusunset::cli::Command::Check(check) => {
+            skusunset::config::Config::from_cli(&check.inputs).unwrap()
+        }
+        _ => unreachable!("a check command"),
+    }
+}
+
+#[test]
+fn formula_like_cells_are_neutralised_in_the_csv_tables_unless_raw_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let users = format!("Contoso Ltd={}", fixture("bad/formula-cells.csv").display());
+    let base = [
+        "report",
+        "-s",
+        &subs,
+        "-l",
+        &users,
+        "--as-of",
+        "2026-11-21",
+        "-f",
+        "csv,json,scripts",
+    ];
+    let read =
+        |out: &str, rel: &str| std::fs::read_to_string(dir.path().join(out).join(rel)).unwrap();
+    let safe = run(dir.path(), &[&base[..], &["-o", "safe"]].concat());
+    assert_eq!(safe.status.code(), Some(0), "{}", stderr(&safe));
+    let raw = run(
+        dir.path(),
+        &[&base[..], &["-o", "raw", "--raw-csv"]].concat(),
+    );
+    assert_eq!(raw.status.code(), Some(0), "{}", stderr(&raw));
+
+    let upn = "=HYPERLINK(\"http://evil.example\")@contoso.com";
+    let users_csv = read("safe", "csv/users.csv");
+    for cell in [
+        "\"'=HYPERLINK(\"\"http://evil.example\"\")@contoso.com\"",
+        ",'+cmd,",
+        ",'-2+3,",
+        ",'@x@contoso.com,",
+    ] {
+        assert!(users_csv.contains(cell), "{cell:?} not in\n{users_csv}");
+    }
+    let raw_csv = read("raw", "csv/users.csv");
+    for cell in ["\"=HYPERLINK(", ",+cmd,", ",-2+3,", ",@x@contoso.com,"] {
+        assert!(raw_csv.contains(cell), "{cell:?} not in\n{raw_csv}");
+    }
+    // The JSON and the step B script's input keep the values as read, whatever the flag.
+    for out in ["safe", "raw"] {
+        let json: serde_json::Value = serde_json::from_str(&read(out, "report.json")).unwrap();
+        let upns: Vec<&str> = json["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|u| u["user_principal_name"].as_str())
+            .collect();
+        assert!(upns.contains(&upn), "{upns:?}");
+        let script_csv = read(out, "scripts/contoso-ltd.csv");
+        assert!(
+            script_csv.contains("\"=HYPERLINK(\"\"http://evil.example"),
+            "{script_csv}"
+        );
+        assert!(!script_csv.contains("'="), "{script_csv}");
+    }
+}
