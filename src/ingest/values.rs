@@ -362,4 +362,139 @@ mod tests {
         assert_eq!(parse_status(&Cell::Empty), Ok("active".into()));
         assert_eq!(parse_status(&Cell::text("Paused")), Err("Paused".into()));
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// A date the exports can hold (years 1000–9998), as days from 1000-01-01.
+        fn any_date() -> impl Strategy<Value = NaiveDate> {
+            let first = NaiveDate::from_ymd_opt(1000, 1, 1).expect("valid");
+            let last = NaiveDate::from_ymd_opt(9998, 12, 31).expect("valid");
+            (0..=(last - first).num_days()).prop_map(move |days| first + Duration::days(days))
+        }
+
+        /// The date written in each accepted form: `(text, order it needs)`.
+        fn written(date: NaiveDate, hour: u32, minute: u32, pad: bool) -> Vec<(String, DateOrder)> {
+            let (y, m, d) = (date.year(), date.month(), date.day());
+            let (mm, dd) = if pad {
+                (format!("{m:02}"), format!("{d:02}"))
+            } else {
+                (m.to_string(), d.to_string())
+            };
+            let twelve = if hour.is_multiple_of(12) {
+                12
+            } else {
+                hour % 12
+            };
+            let meridiem = if hour < 12 { "AM" } else { "PM" };
+            let mf = DateOrder::MonthFirst;
+            vec![
+                (date.format("%Y-%m-%d").to_string(), mf),
+                (
+                    format!("{}T{hour:02}:{minute:02}:00Z", date.format("%Y-%m-%d")),
+                    mf,
+                ),
+                (
+                    format!("{} {hour:02}:{minute:02}:07.25Z", date.format("%Y-%m-%d")),
+                    mf,
+                ),
+                (
+                    format!("{}T{hour:02}:{minute:02}:00", date.format("%Y-%m-%d")),
+                    mf,
+                ),
+                (format!("{mm}/{dd}/{y}"), mf),
+                (
+                    format!("{mm}/{dd}/{y} {twelve}:{minute:02}:00 {meridiem}"),
+                    mf,
+                ),
+                (format!("{mm}/{dd}/{y} {hour}:{minute:02}"), mf),
+                (format!("{dd}/{mm}/{y}"), DateOrder::DayFirst),
+                (
+                    format!("{dd}/{mm}/{y} {hour:02}:{minute:02}:00"),
+                    DateOrder::DayFirst,
+                ),
+                (format!("{dd}.{mm}.{y}"), mf),
+                (format!("{dd}.{mm}.{y} {hour}:{minute:02}"), mf),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn any_date_in_any_accepted_form_parses_back_to_itself(
+                date in any_date(),
+                hour in 0u32..24,
+                minute in 0u32..60,
+                pad in any::<bool>(),
+            ) {
+                for (text, order) in written(date, hour, minute, pad) {
+                    prop_assert_eq!(
+                        parse_date_str(&text, order),
+                        Ok(DateValue::Date(date)),
+                        "{}", text
+                    );
+                }
+            }
+
+            #[test]
+            fn an_offset_moves_the_date_to_its_utc_day(
+                date in any_date(),
+                hour in 0u32..24,
+                offset_minutes in -14 * 60i64..=14 * 60,
+            ) {
+                let sign = if offset_minutes < 0 { '-' } else { '+' };
+                let abs = offset_minutes.abs();
+                let text = format!(
+                    "{}T{hour:02}:00:00{sign}{:02}:{:02}",
+                    date.format("%Y-%m-%d"),
+                    abs / 60,
+                    abs % 60
+                );
+                let local = date.and_hms_opt(hour, 0, 0).expect("valid time");
+                let utc = (local - Duration::minutes(offset_minutes)).date();
+                let expected = if utc.year() >= FAR_FUTURE_YEAR {
+                    DateValue::NoDate
+                } else {
+                    DateValue::Date(utc)
+                };
+                prop_assert_eq!(parse_date_str(&text, DateOrder::MonthFirst), Ok(expected));
+            }
+
+            #[test]
+            fn an_excel_serial_parses_to_its_day(date in any_date(), fraction in 0.0f64..1.0) {
+                let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
+                let serial = (date - base).num_days() as f64 + fraction;
+                let parsed = parse_date(&Cell::Number(serial), DateOrder::MonthFirst);
+                if serial >= 1.0 {
+                    prop_assert_eq!(parsed, Ok(Some(DateValue::Date(date))));
+                } else {
+                    prop_assert!(parsed.is_err());
+                }
+            }
+
+            #[test]
+            fn any_count_written_plainly_or_with_thousands_parses_back(n in 0i64..1_000_000_000) {
+                let grouped = n
+                    .to_string()
+                    .as_bytes()
+                    .rchunks(3)
+                    .rev()
+                    .map(|c| std::str::from_utf8(c).expect("digits"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                for text in [n.to_string(), grouped, format!("{n}.0")] {
+                    prop_assert_eq!(parse_quantity_str(&text), Ok(n), "{}", text);
+                }
+            }
+
+            #[test]
+            fn no_text_makes_a_parser_panic(text in any::<String>()) {
+                for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+                    let _ = parse_date_str(&text, order);
+                }
+                let _ = parse_bool_str(&text);
+                let _ = parse_quantity_str(&text);
+            }
+        }
+    }
 }
