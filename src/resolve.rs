@@ -23,17 +23,22 @@ pub struct Resolver<'a> {
 
 impl<'a> Resolver<'a> {
     /// Resolves a license (or offer) value: exact, case-insensitive match on the SKU table's
-    /// display name, String_Id or GUID (a `tenant:SKU` AccountSkuId matches on its SKU part),
+    /// display name, String_Id or GUID (a `tenant:SKU` AccountSkuId or MSOnline's
+    /// `reseller-account:SKU` matches on its SKU part),
     /// then the catalog's aliases; retiring when the value or its SKU's names match.
     pub fn resolve(&self, value: &str) -> Resolution<'a> {
         let value = value.trim();
-        let sku = self.skus.lookup(value).or_else(|| {
-            let (_, part) = value.split_once(':')?;
-            (!value.contains(' '))
-                .then(|| self.skus.lookup(part))
-                .flatten()
-        });
+        // `tenant:SKU` (AccountSkuId) or `reseller-account:SKU` (a CSP-sold license in MSOnline).
+        let part = value
+            .split_once(':')
+            .map(|(_, part)| part)
+            .filter(|part| !value.contains(' ') && !part.is_empty());
+        let sku = self
+            .skus
+            .lookup(value)
+            .or_else(|| part.and_then(|p| self.skus.lookup(p)));
         let mut names = vec![value];
+        names.extend(part);
         if let Some(sku) = sku {
             names.extend([
                 sku.display_name.as_str(),

@@ -45,7 +45,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut error_rows: HashMap<&str, BTreeSet<usize>> = HashMap::new();
-    for issue in report.issues.iter().filter(|i| i.severity == Severity::Error) {
+    for issue in report
+        .issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+    {
         error_rows
             .entry(&issue.file)
             .or_default()

@@ -169,9 +169,11 @@ pub const LICENSE_FIELDS: &[FieldSpec] = &[
             "UserPrincipalName",
             "UPN",
             "User Principal Name",
+            // MSOnline-era scripts: `UserName` (display name), `LicenseName`, `UserEmail` (UPN).
+            "UserEmail",
         ],
     ),
-    field("display_name", &["Display name", "DisplayName"]),
+    field("display_name", &["Display name", "DisplayName", "UserName"]),
     field(
         "licenses",
         &["Licenses", "Assigned Products", "AssignedProducts"],
@@ -182,6 +184,7 @@ pub const LICENSE_FIELDS: &[FieldSpec] = &[
             "SkuPartNumber",
             "SkuId",
             "License",
+            "LicenseName",
             "Product",
             "AccountSkuId",
         ],
@@ -189,15 +192,26 @@ pub const LICENSE_FIELDS: &[FieldSpec] = &[
     field("department", &["Department"]),
     field("title", &["Title", "JobTitle"]),
     field("usage_location", &["Usage location", "UsageLocation"]),
-    field("block_credential", &["Block credential", "BlockCredential"]),
+    field(
+        "block_credential",
+        &["Block credential", "BlockCredential", "AccountDisabled"],
+    ),
 ];
 
-/// Lower-cases and drops spaces, underscores, hyphens and BOMs, so `Offer name`, `offer_name`
-/// and `OfferName` compare equal.
+/// Lower-cases and drops spaces, underscores, hyphens, BOMs, quotes, line breaks and a
+/// trailing period, so `Offer name`, `offer_name` and `OfferName` compare equal, and so do the
+/// headers Excel leaves behind on a re-save (`\u{feff}"UserName"` with its quotes kept, a line
+/// break inside a header cell, `Subscription Commitment End Date.`).
 pub fn normalize(header: &str) -> String {
     header
+        .trim_end_matches([' ', '.'])
         .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{feff}' | '\u{a0}' | '\t'))
+        .filter(|c| {
+            !matches!(
+                c,
+                ' ' | '_' | '-' | '\u{feff}' | '\u{a0}' | '\t' | '"' | '\r' | '\n'
+            )
+        })
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -292,6 +306,23 @@ mod tests {
         assert_eq!(map.get("auto_renew"), Some(2));
         assert_eq!(map.get("end_date"), Some(3));
         assert_eq!(map.get("quantity"), None);
+    }
+
+    #[test]
+    fn excel_leftovers_in_headers_still_match() {
+        let map = ColumnMap::new(
+            &headers(&[
+                "\u{feff}\"UserName\"",
+                "License\nName",
+                "User Email.",
+                "Account\r\nDisabled",
+            ]),
+            LICENSE_FIELDS,
+        );
+        assert_eq!(map.get("display_name"), Some(0));
+        assert_eq!(map.get("license"), Some(1));
+        assert_eq!(map.get("user_principal_name"), Some(2));
+        assert_eq!(map.get("block_credential"), Some(3));
     }
 
     #[test]

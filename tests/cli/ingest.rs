@@ -193,3 +193,72 @@ fn make_spaced_headers_xlsx() {
         .unwrap();
     wb.save(fixture("dialects/spaced-headers.xlsx")).unwrap();
 }
+
+/// MSOnline-era license lists: `reseller-account:SKU` values under `UserName, LicenseName,
+/// UserEmail` (display name, license, UPN), and under `DisplayName, UserPrincipalName,
+/// AccountDisabled, License, Product` with a BOM and CRLF (`AccountDisabled` is the blocked flag;
+/// with both `License` and `Product`, `License` is read).
+#[test]
+fn msonline_license_lists_with_reseller_account_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let keyed = |rel: &str| format!("Contoso Ltd={}", fixture(rel).display());
+    let (first, second) = (
+        keyed("dialects/msonline-username-licensename.csv"),
+        keyed("dialects/msonline-accountdisabled.csv"),
+    );
+    let out = crate::util::run(
+        dir.path(),
+        &[
+            "report",
+            "-s",
+            &subs,
+            "-l",
+            &first,
+            "-l",
+            &second,
+            "--as-of",
+            "2026-11-21",
+            "-f",
+            "json",
+            "-o",
+            "out",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("out/report.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let users: Vec<(String, String, String, String)> = json["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let s = |k: &str| u[k].as_str().unwrap_or_default().to_string();
+            (
+                s("user_principal_name"),
+                s("display_name"),
+                s("retiring_license"),
+                s("action"),
+            )
+        })
+        .collect();
+    let expect = |upn: &str, name: &str, action: &str| {
+        let row = (
+            upn.to_string(),
+            name.to_string(),
+            "reseller-account:KAIZALA_STANDALONE".to_string(),
+            action.to_string(),
+        );
+        assert!(users.contains(&row), "{row:?} not in {users:#?}");
+    };
+    expect("AdeleV@contoso.com", "Adele Vance", "remove-only");
+    expect("DiegoS@contoso.com", "Diego Siciliani", "review-blocked");
+    expect("GradyA@contoso.com", "Grady Archie", "reassign");
+    let unknown: Vec<&serde_json::Value> = json["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["code"] == "unknown-license")
+        .collect();
+    assert!(unknown.is_empty(), "{unknown:#?}");
+}
