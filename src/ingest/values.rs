@@ -138,6 +138,10 @@ fn parse_clock(time: &str) -> Option<()> {
 }
 
 fn parse_iso(text: &str) -> Option<NaiveDate> {
+    // Four digits: chrono's `%Y` would also take a sign (`-603-03-01`, found by fuzzing).
+    if !text.get(..4)?.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let date = NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()?;
     let rest = text.get(10..)?;
     if rest.is_empty() {
@@ -324,6 +328,11 @@ mod tests {
         let mf = DateOrder::MonthFirst;
         assert!(text("31/12/2024", mf).unwrap_err().contains("--day-first"));
         assert!(text("next week", mf).is_err());
+        assert!(
+            text("-603-03-01", mf).is_err(),
+            "a signed year (found by fuzzing)"
+        );
+        assert!(text("+603-03-01", mf).is_err());
         assert!(
             text("2/30/2024", mf)
                 .unwrap_err()

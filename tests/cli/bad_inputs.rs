@@ -411,3 +411,26 @@ fn formula_like_cells_are_neutralised_in_the_csv_tables_unless_raw_csv() {
         assert!(!script_csv.contains("'="), "{script_csv}");
     }
 }
+
+/// `fixtures/fuzz/`: every input a fuzz target crashed on, kept as a regression case.
+#[test]
+fn inputs_the_fuzzers_crashed_on_stay_fixed() {
+    use skusunset::ingest::values::{DateOrder, parse_date_str};
+    let signed = std::fs::read_to_string(fixture("fuzz/value_parsers-signed-year")).unwrap();
+    for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+        assert!(parse_date_str(&signed, order).is_err(), "{signed:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let workbook = fixture("fuzz/spreadsheet-cell-reference-overflow.xlsx");
+    let keyed = format!("Contoso Ltd={}", workbook.display());
+    let out = run(dir.path(), &["check", "-s", &subs, "-l", &keyed]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the spreadsheet is malformed") && !stderr(&out).contains("panicked"),
+        "{}",
+        stderr(&out)
+    );
+    let listed = std::fs::read_dir(fixture("fuzz")).unwrap().count();
+    assert_eq!(listed, 2, "a new crash input needs its case here");
+}
