@@ -144,6 +144,9 @@ pub struct FileAccounting {
     pub rows_rejected: usize,
     /// Completely empty rows, skipped (not counted in `rows_read`).
     pub blank_rows: usize,
+    /// Which header was read as which field (`check` prints it), in field order.
+    #[serde(skip)]
+    pub columns: Vec<(&'static str, String)>,
 }
 
 impl FileAccounting {

@@ -39,7 +39,8 @@ pub fn escape_lines(text: &str) -> String {
     text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }
 
-fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
+/// Per file: rows read = used + rejected; with `columns`, also which header became which field.
+fn print_accounting(report: &Report, columns: bool, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "inputs:")?;
     for a in &report.accounting {
         let sheet = a
@@ -64,13 +65,21 @@ fn print_accounting(report: &Report, w: &mut impl Write) -> io::Result<()> {
                 String::new()
             }
         )?;
+        if columns && !a.columns.is_empty() {
+            let read: Vec<String> = a
+                .columns
+                .iter()
+                .map(|(field, header)| format!("{field} ← {}", escape(header)))
+                .collect();
+            writeln!(w, "    columns: {}", read.join(", "))?;
+        }
     }
     Ok(())
 }
 
 /// `check`: accounting, then every issue.
 pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
-    print_accounting(report, w)?;
+    print_accounting(report, true, w)?;
     let errors = report
         .issues
         .iter()
@@ -103,7 +112,7 @@ pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
 
 /// `report`/`demo`: accounting, headline counts and the files written.
 pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io::Result<()> {
-    print_accounting(report, w)?;
+    print_accounting(report, false, w)?;
     let s = &report.summary;
     let urgency = |u: Urgency| Count::of(&s.subscriptions_by_urgency, u);
     writeln!(w, "as of {}:", report.run.as_of)?;

@@ -1,7 +1,9 @@
 //! Header aliases: which header of a file holds which canonical field.
 //!
 //! Headers match case-insensitively, ignoring spaces, underscores, hyphens and a BOM. When
-//! several headers of one file match one field, the alias listed first wins.
+//! several headers of one file match one field, the alias listed first wins: a distributor's
+//! export (CloudBlue, Ingram) that carries Microsoft's value beside its own names it
+//! `Microsoft Status`, `Microsoft Licenses`, …, and those are listed first.
 
 use crate::error::InputError;
 
@@ -59,6 +61,7 @@ pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
     field(
         "subscription_id",
         &[
+            "Microsoft Subscription ID",
             "SyndicationPartnerSubscriptionNumber",
             "SubscriptionId",
             "Id",
@@ -95,27 +98,40 @@ pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
     field(
         "quantity",
         &[
+            "Microsoft Licenses",
             "Quantity",
+            "Quantity of licenses",
             "Licenses",
             "Seats",
             "CurrentSeatCount",
             "SeatCount",
         ],
     ),
-    field("status", &["Status", "Subscription status"]),
+    field(
+        "status",
+        &[
+            "Microsoft Status",
+            "Microsoft Subscription status",
+            "Status",
+            "Subscription status",
+        ],
+    ),
     field(
         "auto_renew",
         &[
+            "Microsoft Auto Renew",
             "AutoRenewEnabled",
             "AutoRenew",
             "Auto renew",
             "Auto-renew",
             "Renews automatically",
+            "Auto-renewal status",
         ],
     ),
     field(
         "end_date",
         &[
+            "Microsoft Commitment End Date",
             "CommitmentEndDate",
             "commitmentEndDateTime",
             "ExpirationDate",
@@ -124,6 +140,7 @@ pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
             "Expires on",
             "SubscriptionEndDate",
             "Term end date",
+            "Subscription Commitment End Date",
         ],
     ),
     field(
@@ -251,6 +268,14 @@ impl ColumnMap {
             })
             .collect();
         ColumnMap { positions }
+    }
+
+    /// Each matched field with the header that holds it, in field order.
+    pub fn matched<'h>(&self, headers: &'h [String]) -> Vec<(&'static str, &'h str)> {
+        self.positions
+            .iter()
+            .filter_map(|(name, pos)| pos.map(|p| (*name, headers[p].as_str())))
+            .collect()
     }
 
     /// The position of `field`, if a header matched it.

@@ -213,6 +213,15 @@ fn read_once(
 }
 
 fn accounting(file: &InputFile, table: &Table, kind: FileKind, used: usize) -> FileAccounting {
+    let specs = match kind {
+        FileKind::Subscriptions => headers::SUBSCRIPTION_FIELDS,
+        FileKind::LicensesWide | FileKind::LicensesLong => headers::LICENSE_FIELDS,
+    };
+    let columns = headers::ColumnMap::new(&table.headers, specs)
+        .matched(&table.headers)
+        .into_iter()
+        .map(|(field, header)| (field, header.to_string()))
+        .collect();
     FileAccounting {
         file: file.label(),
         sheet: table.sheet.clone(),
@@ -221,6 +230,7 @@ fn accounting(file: &InputFile, table: &Table, kind: FileKind, used: usize) -> F
         rows_used: used,
         rows_rejected: table.height() - used,
         blank_rows: table.blank_rows,
+        columns,
     }
 }
 

@@ -179,7 +179,7 @@ fn parse_offset(zone: &str) -> Option<i64> {
     Some(sign * (h * 60 + m))
 }
 
-/// `true/false, yes/no, y/n, 1/0, on/off`, any case.
+/// `true/false, yes/no, y/n, 1/0, on/off, enabled/disabled`, any case.
 pub fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
     match cell {
         Cell::Empty => Ok(None),
@@ -194,10 +194,10 @@ pub fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
 /// [`parse_bool`]).
 pub fn parse_bool_str(text: &str) -> Result<bool, String> {
     match text.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "on" => Ok(true),
-        "false" | "no" | "n" | "0" | "off" => Ok(false),
+        "true" | "yes" | "y" | "1" | "on" | "enabled" => Ok(true),
+        "false" | "no" | "n" | "0" | "off" | "disabled" => Ok(false),
         _ => Err(format!(
-            "{text:?} is not a boolean; use True/False, Yes/No, Y/N, 1/0 or On/Off"
+            "{text:?} is not a boolean; use True/False, Yes/No, Y/N, 1/0, On/Off or Enabled/Disabled"
         )),
     }
 }

@@ -15,6 +15,30 @@ fn powershell_export_with_type_line_and_customer_key() {
     ));
 }
 
+/// A distributor's export (CloudBlue/Ingram style): its own columns beside Microsoft's, which
+/// win; `check` says which header became which field.
+#[test]
+fn distributor_export_prefers_the_microsoft_columns() {
+    insta::assert_snapshot!(subscriptions(
+        "dialects/distributor-subscriptions.csv",
+        None
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let file = fixture("dialects/distributor-subscriptions.csv");
+    let out = crate::util::run(dir.path(), &["check", "-s", file.to_str().unwrap()]);
+    let text = crate::util::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "    columns: customer_name ← Customer, customer_domain ← Customer Domain, \
+             subscription_id ← Microsoft Subscription ID, offer_name ← Product, quantity ← \
+             Microsoft Licenses, status ← Microsoft Status, auto_renew ← Microsoft Auto Renew, \
+             end_date ← Microsoft Commitment End Date\n"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn bulk_migration_tool_subscriptions_csv() {
     insta::assert_snapshot!(subscriptions(
