@@ -78,7 +78,8 @@ pub fn parse_date_text(text: &str, order: DateOrder) -> Result<NaiveDate, String
         format!("{text:?} is not a date; use YYYY-MM-DD, an ISO date-time, M/D/YYYY or D.M.YYYY")
     };
     if text.len() >= 10 && text.as_bytes()[4] == b'-' {
-        return parse_iso(text).ok_or_else(bad);
+        // Years before 1000 are typing errors (and `0000-01-01T00:00+02` would be year -1).
+        return parse_iso(text).filter(|d| d.year() >= 1000).ok_or_else(bad);
     }
     let (date_part, time_part) = match text.split_once([' ', 'T']) {
         Some((d, t)) => (d, Some(t.trim())),
@@ -333,6 +334,11 @@ mod tests {
             "a signed year (found by fuzzing)"
         );
         assert!(text("+603-03-01", mf).is_err());
+        assert!(
+            text("0000-01-01T0:0+02", mf).is_err(),
+            "year -1 (found by fuzzing)"
+        );
+        assert!(text("0999-12-31", mf).is_err());
         assert!(
             text("2/30/2024", mf)
                 .unwrap_err()

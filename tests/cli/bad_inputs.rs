@@ -416,9 +416,14 @@ fn formula_like_cells_are_neutralised_in_the_csv_tables_unless_raw_csv() {
 #[test]
 fn inputs_the_fuzzers_crashed_on_stay_fixed() {
     use skusunset::ingest::values::{DateOrder, parse_date_str};
-    let signed = std::fs::read_to_string(fixture("fuzz/value_parsers-signed-year")).unwrap();
-    for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
-        assert!(parse_date_str(&signed, order).is_err(), "{signed:?}");
+    for case in [
+        "value_parsers-signed-year",
+        "value_parsers-year-zero-offset",
+    ] {
+        let text = std::fs::read_to_string(fixture(&format!("fuzz/{case}"))).unwrap();
+        for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+            assert!(parse_date_str(&text, order).is_err(), "{text:?}");
+        }
     }
     let dir = tempfile::tempdir().unwrap();
     let subs = fixture("demo/subscriptions.csv").display().to_string();
@@ -432,5 +437,5 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
         stderr(&out)
     );
     let listed = std::fs::read_dir(fixture("fuzz")).unwrap().count();
-    assert_eq!(listed, 2, "a new crash input needs its case here");
+    assert_eq!(listed, 3, "a new crash input needs its case here");
 }
