@@ -73,6 +73,19 @@ pub enum InputError {
         /// The headers the file has.
         found: String,
     },
+    /// A license export whose user names are concealed, with nothing else to attribute it by.
+    #[error(
+        "`{file}` conceals its user names (every one is like `{example}`), so its users cannot be \
+         matched to a customer by domain; pass it as `--licenses \"CUSTOMER=FILE\"`, or turn off \
+         \"Display concealed user, group, and site names\" (Microsoft 365 admin center > \
+         Settings > Org settings > Reports) and export it again"
+    )]
+    ConcealedNames {
+        /// The path as given.
+        file: String,
+        /// The first concealed name.
+        example: String,
+    },
     /// A catalog file is not valid.
     #[error("invalid catalog `{file}`: {message}")]
     Catalog {

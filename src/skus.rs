@@ -1,6 +1,8 @@
 //! The SKU table: Microsoft's "Product names and service plan identifiers for licensing" CSV,
-//! grouped by product GUID. A built-in subset ships in the binary; `--skus FILE` adds the full
-//! list (or any copy of it: both `String_Id` spellings, BOM, stray spaces, `;` delimiter).
+//! grouped by product GUID. The whole list ships in the binary (gzip, `data/skus.csv.gz`, made
+//! by `scripts/sku-table.py`) with the former names of renamed products
+//! (`data/sku-aliases.csv`); `--skus FILE` adds or replaces products (any copy of the CSV: both
+//! `String_Id` spellings, BOM, stray spaces, `;` delimiter).
 
 use crate::error::InputError;
 use crate::ingest::headers::{ColumnMap, FieldSpec};
@@ -8,10 +10,13 @@ use crate::ingest::limits::read_file;
 use crate::ingest::{csv_text, table::Table};
 use std::collections::{BTreeSet, HashMap};
 
-/// The built-in subset: every SKU the default catalog names, plus common neighbours.
 /// The largest `--skus` file read (64 MiB; Microsoft's whole table is under 1 MiB).
 pub const MAX_SKU_TABLE_BYTES: u64 = 64 << 20;
-const BUILTIN_CSV: &str = include_str!("../data/skus.csv");
+/// Microsoft's whole table, every product (gzip).
+const BUILTIN_CSV_GZ: &[u8] = include_bytes!("../data/skus.csv.gz");
+/// Names products had before Microsoft renamed them, still found in older exports and in usage
+/// reports: `Former_Name,String_Id`.
+const BUILTIN_ALIASES: &str = include_str!("../data/sku-aliases.csv");
 
 const FIELDS: &[FieldSpec] = &[
     FieldSpec {
@@ -76,7 +81,7 @@ pub fn is_part_number(name: &str) -> bool {
 }
 
 impl SkuTable {
-    /// The built-in subset plus every `--skus` file.
+    /// The built-in table plus every `--skus` file.
     pub fn load(paths: &[std::path::PathBuf]) -> anyhow::Result<SkuTable> {
         let mut table = SkuTable::builtin();
         for path in paths {
@@ -87,13 +92,38 @@ impl SkuTable {
         Ok(table)
     }
 
-    /// The built-in subset.
+    /// The built-in table: Microsoft's whole CSV and the former names.
     pub fn builtin() -> SkuTable {
+        use std::io::Read;
+        let mut csv = Vec::new();
+        flate2::read::GzDecoder::new(BUILTIN_CSV_GZ)
+            .read_to_end(&mut csv)
+            .expect("the built-in SKU table decompresses");
         let mut table = SkuTable::default();
         table
-            .add_csv("built-in SKU table", BUILTIN_CSV.as_bytes())
+            .add_csv("built-in SKU table", &csv)
             .expect("the built-in SKU table is valid");
         table
+            .add_aliases(BUILTIN_ALIASES)
+            .expect("every alias names a known String_Id");
+        table
+    }
+
+    /// Makes each `Former_Name,String_Id` line (after the header) a name of that product; a
+    /// name a product already has keeps its product. An unknown String_Id is an error.
+    fn add_aliases(&mut self, csv: &str) -> Result<(), String> {
+        for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            let (name, string_id) = line
+                .rsplit_once(',')
+                .ok_or_else(|| format!("{line:?} is not `Former_Name,String_Id`"))?;
+            let at = self
+                .skus
+                .iter()
+                .position(|s| s.string_id.eq_ignore_ascii_case(string_id.trim()))
+                .ok_or_else(|| format!("{line:?}: no product has String_Id {string_id}"))?;
+            self.add_key(name, at);
+        }
+        Ok(())
     }
 
     /// Adds (or, for a GUID already known, replaces) the products of one CSV. Returns how many
@@ -145,7 +175,12 @@ impl SkuTable {
     }
 
     fn insert(&mut self, sku: Sku) {
-        let at = match self.skus.iter().position(|s| s.guid == sku.guid) {
+        let known = self
+            .index
+            .get(&lookup_key(&sku.guid))
+            .copied()
+            .filter(|&at| self.skus[at].guid == sku.guid);
+        let at = match known {
             Some(at) => {
                 self.skus[at] = sku;
                 at
@@ -156,13 +191,24 @@ impl SkuTable {
             }
         };
         let sku = &self.skus[at];
-        for key in [&sku.display_name, &sku.string_id, &sku.guid] {
-            if !key.is_empty() {
-                let key = lookup_key(key);
-                self.longest_key = self.longest_key.max(key.chars().count());
-                self.index.entry(key).or_insert(at);
-            }
+        let keys = [
+            sku.display_name.clone(),
+            sku.string_id.clone(),
+            sku.guid.clone(),
+        ];
+        for key in keys {
+            self.add_key(&key, at);
         }
+    }
+
+    /// Indexes product `at` under `name` (unless the name is empty or already names a product).
+    fn add_key(&mut self, name: &str, at: usize) {
+        if name.trim().is_empty() {
+            return;
+        }
+        let key = lookup_key(name);
+        self.longest_key = self.longest_key.max(key.chars().count());
+        self.index.entry(key).or_insert(at);
     }
 
     /// The product a license value names (display name, String_Id or GUID).
@@ -191,7 +237,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_subset_resolves_names_ids_and_guids() {
+    fn builtin_table_resolves_names_ids_guids_and_former_names() {
         let table = SkuTable::builtin();
         let e4 = table.lookup("office 365 e4").unwrap();
         assert_eq!(e4.string_id, "ENTERPRISEWITHSCAL");
@@ -214,6 +260,39 @@ mod tests {
                 .contains("KAIZALA_O365_P2")
         );
         assert!(table.lookup("Kaizala Pro").is_none());
+        assert!(
+            table.len() > 500,
+            "Microsoft's whole table: {}",
+            table.len()
+        );
+        // Names real exports carry: usage reports write them upper-case, some by a former name.
+        for (name, string_id) in [
+            ("MICROSOFT FLOW FREE", "FLOW_FREE"),
+            ("POWER BI (FREE)", "POWER_BI_STANDARD"),
+            ("OFFICE 365 E3 DEVELOPER", "DEVELOPERPACK"),
+            (
+                "MICROSOFT 365 E5 DEVELOPER (WITHOUT WINDOWS AND AUDIO CONFERENCING)",
+                "DEVELOPERPACK_E5",
+            ),
+            ("MEETING_ROOM", "MEETING_ROOM"),
+            ("Office 365 Business Premium", "O365_BUSINESS_PREMIUM"),
+            ("Microsoft 365 Business Standard", "O365_BUSINESS_PREMIUM"),
+        ] {
+            let sku = table.lookup(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(sku.string_id, string_id, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_alias_to_an_unknown_string_id_is_refused() {
+        let mut table = SkuTable::builtin();
+        let err = table
+            .add_aliases("Former_Name,String_Id\nOld Thing,NO_SUCH_SKU\n")
+            .unwrap_err();
+        assert!(
+            err.contains("no product has String_Id NO_SUCH_SKU"),
+            "{err}"
+        );
     }
 
     #[test]

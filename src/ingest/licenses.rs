@@ -7,7 +7,7 @@ use super::headers::{ColumnMap, LICENSE_FIELDS};
 use super::table::Table;
 use crate::error::InputError;
 use crate::frame::{bool_col, i64_col, str_col};
-use crate::issues::{FileKind, Issue, IssueCode};
+use crate::issues::{FileKind, Issue, IssueCode, Severity};
 use crate::resolve::Resolver;
 use polars::prelude::*;
 
@@ -62,6 +62,26 @@ pub fn read(
             .expect("field");
         return Err(ColumnMap::missing(file, &table.headers, &[spec]));
     };
+    if let Some(example) = concealed(upns) {
+        if key.is_none() && !fields.has("customer_id") && !fields.has("customer_name") {
+            return Err(InputError::ConcealedNames {
+                file: file.to_string(),
+                example,
+            });
+        }
+        issues.push(Issue::new(
+            file,
+            None,
+            Some(&fields.header("user_principal_name")),
+            Severity::Warning,
+            IssueCode::ConcealedNames,
+            format!(
+                "the user names are concealed (like `{example}`); the runbook and the step B \
+                 script list them as they are, so look users up in the admin center, or export \
+                 the report with concealed names turned off"
+            ),
+        ));
+    }
     let mut row_issues = RowIssues::default();
     fields.warn_formula_errors(&mut row_issues);
     let fit = fields.rows_that_fit(&mut row_issues);
@@ -156,6 +176,18 @@ pub fn read(
         }
     })?;
     Ok((frame, used, kind))
+}
+
+/// A Microsoft 365 usage report with concealed names writes a 32-digit hex hash (or
+/// `Sanitized`) in place of every user principal name: the first, when every name is one.
+fn concealed(upns: &StringChunked) -> Option<String> {
+    let is_concealed = |upn: &str| {
+        upn.eq_ignore_ascii_case("sanitized")
+            || (upn.len() == 32 && upn.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let mut names = upns.iter().flatten().peekable();
+    let first = (*names.peek()?).to_string();
+    names.all(is_concealed).then_some(first)
 }
 
 fn frame(

@@ -224,6 +224,8 @@ vocabulary! {
         UnknownCustomerKey = "unknown-customer-key",
         /// A license row no customer could be found for.
         UnattributedUser = "unattributed-user",
+        /// A license export whose user names are concealed (hashes).
+        ConcealedNames = "concealed-names",
         /// A license value that resolves to no SKU.
         UnknownLicense = "unknown-license",
     }

@@ -286,3 +286,54 @@ fn msonline_license_lists_with_reseller_account_values() {
         .collect();
     assert!(unknown.is_empty(), "{unknown:#?}");
 }
+
+/// Microsoft 365 usage reports (`getOffice365ActiveUserDetail`): upper-case product names, `Yes`
+/// / `No`, an empty `Assigned Products` for an unlicensed user; with concealed names (32-digit
+/// hashes, no `Display Name`), one error for the file without `KEY=`, one warning with it.
+#[test]
+fn graph_usage_reports_plain_and_concealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let plain = fixture("dialects/graph-active-users.csv")
+        .display()
+        .to_string();
+    let concealed = fixture("dialects/graph-active-users-concealed.csv");
+    let out = crate::util::run(
+        dir.path(),
+        &["check", "-s", &subs, "-l", &plain, "--as-of", "2026-11-21"],
+    );
+    let text = crate::util::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    assert!(
+        text.contains("graph-active-users.csv (licenseswide): 3 rows read = 3 used + 0 rejected"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("graph-active-users.csv:"),
+        "no issue: {text}"
+    );
+
+    let out = crate::util::run(
+        dir.path(),
+        &["check", "-s", &subs, "-l", concealed.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let errors = crate::util::stderr(&out);
+    assert_eq!(
+        errors.matches("conceals its user names").count(),
+        1,
+        "{errors}"
+    );
+    assert!(
+        errors.contains("`5C4AC2B8E1A9F0D3B7E6A5F4C3D2E1F0`"),
+        "{errors}"
+    );
+    assert!(errors.contains("--licenses \"CUSTOMER=FILE\""), "{errors}");
+
+    let keyed = format!("Contoso Ltd={}", concealed.display());
+    let out = crate::util::run(dir.path(), &["check", "-s", &subs, "-l", &keyed]);
+    let text = crate::util::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    assert_eq!(text.matches("warning concealed-names").count(), 1, "{text}");
+    assert!(text.contains("2 rows read = 2 used + 0 rejected"), "{text}");
+}
