@@ -154,8 +154,9 @@ impl Lookups {
                     IssueCode::UnknownLicense,
                     format!(
                         "license {value:?} is not in the SKU table or the catalog; it is kept \
-                         under its own name and never counts as coverage (pass --skus with \
-                         Microsoft's full product CSV to resolve it)"
+                         under its own name and never counts as coverage (if it is a product \
+                         newer than the built-in table, pass --skus with Microsoft's current \
+                         product CSV)"
                     ),
                 )
             })
