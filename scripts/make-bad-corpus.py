@@ -35,7 +35,9 @@ def xlsx(name, sheet_xml, styles=None, patch=None, extra=None):
     path = os.path.join(OUT, name)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for part, text in parts.items():
-            z.writestr(part, text)
+            # A fixed time stamp: the same script writes the same bytes.
+            info = zipfile.ZipInfo(part, date_time=(2026, 1, 1, 0, 0, 0))
+            z.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)
     if patch:
         patch(path)
 
@@ -96,6 +98,11 @@ def main():
     write("not-utf8-midway.csv", UPN_HEADER.encode() + b"a@contoso.com,Zo\xeb,SPE_E3\nb@contoso.com,B,SPE_E3\n")
     write("random-bytes.xlsx", bytes((i * 7919 + 13) % 251 for i in range(4000)))
     write("empty.csv", "")
+    # Tables about licenses that are not per-user license exports.
+    write("tenant-sku-counts.csv", "SkuPartNumber,SkuId,ConsumedUnits,PrepaidUnits Enabled,PrepaidUnits Suspended\nSPE_E3,05e9a617-0261-4cee-bb44-138d3ef5d965,42,50,0\nKAIZALA_STANDALONE,0898bdbb-73b0-471a-81e5-20f1fe4dd66e,3,5,0\n")
+    write("cipp-license-report.csv", "Tenant,License,CountUsed,CountAvailable,TotalLicenses,TermInfo\ncontoso.onmicrosoft.com,Microsoft 365 E3,42,8,50,\ncontoso.onmicrosoft.com,Microsoft Kaizala Pro,3,2,5,\n")
+    write("licensedetails-without-user.csv", "Id,SkuId,SkuPartNumber,ServicePlans\nF8zyzaKuz0O-OeUAdB3H3xdpzyXhPsRCmCRD5T1sRvQ,05e9a617-0261-4cee-bb44-138d3ef5d965,SPE_E3,System.Object[]\n")
+    write("activation-report.csv", "User Principal Name,Display Name,Product Type,Last Activated Date,Windows,Mac,Windows 10 Mobile,iOS,Android\nAdeleV@contoso.com,Adele Vance,MICROSOFT 365 APPS FOR ENTERPRISE,2026-11-01,2,0,0,1,0\n")
     # Spreadsheets
     xlsx("far-cell.xlsx", license_sheet(row(2, [s("A2", "a@contoso.com"), s("C2", "SPE_E3")]), row(1048576, [s("XFD1048576", "far")])))
     xlsx("cell-beyond-excel.xlsx", license_sheet(row(2, [s("A2", "a@contoso.com"), s("XFE2", "x")])))

@@ -73,6 +73,22 @@ pub enum InputError {
         /// The headers the file has.
         found: String,
     },
+    /// A table of licenses without a user column (tenant counts, one user's licenseDetails).
+    #[error(
+        "`{file}` is not a per-user license export: it has licenses (`{license}`) but no user \
+         column (`User principal name`, `UserPrincipalName`, `UPN` or `UserEmail`), so it cannot \
+         say who holds what (a tenant's license counts or one user's licenseDetails look like \
+         this); export the users with their licenses instead (Microsoft 365 admin center > Users \
+         > Active users > Export users); columns found: {found}"
+    )]
+    NotPerUser {
+        /// The path as given.
+        file: String,
+        /// The header read as licenses.
+        license: String,
+        /// The headers the file has.
+        found: String,
+    },
     /// A license export whose user names are concealed, with nothing else to attribute it by.
     #[error(
         "`{file}` conceals its user names (every one is like `{example}`), so its users cannot be \

@@ -56,11 +56,15 @@ pub fn read(
     let kind = shape(file, table)?;
     let fields = FieldReader::new(file, table, LICENSE_FIELDS, &[], false, issues);
     let Some(upns) = fields.text("user_principal_name") else {
-        let spec = LICENSE_FIELDS
-            .iter()
-            .find(|f| f.name == "user_principal_name")
-            .expect("field");
-        return Err(ColumnMap::missing(file, &table.headers, &[spec]));
+        return Err(InputError::NotPerUser {
+            file: file.to_string(),
+            license: fields.header(if kind == FileKind::LicensesWide {
+                "licenses"
+            } else {
+                "license"
+            }),
+            found: super::headers::listed(&table.headers),
+        });
     };
     if let Some(example) = concealed(upns) {
         if key.is_none() && !fields.has("customer_id") && !fields.has("customer_name") {

@@ -94,6 +94,37 @@ const CASES: &[Case] = &[
         says: &["empty.csv", "it is empty: no header row"],
     },
     Case {
+        file: "tenant-sku-counts.csv",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "`",
+            "tenant-sku-counts.csv` is not a per-user license export",
+            "`SkuPartNumber`",
+        ],
+    },
+    Case {
+        file: "cipp-license-report.csv",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "cipp-license-report.csv` is not a per-user license export",
+            "(`License`)",
+        ],
+    },
+    Case {
+        file: "licensedetails-without-user.csv",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["licensedetails-without-user.csv` is not a per-user license export"],
+    },
+    Case {
+        file: "activation-report.csv",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["activation-report.csv` is not a license export"],
+    },
+    Case {
         file: "far-cell.xlsx",
         passed: As::Licenses,
         exit: 0,
