@@ -24,8 +24,61 @@ impl From<csv::Error> for Failure {
     fn from(e: csv::Error) -> Failure {
         match e.kind() {
             csv::ErrorKind::Utf8 { .. } => Failure::NotUtf8,
+            // The guard's own message, without the CSV reader's prefix.
+            csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+                Failure::Invalid(io.to_string())
+            }
             _ => Failure::Invalid(e.to_string()),
         }
+    }
+}
+
+/// The most delimiters one line may hold (16 × [`MAX_COLUMNS`]): the CSV reader keeps a
+/// position per field of a record, so a 50 MB line of commas would cost a gigabyte before the
+/// header check or the row could refuse it.
+const MAX_LINE_DELIMITERS: usize = 16 * MAX_COLUMNS;
+
+/// Passes bytes through to the CSV reader, failing once a line holds more than
+/// [`MAX_LINE_DELIMITERS`] delimiters.
+struct DelimiterGuard<R> {
+    inner: R,
+    delimiter: u8,
+    on_line: usize,
+    line: usize,
+}
+
+impl<R> DelimiterGuard<R> {
+    fn new(inner: R, delimiter: u8) -> Self {
+        DelimiterGuard {
+            inner,
+            delimiter,
+            on_line: 0,
+            line: 1,
+        }
+    }
+}
+
+impl<R: Read> Read for DelimiterGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for at in memchr::memchr2_iter(b'\n', self.delimiter, &buf[..n]) {
+            if buf[at] == b'\n' {
+                (self.on_line, self.line) = (0, self.line + 1);
+                continue;
+            }
+            self.on_line += 1;
+            if self.on_line > MAX_LINE_DELIMITERS {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "line {} holds over {MAX_LINE_DELIMITERS} delimiters; check that this \
+                         is a CSV export (and its delimiter)",
+                        self.line
+                    ),
+                ));
+            }
+        }
+        Ok(n)
     }
 }
 
@@ -200,7 +253,7 @@ fn parse<R: Read + Seek>(
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(input);
+        .from_reader(DelimiterGuard::new(input, delimiter));
     let mut record = csv::StringRecord::new();
     let header: Vec<String> = if reader.read_record(&mut record)? {
         record.iter().map(str::to_string).collect()
@@ -226,7 +279,7 @@ fn parse<R: Read + Seek>(
         table.push_text(record.iter());
     }
     if last_row > header_row {
-        let mut input = reader.into_inner();
+        let mut input = reader.into_inner().inner;
         input.seek(SeekFrom::Start(base + last_start))?;
         if let Some(lines) = open_quote_lines(input, delimiter)? {
             return Err(Failure::Invalid(format!(
@@ -422,6 +475,24 @@ mod tests {
         odd.push(b'X');
         let err = read(&odd).unwrap_err();
         assert!(err.contains("ends in the middle of a character"), "{err}");
+    }
+
+    #[test]
+    fn a_line_of_countless_delimiters_is_refused_before_it_is_held() {
+        let line = format!("A,B\n1,{}\n", ",".repeat(MAX_LINE_DELIMITERS + 1));
+        for result in [
+            read(line.as_bytes()).map(Some),
+            read_streaming(Cursor::new(line.as_bytes()), line.len()),
+        ] {
+            let err = result.unwrap_err();
+            assert_eq!(
+                err,
+                "line 2 holds over 262144 delimiters; check that this is a CSV export (and its \
+                 delimiter)"
+            );
+        }
+        let fine = format!("A,B\n1,{}\n", ",".repeat(MAX_LINE_DELIMITERS - 1));
+        assert_eq!(read(fine.as_bytes()).unwrap().extra_cells, []);
     }
 
     #[test]
