@@ -21,7 +21,8 @@ fn main() -> ExitCode {
             ExitCode::from(skusunset::outdir::guard::INTERRUPTED_EXIT)
         }
         Err(err) => {
-            let message = format!("{err:#}");
+            // Bounded: an error can quote an input line, and a line can be megabytes.
+            let message = skusunset::issues::bounded(&format!("{err:#}"), 4_000).into_owned();
             eprintln!("error: {}", skusunset::terminal::escape_lines(&message));
             ExitCode::from(2)
         }

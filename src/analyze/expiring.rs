@@ -100,8 +100,14 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
                 days_left: days[i],
                 urgency: urg[i],
                 state: states[i],
-                deprovision_if_suspended_today: open.then(|| params.as_of + window),
-                deprovision_if_suspended_on_end_date: end[i].filter(|_| open).map(|d| d + window),
+                // Checked: a date the calendar cannot hold is no date, never a panic (the inputs
+                // keep every date far inside it, years 1000–9998 plus at most 3650 days).
+                deprovision_if_suspended_today: open
+                    .then(|| params.as_of.checked_add_signed(window))
+                    .flatten(),
+                deprovision_if_suspended_on_end_date: end[i]
+                    .filter(|_| open)
+                    .and_then(|d| d.checked_add_signed(window)),
             }
         })
         .collect();

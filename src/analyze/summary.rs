@@ -48,7 +48,8 @@ fn most_urgent(urgencies: impl Iterator<Item = Urgency>) -> Urgency {
 
 /// Monday of the ISO week of `date`.
 fn week_start(date: NaiveDate) -> NaiveDate {
-    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+    let back = Duration::days(i64::from(date.weekday().num_days_from_monday()));
+    date.checked_sub_signed(back).unwrap_or(date)
 }
 
 fn weekly(expiring: &[ExpiringRow]) -> Vec<WeekSeats> {
@@ -77,7 +78,10 @@ fn weekly(expiring: &[ExpiringRow]) -> Vec<WeekSeats> {
             subscriptions,
             seats,
         });
-        monday += Duration::days(7);
+        let Some(next) = monday.checked_add_signed(Duration::days(7)) else {
+            break;
+        };
+        monday = next;
     }
     weeks
 }

@@ -337,3 +337,27 @@ fn graph_usage_reports_plain_and_concealed() {
     assert_eq!(text.matches("warning concealed-names").count(), 1, "{text}");
     assert!(text.contains("2 rows read = 2 used + 0 rejected"), "{text}");
 }
+
+/// A license list re-saved by Excel: a second BOM before the quoted first header (read as
+/// `UserName`: the CSV reader drops a BOM too, and `normalize` would drop one with its quotes),
+/// line breaks inside header cells and a trailing period.
+#[test]
+fn headers_left_behind_by_an_excel_resave_still_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let keyed = format!(
+        "Contoso Ltd={}",
+        fixture("dialects/excel-resaved-users.csv").display()
+    );
+    let out = crate::util::run(dir.path(), &["check", "-s", &subs, "-l", &keyed]);
+    let text = crate::util::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    assert!(text.contains("2 rows read = 2 used + 0 rejected"), "{text}");
+    assert!(
+        text.contains(
+            "columns: user_principal_name ← User Email., display_name ← UserName, \
+             license ← License\\u{a}Name, block_credential ← Account\\u{d}\\u{a}Disabled"
+        ),
+        "{text}"
+    );
+}
