@@ -1,4 +1,4 @@
-//! Customer attribution (DOMAIN.md §2.2): gives every subscription and license row a
+//! Customer attribution (docs/rules.md §2.2): gives every subscription and license row a
 //! `customer_key`, the customer's index in [`Customers::list`] (a `u32`, so the analysis groups
 //! and joins customers on an integer). A license row's customer is, in order: its own customer
 //! column; the `KEY` of its file; the customer whose domain equals the user's UPN domain. Rows

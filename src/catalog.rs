@@ -1,4 +1,4 @@
-//! The retirement catalog (DOMAIN.md §2.4): which SKUs retire, how to recognise them, what
+//! The retirement catalog (docs/rules.md §2.4): which SKUs retire, how to recognise them, what
 //! already covers them and what replaces them. The default catalog is `data/catalog.toml`,
 //! embedded in the binary; `--catalog` replaces it and `--catalog-extend` adds to it.
 

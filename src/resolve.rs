@@ -1,5 +1,5 @@
 //! Resolves a license value or a subscription offer to a SKU and to a retirement
-//! (DOMAIN.md §2.2 and §2.4), and splits the admin center's `+`-joined license lists.
+//! (docs/rules.md §2.2 and §2.4), and splits the admin center's `+`-joined license lists.
 
 use crate::catalog::{Catalog, Retirement};
 use crate::skus::{Sku, SkuTable, lookup_key};

@@ -1,4 +1,4 @@
-//! Analysis (DOMAIN.md §3): joins the attributed frames with the SKU table and the retirement
+//! Analysis (docs/rules.md §3): joins the attributed frames with the SKU table and the retirement
 //! catalog and produces the [`Report`]. Deterministic: the date comes from `Params::as_of`, never
 //! from the clock, and every table is sorted.
 

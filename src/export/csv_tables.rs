@@ -1,4 +1,4 @@
-//! `csv/*.csv`: one file per table with exactly the columns of DOMAIN.md §4. Dates are
+//! `csv/*.csv`: one file per table with exactly the columns of docs/rules.md §4. Dates are
 //! `YYYY-MM-DD`, booleans `true`/`false`, missing values empty.
 //!
 //! A text cell that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a

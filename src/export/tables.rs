@@ -1,4 +1,4 @@
-//! The five report tables as typed rows (DOMAIN.md §4 column order), shared by the CSV and xlsx
+//! The five report tables as typed rows (docs/rules.md §4 column order), shared by the CSV and xlsx
 //! exporters: one description per table, so both formats always carry the same columns.
 
 use super::locale::Reasons;
@@ -163,7 +163,7 @@ impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + 'a> Boxed<'a> for I {
     }
 }
 
-/// The five tables in DOMAIN.md §4 order: expiring, users, purchases, deprovisioning, issues.
+/// The five tables in docs/rules.md §4 order: expiring, users, purchases, deprovisioning, issues.
 /// `reasons` words the `reason` columns.
 pub fn tables<'a>(r: &'a Report, reasons: &'a Reasons<'a>) -> [Table<'a>; 5] {
     use Value as V;

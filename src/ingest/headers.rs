@@ -53,7 +53,7 @@ pub const CUSTOMER_DOMAIN: FieldSpec = field(
     ],
 );
 
-/// Subscription export fields (DOMAIN.md §2.1).
+/// Subscription export fields (docs/rules.md §2.1).
 pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
     CUSTOMER_ID,
     CUSTOMER_NAME,
@@ -174,7 +174,7 @@ pub const SUBSCRIPTION_FIELDS: &[FieldSpec] = &[
     field("term", &["TermDuration", "Term", "CurrentTerm"]),
 ];
 
-/// License export fields (DOMAIN.md §2.2), both shapes.
+/// License export fields (docs/rules.md §2.2), both shapes.
 pub const LICENSE_FIELDS: &[FieldSpec] = &[
     CUSTOMER_ID,
     CUSTOMER_NAME,

@@ -1,4 +1,4 @@
-//! Microsoft 365 user/license exports (DOMAIN.md §2.2), wide (`Licenses` joined with `+`) or
+//! Microsoft 365 user/license exports (docs/rules.md §2.2), wide (`Licenses` joined with `+`) or
 //! long (one row per user and license) → the canonical licenses frame: one row per user and
 //! license, plus one row without a license for each unlicensed user row.
 

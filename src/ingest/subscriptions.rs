@@ -1,4 +1,4 @@
-//! Partner Center subscription exports (DOMAIN.md §2.1) → the canonical subscriptions frame.
+//! Partner Center subscription exports (docs/rules.md §2.1) → the canonical subscriptions frame.
 
 use super::fields::{FieldReader, RowIssues, constant};
 use super::headers::{CUSTOMER_ID, CUSTOMER_NAME, ColumnMap, SUBSCRIPTION_FIELDS};

@@ -1,4 +1,4 @@
-//! Value rules of DOMAIN.md §2.1: dates (ISO, US slash, dotted, Excel serials; day-first
+//! Value rules of docs/rules.md §2.1: dates (ISO, US slash, dotted, Excel serials; day-first
 //! detection per column), booleans, quantities and statuses.
 
 use super::table::Cell;
@@ -256,7 +256,7 @@ fn quantity_error(text: &str) -> String {
     format!("{text:?} is not a licence count; use a whole number such as 25 or 1,000")
 }
 
-/// The statuses Partner Center writes (DOMAIN.md §2.1).
+/// The statuses Partner Center writes (docs/rules.md §2.1).
 pub const KNOWN_STATUSES: &[&str] = &[
     "active",
     "suspended",

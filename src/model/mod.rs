@@ -346,7 +346,7 @@ pub struct RetirementProgress {
     pub unassigned_seats: Option<i64>,
 }
 
-/// Headline figures over all customers (DOMAIN.md §4, Summary sheet and runbook index).
+/// Headline figures over all customers (docs/rules.md §4, Summary sheet and runbook index).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// Customers with a retiring or suspended subscription.

@@ -1,6 +1,6 @@
 //! `runbooks/`: one self-contained, printable HTML migration runbook per customer with a retiring
 //! or suspended subscription, and `runbooks/index.html` listing them by earliest deadline
-//! (DOMAIN.md §1, §4). Templates live in `templates/` and are embedded in the binary; minijinja
+//! (docs/rules.md §1, §4). Templates live in `templates/` and are embedded in the binary; minijinja
 //! runs them with strict undefined values and HTML auto-escaping, so every input value is escaped.
 //! All fixed text comes from the locale's message file (`locales/`).
 

@@ -1,4 +1,4 @@
-//! `expiry-report.xlsx`: the weekly expiry workbook (DOMAIN.md §4). A Summary sheet with the run
+//! `expiry-report.xlsx`: the weekly expiry workbook (docs/rules.md §4). A Summary sheet with the run
 //! parameters, headline counts and a native chart of expiring seats per ISO week, then one sheet
 //! per table: typed cells, an Excel table (bold frozen header, autofilter, banding), column
 //! widths, and urgency colours as conditional formats so they follow the rows when re-sorted.
