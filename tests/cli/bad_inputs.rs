@@ -304,7 +304,7 @@ fn a_fifo_is_refused_without_waiting_for_a_writer() {
     let fifo = dir.path().join("users.csv");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     if !made.is_ok_and(|s| s.success()) {
-        println!("skipped: mkfifo is not available");
+        crate::util::skipped("a_fifo_is_refused...: mkfifo is not available");
         return;
     }
     let subs = fixture("demo/subscriptions.csv").display().to_string();

@@ -369,6 +369,7 @@ fn chromium_prints_the_runbooks_without_network_requests() {
         let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
         assert_eq!(width, 1200);
         if let Some(keep) = std::env::var_os("SKUSUNSET_KEEP_SCREENSHOTS") {
+            std::fs::create_dir_all(&keep).expect("the screenshot folder can be made");
             std::fs::copy(&png, Path::new(&keep).join(format!("{page}.png")))
                 .expect("keep screenshot");
         }

@@ -127,9 +127,18 @@ pub fn have(program: &str, test: &str) -> bool {
             std::env::var_os("SKUSUNSET_REQUIRE_TOOLS").is_none(),
             "{test}: `{program}` is not installed but SKUSUNSET_REQUIRE_TOOLS is set"
         );
-        eprintln!("SKIPPED {test}: `{program}` is not installed (CI installs it; see .ci/run)");
+        skipped(&format!(
+            "{test}: `{program}` is not installed (CI installs it; see .ci/run)"
+        ));
     }
     found
+}
+
+/// Says on the terminal that a test skipped its work: written to stderr directly, not through
+/// `eprintln!`, which the test harness captures and hides for a passing test.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {why}");
 }
 
 /// The names in a directory, sorted.

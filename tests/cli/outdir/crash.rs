@@ -273,7 +273,7 @@ fn a_mount_point_as_out_is_updated_in_place_on_its_own_file_system() {
         .status()
         .is_ok_and(|s| s.success());
     if !mounted {
-        println!("SKIPPED a_mount_point_as_out...: cannot mount a tmpfs here (needs root)");
+        crate::util::skipped("a_mount_point_as_out...: cannot mount a tmpfs here (needs root)");
         return;
     }
     let _mount = Mount(out.clone());
