@@ -30,6 +30,43 @@ pub enum Command {
     Demo(DemoArgs),
 }
 
+/// A `ValueEnum` read with white space around it ignored (`--format "xlsx, html"`), with the
+/// enum's own possible values for `--help` and errors.
+#[derive(Clone)]
+pub struct Trimmed<E>(std::marker::PhantomData<E>);
+
+impl<E> Default for Trimmed<E> {
+    fn default() -> Self {
+        Trimmed(std::marker::PhantomData)
+    }
+}
+
+impl<E: ValueEnum + Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Trimmed<E> {
+    type Value = E;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<E, clap::Error> {
+        let trimmed = value
+            .to_str()
+            .map_or(value, |v| std::ffi::OsStr::new(v.trim()));
+        clap::builder::EnumValueParser::<E>::new().parse_ref(cmd, arg, trimmed)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            E::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum FormatArg {
@@ -141,10 +178,23 @@ pub struct OutputArgs {
     )]
     pub out: PathBuf,
     /// Formats to write, comma-separated (default: `xlsx,html` for `report`, all for `demo`).
-    #[arg(long, short = 'f', value_delimiter = ',', value_name = "FORMATS")]
+    #[arg(
+        long,
+        short = 'f',
+        value_delimiter = ',',
+        value_name = "FORMATS",
+        ignore_case = true,
+        value_parser = Trimmed::<FormatArg>::default()
+    )]
     pub format: Vec<FormatArg>,
     /// Language of the HTML runbooks.
-    #[arg(long, value_enum, default_value_t = LocaleArg::En, value_name = "LOCALE")]
+    #[arg(
+        long,
+        default_value = "en",
+        value_name = "LOCALE",
+        ignore_case = true,
+        value_parser = Trimmed::<LocaleArg>::default()
+    )]
     pub locale: LocaleArg,
     /// Write into a non-empty folder that holds no skusunset report (its files are left alone;
     /// a file with the name of an output is still refused).
@@ -195,5 +245,33 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn formats_and_locales_ignore_case_and_spaces() {
+        let cli = Cli::try_parse_from([
+            "skusunset",
+            "demo",
+            "--format",
+            "XLSX, html ,Json",
+            "--locale",
+            "DE",
+        ])
+        .unwrap();
+        let Command::Demo(demo) = cli.command else {
+            panic!("a demo command")
+        };
+        assert_eq!(
+            demo.output.format,
+            [FormatArg::Xlsx, FormatArg::Html, FormatArg::Json]
+        );
+        assert_eq!(demo.output.locale, LocaleArg::De);
+        let err = Cli::try_parse_from(["skusunset", "demo", "--format", "pdf"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[possible values: xlsx, html, csv, json, scripts]"),
+            "{err}"
+        );
     }
 }
