@@ -54,6 +54,7 @@ fn input(fixtures: &DemoFixtures, name: &str, key: Option<&str>) -> InputFile {
         key: key.map(str::to_string),
         path: fixtures.dir.path().join(name),
         name: format!("fixtures/demo/{name}"),
+        in_folder: false,
     }
 }
 

@@ -36,6 +36,9 @@ pub struct InputFile {
     pub path: PathBuf,
     /// How outputs and messages name the file (the path as given).
     pub name: String,
+    /// Found in a folder given on the command line (not named itself): a file there that is
+    /// not an export of the kind asked for is skipped with a warning, not an error.
+    pub in_folder: bool,
 }
 
 impl InputFile {
@@ -49,12 +52,14 @@ impl InputFile {
                 key: Some(key.to_string()),
                 path: PathBuf::from(path),
                 name: path.to_string(),
+                in_folder: false,
             };
         }
         InputFile {
             key: None,
             path: PathBuf::from(arg),
             name: arg.to_string(),
+            in_folder: false,
         }
     }
 
@@ -142,42 +147,60 @@ fn extension(path: &Path) -> String {
         .to_ascii_lowercase()
 }
 
-/// Expands directories into their data files (sorted by name, not recursive); a directory
-/// without any is an error.
+/// Expands directories into their data files, subfolders included (sorted by path). Left out:
+/// Excel's lock files (`~$…`, there while a workbook is open), hidden files and folders, and a
+/// folder holding a skusunset report (it has `.skusunset/`). A directory without any data file
+/// is an error.
 fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
     let mut out = Vec::new();
     for file in files {
-        if file.path.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&file.path)
-                .with_context(|| format!("cannot list directory `{}`", file.label()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && DATA_EXTENSIONS.contains(&extension(p).as_str()))
-                .collect();
-            if entries.is_empty() {
-                anyhow::bail!(
-                    "directory `{}` holds no export: no file ending in .{} directly in it \
-                     (subfolders are not read); pass the files, or the folder that holds them",
-                    file.label(),
-                    DATA_EXTENSIONS.join(", .")
-                );
-            }
-            entries.sort();
-            out.extend(entries.into_iter().map(|path| {
-                let name = match path.file_name() {
-                    Some(f) => Path::new(&file.name).join(f).display().to_string(),
-                    None => path.display().to_string(),
-                };
-                InputFile {
-                    key: file.key.clone(),
-                    path,
-                    name,
-                }
-            }));
-        } else {
+        if !file.path.is_dir() {
             out.push(file.clone());
+            continue;
         }
+        let mut found = Vec::new();
+        walk(&file.path, &mut found)
+            .with_context(|| format!("cannot list directory `{}`", file.label()))?;
+        if found.is_empty() {
+            anyhow::bail!(
+                "directory `{}` holds no export: no file ending in .{} in it or its subfolders; \
+                 pass the files, or the folder that holds them",
+                file.label(),
+                DATA_EXTENSIONS.join(", .")
+            );
+        }
+        found.sort();
+        out.extend(found.into_iter().map(|path| {
+            let relative = path.strip_prefix(&file.path).unwrap_or(&path);
+            InputFile {
+                key: file.key.clone(),
+                name: Path::new(&file.name).join(relative).display().to_string(),
+                path,
+                in_folder: true,
+            }
+        }));
     }
     Ok(out)
+}
+
+/// The data files under `dir`, recursively (see [`expand`] for what is left out).
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if dir.join(crate::outdir::STORE).exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("~$") || name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if path.is_file() && DATA_EXTENSIONS.contains(&extension(&path).as_str()) {
+            found.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// `files` with every file after its first mention left out (the same file read twice would
@@ -292,11 +315,24 @@ pub fn load_observed(
     })
 }
 
-/// What reading one file gave.
+/// What reading one file gave (no frame and no accounting for a file skipped as not an export).
 struct FileRead {
-    frame: DataFrame,
+    frame: Option<DataFrame>,
     issues: Vec<Issue>,
-    accounting: FileAccounting,
+    accounting: Option<FileAccounting>,
+}
+
+/// Whether an error says the file is a table of another kind (not the export asked for), which
+/// a file found in a folder is skipped for.
+fn is_other_table(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<InputError>(),
+        Some(
+            InputError::MissingColumn { .. }
+                | InputError::UnknownLicenseShape { .. }
+                | InputError::NotPerUser { .. }
+        )
+    )
 }
 
 /// Reads `files` in parallel with `read` (which gives the frame, the rows used and the kind);
@@ -314,12 +350,30 @@ fn read_files(
             reading(&file.label());
             let table = read_table(&file.path, &file.label(), sheet)?;
             let mut issues = Vec::new();
-            let (frame, used, kind) = read(file, &table, &mut issues)?;
-            Ok(FileRead {
-                frame,
-                issues,
-                accounting: accounting(file, &table, kind, used),
-            })
+            match read(file, &table, &mut issues) {
+                Ok((frame, used, kind)) => Ok(FileRead {
+                    frame: Some(frame),
+                    issues,
+                    accounting: Some(accounting(file, &table, kind, used)),
+                }),
+                Err(err) if file.in_folder && is_other_table(&err) => Ok(FileRead {
+                    frame: None,
+                    issues: vec![Issue::new(
+                        &file.label(),
+                        None,
+                        None,
+                        Severity::Warning,
+                        IssueCode::SkippedFile,
+                        format!(
+                            "skipped, found in a folder but not an export of this kind ({}); \
+                             pass it on its own if it is one",
+                            crate::issues::bounded(&err.to_string(), 300)
+                        ),
+                    )],
+                    accounting: None,
+                }),
+                Err(err) => Err(err),
+            }
         })
         .collect();
     reads.into_iter().collect()
@@ -333,9 +387,9 @@ fn gather(
 ) -> Vec<DataFrame> {
     reads
         .into_iter()
-        .map(|read| {
+        .filter_map(|read| {
             issues.extend(read.issues);
-            counts.push(read.accounting);
+            counts.extend(read.accounting);
             read.frame
         })
         .collect()

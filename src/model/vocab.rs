@@ -218,6 +218,8 @@ vocabulary! {
         DuplicateSubscription = "duplicate-subscription",
         /// The same file named twice (read once).
         DuplicateFile = "duplicate-file",
+        /// A file in a folder that is not an export of the kind asked for (not read).
+        SkippedFile = "skipped-file",
         /// A status outside the known ones.
         UnknownStatus = "unknown-status",
         /// A `KEY=` that names no customer.

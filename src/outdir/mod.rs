@@ -29,7 +29,8 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use manifest::{MANIFEST, Manifest, ManifestFile};
 use std::path::{Component, Path, PathBuf};
-use tree::{CURRENT, STORE, Tree};
+pub use tree::STORE;
+use tree::{CURRENT, Tree};
 
 /// Why a report was not written; each says what to do.
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,7 @@ fn write(dir: &Path, name: &str, text: &str) -> InputFile {
         key: None,
         path: dir.join(name),
         name: name.to_string(),
+        in_folder: false,
     }
 }
 

@@ -21,6 +21,7 @@ pub fn input(rel: &str, key: Option<&str>) -> InputFile {
         key: key.map(str::to_string),
         path: fixture(rel),
         name: format!("fixtures/{rel}"),
+        in_folder: false,
     }
 }
 
