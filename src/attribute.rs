@@ -8,7 +8,7 @@
 use crate::FastMap;
 use crate::frame::{str_col, texts};
 use crate::ingest::Ingested;
-use crate::issues::{FileAccounting, Issue, IssueCode, Severity};
+use crate::issues::{FileAccounting, Issue, IssueCode};
 use anyhow::Result;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -22,6 +22,42 @@ pub struct Customer {
     pub name: String,
     /// Primary domain, when known.
     pub domain: Option<String>,
+}
+
+/// Up to three names or domains of `customers` that `key` most likely meant (each in
+/// backticks): those that contain it or that it contains, then the most similar spellings.
+fn closest(key: &str, customers: &[Customer]) -> Vec<String> {
+    let key = key.trim().to_lowercase();
+    // A domain (`adatum.com`) is compared by its first label too (`adatum`).
+    let label = key
+        .split('.')
+        .next()
+        .filter(|l| l.len() >= 3 && key.contains('.'));
+    let mut scored: Vec<(f64, &str)> = customers
+        .iter()
+        .flat_map(|c| std::iter::once(c.name.as_str()).chain(c.domain.as_deref()))
+        .filter(|candidate| !candidate.is_empty())
+        .map(|candidate| {
+            let lower = candidate.to_lowercase();
+            let score = if lower.contains(&key)
+                || key.contains(&lower)
+                || label.is_some_and(|l| lower.contains(l))
+            {
+                2.0
+            } else {
+                strsim::jaro_winkler(&key, &lower)
+            };
+            (score, candidate)
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, name)| format!("`{name}`"))
+        .collect()
 }
 
 /// All customers and their lookups.
@@ -148,20 +184,30 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         .subscriptions
         .with_column(key_col(sub_keys.into_iter().map(Some)))?;
 
+    let known = customers.list.clone();
     let (lic_keys, unmatched_file_keys, unattributed) =
         attribute_licenses(&ingested.licenses, &mut customers)?;
-    for (file, key) in unmatched_file_keys {
-        ingested.issues.push(Issue::new(
-            &file,
-            None,
-            None,
-            Severity::Warning,
-            IssueCode::UnknownCustomerKey,
-            format!(
-                "`{key}=` matches no customer id, name or domain in the subscription exports; \
-                 its users are reported under a customer named `{key}` without subscriptions"
-            ),
-        ));
+    if !unmatched_file_keys.is_empty() {
+        let lines: Vec<String> = unmatched_file_keys
+            .iter()
+            .map(|(file, key)| {
+                let near = closest(key, &known);
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", near.join(" or "))
+                };
+                format!(
+                    "`{key}=` (on `{file}`) matches no customer id, name or domain in the \
+                     subscription exports{hint}"
+                )
+            })
+            .collect();
+        anyhow::bail!(
+            "{}\nWrite the customer as the subscription export names it (its id, name or \
+             domain), or add its subscriptions.",
+            lines.join("\n")
+        );
     }
     for (file, row) in &unattributed {
         ingested.issues.push(Issue::error(

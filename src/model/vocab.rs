@@ -222,8 +222,6 @@ vocabulary! {
         SkippedFile = "skipped-file",
         /// A status outside the known ones.
         UnknownStatus = "unknown-status",
-        /// A `KEY=` that names no customer.
-        UnknownCustomerKey = "unknown-customer-key",
         /// A license row no customer could be found for.
         UnattributedUser = "unattributed-user",
         /// A license export whose user names are concealed (hashes).

@@ -113,7 +113,7 @@ fn report_reads_every_dialect_together() {
         "--subscriptions".into(),
         f("dialects/spaced-headers.xlsx"),
         "--licenses".into(),
-        format!("adatum.com={}", f("dialects/admin-users-old.csv")),
+        format!("Adatum Corporation={}", f("dialects/admin-users-old.csv")),
         "--licenses".into(),
         f("dialects/long-licenses.csv"),
         "--format".into(),
@@ -130,6 +130,30 @@ fn report_reads_every_dialect_together() {
         !dir.path().join("out/report.json").exists(),
         "only the csv format was asked for"
     );
+}
+
+/// A `KEY=` that names no customer stops the run and suggests the customers it probably meant
+/// (it used to file the users under a phantom customer and buy seats for the real one).
+#[test]
+fn a_key_that_names_no_customer_is_an_error_with_the_closest_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let users = fixture("demo/contoso-users.csv").display().to_string();
+    for (key, meant) in [
+        ("Contoso", "did you mean `Contoso Ltd` or `contoso.com`?"),
+        ("contoso.co", "did you mean `Contoso Ltd` or `contoso.com`?"),
+        ("Contso Ltd", "did you mean `Contoso Ltd`?"),
+    ] {
+        let keyed = format!("{key}={users}");
+        let out = run(dir.path(), &["check", "-s", &subs, "-l", &keyed]);
+        assert_eq!(out.status.code(), Some(2), "{key}");
+        let errors = stderr(&out);
+        assert!(
+            errors.contains(&format!("`{key}=` (on `{users}`) matches no customer")),
+            "{errors}"
+        );
+        assert!(errors.contains(meant), "{key}: {errors}");
+    }
 }
 
 #[test]
