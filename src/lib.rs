@@ -85,6 +85,10 @@ fn outcome(report: &Report, strict: bool) -> Outcome {
         .iter()
         .any(|i| i.severity == issues::Severity::Error);
     if strict && has_errors {
+        eprintln!(
+            "--strict: exit status 1, because some rows were not used (issues of severity \
+             `error`, listed above)"
+        );
         Outcome::StrictFailure
     } else {
         Outcome::Success

@@ -92,22 +92,65 @@ pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
         report.issues.len() - errors
     )?;
     for i in &report.issues {
-        let row = i.row.map(|r| format!(":{r}")).unwrap_or_default();
-        let column = i
-            .column
-            .as_ref()
-            .map(|c| format!(" [{}]", escape(c)))
-            .unwrap_or_default();
-        writeln!(
-            w,
-            "  {}{row}{column} {} {}: {}",
-            escape(&i.file),
-            i.severity.as_str(),
-            i.code,
-            escape(&i.message)
-        )?;
+        print_issue(i, w)?;
     }
     Ok(())
+}
+
+/// One issue on one line: `file:row [column] severity code: message`.
+fn print_issue(i: &crate::issues::Issue, w: &mut impl Write) -> io::Result<()> {
+    let row = i.row.map(|r| format!(":{r}")).unwrap_or_default();
+    let column = i
+        .column
+        .as_ref()
+        .map(|c| format!(" [{}]", escape(c)))
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "  {}{row}{column} {} {}: {}",
+        escape(&i.file),
+        i.severity.as_str(),
+        i.code,
+        escape(&i.message)
+    )
+}
+
+/// Error issues a `report` lists on the terminal; the rest are in the written files.
+const LISTED_ERRORS: usize = 10;
+
+/// `report`: the error issues (rows not used), the first [`LISTED_ERRORS`] of them, and where
+/// all issues are.
+fn print_errors(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io::Result<()> {
+    let errors: Vec<&crate::issues::Issue> = report
+        .issues
+        .iter()
+        .filter(|i| i.severity == crate::issues::Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let plural = if errors.len() == 1 { "" } else { "s" };
+    writeln!(w, "rows not used ({} error{plural}):", errors.len())?;
+    for i in errors.iter().take(LISTED_ERRORS) {
+        print_issue(i, w)?;
+    }
+    let listed = written
+        .iter()
+        .filter(|p| p.ends_with("csv/issues.csv") || p.ends_with("expiry-report.xlsx"))
+        .map(|p| escape(&p.display().to_string()).into_owned())
+        .collect::<Vec<_>>();
+    let rest = errors.len().saturating_sub(LISTED_ERRORS);
+    let more = if rest > 0 {
+        format!("{rest} more errors; ")
+    } else {
+        String::new()
+    };
+    let place = if listed.is_empty() {
+        "`skusunset check` with the same inputs".to_string()
+    } else {
+        listed.join(" (Issues sheet) and ")
+    };
+    writeln!(w, "  ({more}all issues, warnings included: {place})")
 }
 
 /// `report`/`demo`: accounting, headline counts and the files written.
@@ -146,6 +189,7 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         report.deprovisioning.len()
     )?;
     writeln!(w, "  {} issues", report.issues.len())?;
+    print_errors(report, written, w)?;
     writeln!(w, "wrote:")?;
     // A directory with many files (a runbook per customer) is one line.
     let mut per_dir: std::collections::BTreeMap<Option<&Path>, usize> = Default::default();

@@ -303,3 +303,39 @@ fn timings_print_one_line_per_step_only_when_asked() {
     }
     assert!(lines.iter().all(|l| l.starts_with("timing: ")), "{lines:?}");
 }
+
+/// `report` lists the rows it did not use (at most ten, then how many more and where all issues
+/// are), and `--strict` says why it exits 1.
+#[test]
+fn report_lists_its_errors_and_strict_says_why_it_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = fixture("dialects/bad-rows.csv").display().to_string();
+    let out = run(
+        dir.path(),
+        &[
+            "report",
+            "-s",
+            &bad,
+            "--strict",
+            "-f",
+            "csv",
+            "-o",
+            "out",
+            "--as-of",
+            "2026-11-21",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("rows not used (5 errors):\n"), "{text}");
+    assert!(text.contains(":9 error extra-cells:"), "{text}");
+    assert!(
+        text.contains("  (all issues, warnings included: out/csv/issues.csv)\n"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("--strict: exit status 1, because some rows were not used"),
+        "{}",
+        stderr(&out)
+    );
+}
