@@ -14,8 +14,9 @@ use std::collections::{BTreeSet, HashMap};
 pub const MAX_SKU_TABLE_BYTES: u64 = 64 << 20;
 /// Microsoft's whole table, every product (gzip).
 const BUILTIN_CSV_GZ: &[u8] = include_bytes!("../data/skus.csv.gz");
-/// Names products had before Microsoft renamed them, still found in older exports and in usage
-/// reports: `Former_Name,String_Id`.
+/// Names that must find one product: former names of renamed products (still in older exports
+/// and usage reports), and the product meant by a display name several products share (`Visio
+/// Plan 2` is both VISIOCLIENT and VISIO_PLAN2_DEPT): `Name,String_Id`; they win over the table.
 const BUILTIN_ALIASES: &str = include_str!("../data/sku-aliases.csv");
 
 const FIELDS: &[FieldSpec] = &[
@@ -109,8 +110,8 @@ impl SkuTable {
         table
     }
 
-    /// Makes each `Former_Name,String_Id` line (after the header) a name of that product; a
-    /// name a product already has keeps its product. An unknown String_Id is an error.
+    /// Makes each `Name,String_Id` line (after the header) a name of that product, also where
+    /// the table gives the name to another product. An unknown String_Id is an error.
     fn add_aliases(&mut self, csv: &str) -> Result<(), String> {
         for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
             let (name, string_id) = line
@@ -121,7 +122,9 @@ impl SkuTable {
                 .iter()
                 .position(|s| s.string_id.eq_ignore_ascii_case(string_id.trim()))
                 .ok_or_else(|| format!("{line:?}: no product has String_Id {string_id}"))?;
-            self.add_key(name, at);
+            let key = lookup_key(name);
+            self.longest_key = self.longest_key.max(key.chars().count());
+            self.index.insert(key, at);
         }
         Ok(())
     }
@@ -277,6 +280,10 @@ mod tests {
             ("MEETING_ROOM", "MEETING_ROOM"),
             ("Office 365 Business Premium", "O365_BUSINESS_PREMIUM"),
             ("Microsoft 365 Business Standard", "O365_BUSINESS_PREMIUM"),
+            // Display names several products share: the one partners sell.
+            ("Visio Plan 2", "VISIOCLIENT"),
+            ("Visio Plan 1", "VISIOONLINE_PLAN1"),
+            ("Microsoft 365 Business Basic", "O365_BUSINESS_ESSENTIALS"),
         ] {
             let sku = table.lookup(name).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(sku.string_id, string_id, "{name}");
@@ -287,7 +294,7 @@ mod tests {
     fn an_alias_to_an_unknown_string_id_is_refused() {
         let mut table = SkuTable::builtin();
         let err = table
-            .add_aliases("Former_Name,String_Id\nOld Thing,NO_SUCH_SKU\n")
+            .add_aliases("Name,String_Id\nOld Thing,NO_SUCH_SKU\n")
             .unwrap_err();
         assert!(
             err.contains("no product has String_Id NO_SUCH_SKU"),

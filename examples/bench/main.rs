@@ -139,7 +139,12 @@ fn main() -> Result<()> {
         mib(floor.peak_rss_bytes)
     );
     let baseline = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bench/duckdb_baseline.py");
-    let skus = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/skus.csv");
+    // DuckDB reads the built-in SKU table as plain CSV: unpack it beside the data.
+    let skus = dir.join("skus.csv");
+    let packed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/skus.csv.gz"))?;
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut unpacked)?;
+    std::fs::write(&skus, unpacked)?;
     let duckdb = Command::new("python3")
         .args(["-c", "import duckdb"])
         .stderr(Stdio::null())
