@@ -143,7 +143,10 @@ fn main() -> Result<()> {
     let skus = dir.join("skus.csv");
     let packed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/skus.csv.gz"))?;
     let mut unpacked = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut unpacked)?;
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )?;
     std::fs::write(&skus, unpacked)?;
     let duckdb = Command::new("python3")
         .args(["-c", "import duckdb"])
