@@ -334,10 +334,28 @@ impl<'a> FieldReader<'a> {
 
     /// Which rows fit under the header: a row with non-empty cells beyond the last header may
     /// have its values in the wrong columns (a stray delimiter or quote), so it gets an error (at
-    /// stage 0) and is not used. Empty cells beyond the header are harmless and ignored.
+    /// stage 0) and is not used. Empty cells beyond the header are harmless: one warning per file
+    /// counts the rows that have them.
     pub fn rows_that_fit(&self, out: &mut RowIssues) -> Vec<bool> {
         let mut fit = vec![true; self.height()];
         let width = self.table.headers.len();
+        if let (count, Some(first)) = self.table.trailing_empty {
+            out.push(
+                first,
+                0,
+                Issue::new(
+                    self.file,
+                    Some(self.row(first)),
+                    None,
+                    Severity::Warning,
+                    IssueCode::TrailingCells,
+                    format!(
+                        "{count} row(s), this one first, end in empty cells beyond the header's \
+                         {width} column(s) (a trailing delimiter); they are ignored"
+                    ),
+                ),
+            );
+        }
         for &(index, count) in &self.table.extra_cells {
             fit[index] = false;
             out.push(

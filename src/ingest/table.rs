@@ -78,6 +78,9 @@ pub struct Table {
     pub rows: Vec<usize>,
     /// Data rows (by index) with non-empty cells beyond the last header, and how many.
     pub extra_cells: Vec<(usize, usize)>,
+    /// Data rows with cells beyond the last header that are all empty (a trailing delimiter),
+    /// and the first of them (by index).
+    pub trailing_empty: (usize, Option<usize>),
     /// Cells holding a failed formula: data row (by index), column and the error as shown.
     pub formula_errors: Vec<(usize, usize, String)>,
     /// The sheet read, for spreadsheets.
@@ -101,6 +104,7 @@ pub struct TableBuilder {
     typed: Vec<Option<Vec<Cell>>>,
     rows: Vec<usize>,
     extra_cells: Vec<(usize, usize)>,
+    trailing_empty: (usize, Option<usize>),
     formula_errors: Vec<(usize, usize, String)>,
     blank_rows: usize,
     next_row: usize,
@@ -123,6 +127,7 @@ impl TableBuilder {
             builders,
             rows: Vec::with_capacity(rows),
             extra_cells: Vec::new(),
+            trailing_empty: (0, None),
             formula_errors: Vec::new(),
             blank_rows: 0,
             next_row: header_row + 1,
@@ -159,9 +164,7 @@ impl TableBuilder {
             seen += 1;
         }
         self.pad(seen);
-        if extra > 0 {
-            self.extra_cells.push((index, extra));
-        }
+        self.note_beyond(index, seen > width, extra);
     }
 
     /// Adds one row of spreadsheet cells, keeping typed cells beside their text.
@@ -194,15 +197,25 @@ impl TableBuilder {
             }
         }
         self.pad(seen);
-        if extra > 0 {
-            self.extra_cells.push((index, extra));
-        }
+        // A spreadsheet row ends at its last value: nothing empty trails it.
+        self.note_beyond(index, false, extra);
     }
 
     /// Counts `count` blank rows that a sparse sheet does not list.
     pub fn skip_blank_rows(&mut self, count: usize) {
         self.blank_rows += count;
         self.next_row += count;
+    }
+
+    /// Records what row `index` had beyond the last header: `extra` non-empty cells, or (with
+    /// `beyond`) only empty ones.
+    fn note_beyond(&mut self, index: usize, beyond: bool, extra: usize) {
+        if extra > 0 {
+            self.extra_cells.push((index, extra));
+        } else if beyond {
+            self.trailing_empty.0 += 1;
+            self.trailing_empty.1.get_or_insert(index);
+        }
     }
 
     /// Pads the current row's columns from `from` on with empty cells.
@@ -231,6 +244,7 @@ impl TableBuilder {
             columns,
             rows: self.rows,
             extra_cells: self.extra_cells,
+            trailing_empty: self.trailing_empty,
             formula_errors: self.formula_errors,
             sheet,
             blank_rows: self.blank_rows,

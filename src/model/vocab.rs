@@ -210,6 +210,8 @@ vocabulary! {
         InvalidQuantity = "invalid-quantity",
         /// Values beyond the last header.
         ExtraCells = "extra-cells",
+        /// Empty cells beyond the last header (one warning per file).
+        TrailingCells = "trailing-cells",
         /// A spreadsheet cell holding a failed formula.
         FormulaError = "formula-error",
         /// A required value is empty.

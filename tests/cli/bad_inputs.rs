@@ -61,6 +61,8 @@ const CASES: &[Case] = &[
         says: &[
             "2 rows read = 1 used + 1 rejected",
             "values-beyond-header.csv:2 error extra-cells: 1 value(s) beyond the header's 3",
+            "values-beyond-header.csv:3 warning trailing-cells: 1 row(s), this one first, end in \
+             empty cells beyond the header's 3 column(s)",
         ],
     },
     Case {
