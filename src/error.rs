@@ -73,6 +73,35 @@ pub enum InputError {
         /// The headers the file has.
         found: String,
     },
+    /// A file of one kind passed where the other kind is read.
+    #[error(
+        "`{file}` looks like {looks_like} (it has {evidence}), not {wanted}; pass it with `{flag}`"
+    )]
+    WrongKind {
+        /// The path as given.
+        file: String,
+        /// What the file looks like.
+        looks_like: &'static str,
+        /// The headers that say so.
+        evidence: String,
+        /// What the flag reads.
+        wanted: &'static str,
+        /// The flag that reads it.
+        flag: &'static str,
+    },
+    /// A subscription export without a customer column, passed without `KEY=`.
+    #[error(
+        "`{file}` has no customer column (`CustomerId`, `CustomerName`, …): an export made per \
+         customer (the Partner Center web page, `Get-PartnerCustomerSubscription`) does not name \
+         its customer, so pass it as `--subscriptions \"CUSTOMER=FILE\"` with the customer's \
+         tenant id or name; columns found: {found}"
+    )]
+    NoCustomerColumn {
+        /// The path as given.
+        file: String,
+        /// The headers the file has.
+        found: String,
+    },
     /// A table of licenses without a user column (tenant counts, one user's licenseDetails).
     #[error(
         "`{file}` is not a per-user license export: it has licenses (`{license}`) but no user \

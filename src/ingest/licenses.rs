@@ -3,7 +3,7 @@
 //! license, plus one row without a license for each unlicensed user row.
 
 use super::fields::{FieldReader, Parsed, RowIssues, constant};
-use super::headers::{ColumnMap, LICENSE_FIELDS};
+use super::headers::{ColumnMap, LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::table::Table;
 use crate::error::InputError;
 use crate::frame::{bool_col, i64_col, str_col};
@@ -36,6 +36,19 @@ fn shape(file: &str, table: &Table) -> Result<FileKind, InputError> {
         Ok(FileKind::LicensesWide)
     } else if map.get("license").is_some() {
         Ok(FileKind::LicensesLong)
+    } else if let Some((id, offer)) = {
+        let subscriptions = ColumnMap::new(&table.headers, SUBSCRIPTION_FIELDS);
+        subscriptions
+            .get("subscription_id")
+            .zip(subscriptions.get("offer_name"))
+    } {
+        Err(InputError::WrongKind {
+            file: file.to_string(),
+            looks_like: "a Partner Center subscription export",
+            evidence: format!("`{}` and `{}`", table.headers[id], table.headers[offer]),
+            wanted: "a license export",
+            flag: "--subscriptions",
+        })
     } else {
         Err(InputError::UnknownLicenseShape {
             file: file.to_string(),

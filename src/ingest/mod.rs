@@ -331,6 +331,7 @@ fn is_other_table(err: &anyhow::Error) -> bool {
             InputError::MissingColumn { .. }
                 | InputError::UnknownLicenseShape { .. }
                 | InputError::NotPerUser { .. }
+                | InputError::WrongKind { .. }
         )
     )
 }

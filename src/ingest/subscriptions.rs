@@ -1,7 +1,7 @@
 //! Partner Center subscription exports (docs/rules.md §2.1) → the canonical subscriptions frame.
 
 use super::fields::{FieldReader, RowIssues, constant};
-use super::headers::{CUSTOMER_ID, CUSTOMER_NAME, ColumnMap, SUBSCRIPTION_FIELDS};
+use super::headers::{ColumnMap, LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::table::Table;
 use super::values::{self, DateValue};
 use crate::error::InputError;
@@ -77,16 +77,28 @@ pub fn read(
     };
     for required in ["subscription_id", "offer_name"] {
         if !fields.has(required) {
+            let licenses = ColumnMap::new(&table.headers, LICENSE_FIELDS);
+            if let (Some(upn), Some(list)) = (
+                licenses.get("user_principal_name"),
+                licenses.get("licenses").or(licenses.get("license")),
+            ) {
+                return Err(InputError::WrongKind {
+                    file: file.to_string(),
+                    looks_like: "a Microsoft 365 user/license export",
+                    evidence: format!("`{}` and `{}`", table.headers[upn], table.headers[list]),
+                    wanted: "a subscription export",
+                    flag: "--licenses",
+                });
+            }
             return Err(ColumnMap::missing(file, &table.headers, &[spec(required)]));
         }
     }
     let (key_id, key_name) = key_customer(key);
     if key.is_none() && !fields.has("customer_id") && !fields.has("customer_name") {
-        return Err(ColumnMap::missing(
-            file,
-            &table.headers,
-            &[&CUSTOMER_ID, &CUSTOMER_NAME],
-        ));
+        return Err(InputError::NoCustomerColumn {
+            file: file.to_string(),
+            found: super::headers::listed(&table.headers),
+        });
     }
     let mut row_issues = RowIssues::default();
     fields.warn_formula_errors(&mut row_issues);

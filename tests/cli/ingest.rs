@@ -91,14 +91,14 @@ fn admin_center_exports_old_and_new_headers_and_long_licenses() {
 
 #[test]
 fn a_missing_required_column_names_file_found_columns_and_aliases() {
-    let err = ingest(vec![input("dialects/long-licenses.csv", None)], vec![]).unwrap_err();
+    let err = ingest(vec![input("bad/tenant-sku-counts.csv", None)], vec![]).unwrap_err();
     let msg = format!("{err:#}");
     assert!(
-        msg.contains("`fixtures/dialects/long-licenses.csv` has no `subscription_id` column"),
+        msg.contains("`fixtures/bad/tenant-sku-counts.csv` has no `subscription_id` column"),
         "{msg}"
     );
     assert!(
-        msg.contains("columns found: CustomerTenantId, UserPrincipalName"),
+        msg.contains("columns found: SkuPartNumber, SkuId, ConsumedUnits"),
         "{msg}"
     );
     assert!(
@@ -115,7 +115,10 @@ fn a_subscription_export_without_customer_needs_a_key() {
     )
     .unwrap_err();
     assert!(
-        format!("{err:#}").contains("no `customer_id` or `customer_name` column"),
+        format!("{err:#}").contains(
+            "has no customer column (`CustomerId`, `CustomerName`, …): an export made per \
+             customer"
+        ) && format!("{err:#}").contains("pass it as `--subscriptions \"CUSTOMER=FILE\"`"),
         "{err:#}"
     );
 }
@@ -124,11 +127,38 @@ fn a_subscription_export_without_customer_needs_a_key() {
 fn a_license_file_of_unknown_shape_is_named() {
     let err = ingest(
         vec![input("dialects/bulk-migration-subscriptions.csv", None)],
-        vec![input("dialects/web-ui-subscriptions.csv", None)],
+        vec![input("bad/activation-report.csv", None)],
     )
     .unwrap_err();
     assert!(
         format!("{err:#}").contains("is not a license export"),
+        "{err:#}"
+    );
+}
+
+/// A license export given as `--subscriptions`, or a subscription export as `--licenses`, is
+/// named for what it is, with the flag that reads it.
+#[test]
+fn an_export_passed_to_the_wrong_flag_says_which_flag_reads_it() {
+    let err = ingest(vec![input("dialects/long-licenses.csv", None)], vec![]).unwrap_err();
+    assert!(
+        format!("{err:#}").contains(
+            "`fixtures/dialects/long-licenses.csv` looks like a Microsoft 365 user/license \
+             export (it has `UserPrincipalName` and `SkuPartNumber`), not a subscription \
+             export; pass it with `--licenses`"
+        ),
+        "{err:#}"
+    );
+    let err = ingest(
+        vec![input("dialects/bulk-migration-subscriptions.csv", None)],
+        vec![input("dialects/web-ui-subscriptions.csv", None)],
+    )
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains(
+            "looks like a Partner Center subscription export (it has `Subscription ID` and \
+             `Subscription`), not a license export; pass it with `--subscriptions`"
+        ),
         "{err:#}"
     );
 }
