@@ -14,6 +14,14 @@ pub enum InputError {
         /// The I/O error (shown in the message, not chained, so it is said once).
         error: std::io::Error,
     },
+    /// The file does not exist.
+    #[error("cannot read `{file}`: there is no such file{hint}")]
+    NotFound {
+        /// The path as given.
+        file: String,
+        /// `; did you mean …?` with the nearest names in its folder, or nothing.
+        hint: String,
+    },
     /// The path is a FIFO, a device, a socket or a directory.
     #[error(
         "cannot read `{file}`: it is {kind}, not a regular file; save the export to a file and \

@@ -45,9 +45,18 @@ fn kind_of(file_type: std::fs::FileType) -> &'static str {
 /// Checks that `path` is a regular file (following links) of at most `max` bytes; returns its
 /// size. Nothing is opened, so a FIFO cannot block.
 pub fn check_file(path: &Path, label: &str, max: u64) -> Result<u64, InputError> {
-    let metadata = std::fs::metadata(path).map_err(|error| InputError::Unreadable {
-        file: label.to_string(),
-        error,
+    let metadata = std::fs::metadata(path).map_err(|error| {
+        if error.kind() == std::io::ErrorKind::NotFound {
+            InputError::NotFound {
+                file: label.to_string(),
+                hint: near_names(path),
+            }
+        } else {
+            InputError::Unreadable {
+                file: label.to_string(),
+                error,
+            }
+        }
     })?;
     if !metadata.is_file() {
         return Err(InputError::NotAFile {
@@ -63,6 +72,38 @@ pub fn check_file(path: &Path, label: &str, max: u64) -> Result<u64, InputError>
         });
     }
     Ok(metadata.len())
+}
+
+/// `; did you mean `a` or `b`?` with the names in `path`'s folder most like its own (up to
+/// three), or nothing when none is close.
+fn near_names(path: &Path) -> String {
+    let Some(wanted) = path.file_name().and_then(|n| n.to_str()) else {
+        return String::new();
+    };
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return String::new();
+    };
+    let wanted = wanted.to_lowercase();
+    let mut near: Vec<(f64, String)> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .map(|name| (strsim::jaro_winkler(&wanted, &name.to_lowercase()), name))
+        .filter(|(score, _)| *score >= 0.8)
+        .collect();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let names: Vec<String> = near
+        .into_iter()
+        .take(3)
+        .map(|(_, name)| format!("`{}`", crate::terminal::escape(&name)))
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", names.join(" or "))
+    }
 }
 
 /// Reads a whole regular file of at most `max` bytes.
@@ -103,5 +144,18 @@ mod tests {
         }
         let linked = dir.path().join("./a.csv");
         assert_eq!(identity(&linked), identity(&file));
+        std::fs::write(dir.path().join("contoso-users.csv"), "x").unwrap();
+        let err = check_file(&dir.path().join("contoso-user.csv"), "contoso-user.csv", 10)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "cannot read `contoso-user.csv`: there is no such file; did you mean \
+             `contoso-users.csv`?"
+        );
+        let err = check_file(&dir.path().join("zzz.txt"), "zzz.txt", 10)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "cannot read `zzz.txt`: there is no such file");
     }
 }
