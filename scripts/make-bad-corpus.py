@@ -58,27 +58,19 @@ def license_sheet(*rows):
 def declare_size(member, size):
     """Rewrites the uncompressed size `member` declares, in its local and central headers."""
 
+    # (signature, offset of the name length, offset of the name, offset of the size field)
+    headers = [(b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)]
+
     def patch(path):
         data = bytearray(open(path, "rb").read())
         name = member.encode()
-        at = 0
-        while True:
-            local = data.find(b"PK\x03\x04", at)
-            if local < 0:
-                break
-            n = struct.unpack_from("<H", data, local + 26)[0]
-            if data[local + 30 : local + 30 + n] == name:
-                struct.pack_into("<I", data, local + 22, size)
-            at = local + 4
-        at = 0
-        while True:
-            central = data.find(b"PK\x01\x02", at)
-            if central < 0:
-                break
-            n = struct.unpack_from("<H", data, central + 28)[0]
-            if data[central + 46 : central + 46 + n] == name:
-                struct.pack_into("<I", data, central + 24, size)
-            at = central + 4
+        for signature, length_at, name_at, size_at in headers:
+            at = data.find(signature)
+            while at >= 0:
+                n = struct.unpack_from("<H", data, at + length_at)[0]
+                if data[at + name_at : at + name_at + n] == name:
+                    struct.pack_into("<I", data, at + size_at, size)
+                at = data.find(signature, at + 4)
         open(path, "wb").write(bytes(data))
 
     return patch

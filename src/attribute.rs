@@ -24,16 +24,16 @@ pub struct Customer {
     pub domain: Option<String>,
 }
 
-/// Up to three names or domains of `customers` that `key` most likely meant (each in
-/// backticks): those that contain it or that it contains, then the most similar spellings.
-fn closest(key: &str, customers: &[Customer]) -> Vec<String> {
+/// `; did you mean …?` with up to three names or domains of `customers` that `key` most likely
+/// meant: those that contain it or that it contains, then the most similar spellings.
+fn closest(key: &str, customers: &[Customer]) -> String {
     let key = key.trim().to_lowercase();
     // A domain (`adatum.com`) is compared by its first label too (`adatum`).
     let label = key
         .split('.')
         .next()
         .filter(|l| l.len() >= 3 && key.contains('.'));
-    let mut scored: Vec<(f64, &str)> = customers
+    let scored = customers
         .iter()
         .flat_map(|c| std::iter::once(c.name.as_str()).chain(c.domain.as_deref()))
         .filter(|candidate| !candidate.is_empty())
@@ -48,16 +48,8 @@ fn closest(key: &str, customers: &[Customer]) -> Vec<String> {
                 strsim::jaro_winkler(&key, &lower)
             };
             (score, candidate)
-        })
-        .filter(|(score, _)| *score >= 0.85)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.dedup_by(|a, b| a.1 == b.1);
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, name)| format!("`{name}`"))
-        .collect()
+        });
+    crate::error::did_you_mean(scored, 0.85)
 }
 
 /// All customers and their lookups.
@@ -191,12 +183,7 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         let lines: Vec<String> = unmatched_file_keys
             .iter()
             .map(|(file, key)| {
-                let near = closest(key, &known);
-                let hint = if near.is_empty() {
-                    String::new()
-                } else {
-                    format!("; did you mean {}?", near.join(" or "))
-                };
+                let hint = closest(key, &known);
                 format!(
                     "`{key}=` (on `{file}`) matches no customer id, name or domain in the \
                      subscription exports{hint}"

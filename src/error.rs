@@ -156,3 +156,27 @@ pub enum InputError {
         message: String,
     },
 }
+
+/// `; did you mean `a` or `b`?` with the (up to three) best-scored names at or above `threshold`
+/// (a higher score is nearer; ties by name), or nothing when none is near enough.
+pub fn did_you_mean<'a>(
+    scored: impl IntoIterator<Item = (f64, &'a str)>,
+    threshold: f64,
+) -> String {
+    let mut near: Vec<(f64, &str)> = scored
+        .into_iter()
+        .filter(|(score, _)| *score >= threshold)
+        .collect();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    near.dedup_by(|a, b| a.1 == b.1);
+    let names: Vec<String> = near
+        .into_iter()
+        .take(3)
+        .map(|(_, name)| format!("`{name}`"))
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", names.join(" or "))
+    }
+}

@@ -116,15 +116,13 @@ impl SkuTable {
         for line in csv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
             let (name, string_id) = line
                 .rsplit_once(',')
-                .ok_or_else(|| format!("{line:?} is not `Former_Name,String_Id`"))?;
+                .ok_or_else(|| format!("{line:?} is not `Name,String_Id`"))?;
             let at = self
                 .skus
                 .iter()
                 .position(|s| s.string_id.eq_ignore_ascii_case(string_id.trim()))
                 .ok_or_else(|| format!("{line:?}: no product has String_Id {string_id}"))?;
-            let key = lookup_key(name);
-            self.longest_key = self.longest_key.max(key.chars().count());
-            self.index.insert(key, at);
+            self.add_key(name, at, true);
         }
         Ok(())
     }
@@ -200,18 +198,23 @@ impl SkuTable {
             sku.guid.clone(),
         ];
         for key in keys {
-            self.add_key(&key, at);
+            self.add_key(&key, at, false);
         }
     }
 
-    /// Indexes product `at` under `name` (unless the name is empty or already names a product).
-    fn add_key(&mut self, name: &str, at: usize) {
+    /// Indexes product `at` under `name` (unless the name is empty); a name that already names
+    /// a product keeps it unless `replace`.
+    fn add_key(&mut self, name: &str, at: usize, replace: bool) {
         if name.trim().is_empty() {
             return;
         }
         let key = lookup_key(name);
         self.longest_key = self.longest_key.max(key.chars().count());
-        self.index.entry(key).or_insert(at);
+        if replace {
+            self.index.insert(key, at);
+        } else {
+            self.index.entry(key).or_insert(at);
+        }
     }
 
     /// The product a license value names (display name, String_Id or GUID).

@@ -14,7 +14,7 @@ use super::limits::{
 use super::table::{Cell, Table, TableBuilder};
 use crate::error::InputError;
 use anyhow::{Context, Result, bail};
-use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
+use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto_from_rs};
 use std::io::Cursor;
 
 /// One non-empty cell: row and column (0-based, as the file numbers them) and value.
@@ -112,27 +112,13 @@ fn read_sheet(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> 
             let mut reader = xlsx
                 .worksheet_cells_reader(&name)
                 .map_err(|e| unreadable(&e))?;
-            while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
-                place(
-                    &mut cells,
-                    cell.get_position(),
-                    &Data::from(cell.get_value().clone()),
-                    path,
-                )?;
-            }
+            place_streamed(&mut cells, || reader.next_cell(), &unreadable, path)?;
         }
         Sheets::Xlsb(xlsb) => {
             let mut reader = xlsb
                 .worksheet_cells_reader(&name)
                 .map_err(|e| unreadable(&e))?;
-            while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
-                place(
-                    &mut cells,
-                    cell.get_position(),
-                    &Data::from(cell.get_value().clone()),
-                    path,
-                )?;
-            }
+            place_streamed(&mut cells, || reader.next_cell(), &unreadable, path)?;
         }
         // `.xls` holds at most 65,536 × 256 cells and calamine caps `.ods` repeats at Excel's
         // limits, so their dense ranges are bounded.
@@ -146,6 +132,20 @@ fn read_sheet(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> 
         }
     }
     Ok(build(cells, name))
+}
+
+/// Places every cell a streaming reader (`.xlsx` or `.xlsb`) gives through `next`.
+fn place_streamed<'a, E: std::fmt::Display>(
+    cells: &mut Vec<Placed>,
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, E>,
+    unreadable: &dyn Fn(&dyn std::fmt::Display) -> anyhow::Error,
+    path: &str,
+) -> Result<()> {
+    while let Some(cell) = next().map_err(|e| unreadable(&e))? {
+        let value = Data::from(cell.get_value().clone());
+        place(cells, cell.get_position(), &value, path)?;
+    }
+    Ok(())
 }
 
 /// Adds a non-empty cell, refusing positions Excel cannot have and sheets over the cell limit.

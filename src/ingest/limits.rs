@@ -88,22 +88,18 @@ fn near_names(path: &Path) -> String {
         return String::new();
     };
     let wanted = wanted.to_lowercase();
-    let mut near: Vec<(f64, String)> = entries
+    let names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .map(|name| (strsim::jaro_winkler(&wanted, &name.to_lowercase()), name))
-        .filter(|(score, _)| *score >= 0.8)
         .collect();
-    near.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let names: Vec<String> = near
-        .into_iter()
-        .take(3)
-        .map(|(_, name)| format!("`{}`", crate::terminal::escape(&name)))
-        .collect();
-    if names.is_empty() {
-        String::new()
-    } else {
-        format!("; did you mean {}?", names.join(" or "))
-    }
+    crate::error::did_you_mean(
+        names.iter().map(|name| {
+            (
+                strsim::jaro_winkler(&wanted, &name.to_lowercase()),
+                name.as_str(),
+            )
+        }),
+        0.8,
+    )
 }
 
 /// Reads a whole regular file of at most `max` bytes.
