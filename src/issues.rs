@@ -127,6 +127,17 @@ pub enum FileKind {
     LicensesLong,
 }
 
+impl FileKind {
+    /// How the terminal names the kind: what a row of the file is.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileKind::Subscriptions => "subscriptions",
+            FileKind::LicensesWide => "users, a row per user",
+            FileKind::LicensesLong => "licenses, a row per user and license",
+        }
+    }
+}
+
 /// Per-file accounting: `rows_read = rows_used + rows_rejected`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileAccounting {

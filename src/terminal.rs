@@ -48,10 +48,7 @@ fn print_accounting(report: &Report, columns: bool, w: &mut impl Write) -> io::R
             .as_ref()
             .map(|s| format!(" [{}]", escape(s)))
             .unwrap_or_default();
-        let kind = serde_json::to_value(a.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let kind = a.kind.describe();
         writeln!(
             w,
             "  {}{sheet} ({kind}): {} rows read = {} used + {} rejected{}",
@@ -183,6 +180,7 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         seats,
         report.purchases.len()
     )?;
+    print_seat_counts(report, w)?;
     writeln!(
         w,
         "  {} suspended subscriptions in de-provisioning",
@@ -215,6 +213,35 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
     }
     Ok(())
 }
+
+/// The customers whose licences to buy are seat counts, loudly: those numbers buy every seat.
+fn print_seat_counts(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    let s = &report.summary;
+    if s.seats_from_seat_counts == 0 {
+        return Ok(());
+    }
+    let names: Vec<&str> = (s.customers.iter())
+        .filter(|c| c.seats_from_seat_counts > 0)
+        .map(|c| c.customer_name.as_str())
+        .collect();
+    let shown = names.len().min(LISTED_SEAT_COUNT_CUSTOMERS);
+    let mut list = names[..shown].join(", ");
+    if names.len() > shown {
+        list.push_str(&format!(" and {} more", names.len() - shown));
+    }
+    writeln!(
+        w,
+        "  SEAT COUNTS: {} of these licences are the subscriptions' seat counts (every seat, used \
+         or not) of {} customer(s) without a user/license export: {}; add each one's user export \
+         with --licenses \"CUSTOMER=FILE\" (seat-counts warnings)",
+        s.seats_from_seat_counts,
+        s.customers_on_seat_counts,
+        escape(&list)
+    )
+}
+
+/// Customers named in the seat-count line; more are counted.
+const LISTED_SEAT_COUNT_CUSTOMERS: usize = 5;
 
 /// Files of one directory listed one by one; more are summed up in one line.
 const MAX_LISTED_PER_DIR: usize = 12;

@@ -2,6 +2,7 @@
 
 use super::{Params, customer_order, days_from};
 use crate::frame::Rows;
+use crate::issues::{Issue, IssueCode, Severity};
 use crate::model::{ExpiringRow, State, Urgency};
 use anyhow::Result;
 use polars::prelude::*;
@@ -59,8 +60,13 @@ pub(super) fn retiring(subs: LazyFrame, customers: LazyFrame, params: &Params) -
         ])
 }
 
-/// The `expiring` table, sorted by customer, then subscription id.
-pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<Vec<ExpiringRow>> {
+/// The `expiring` table, sorted by customer, then subscription id, and a `no-end-date` warning
+/// per open retiring subscription without an end date (it has no deadline to plan for).
+pub fn table(
+    subs: LazyFrame,
+    customers: LazyFrame,
+    params: &Params,
+) -> Result<(Vec<ExpiringRow>, Vec<Issue>)> {
     let df = retiring(subs, customers, params)
         .with_column(urgency_expr().alias("urgency"))
         .collect()?;
@@ -83,6 +89,27 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
         r.dates("end_date")?,
         r.ints("days_left")?,
     );
+    let (files, source_rows) = (r.strs("file")?, r.ints("row")?);
+    let issues = (0..r.len())
+        .filter(|&i| states[i].is_open() && end[i].is_none())
+        .map(|i| {
+            Issue::new(
+                files[i].as_deref().unwrap_or_default(),
+                source_rows[i].map(|n| n as usize),
+                None,
+                Severity::Warning,
+                IssueCode::NoEndDate,
+                format!(
+                    "retiring subscription `{}` ({}) of `{}` is open but has no end date, so \
+                     it has no deadline and is not in the weekly chart; look up its \
+                     \"Expires on\" date in Partner Center and add it to the export",
+                    subs_ids[i].as_deref().unwrap_or_default(),
+                    offers[i].as_deref().unwrap_or_default(),
+                    names[i].as_deref().unwrap_or_default(),
+                ),
+            )
+        })
+        .collect();
     let window = chrono::Duration::days(params.deprovision_days);
     let mut rows: Vec<ExpiringRow> = (0..r.len())
         .map(|i| {
@@ -117,5 +144,5 @@ pub fn table(subs: LazyFrame, customers: LazyFrame, params: &Params) -> Result<V
             r.subscription_id.clone(),
         )
     });
-    Ok(rows)
+    Ok((rows, issues))
 }

@@ -106,7 +106,7 @@ pub fn analyze(
     let lics = with_resolved_licenses(&ingested.licenses, &lookups.licenses)?.lazy();
 
     let segments = users::segments(lics.clone(), customers, params)?;
-    let expiring = expiring::table(subs.clone(), customer_frame.clone(), params)?;
+    let (expiring, undated_issues) = expiring::table(subs.clone(), customer_frame.clone(), params)?;
     let users = users::table(
         lics.clone(),
         &lookups,
@@ -114,7 +114,7 @@ pub fn analyze(
         customer_frame.clone(),
         resolver,
     )?;
-    let purchases = users::purchases(
+    let (purchases, seat_count_issues) = users::purchases(
         &users,
         subs.clone(),
         lics.clone(),
@@ -126,6 +126,8 @@ pub fn analyze(
     let deprovisioning = deprovisioning::table(subs, lics, customer_frame, params)?;
 
     let mut issues: Vec<Issue> = ingested.issues;
+    issues.extend(seat_count_issues);
+    issues.extend(undated_issues);
     issues.sort();
     let customers = segments.rows(customers);
     let summary = summary::summarize(

@@ -3,7 +3,7 @@
 //! figures.
 
 use super::customer_order;
-use crate::model::{Action, State, Urgency, WindowState};
+use crate::model::{Action, ReasonCode, State, Urgency, WindowState};
 use crate::model::{
     Count, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, PlanSeats, PurchaseRow,
     ReplacementInfo, RetirementInfo, RetirementProgress, Summary, UserRow, WeekSeats,
@@ -191,6 +191,11 @@ fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
                 users_remove_only: action(Action::RemoveOnly),
                 users_review_blocked: action(Action::ReviewBlocked),
                 seats_to_buy: purchases.iter().map(|p| p.quantity).sum(),
+                seats_from_seat_counts: purchases
+                    .iter()
+                    .filter(|p| p.why.code == ReasonCode::PurchaseNoLicenseData)
+                    .map(|p| p.quantity)
+                    .sum(),
                 retirements: retirements(c, expiring, users, purchases),
             })
         })
@@ -253,6 +258,11 @@ pub fn summarize(t: &Tables, as_of: NaiveDate) -> Summary {
         subscriptions_by_urgency: counts(&Urgency::ALL, t.expiring.iter().map(|e| e.urgency)),
         subscriptions_by_state: counts(&State::ALL, t.expiring.iter().map(|e| e.state)),
         seats_to_buy: seats_by_plan(t.purchases),
+        customers_on_seat_counts: customers
+            .iter()
+            .filter(|c| c.seats_from_seat_counts > 0)
+            .count() as i64,
+        seats_from_seat_counts: customers.iter().map(|c| c.seats_from_seat_counts).sum(),
         users_by_action: counts(&Action::ALL, t.users.iter().map(|u| u.action)),
         windows_closing_30: t
             .deprovisioning

@@ -5,6 +5,7 @@ use super::{Params, customer_order, customer_order_exprs, expiring, left_join};
 use crate::attribute::{Customers, key_col};
 use crate::catalog::Segment;
 use crate::frame::{Rows, str_col};
+use crate::issues::{Issue, IssueCode, Severity};
 use crate::model::{
     Action, CustomerRow, PurchaseRow, Reason, ReasonCode, SegmentBasis, State, UserRow,
 };
@@ -316,7 +317,8 @@ fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result
 }
 
 /// Licences to buy: `reassign` users per customer × retirement × plan, plus the subscription-
-/// quantity fallback for customers without any license data.
+/// quantity fallback for customers without any license data, with a `seat-counts` warning per
+/// fallback row (those quantities count every seat, used or not).
 pub fn purchases(
     users: &UsersTable,
     subs: LazyFrame,
@@ -325,7 +327,7 @@ pub fn purchases(
     customers: LazyFrame,
     resolver: &Resolver,
     params: &Params,
-) -> Result<Vec<PurchaseRow>> {
+) -> Result<(Vec<PurchaseRow>, Vec<Issue>)> {
     let counted = users
         .frame
         .clone()
@@ -357,6 +359,7 @@ pub fn purchases(
         .agg([
             col("quantity").sum().alias("quantity"),
             len().cast(DataType::Int64).alias("subscriptions"),
+            col("file").first().alias("file"),
         ])
         .collect()?;
 
@@ -388,30 +391,47 @@ pub fn purchases(
     }
     let r = Rows::new(&fallback);
     let keys = fallback.column("customer_key")?.u32()?;
-    let (ids, names, rets, qty, n) = (
+    let (ids, names, rets, qty, n, files) = (
         r.strs("customer_id")?,
         r.strs("customer_name")?,
         r.strs("retirement_id")?,
         r.ints("quantity")?,
         r.ints("subscriptions")?,
+        r.strs("file")?,
     );
+    let mut issues = Vec::new();
     for i in 0..r.len() {
         let retirement_id = rets[i].clone().unwrap_or_default();
         let segment = segments.by_key[key_at(keys, i)].segment;
-        let Some(rep) = resolver
-            .catalog
-            .get(&retirement_id)
-            .and_then(|r| r.recommended(segment))
-        else {
+        let retirement = resolver.catalog.get(&retirement_id);
+        let Some(rep) = retirement.and_then(|r| r.recommended(segment)) else {
             continue;
         };
+        let name = names[i].clone().unwrap_or_default();
+        let quantity = qty[i].unwrap_or(0);
+        issues.push(Issue::new(
+            files[i].as_deref().unwrap_or_default(),
+            None,
+            None,
+            Severity::Warning,
+            IssueCode::SeatCounts,
+            format!(
+                "no user/license export is attributed to customer `{name}`, so its {quantity} \
+                 licences of {plan} to buy are the seat counts of its {subs} {retiring} \
+                 subscription(s) (every seat, used or not); add the customer's user export with \
+                 `--licenses \"{name}=FILE\"` to buy only for the users who need one",
+                plan = rep.name,
+                subs = n[i].unwrap_or(0),
+                retiring = retirement.map_or(retirement_id.as_str(), |r| r.name.as_str()),
+            ),
+        ));
         rows.push(PurchaseRow {
             customer_id: ids[i].clone(),
             customer_name: names[i].clone().unwrap_or_default(),
             retirement_id,
             recommended_sku: rep.sku.clone(),
             recommended_plan: rep.name.clone(),
-            quantity: qty[i].unwrap_or(0),
+            quantity,
             why: Reason::new(
                 ReasonCode::PurchaseNoLicenseData,
                 [
@@ -429,5 +449,5 @@ pub fn purchases(
             p.recommended_plan.clone(),
         )
     });
-    Ok(rows)
+    Ok((rows, issues))
 }

@@ -325,6 +325,9 @@ pub struct CustomerProgress {
     pub users_review_blocked: i64,
     /// Licences to buy over all its purchase lines.
     pub seats_to_buy: i64,
+    /// Of `seats_to_buy`, those counted from subscription seat counts because no license export
+    /// was attributed to the customer (every seat, used or not).
+    pub seats_from_seat_counts: i64,
     /// Its retirements, earliest end date first.
     pub retirements: Vec<RetirementProgress>,
 }
@@ -357,6 +360,10 @@ pub struct Summary {
     pub subscriptions_by_state: Vec<Count<State>>,
     /// Seats to buy per plan, over all customers.
     pub seats_to_buy: Vec<PlanSeats>,
+    /// Customers whose licences to buy are seat counts (no license export attributed).
+    pub customers_on_seat_counts: i64,
+    /// Licences to buy counted from seat counts, over all customers.
+    pub seats_from_seat_counts: i64,
     /// Users per action: reassign, remove-only, review-blocked.
     pub users_by_action: Vec<Count<Action>>,
     /// De-provisioning windows closing within 30 days (in-window, 0..=30 days left).

@@ -230,6 +230,10 @@ vocabulary! {
         ConcealedNames = "concealed-names",
         /// A license value that resolves to no SKU.
         UnknownLicense = "unknown-license",
+        /// A customer's licences to buy are its subscriptions' seat counts (no license export).
+        SeatCounts = "seat-counts",
+        /// An open retiring subscription without an end date (no deadline to plan for).
+        NoEndDate = "no-end-date",
     }
 }
 

@@ -43,7 +43,7 @@ const CASES: &[Case] = &[
         file: "utf16-without-bom.csv",
         passed: As::Licenses,
         exit: 0,
-        says: &["utf16-without-bom.csv (licenseswide): 1 rows read = 1 used + 0 rejected"],
+        says: &["utf16-without-bom.csv (users, a row per user): 1 rows read = 1 used + 0 rejected"],
     },
     Case {
         file: "header-17000-columns.csv",
@@ -75,13 +75,13 @@ const CASES: &[Case] = &[
         file: "formula-cells.csv",
         passed: As::Licenses,
         exit: 0,
-        says: &["formula-cells.csv (licenseswide): 3 rows read = 3 used + 0 rejected"],
+        says: &["formula-cells.csv (users, a row per user): 3 rows read = 3 used + 0 rejected"],
     },
     Case {
         file: "not-utf8-midway.csv",
         passed: As::Licenses,
         exit: 0,
-        says: &["not-utf8-midway.csv (licenseswide): 2 rows read = 2 used + 0 rejected"],
+        says: &["not-utf8-midway.csv (users, a row per user): 2 rows read = 2 used + 0 rejected"],
     },
     Case {
         file: "random-bytes.xlsx",
@@ -514,7 +514,7 @@ fn a_licenses_folder_is_read_with_its_subfolders_and_strays_are_skipped() {
     assert_eq!(out.status.code(), Some(0), "{}{text}", stderr(&out));
     assert!(
         text.contains(
-            "licenses/contoso/users.csv (licenseswide): 8 rows read = 7 used + 1 rejected"
+            "licenses/contoso/users.csv (users, a row per user): 8 rows read = 7 used + 1 rejected"
         ),
         "{text}"
     );

@@ -335,7 +335,9 @@ fn graph_usage_reports_plain_and_concealed() {
     let text = crate::util::stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
     assert!(
-        text.contains("graph-active-users.csv (licenseswide): 3 rows read = 3 used + 0 rejected"),
+        text.contains(
+            "graph-active-users.csv (users, a row per user): 3 rows read = 3 used + 0 rejected"
+        ),
         "{text}"
     );
     assert!(

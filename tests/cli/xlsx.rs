@@ -180,14 +180,37 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
             .unwrap_or_else(|| panic!("Summary has `{text}`"))
             .clone()
     };
-    assert!(matches!(label("As of")[1], Data::DateTime(_)));
-    assert_eq!(label("Customers affected")[1], Data::Float(5.0));
+    // Labels span columns A:B; the value is in C.
+    assert!(matches!(label("As of")[2], Data::DateTime(_)));
+    assert_eq!(label("Customers affected")[2], Data::Float(5.0));
     assert_eq!(
-        label("Retiring subscriptions: overdue")[1],
+        label("Retiring, overdue (past end date, still open)")[2],
         Data::Float(1.0)
     );
-    assert_eq!(label("Users to move (reassign)")[1], Data::Float(18.0));
-    assert_eq!(label("Seats to buy (all plans)")[1], Data::Float(71.0));
+    assert_eq!(label("Users to move (reassign)")[2], Data::Float(18.0));
+    assert_eq!(label("Seats to buy (all plans)")[2], Data::Float(71.0));
+    // Two demo customers have no user export: their 53 seats are seat counts, said on top.
+    assert_eq!(
+        label("of which seat counts (no license export)")[2],
+        Data::Float(53.0)
+    );
+    let banner = summary[1][0].to_string();
+    assert!(
+        banner.starts_with("Check before buying: 53 of the seats to buy are seat counts")
+            && banner.contains("Tailspin Toys, Wide World Importers"),
+        "{banner}"
+    );
+    // What to do comes first, how the report was made last.
+    let position = |text: &str| {
+        summary
+            .iter()
+            .position(|r| r.first() == Some(&Data::String(text.into())))
+            .unwrap_or_else(|| panic!("Summary has `{text}`"))
+    };
+    assert!(
+        position("What to do first: customers by earliest deadline")
+            < position("How this report was made")
+    );
 }
 
 #[test]
@@ -429,13 +452,44 @@ fn libreoffice_opens_the_workbook() {
         .output()
         .expect("pdftotext runs");
     let text = String::from_utf8_lossy(&text.stdout);
+    // Readable on paper: every page prints at 8 pt or more (a DejaVu word box is 1.164 times
+    // the font size; the median word of each page is taken, so that chart labels do not count).
+    let boxes = std::process::Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let boxes = String::from_utf8_lossy(&boxes.stdout);
+    for (page, words) in boxes.split("<page ").skip(1).enumerate() {
+        let mut heights: Vec<f64> = words
+            .lines()
+            .filter(|l| l.trim_start().starts_with("<word"))
+            .filter_map(|l| {
+                let attr = |name: &str| -> Option<f64> {
+                    let at = l.find(&format!("{name}=\""))? + name.len() + 2;
+                    l[at..].split('"').next()?.parse().ok()
+                };
+                Some(attr("yMax")? - attr("yMin")?)
+            })
+            .collect();
+        heights.sort_by(f64::total_cmp);
+        let median = heights[heights.len() / 2];
+        assert!(
+            median / 1.164 >= 8.0,
+            "page {} prints at {:.1} pt",
+            page + 1,
+            median / 1.164
+        );
+    }
     for expected in [
         "skusunset — expiry report",
         "Expiring seats per ISO week",
-        "Customers by earliest end date",
+        "What to do first: customers by earliest deadline",
         "Northwind Traders",
-        "User principal name",
-        "De-provisioned on",
+        // Titles wrap in capped columns: "User principal / name".
+        "User principal",
+        "De-provisioned",
         "2026-10-31",
         "TRUE",
     ] {

@@ -29,6 +29,8 @@ pub struct IndexPage<'a> {
     #[serde(flatten)]
     common: Common<'a>,
     customers: Vec<IndexRow>,
+    /// The seat-count warning over all customers, worded.
+    seat_counts_banner: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -70,8 +72,18 @@ struct CustomerView {
     segment: String,
     earliest: Option<String>,
     days_left: Option<i64>,
+    /// `days_left` in words: "5 days left" or "22 days overdue".
+    days_text: Option<String>,
+    /// Why there is no earliest deadline: no open subscription, or open ones without end date.
+    no_deadline: String,
     urgency: &'static str,
     urgency_label: String,
+    /// Whether a retiring subscription is past its end date and still open.
+    overdue: bool,
+    /// Licences to buy that are seat counts (no user export for the customer).
+    seat_counts: i64,
+    /// The seat-count warning, worded, when `seat_counts > 0`.
+    seat_counts_banner: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -81,9 +93,10 @@ struct RetirementView {
     urgency: &'static str,
     urgency_label: String,
     purchases: Vec<PurchaseView>,
-    open_seats: i64,
-    assigned: Option<i64>,
-    unassigned: Option<i64>,
+    /// Open seats against users holding the license, worded (with or without license data).
+    seats_text: String,
+    /// The auto-renew-on warning, worded, when a subscription still renews.
+    auto_renew_on: Option<String>,
     options: Vec<OptionView>,
     /// What reassigned users lose, where the new plan lacks service plans of the old one.
     changes: Vec<PlanChange>,
@@ -224,8 +237,21 @@ impl<'a> Pages<'a> {
         }
     }
 
+    /// `n` days left, or `-n` days overdue, in words.
+    fn days_text(&self, days: i64) -> String {
+        if days < 0 {
+            (self.m.text("days_overdue_n")).replace("{n}", &(-days).to_string())
+        } else {
+            self.m.text("days_left_n").replace("{n}", &days.to_string())
+        }
+    }
+
     /// The customer as both pages head it.
     fn customer(&self, c: &CustomerProgress) -> CustomerView {
+        let expiring = slice(&self.expiring, &c.customer_key());
+        let undated = expiring
+            .iter()
+            .any(|e| e.state.is_open() && e.end_date.is_none());
         CustomerView {
             name: c.customer_name.clone(),
             id: c.customer_id.clone(),
@@ -233,8 +259,21 @@ impl<'a> Pages<'a> {
             segment: self.m.label("segments", c.segment.as_str()),
             earliest: self.date(c.earliest_end_date),
             days_left: c.days_left,
+            days_text: c.days_left.map(|d| self.days_text(d)),
+            no_deadline: self.m.text(if undated {
+                "no_end_date_open"
+            } else {
+                "no_deadline"
+            }),
             urgency: c.urgency.as_str(),
             urgency_label: self.urgency_label(c.urgency),
+            overdue: c.urgency == Urgency::Overdue,
+            seat_counts: c.seats_from_seat_counts,
+            seat_counts_banner: (c.seats_from_seat_counts > 0).then(|| {
+                (self.m.text("seat_counts_banner"))
+                    .replace("{n}", &c.seats_from_seat_counts.to_string())
+                    .replace("{customer}", &c.customer_name)
+            }),
         }
     }
 
@@ -256,9 +295,13 @@ impl<'a> Pages<'a> {
                 users_to_reassign: c.users_to_reassign,
             })
             .collect();
+        let seat_counts = self.report.summary.seats_from_seat_counts;
         IndexPage {
             common: self.common(),
             customers,
+            seat_counts_banner: (seat_counts > 0).then(|| {
+                (self.m.text("index_seat_counts")).replace("{n}", &seat_counts.to_string())
+            }),
         }
     }
 
@@ -337,9 +380,8 @@ impl<'a> Pages<'a> {
             urgency: r.urgency.as_str(),
             urgency_label: self.urgency_label(r.urgency),
             purchases,
-            open_seats: r.open_seats,
-            assigned: r.assigned_seats,
-            unassigned: r.unassigned_seats,
+            seats_text: self.seats_text(r),
+            auto_renew_on: self.auto_renew_on(&subscriptions),
             options,
             changes: (self.products.plan_changes(users.iter().copied()))
                 .into_iter()
@@ -369,7 +411,12 @@ impl<'a> Pages<'a> {
                     urgency_label: self.urgency_label(e.urgency),
                     state_label: self.m.label("states", e.state.as_str()),
                     deprovision_today: self.date(e.deprovision_if_suspended_today),
-                    deprovision_end: self.date(e.deprovision_if_suspended_on_end_date),
+                    // Suspending on an end date already past is no longer possible.
+                    deprovision_end: if e.days_left.is_some_and(|d| d < 0) {
+                        Some(self.m.text("end_date_passed"))
+                    } else {
+                        self.date(e.deprovision_if_suspended_on_end_date)
+                    },
                 })
                 .collect(),
             ended: subscriptions
@@ -382,6 +429,31 @@ impl<'a> Pages<'a> {
                 })
                 .collect(),
         }
+    }
+
+    /// The seats line of a retirement: open seats against the users holding the license.
+    fn seats_text(&self, r: &RetirementProgress) -> String {
+        match (r.assigned_seats, r.unassigned_seats) {
+            (Some(assigned), _) if r.open_seats == 0 && assigned > 0 => {
+                (self.m.text("seats_line_closed")).replace("{assigned}", &assigned.to_string())
+            }
+            (Some(assigned), Some(unassigned)) => (self.m.text("seats_line"))
+                .replace("{open}", &r.open_seats.to_string())
+                .replace("{assigned}", &assigned.to_string())
+                .replace("{unassigned}", &unassigned.to_string()),
+            _ => self.m.text("seats_line_no_data"),
+        }
+    }
+
+    /// The warning for retiring subscriptions whose auto renew is still on.
+    fn auto_renew_on(&self, subscriptions: &[&&ExpiringRow]) -> Option<String> {
+        let ids: Vec<&str> = subscriptions
+            .iter()
+            .filter(|e| e.state == State::AutoRenewOn)
+            .map(|e| e.subscription_id.as_str())
+            .collect();
+        (!ids.is_empty())
+            .then(|| (self.m.text("auto_renew_on")).replace("{subscriptions}", &ids.join(", ")))
     }
 
     fn suspended(&self, d: &DeprovisioningRow) -> SuspendedView {

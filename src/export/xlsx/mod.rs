@@ -5,6 +5,7 @@
 //! Table sheets are written in constant-memory mode and continue on `Users (2)`, … past Excel's
 //! row limit. The creation date is the as-of date, so the same inputs give the same bytes.
 
+mod print;
 mod summary;
 
 use super::locale::Reasons;
@@ -70,25 +71,35 @@ impl Shade {
 pub(crate) struct Formats {
     pub date: Format,
     pub int: Format,
+    pub text: Format,
     pub bold: Format,
     pub boolean: Format,
     pub header: Format,
+    /// Text in a column capped for printing: wraps, top-aligned.
+    pub wrap: Format,
 }
 
 impl Formats {
     pub(crate) fn new() -> Formats {
         Formats {
-            date: Format::new().set_num_format("yyyy-mm-dd"),
-            int: Format::new().set_num_format("#,##0"),
+            // Top-aligned like wrapped text, so a row's values line up when one cell wraps.
+            date: top().set_num_format("yyyy-mm-dd"),
+            int: top().set_num_format("#,##0"),
+            text: top(),
             bold: Format::new().set_bold(),
             // Excel shows booleans as TRUE/FALSE anyway; LibreOffice needs the format.
-            boolean: Format::new().set_num_format("\"TRUE\";\"TRUE\";\"FALSE\""),
+            boolean: top().set_num_format("\"TRUE\";\"TRUE\";\"FALSE\""),
             header: Format::new()
                 .set_bold()
                 .set_text_wrap()
                 .set_align(rust_xlsxwriter::FormatAlign::Top),
+            wrap: top().set_text_wrap(),
         }
     }
+}
+
+fn top() -> Format {
+    Format::new().set_align(rust_xlsxwriter::FormatAlign::Top)
 }
 
 /// Text as a cell holds it: never a formula (rust_xlsxwriter writes strings as strings, so
@@ -101,17 +112,6 @@ pub(crate) fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
     format!("{keep} … [cut at 32,767]").into()
 }
 
-/// Landscape, one page wide, header row repeated: how a sheet prints.
-pub(crate) fn print_setup(ws: &mut Worksheet, repeat_header: bool) -> Result<()> {
-    ws.set_landscape();
-    ws.set_paper_size(9); // A4
-    ws.set_print_fit_to_pages(1, 0);
-    if repeat_header {
-        ws.set_repeat_rows(0, 0)?;
-    }
-    Ok(())
-}
-
 /// Writes one typed value.
 pub(crate) fn write_value(
     ws: &mut Worksheet,
@@ -122,7 +122,7 @@ pub(crate) fn write_value(
 ) -> Result<()> {
     match value {
         Value::Text(s) => {
-            ws.write_string(row, col, cell_text(s).as_ref())?;
+            ws.write_string_with_format(row, col, cell_text(s).as_ref(), &f.text)?;
         }
         Value::Int(n) => {
             ws.write_number_with_format(row, col, *n as f64, &f.int)?;
@@ -138,7 +138,7 @@ pub(crate) fn write_value(
     Ok(())
 }
 
-/// Column widths from the titles and the first rows (in characters, 8 to 60).
+/// Column widths the titles and the first rows need (in characters, at least 8).
 fn widths(columns: &[Column], sample: &[Vec<Value>]) -> Vec<f64> {
     columns
         .iter()
@@ -156,7 +156,7 @@ fn widths(columns: &[Column], sample: &[Vec<Value>]) -> Vec<f64> {
                 .max()
                 .unwrap_or(0)
                 .max(c.title.chars().count() + 3);
-            (longest as f64 + 1.0).clamp(8.0, 60.0)
+            (longest as f64 + 1.0).max(8.0)
         })
         .collect()
 }
@@ -205,7 +205,7 @@ fn table_sheet(
     table: &Table,
     rows: &mut dyn Iterator<Item = Vec<Value>>,
     count: usize,
-    widths: &[f64],
+    (widths, capped): (&[f64], &[bool]),
     f: &Formats,
 ) -> Result<()> {
     let ws = wb.add_worksheet_with_constant_memory()?;
@@ -215,8 +215,14 @@ fn table_sheet(
         ws.set_column_width(i as ColNum, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    print_setup(ws, true)?;
+    // Titles wrap in a capped column: the header row gets their lines.
+    let titles: Vec<Value> = table.columns.iter().map(|c| Value::Text(c.title)).collect();
+    let title_lines = print::lines(&titles, widths, &vec![true; widths.len()]);
+    if title_lines > 1 {
+        ws.set_row_height(0, print::LINE_HEIGHT * title_lines as f64)?;
+    }
     let last_row = count as RowNum;
+    print::page_setup(ws, true)?;
     if count == 0 {
         for (i, c) in table.columns.iter().enumerate() {
             ws.write_string_with_format(0, i as ColNum, c.title, &f.bold)?;
@@ -230,7 +236,7 @@ fn table_sheet(
         .map(|c| {
             TableColumn::new()
                 .set_header(c.title)
-                .set_header_format(&f.bold)
+                .set_header_format(&f.header)
         })
         .collect();
     let excel_table = rust_xlsxwriter::Table::new()
@@ -248,8 +254,17 @@ fn table_sheet(
     }
     for r in 1..=last_row {
         let row = rows.next().context("table ended early")?;
+        let lines = print::lines(&row, widths, capped);
+        if lines > 1 {
+            ws.set_row_height(r, print::LINE_HEIGHT * lines as f64)?;
+        }
         for (c, value) in row.into_iter().enumerate() {
-            write_value(ws, r, c as ColNum, &value, f)?;
+            match value {
+                Value::Text(s) if capped[c] => {
+                    ws.write_string_with_format(r, c as ColNum, cell_text(s).as_ref(), &f.wrap)?;
+                }
+                value => write_value(ws, r, c as ColNum, &value, f)?,
+            }
         }
     }
     Ok(())
@@ -291,9 +306,26 @@ impl Exporter for XlsxExporter {
             let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
             let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
             let widths = widths(table.columns, &sample);
+            let rigid: Vec<bool> = (0..table.columns.len())
+                .map(|c| {
+                    print::is_rigid(sample.iter().map(|row| match &row[c] {
+                        Value::Text(s) => Some(s.trim().contains(' ')),
+                        _ => None,
+                    }))
+                })
+                .collect();
+            let (widths, capped) = print::fit(&widths, &rigid);
             let mut rows = sample.into_iter().chain(rest);
             for (name, count) in sheet_names(table.sheet, total, per_sheet) {
-                table_sheet(&mut wb, &name, &table, &mut rows, count, &widths, &f)?;
+                table_sheet(
+                    &mut wb,
+                    &name,
+                    &table,
+                    &mut rows,
+                    count,
+                    (&widths, &capped),
+                    &f,
+                )?;
             }
         }
         let bytes = wb.save_to_buffer()?;

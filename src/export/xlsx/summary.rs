@@ -1,11 +1,13 @@
-//! The Summary sheet: run parameters, headline counts, seats to buy per plan, customers by
-//! earliest end date, and the expiring seats per ISO week with a native column chart.
+//! The Summary sheet, leading with what to do: a seat-count warning when quantities are seat
+//! counts, customers by earliest deadline, headline counts, seats to buy per plan, the expiring
+//! seats per ISO week with a native column chart beside them, and the run parameters last. It
+//! prints on A4 landscape, one page wide, at a readable size (the columns sum to ~170 characters).
 
-use super::{AMBER, Formats, RED, Shade, YELLOW, print_setup, write_value};
+use super::{AMBER, Formats, RED, Shade, YELLOW, cell_text, print, write_value};
 use crate::export::tables::Value;
 use crate::model::{Action, Count, Report, Urgency};
 use anyhow::Result;
-use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, Format, RowNum, Worksheet};
+use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, Format, FormatAlign, RowNum, Worksheet};
 
 /// Where the weekly series starts, so the chart can point at it.
 struct Cursor {
@@ -36,15 +38,36 @@ fn heading(ws: &mut Worksheet, at: &mut Cursor, text: &str, f: &Formats) -> Resu
 
 fn pair(ws: &mut Worksheet, at: &mut Cursor, label: &str, value: Value, f: &Formats) -> Result<()> {
     let row = at.next();
-    ws.write_string(row, 0, label)?;
-    write_value(ws, row, 1, &value, f)?;
+    label_cell(ws, row, label, Format::new())?;
+    write_value(ws, row, VALUE_COL, &value, f)?;
+    Ok(())
+}
+
+/// The column of the values beside labels (labels take the two before it).
+const VALUE_COL: ColNum = 2;
+
+/// A label over the first two columns, wrapped, with its row as high as its lines.
+fn label_cell(ws: &mut Worksheet, row: RowNum, label: &str, format: Format) -> Result<()> {
+    let width = (CUSTOMER_COLUMNS[0].1 + CUSTOMER_COLUMNS[1].1) as usize - 1;
+    let lines = label.chars().count().div_ceil(width).max(1);
+    if lines > 1 {
+        ws.set_row_height(row, print::LINE_HEIGHT * lines as f64)?;
+    }
+    let format = format.set_text_wrap().set_align(FormatAlign::Top);
+    ws.merge_range(row, 0, row, 1, label, &format)?;
     Ok(())
 }
 
 fn header_row(ws: &mut Worksheet, at: &mut Cursor, titles: &[&str], f: &Formats) -> Result<()> {
     let row = at.next();
-    // Two lines, so that wrapped titles show whole.
-    ws.set_row_height(row, 30)?;
+    // As high as the longest title wraps, so that titles show whole.
+    let lines = titles
+        .iter()
+        .zip(CUSTOMER_COLUMNS)
+        .map(|(t, (_, width))| t.chars().count().div_ceil((width * 1.05) as usize))
+        .max()
+        .unwrap_or(1);
+    ws.set_row_height(row, print::LINE_HEIGHT * lines as f64)?;
     for (i, t) in titles.iter().enumerate() {
         ws.write_string_with_format(row, i as ColNum, *t, &f.header)?;
     }
@@ -61,7 +84,7 @@ fn values_row(ws: &mut Worksheet, at: &mut Cursor, values: &[Value], f: &Formats
 
 fn run_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> Result<()> {
     let run = &r.run;
-    heading(ws, at, "Run", f)?;
+    heading(ws, at, "How this report was made", f)?;
     pair(ws, at, "As of", Value::Date(run.as_of), f)?;
     pair(
         ws,
@@ -71,23 +94,44 @@ fn run_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> 
         f,
     )?;
     pair(ws, at, "Catalog", Value::Text(&run.catalog), f)?;
-    let subs = run.subscription_files.join("; ");
-    pair(ws, at, "Subscription files", Value::Text(&subs), f)?;
-    let lics = run.license_files.join("; ");
-    pair(ws, at, "License files", Value::Text(&lics), f)?;
+    // One file per row: a long list in one cell ran off the page.
+    list(ws, at, "Subscription files", &run.subscription_files)?;
+    list(ws, at, "License files", &run.license_files)?;
     let overrides: Vec<String> = run
         .segment_overrides
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    let overrides = overrides.join("; ");
-    pair(ws, at, "Segment overrides", Value::Text(&overrides), f)?;
+    list(ws, at, "Segment overrides", &overrides)?;
     pair(ws, at, "skusunset version", Value::Text(&run.version), f)
+}
+
+/// A label and its values, one per row (`none` for no value).
+fn list(ws: &mut Worksheet, at: &mut Cursor, label: &str, values: &[String]) -> Result<()> {
+    label_cell(ws, at.row, label, Format::new())?;
+    if values.is_empty() {
+        ws.write_string(at.next(), VALUE_COL, "none")?;
+    }
+    for v in values {
+        ws.write_string(at.next(), VALUE_COL, cell_text(v).as_ref())?;
+    }
+    Ok(())
+}
+
+/// How each urgency reads as a count of retiring subscriptions.
+fn urgency_label(urgency: Urgency) -> &'static str {
+    match urgency {
+        Urgency::Overdue => "Retiring, overdue (past end date, still open)",
+        Urgency::Due30 => "Retiring, ending within 30 days",
+        Urgency::Due90 => "Retiring, ending in 31–90 days",
+        Urgency::Later => "Retiring, ending in more than 90 days",
+        Urgency::None => "Retiring, no deadline (ended, suspended or no end date)",
+    }
 }
 
 fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> Result<()> {
     let s = &r.summary;
-    heading(ws, at, "Headline", f)?;
+    heading(ws, at, "In numbers", f)?;
     pair(
         ws,
         at,
@@ -96,12 +140,11 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
         f,
     )?;
     for c in &s.subscriptions_by_urgency {
-        let label = format!("Retiring subscriptions: {}", c.key);
-        let row = at.row;
-        pair(ws, at, &label, Value::Int(c.count), f)?;
-        if let Some(shade) = shade_of(c.key) {
-            ws.set_cell_format(row, 0, &shade.format())?;
-        }
+        let row = at.next();
+        let shade = shade_of(c.key).filter(|_| c.count > 0);
+        let format = shade.map_or_else(Format::new, Shade::format);
+        label_cell(ws, row, urgency_label(c.key), format)?;
+        write_value(ws, row, VALUE_COL, &Value::Int(c.count), f)?;
     }
     pair(
         ws,
@@ -126,6 +169,14 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
     )?;
     let seats: i64 = s.seats_to_buy.iter().map(|p| p.quantity).sum();
     pair(ws, at, "Seats to buy (all plans)", Value::Int(seats), f)?;
+    let row = at.next();
+    let seat_counts = "of which seat counts (no license export)";
+    if s.seats_from_seat_counts > 0 {
+        label_cell(ws, row, seat_counts, RED.format().set_bold())?;
+    } else {
+        label_cell(ws, row, seat_counts, Format::new())?;
+    }
+    write_value(ws, row, VALUE_COL, &Value::Int(s.seats_from_seat_counts), f)?;
     pair(
         ws,
         at,
@@ -145,68 +196,135 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
 
 fn plans_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> Result<()> {
     heading(ws, at, "Seats to buy per plan", f)?;
-    header_row(ws, at, &["Plan", "SKU", "Seats"], f)?;
+    header_row(ws, at, &["Plan", "Seats", "SKU"], f)?;
     for p in &r.summary.seats_to_buy {
         values_row(
             ws,
             at,
             &[
                 Value::Text(&p.recommended_plan),
-                Value::Text(&p.recommended_sku),
                 Value::Int(p.quantity),
+                Value::Text(&p.recommended_sku),
             ],
             f,
         )?;
     }
+    if r.summary.seats_to_buy.is_empty() {
+        ws.write_string(at.next(), 0, "Nothing to buy.")?;
+    }
     Ok(())
 }
 
+/// The customers table's columns: title and width (in characters).
+/// They sum to at most [`print::PAGE_CHARS`].
+const CUSTOMER_COLUMNS: [(&str, f64); 12] = [
+    ("Customer", 32.0),
+    ("Earliest end date", 11.0),
+    ("Days left (negative: overdue)", 9.0),
+    ("Urgency", 9.0),
+    ("Seats to buy", 9.0),
+    ("of which seat counts", 9.0),
+    ("Users to reassign", 9.0),
+    ("Remove only", 9.0),
+    ("Review blocked", 9.0),
+    ("Retiring subscriptions", 12.0),
+    ("Suspended subscriptions", 12.0),
+    ("Segment", 10.0),
+];
+
 fn customers_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> Result<()> {
-    heading(ws, at, "Customers by earliest end date", f)?;
-    header_row(
+    heading(
         ws,
         at,
-        &[
-            "Customer",
-            "Customer ID",
-            "Segment",
-            "Earliest end date",
-            "Days left",
-            "Urgency",
-            "Retiring subscriptions",
-            "Suspended subscriptions",
-            "Seats to buy",
-            "Users to reassign",
-            "Remove only",
-            "Review blocked",
-        ],
+        "What to do first: customers by earliest deadline",
         f,
     )?;
+    ws.write_string(
+        at.next(),
+        0,
+        "Work from the top. Each customer's steps are in runbooks/<customer>.html; the rows behind \
+         every number are on the sheets that follow.",
+    )?;
+    let titles = CUSTOMER_COLUMNS.map(|(t, _)| t);
+    header_row(ws, at, &titles, f)?;
     for c in &r.summary.customers {
         let row = at.row;
         values_row(
             ws,
             at,
             &[
-                Value::Text(&c.customer_name),
-                c.customer_id.as_deref().map_or(Value::Empty, Value::Text),
-                Value::Text(c.segment.as_str()),
+                Value::Empty,
                 c.earliest_end_date.map_or(Value::Empty, Value::Date),
                 c.days_left.map_or(Value::Empty, Value::Int),
                 Value::Text(c.urgency.as_str()),
-                Value::Int(c.retiring_subscriptions),
-                Value::Int(c.suspended_subscriptions),
                 Value::Int(c.seats_to_buy),
+                Value::Int(c.seats_from_seat_counts),
                 Value::Int(c.users_to_reassign),
                 Value::Int(c.users_remove_only),
                 Value::Int(c.users_review_blocked),
+                Value::Int(c.retiring_subscriptions),
+                Value::Int(c.suspended_subscriptions),
+                Value::Text(c.segment.as_str()),
             ],
             f,
         )?;
+        let width = CUSTOMER_COLUMNS[0].1 as usize - 1;
+        let lines = c.customer_name.chars().count().div_ceil(width);
+        if lines > 1 {
+            ws.set_row_height(row, print::LINE_HEIGHT * lines.min(4) as f64)?;
+        }
+        ws.write_string_with_format(row, 0, cell_text(&c.customer_name).as_ref(), &f.wrap)?;
         if let Some(shade) = shade_of(c.urgency) {
-            ws.write_string_with_format(row, 5, c.urgency.as_str(), &shade.format())?;
+            ws.write_string_with_format(row, 3, c.urgency.as_str(), &shade.format())?;
+        }
+        if c.seats_from_seat_counts > 0 {
+            let seat_counts = RED.format().set_num_format("#,##0");
+            ws.write_number_with_format(row, 5, c.seats_from_seat_counts as f64, &seat_counts)?;
         }
     }
+    if r.summary.customers.is_empty() {
+        ws.write_string(
+            at.next(),
+            0,
+            "No customer has a retiring or suspended subscription.",
+        )?;
+    }
+    Ok(())
+}
+
+/// The seat-count warning across the top of the sheet, when any licences to buy are seat counts.
+fn seat_count_banner(ws: &mut Worksheet, at: &mut Cursor, r: &Report) -> Result<()> {
+    let s = &r.summary;
+    if s.seats_from_seat_counts == 0 {
+        return Ok(());
+    }
+    let names: Vec<&str> = (s.customers.iter())
+        .filter(|c| c.seats_from_seat_counts > 0)
+        .map(|c| c.customer_name.as_str())
+        .collect();
+    let text = format!(
+        "Check before buying: {} of the seats to buy are seat counts of the subscriptions (every \
+         seat, used or not), because no user/license export was read for {} customer(s): {}. \
+         Add each one's user export (--licenses \"CUSTOMER=FILE\") to buy only for the users \
+         who need a licence.",
+        s.seats_from_seat_counts,
+        names.len(),
+        names.join(", ")
+    );
+    let row = at.next();
+    let last = (CUSTOMER_COLUMNS.len() - 1) as ColNum;
+    ws.merge_range(
+        row,
+        0,
+        row,
+        last,
+        cell_text(&text).as_ref(),
+        &RED.format()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top),
+    )?;
+    ws.set_row_height(row, 48)?;
     Ok(())
 }
 
@@ -256,32 +374,39 @@ fn chart(first: RowNum, last: RowNum) -> Chart {
     chart.x_axis().set_name("ISO week of the end date");
     chart.y_axis().set_name("Seats");
     chart.legend().set_position(ChartLegendPosition::Bottom);
-    chart.set_width(640).set_height(320);
+    chart.set_width(CHART_WIDTH).set_height(320);
     chart
 }
 
-/// Writes the Summary sheet.
+/// The chart's width in pixels: columns F to L, inside the printed width.
+const CHART_WIDTH: u32 = 500;
+
+/// Rows the chart covers (320 px at 20 px a row), so nothing is written under it.
+const CHART_ROWS: RowNum = 17;
+
+/// Writes the Summary sheet: what to do first, the counts, the plans to buy, the weekly chart,
+/// and how the report was made last.
 pub fn sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<()> {
     ws.set_name("Summary")?;
-    print_setup(ws, false)?;
-    ws.set_column_width(0, 44)?;
-    ws.set_column_width(1, 38)?;
-    for c in 2..12 {
-        ws.set_column_width(c, 14)?;
+    print::page_setup(ws, false)?;
+    for (i, (_, width)) in CUSTOMER_COLUMNS.iter().enumerate() {
+        ws.set_column_width(i as ColNum, *width)?;
     }
     ws.write_string_with_format(
         0,
         0,
-        "skusunset — expiry report",
+        format!("skusunset — expiry report as of {}", r.run.as_of),
         &Format::new().set_bold().set_font_size(16),
     )?;
     let mut at = Cursor { row: 1 };
-    run_section(ws, &mut at, r, f)?;
+    seat_count_banner(ws, &mut at, r)?;
+    customers_section(ws, &mut at, r, f)?;
     headline_section(ws, &mut at, r, f)?;
     plans_section(ws, &mut at, r, f)?;
-    customers_section(ws, &mut at, r, f)?;
+    let chart_row = at.row + 1;
     if let Some((first, last)) = weeks_section(ws, &mut at, r, f)? {
-        ws.insert_chart(2, 3, &chart(first, last))?;
+        ws.insert_chart(chart_row, 5, &chart(first, last))?;
+        at.row = at.row.max(chart_row + CHART_ROWS);
     }
-    Ok(())
+    run_section(ws, &mut at, r, f)
 }
