@@ -5,6 +5,7 @@ mod bad_inputs; // fixtures/bad: hostile files, exit codes and messages; the acc
 mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
 mod html; // runbooks: snapshots, content, hostile input, headless Chromium
 mod ingest; // every fixture dialect → exact canonical frame and issues
+mod mistakes; // a new user's mistakes made loud: seat counts, undated subscriptions
 mod outdir; // --out: user files survive, one complete report at every instant, one writer
 mod scripts; // step B PowerShell scripts: grammar, hostile names, GUIDs, CSV = users rows
 mod util; // fixture paths, frame dumps, running the binary

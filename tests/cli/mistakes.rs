@@ -1,0 +1,151 @@
+//! The mistakes a new user makes, each shown loud: quantities that are only seat counts are
+//! said on the terminal, on the workbook's Summary, as runbook and index banners and as
+//! `seat-counts` warnings; an open subscription without an end date is a `no-end-date` warning.
+
+use crate::util::{fixture, run, stderr, stdout};
+use calamine::{Data, Reader, Xlsx};
+
+fn path(rel: &str) -> String {
+    fixture(rel).display().to_string()
+}
+
+/// `report -s subs.csv` with no `--licenses`: every quantity is a seat count (156 licences on
+/// the demo data, where the user exports give 71), and every output says so.
+#[test]
+fn a_report_without_license_exports_says_its_quantities_are_seat_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = path("demo/subscriptions.csv");
+    let args = [
+        "report",
+        "-s",
+        &subs,
+        "--as-of",
+        "2026-11-21",
+        "-f",
+        "xlsx,html,csv",
+        "--out",
+        "out",
+    ];
+    let out = run(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("156 licences to buy")
+            && text
+                .contains("SEAT COUNTS: 156 of these licences are the subscriptions' seat counts")
+            && text.contains("of 5 customer(s) without a user/license export"),
+        "{text}"
+    );
+
+    let issues = std::fs::read_to_string(dir.path().join("out/csv/issues.csv")).unwrap();
+    let warnings: Vec<&str> = issues
+        .lines()
+        .filter(|l| l.contains(",seat-counts,"))
+        .collect();
+    assert_eq!(warnings.len(), 9, "one per purchase line:\n{issues}");
+    assert!(warnings.iter().all(|w| w.contains(",warning,seat-counts,")));
+    assert!(
+        issues.contains("customer `Contoso Ltd`, so its")
+            && issues.contains(r#"--licenses ""Contoso Ltd=FILE"""#),
+        "{issues}"
+    );
+
+    let index = std::fs::read_to_string(dir.path().join("out/runbooks/index.html")).unwrap();
+    assert!(
+        index.contains(r#"<p class="warning banner">Check before buying: 156 of the licenses"#),
+        "{index}"
+    );
+    let contoso =
+        std::fs::read_to_string(dir.path().join("out/runbooks/contoso-ltd.html")).unwrap();
+    assert!(
+        contoso.contains(
+            "Check before buying: no user export was read for this customer, so the 9 licenses"
+        ),
+        "{contoso}"
+    );
+
+    let mut wb: Xlsx<_> =
+        calamine::open_workbook(dir.path().join("out/expiry-report.xlsx")).unwrap();
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let banner = summary
+        .get_value((1, 0))
+        .map(Data::to_string)
+        .unwrap_or_default();
+    assert!(
+        banner.starts_with("Check before buying: 156 of the seats to buy are seat counts"),
+        "{banner}"
+    );
+
+    // `--strict` fails on errors, not on these warnings.
+    let strict = run(dir.path(), &[&args[..], &["--strict", "--force"]].concat());
+    assert_eq!(strict.status.code(), Some(0), "{}", stderr(&strict));
+}
+
+/// A per-customer subscription export with `KEY=` and that customer's user export without one:
+/// no user can be attributed (the export names no domain). The errors are listed and the
+/// customer's seat-count quantity is flagged, instead of a quiet "buy 25".
+#[test]
+fn a_user_export_without_key_beside_a_per_customer_export_is_loud() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = format!("Contoso Ltd={}", path("dialects/web-ui-subscriptions.csv"));
+    let users = path("demo/contoso-users.csv");
+    let args = [
+        "report",
+        "-s",
+        &subs,
+        "-l",
+        &users,
+        "--as-of",
+        "2026-11-21",
+        "-f",
+        "csv",
+        "--out",
+        "out",
+    ];
+    let out = run(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("8 rows read = 0 used + 8 rejected"), "{text}");
+    assert!(text.contains("rows not used (8 errors):"), "{text}");
+    assert!(
+        text.contains("SEAT COUNTS: 25 of these licences") && text.contains(": Contoso Ltd;"),
+        "{text}"
+    );
+    let strict = run(dir.path(), &[&args[..], &["--strict", "--force"]].concat());
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(stderr(&strict).contains("--strict"), "{}", stderr(&strict));
+}
+
+/// An open retiring subscription without an end date has no deadline: a warning on its row,
+/// and the runbook says where to look instead of "none open".
+#[test]
+fn an_open_subscription_without_end_date_is_a_warning_and_the_runbook_says_why() {
+    let report = crate::util::demo_report();
+    let undated: Vec<_> = (report.issues.iter())
+        .filter(|i| i.code.as_str() == "no-end-date")
+        .collect();
+    assert_eq!(undated.len(), 1, "{undated:?}");
+    assert_eq!(undated[0].row, Some(14));
+    assert!(undated[0].message.contains("`Wide World Importers`"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "demo",
+            "--as-of",
+            "2026-11-21",
+            "-f",
+            "html",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page =
+        std::fs::read_to_string(dir.path().join("out/runbooks/wide-world-importers.html")).unwrap();
+    assert!(
+        page.contains("no end date in the export: look it up in Partner Center"),
+        "{page}"
+    );
+}
