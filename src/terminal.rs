@@ -220,10 +220,7 @@ fn print_seat_counts(report: &Report, w: &mut impl Write) -> io::Result<()> {
     if s.seats_from_seat_counts == 0 {
         return Ok(());
     }
-    let names: Vec<&str> = (s.customers.iter())
-        .filter(|c| c.seats_from_seat_counts > 0)
-        .map(|c| c.customer_name.as_str())
-        .collect();
+    let names = s.seat_count_customers();
     let shown = names.len().min(LISTED_SEAT_COUNT_CUSTOMERS);
     let mut list = names[..shown].join(", ");
     if names.len() > shown {

@@ -258,10 +258,7 @@ pub fn summarize(t: &Tables, as_of: NaiveDate) -> Summary {
         subscriptions_by_urgency: counts(&Urgency::ALL, t.expiring.iter().map(|e| e.urgency)),
         subscriptions_by_state: counts(&State::ALL, t.expiring.iter().map(|e| e.state)),
         seats_to_buy: seats_by_plan(t.purchases),
-        customers_on_seat_counts: customers
-            .iter()
-            .filter(|c| c.seats_from_seat_counts > 0)
-            .count() as i64,
+        customers_on_seat_counts: customers.iter().filter(|c| c.on_seat_counts()).count() as i64,
         seats_from_seat_counts: customers.iter().map(|c| c.seats_from_seat_counts).sum(),
         users_by_action: counts(&Action::ALL, t.users.iter().map(|u| u.action)),
         windows_closing_30: t

@@ -427,7 +427,7 @@ pub fn purchases(
         ));
         rows.push(PurchaseRow {
             customer_id: ids[i].clone(),
-            customer_name: names[i].clone().unwrap_or_default(),
+            customer_name: name,
             retirement_id,
             recommended_sku: rep.sku.clone(),
             recommended_plan: rep.name.clone(),

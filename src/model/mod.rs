@@ -332,6 +332,24 @@ pub struct CustomerProgress {
     pub retirements: Vec<RetirementProgress>,
 }
 
+impl CustomerProgress {
+    /// Whether some of its licences to buy are seat counts (no license export attributed).
+    pub fn on_seat_counts(&self) -> bool {
+        self.seats_from_seat_counts > 0
+    }
+}
+
+impl Summary {
+    /// The names of the customers whose licences to buy include seat counts, in `customers`
+    /// order (earliest deadline first).
+    pub fn seat_count_customers(&self) -> Vec<&str> {
+        (self.customers.iter())
+            .filter(|c| c.on_seat_counts())
+            .map(|c| c.customer_name.as_str())
+            .collect()
+    }
+}
+
 /// One customer's position on one retirement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RetirementProgress {

@@ -78,8 +78,6 @@ struct CustomerView {
     no_deadline: String,
     urgency: &'static str,
     urgency_label: String,
-    /// Whether a retiring subscription is past its end date and still open.
-    overdue: bool,
     /// Licences to buy that are seat counts (no user export for the customer).
     seat_counts: i64,
     /// The seat-count warning, worded, when `seat_counts > 0`.
@@ -267,9 +265,8 @@ impl<'a> Pages<'a> {
             }),
             urgency: c.urgency.as_str(),
             urgency_label: self.urgency_label(c.urgency),
-            overdue: c.urgency == Urgency::Overdue,
             seat_counts: c.seats_from_seat_counts,
-            seat_counts_banner: (c.seats_from_seat_counts > 0).then(|| {
+            seat_counts_banner: c.on_seat_counts().then(|| {
                 (self.m.text("seat_counts_banner"))
                     .replace("{n}", &c.seats_from_seat_counts.to_string())
                     .replace("{customer}", &c.customer_name)

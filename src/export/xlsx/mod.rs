@@ -89,10 +89,7 @@ impl Formats {
             bold: Format::new().set_bold(),
             // Excel shows booleans as TRUE/FALSE anyway; LibreOffice needs the format.
             boolean: top().set_num_format("\"TRUE\";\"TRUE\";\"FALSE\""),
-            header: Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(rust_xlsxwriter::FormatAlign::Top),
+            header: top().set_bold().set_text_wrap(),
             wrap: top().set_text_wrap(),
         }
     }
@@ -216,8 +213,10 @@ fn table_sheet(
     }
     ws.set_freeze_panes(1, 0)?;
     // Titles wrap in a capped column: the header row gets their lines.
-    let titles: Vec<Value> = table.columns.iter().map(|c| Value::Text(c.title)).collect();
-    let title_lines = print::lines(&titles, widths, &vec![true; widths.len()]);
+    let title_lines = (table.columns.iter().zip(widths))
+        .map(|(c, w)| print::line_count(c.title, *w))
+        .max()
+        .unwrap_or(1);
     if title_lines > 1 {
         ws.set_row_height(0, print::LINE_HEIGHT * title_lines as f64)?;
     }

@@ -38,28 +38,24 @@ pub fn page_setup(ws: &mut Worksheet, repeat_header: bool) -> Result<(), XlsxErr
 /// running past the last column would widen the printout).
 pub fn fit(natural: &[f64], rigid: &[bool]) -> (Vec<f64>, Vec<bool>) {
     let widths: Vec<f64> = natural.iter().map(|w| w.min(MAX_WIDTH)).collect();
-    let printed = 0..widths.len();
-    let fixed: f64 = printed
-        .clone()
-        .filter(|&i| rigid[i])
-        .map(|i| widths[i])
-        .sum();
-    let flexible: Vec<usize> = printed.clone().filter(|&i| !rigid[i]).collect();
-    let cap = common_cap(
-        &flexible.iter().map(|&i| widths[i]).collect::<Vec<_>>(),
-        PAGE_CHARS - fixed,
-    );
-    let cut: Vec<usize> = match cap {
-        Some(cap) if cap >= MIN_WIDTH => flexible,
-        _ => printed.collect(),
-    };
-    let cap = common_cap(&cut.iter().map(|&i| widths[i]).collect::<Vec<_>>(), {
+    // The cap that fits the page when only `cut` columns are narrowed.
+    let cap_of = |cut: &[usize]| {
         let kept: f64 = (0..widths.len())
             .filter(|i| !cut.contains(i))
             .map(|i| widths[i])
             .sum();
-        PAGE_CHARS - kept
-    });
+        let cut_widths: Vec<f64> = cut.iter().map(|&i| widths[i]).collect();
+        common_cap(&cut_widths, PAGE_CHARS - kept)
+    };
+    let flexible: Vec<usize> = (0..widths.len()).filter(|&i| !rigid[i]).collect();
+    let (cut, cap) = match cap_of(&flexible) {
+        Some(cap) if cap < MIN_WIDTH => {
+            let all: Vec<usize> = (0..widths.len()).collect();
+            let cap = cap_of(&all);
+            (all, cap)
+        }
+        cap => (flexible, cap),
+    };
     let mut fitted = widths.clone();
     if let Some(cap) = cap {
         let cap = cap.max(MIN_WIDTH).floor();
@@ -100,18 +96,22 @@ pub fn is_rigid(values: impl Iterator<Item = Option<bool>>) -> bool {
     texts == 0 || tokens * 2 > texts
 }
 
+/// Lines `text` takes when it wraps in a column `width` characters wide (at least 1).
+pub fn line_count(text: &str, width: f64) -> usize {
+    // Measured: a line holds about 1.15 characters per unit of width (proportional fonts);
+    // 1.05 leaves room for words that do not break evenly.
+    (text.chars().count())
+        .div_ceil(((width * 1.05) as usize).max(1))
+        .max(1)
+}
+
 /// Lines a row needs when its capped columns wrap (1 when nothing wraps).
 pub fn lines(row: &[Value], widths: &[f64], capped: &[bool]) -> usize {
     row.iter()
         .zip(widths.iter().zip(capped))
         .filter(|(_, (_, capped))| **capped)
         .map(|(value, (width, _))| match value {
-            // Measured: a line holds about 1.15 characters per unit of width (proportional
-            // fonts); 1.05 leaves room for words that do not break evenly.
-            Value::Text(s) => s
-                .chars()
-                .count()
-                .div_ceil(((*width * 1.05) as usize).max(1)),
+            Value::Text(s) => line_count(s, *width),
             _ => 1,
         })
         .max()

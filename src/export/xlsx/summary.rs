@@ -48,8 +48,7 @@ const VALUE_COL: ColNum = 2;
 
 /// A label over the first two columns, wrapped, with its row as high as its lines.
 fn label_cell(ws: &mut Worksheet, row: RowNum, label: &str, format: Format) -> Result<()> {
-    let width = (CUSTOMER_COLUMNS[0].1 + CUSTOMER_COLUMNS[1].1) as usize - 1;
-    let lines = label.chars().count().div_ceil(width).max(1);
+    let lines = print::line_count(label, CUSTOMER_COLUMNS[0].1 + CUSTOMER_COLUMNS[1].1);
     if lines > 1 {
         ws.set_row_height(row, print::LINE_HEIGHT * lines as f64)?;
     }
@@ -64,7 +63,7 @@ fn header_row(ws: &mut Worksheet, at: &mut Cursor, titles: &[&str], f: &Formats)
     let lines = titles
         .iter()
         .zip(CUSTOMER_COLUMNS)
-        .map(|(t, (_, width))| t.chars().count().div_ceil((width * 1.05) as usize))
+        .map(|(t, (_, width))| print::line_count(t, width))
         .max()
         .unwrap_or(1);
     ws.set_row_height(row, print::LINE_HEIGHT * lines as f64)?;
@@ -268,8 +267,7 @@ fn customers_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Format
             ],
             f,
         )?;
-        let width = CUSTOMER_COLUMNS[0].1 as usize - 1;
-        let lines = c.customer_name.chars().count().div_ceil(width);
+        let lines = print::line_count(&c.customer_name, CUSTOMER_COLUMNS[0].1);
         if lines > 1 {
             ws.set_row_height(row, print::LINE_HEIGHT * lines.min(4) as f64)?;
         }
@@ -277,7 +275,7 @@ fn customers_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Format
         if let Some(shade) = shade_of(c.urgency) {
             ws.write_string_with_format(row, 3, c.urgency.as_str(), &shade.format())?;
         }
-        if c.seats_from_seat_counts > 0 {
+        if c.on_seat_counts() {
             let seat_counts = RED.format().set_num_format("#,##0");
             ws.write_number_with_format(row, 5, c.seats_from_seat_counts as f64, &seat_counts)?;
         }
@@ -298,10 +296,7 @@ fn seat_count_banner(ws: &mut Worksheet, at: &mut Cursor, r: &Report) -> Result<
     if s.seats_from_seat_counts == 0 {
         return Ok(());
     }
-    let names: Vec<&str> = (s.customers.iter())
-        .filter(|c| c.seats_from_seat_counts > 0)
-        .map(|c| c.customer_name.as_str())
-        .collect();
+    let names = s.seat_count_customers();
     let text = format!(
         "Check before buying: {} of the seats to buy are seat counts of the subscriptions (every \
          seat, used or not), because no user/license export was read for {} customer(s): {}. \
