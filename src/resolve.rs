@@ -13,6 +13,14 @@ pub struct Resolution<'a> {
     pub retirement: Option<&'a Retirement>,
 }
 
+/// The SKU part of `tenant:SKU` (AccountSkuId) or `reseller-account:SKU` (a CSP-sold license in
+/// MSOnline); `None` for any other value.
+fn sku_part(value: &str) -> Option<&str> {
+    (value.split_once(':'))
+        .map(|(_, part)| part)
+        .filter(|part| !value.contains(' ') && !part.is_empty())
+}
+
 /// Looks values up in the SKU table and the retirement catalog.
 pub struct Resolver<'a> {
     /// The SKU table.
@@ -28,15 +36,8 @@ impl<'a> Resolver<'a> {
     /// then the catalog's aliases; retiring when the value or its SKU's names match.
     pub fn resolve(&self, value: &str) -> Resolution<'a> {
         let value = value.trim();
-        // `tenant:SKU` (AccountSkuId) or `reseller-account:SKU` (a CSP-sold license in MSOnline).
-        let part = value
-            .split_once(':')
-            .map(|(_, part)| part)
-            .filter(|part| !value.contains(' ') && !part.is_empty());
-        let sku = self
-            .skus
-            .lookup(value)
-            .or_else(|| part.and_then(|p| self.skus.lookup(p)));
+        let part = sku_part(value);
+        let sku = self.sku(value);
         let mut names = vec![value];
         names.extend(part);
         if let Some(sku) = sku {
@@ -48,6 +49,21 @@ impl<'a> Resolver<'a> {
         }
         let retirement = self.retirement_of(&names);
         Resolution { sku, retirement }
+    }
+
+    /// The product a license value names, by the SKU table alone (see [`Resolver::resolve`]).
+    pub fn sku(&self, value: &str) -> Option<&'a Sku> {
+        let value = value.trim();
+        (self.skus.lookup(value)).or_else(|| sku_part(value).and_then(|p| self.skus.lookup(p)))
+    }
+
+    /// How people call the product of a license value: the SKU table's display name
+    /// (`SPE_E3` is "Microsoft 365 E3"), or the value as exported when the table does not know it.
+    pub fn product_name<'v>(&self, value: &'v str) -> &'v str
+    where
+        'a: 'v,
+    {
+        self.sku(value).map_or(value, |s| s.display_name.as_str())
     }
 
     /// The retirement any of `values` names (offer name, offer id, friendly name...).
@@ -151,6 +167,22 @@ mod tests {
         f(&Resolver {
             skus: &skus,
             catalog: &catalog,
+        })
+    }
+
+    #[test]
+    fn a_license_is_named_by_its_product() {
+        with(|r| {
+            assert_eq!(r.product_name("SPE_E3"), "Microsoft 365 E3");
+            assert_eq!(
+                r.product_name(" reseller-account:SPE_E3 "),
+                "Microsoft 365 E3"
+            );
+            assert_eq!(
+                r.product_name("05e9a617-0261-4cee-bb44-138d3ef5d965"),
+                "Microsoft 365 E3"
+            );
+            assert_eq!(r.product_name("Contoso Suite"), "Contoso Suite");
         })
     }
 

@@ -277,23 +277,26 @@ fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result
             .get(&retirement)
             .map_or(retirement.clone(), |r| r.name.clone());
         let license = text(lic, i);
+        // Reasons name products as people call them, not by their String_Id.
+        let product = resolver.product_name(&license).to_string();
         let reassign = action == Action::Reassign;
         let info = &segments.by_key[key_at(ckeys, i)];
         let why = match action {
-            Action::ReviewBlocked => {
-                Reason::new(ReasonCode::ReviewBlocked, [("license", license.clone())])
-            }
+            Action::ReviewBlocked => Reason::new(ReasonCode::ReviewBlocked, [("license", product)]),
             Action::RemoveOnly => Reason::new(
                 ReasonCode::RemoveOnly,
                 [
-                    ("covering", text(covering, i)),
+                    (
+                        "covering",
+                        resolver.product_name(&text(covering, i)).to_string(),
+                    ),
                     ("retirement", retirement_name),
                 ],
             ),
             Action::Reassign => Reason::new(
                 ReasonCode::reassign(info.basis),
                 [
-                    ("license", license.clone()),
+                    ("license", product),
                     ("segment", text(segs, i)),
                     ("users", info.licensed_users.to_string()),
                     ("cap", BUSINESS_SEAT_CAP.to_string()),

@@ -7,7 +7,7 @@
 //! writes every value exactly as read. Numbers and dates are never changed.
 
 use super::locale::Reasons;
-use super::tables::{Table, Value, tables};
+use super::tables::{ExpiringOrder, Table, Value, tables};
 use super::{Exporter, Messages, OutputFile};
 use crate::model::Report;
 use anyhow::Result;
@@ -55,7 +55,7 @@ impl Exporter for CsvExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
         let english = Messages::english();
         let reasons = Reasons::word(report, &english);
-        tables(report, &reasons)
+        tables(report, &reasons, ExpiringOrder::ByCustomer)
             .into_iter()
             .map(|t| {
                 let path = PathBuf::from(format!("csv/{}.csv", t.name));

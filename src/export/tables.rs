@@ -2,7 +2,7 @@
 //! exporters: one description per table, so both formats always carry the same columns.
 
 use super::locale::Reasons;
-use crate::model::Report;
+use crate::model::{ExpiringRow, Report};
 use chrono::NaiveDate;
 
 /// One typed cell.
@@ -163,18 +163,36 @@ impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + 'a> Boxed<'a> for I {
     }
 }
 
+/// The order of the expiring table's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiringOrder {
+    /// As the report holds them: by customer, then subscription id (docs/rules.md §4).
+    ByCustomer,
+    /// What to do first: by urgency (overdue first), then end date (none last), then customer.
+    ByUrgency,
+}
+
+/// The expiring rows in `order`.
+fn expiring_rows(r: &Report, order: ExpiringOrder) -> Vec<&ExpiringRow> {
+    let mut rows: Vec<&ExpiringRow> = r.expiring.iter().collect();
+    if order == ExpiringOrder::ByUrgency {
+        // Stable: rows of the same urgency and end date keep the customer order.
+        rows.sort_by_key(|e| (e.urgency, e.end_date.is_none(), e.end_date));
+    }
+    rows
+}
+
 /// The five tables in docs/rules.md §4 order: expiring, users, purchases, deprovisioning, issues.
-/// `reasons` words the `reason` columns.
-pub fn tables<'a>(r: &'a Report, reasons: &'a Reasons<'a>) -> [Table<'a>; 5] {
+/// `reasons` words the `reason` columns; `order` orders the expiring table.
+pub fn tables<'a>(r: &'a Report, reasons: &'a Reasons<'a>, order: ExpiringOrder) -> [Table<'a>; 5] {
     use Value as V;
     [
         Table {
             name: "expiring",
             sheet: "Expiring",
             columns: EXPIRING,
-            rows: r
-                .expiring
-                .iter()
+            rows: expiring_rows(r, order)
+                .into_iter()
                 .map(|e| {
                     vec![
                         V::opt_text(e.customer_id.as_ref()),

@@ -207,6 +207,44 @@ fn actions_plus_split_blocked_wins_and_unknown_never_covers() {
     );
 }
 
+#[test]
+fn reasons_name_licenses_by_product_not_by_string_id() {
+    let subs = format!(
+        "{SUB_HEADER}Contoso,contoso.com,k1,Kaizala Pro,9,Active,False,2026-12-31,\n\
+         Contoso,contoso.com,e4,Office 365 E4,9,Active,False,2026-12-31,\n"
+    );
+    let lics = users_csv(&[
+        ("covered@contoso.com", "False", "SPE_E3+KAIZALA_STANDALONE"),
+        ("plain@contoso.com", "False", "ENTERPRISEWITHSCAL"),
+    ]);
+    let r = report_with(&subs, &[("users.csv", None, lics)], &[]);
+    let english = skusunset::export::Messages::english();
+    let got: Vec<(&str, &str, String)> = (r.users.iter())
+        .map(|u| {
+            let why = english.reason(&u.why);
+            (
+                u.user_principal_name.as_str(),
+                u.retiring_license.as_str(),
+                why,
+            )
+        })
+        .collect();
+    // The retiring license column keeps the value as exported; the reason names the product.
+    assert_eq!(got[0].0, "covered@contoso.com");
+    assert_eq!(got[0].1, "KAIZALA_STANDALONE");
+    assert!(
+        got[0].2.starts_with("also holds Microsoft 365 E3, "),
+        "{}",
+        got[0].2
+    );
+    assert_eq!(got[1].1, "ENTERPRISEWITHSCAL");
+    assert!(
+        got[1].2.starts_with("holds Office 365 E4 and "),
+        "{}",
+        got[1].2
+    );
+}
+
 fn many_users(n: usize, domain: &str) -> String {
     let rows: Vec<(String, &str, &str)> = (0..n)
         .map(|i| {

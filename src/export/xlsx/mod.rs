@@ -1,15 +1,16 @@
-//! `expiry-report.xlsx`: the weekly expiry workbook (docs/rules.md §4). A Summary sheet with the run
-//! parameters, headline counts and a native chart of expiring seats per ISO week, then one sheet
-//! per table: typed cells, an Excel table (bold frozen header, autofilter, banding), column
-//! widths, and urgency colours as conditional formats so they follow the rows when re-sorted.
-//! Table sheets are written in constant-memory mode and continue on `Users (2)`, … past Excel's
-//! row limit. The creation date is the as-of date, so the same inputs give the same bytes.
+//! `expiry-report.xlsx`: the weekly expiry workbook (docs/rules.md §4). A Summary sheet that
+//! leads with what to do first, then one sheet per table (Expiring ordered by urgency, then end
+//! date; the others as in the CSV): typed cells, an Excel table (bold frozen header, autofilter,
+//! banding), column widths fitted for print, and urgency colours as conditional formats so they
+//! follow the rows when re-sorted. Table sheets are written in constant-memory mode and continue on
+//! `Users (2)`, … past Excel's row limit. The creation date is the as-of date, so the same inputs
+//! give the same bytes.
 
 mod print;
 mod summary;
 
 use super::locale::Reasons;
-use super::tables::{Column, Table, Value, tables};
+use super::tables::{Column, ExpiringOrder, Table, Value, tables};
 use super::{Exporter, Messages, OutputFile};
 use crate::model::{Report, Urgency, WindowState};
 use anyhow::{Context, Result};
@@ -300,7 +301,7 @@ impl Exporter for XlsxExporter {
         summary::sheet(wb.add_worksheet(), report, &f)?;
         let english = Messages::english();
         let reasons = Reasons::word(report, &english);
-        for mut table in tables(report, &reasons) {
+        for mut table in tables(report, &reasons, ExpiringOrder::ByUrgency) {
             let total = table.rows.len();
             let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
             let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
