@@ -33,7 +33,9 @@ fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn write(table: Table, raw: bool) -> Result<Vec<u8>> {
+/// A table as CSV bytes: the header row of column keys, then the rows (formula-like text
+/// neutralised unless `raw`).
+pub fn write(table: Table, raw: bool) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());

@@ -87,6 +87,7 @@ pub fn exporter(format: Format, rendering: &Rendering) -> Box<dyn Exporter> {
         Format::Html => Box::new(HtmlExporter {
             locale: rendering.locale,
             scripts: rendering.formats.contains(&Format::Scripts),
+            raw_csv: rendering.raw_csv,
         }),
         Format::Scripts => Box::new(scripts::ScriptsExporter),
     }

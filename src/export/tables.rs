@@ -2,7 +2,7 @@
 //! exporters: one description per table, so both formats always carry the same columns.
 
 use super::locale::Reasons;
-use crate::model::{ExpiringRow, Report};
+use crate::model::{ExpiringRow, Report, UserRow};
 use chrono::NaiveDate;
 
 /// One typed cell.
@@ -163,6 +163,35 @@ impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + 'a> Boxed<'a> for I {
     }
 }
 
+/// The users table of `rows` (all of the report's, or one customer's).
+pub fn users<'a>(
+    rows: impl ExactSizeIterator<Item = &'a UserRow> + 'a,
+    reasons: &'a Reasons<'a>,
+) -> Table<'a> {
+    use Value as V;
+    Table {
+        name: "users",
+        sheet: "Users",
+        columns: USERS,
+        rows: rows
+            .map(|u| {
+                vec![
+                    V::opt_text(u.customer_id.as_ref()),
+                    V::text(&u.customer_name),
+                    V::text(&u.user_principal_name),
+                    V::opt_text(u.display_name.as_ref()),
+                    V::text(&u.retiring_license),
+                    V::text(&u.retirement_id),
+                    V::text(u.action.as_str()),
+                    V::opt_text(u.recommended_sku.as_ref()),
+                    V::opt_text(u.recommended_plan.as_ref()),
+                    V::text(reasons.of(&u.why)),
+                ]
+            })
+            .boxed(),
+    }
+}
+
 /// The order of the expiring table's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExpiringOrder {
@@ -211,29 +240,7 @@ pub fn tables<'a>(r: &'a Report, reasons: &'a Reasons<'a>, order: ExpiringOrder)
                 })
                 .boxed(),
         },
-        Table {
-            name: "users",
-            sheet: "Users",
-            columns: USERS,
-            rows: r
-                .users
-                .iter()
-                .map(|u| {
-                    vec![
-                        V::opt_text(u.customer_id.as_ref()),
-                        V::text(&u.customer_name),
-                        V::text(&u.user_principal_name),
-                        V::opt_text(u.display_name.as_ref()),
-                        V::text(&u.retiring_license),
-                        V::text(&u.retirement_id),
-                        V::text(u.action.as_str()),
-                        V::opt_text(u.recommended_sku.as_ref()),
-                        V::opt_text(u.recommended_plan.as_ref()),
-                        V::text(reasons.of(&u.why)),
-                    ]
-                })
-                .boxed(),
-        },
+        users(r.users.iter(), reasons),
         Table {
             name: "purchases",
             sheet: "Purchases",

@@ -1,6 +1,7 @@
 //! The mistakes a new user makes, each shown loud: quantities that are only seat counts are
 //! said on the terminal, on the workbook's Summary, as runbook and index banners and as
-//! `seat-counts` warnings; an open subscription without an end date is a `no-end-date` warning.
+//! `seat-counts` warnings; an open subscription without an end date is a `no-end-date` warning;
+//! a customer too big for one page gets a runbook that lists the first users and links them all.
 
 use crate::util::{fixture, run, stderr, stdout};
 use calamine::{Data, Reader, Xlsx};
@@ -148,4 +149,69 @@ fn an_open_subscription_without_end_date_is_a_warning_and_the_runbook_says_why()
         page.contains("no end date in the export: look it up in Partner Center"),
         "{page}"
     );
+}
+
+/// A customer with more users on one retiring license than a runbook lists: the page lists the
+/// first 1,000, says how many there are and what they need, and links a CSV of them all.
+#[test]
+fn a_huge_customer_gets_a_runbook_a_browser_opens_and_every_user_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("subs.csv"),
+        "Customer,Domain,Subscription ID,Offer name,Quantity,Status,Auto renew,End date\n\
+         Big Co,big.example,s-1,Office 365 E4,1100,Active,False,2026-12-31\n\
+         Small Co,small.example,s-2,Office 365 E4,3,Active,False,2026-12-31\n",
+    )
+    .unwrap();
+    let mut users = String::from("Display name,User principal name,Block credential,Licenses\n");
+    for n in 0..1_003 {
+        let licenses = if n % 10 == 0 {
+            "Office 365 E5+Office 365 E4"
+        } else {
+            "Office 365 E4"
+        };
+        users.push_str(&format!("U{n},u{n:04}@big.example,False,{licenses}\n"));
+    }
+    users.push_str("S,s@small.example,False,Office 365 E4\n");
+    std::fs::write(dir.path().join("users.csv"), users).unwrap();
+    let args = [
+        "report",
+        "-s",
+        "subs.csv",
+        "-l",
+        "users.csv",
+        "--as-of",
+        "2026-11-21",
+        "--format",
+        "html,csv",
+        "--out",
+        "out",
+    ];
+    let out = run(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runbooks = dir.path().join("out/runbooks");
+    let page = std::fs::read_to_string(runbooks.join("big-co.html")).unwrap();
+    assert_eq!(page.matches("<tr class=\"reassign\">").count(), 900);
+    assert_eq!(page.matches("<tr class=\"remove-only\">").count(), 100);
+    assert!(
+        page.contains(
+            "lists the first 1000 of 1003 users holding this license \
+             (902 × Reassign, 101 × Remove only)"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"big-co-users.csv\"><code>big-co-users.csv</code></a>"));
+    assert!(page.contains("u0999@big.example") && !page.contains("u1000@big.example"));
+    // Every user of the customer is in the file beside it, as csv/users.csv words them.
+    let listed = std::fs::read_to_string(runbooks.join("big-co-users.csv")).unwrap();
+    let all = std::fs::read_to_string(dir.path().join("out/csv/users.csv")).unwrap();
+    let big: Vec<&str> = (all.lines())
+        .filter(|l| l.starts_with("customer_id,") || l.contains("Big Co"))
+        .collect();
+    assert_eq!(listed.lines().collect::<Vec<_>>(), big);
+    assert_eq!(big.len(), 1 + 1_003);
+    // A customer that fits lists everyone, with no file beside it.
+    let small = std::fs::read_to_string(runbooks.join("small-co.html")).unwrap();
+    assert!(small.contains("s@small.example") && !small.contains("-users.csv"));
+    assert!(!runbooks.join("small-co-users.csv").exists());
 }

@@ -2,12 +2,16 @@
 //! or suspended subscription, and `runbooks/index.html` listing them by earliest deadline
 //! (docs/rules.md §1, §4). Templates live in `templates/` and are embedded in the binary; minijinja
 //! runs them with strict undefined values and HTML auto-escaping, so every input value is escaped.
-//! All fixed text comes from the locale's message file (`locales/`).
+//! All fixed text comes from the locale's message file (`locales/`). A runbook lists at most
+//! [`views::USER_LIMIT`] users per retirement; past that, `<runbook>-users.csv` beside it holds
+//! all of the customer's users.
 
 mod timeline;
 mod views;
 
 pub use super::locale::{Locale, Messages};
+
+use super::locale::Reasons;
 
 use super::{Exporter, OutputFile};
 use crate::model::Report;
@@ -36,6 +40,8 @@ pub struct HtmlExporter {
     pub locale: Locale,
     /// Whether `scripts/` is written beside the runbooks (step B links to each script).
     pub scripts: bool,
+    /// `--raw-csv`: the users files beside long runbooks keep formula-like text as read.
+    pub raw_csv: bool,
 }
 
 /// A message with Partner Center UI terms in `**bold**`: escaped, then the terms made bold.
@@ -92,6 +98,15 @@ impl Exporter for HtmlExporter {
         )];
         for (file, page) in pages.runbooks() {
             let bytes = render(&env, "runbook.html", Value::from(Serde(&page)))?;
+            files.push((PathBuf::from("runbooks").join(file), bytes));
+        }
+        // A runbook that cannot list every user links to all of them, as csv/users.csv words them.
+        let english = Messages::english();
+        let mut reasons = None;
+        for (file, users) in pages.user_lists() {
+            let reasons = reasons.get_or_insert_with(|| Reasons::word(report, &english));
+            let table = super::tables::users(users.iter().copied(), reasons);
+            let bytes = super::csv_tables::write(table, self.raw_csv)?;
             files.push((PathBuf::from("runbooks").join(file), bytes));
         }
         Ok(files)

@@ -7,12 +7,18 @@ use crate::export::locale::Messages;
 use crate::export::scripts::{PlanChange, Products, has_script};
 use crate::export::slug::customer_slugs;
 use crate::model::{
-    CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow, PurchaseRow,
-    Report, RetirementProgress, Segment, State, Urgency, UserRow, WindowState, by_customer,
+    Action, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow,
+    PurchaseRow, Report, RetirementProgress, Segment, State, Urgency, UserRow, WindowState,
+    by_customer,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// The most users a runbook lists per retirement: a 320,000-user customer would make a page no
+/// browser opens. Past it the runbook says how many users there are, and all of the customer's
+/// users are in `<runbook>-users.csv` beside it ([`Pages::user_lists`]).
+pub const USER_LIMIT: usize = 1_000;
 
 /// Fields every page has.
 #[derive(Serialize)]
@@ -62,6 +68,8 @@ pub struct RunbookPage<'a> {
     suspended: Vec<SuspendedView>,
     timeline: Timeline,
     script: Option<ScriptLinks>,
+    /// The file with all of the customer's users, when a retirement has over [`USER_LIMIT`].
+    users_file: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -98,7 +106,10 @@ struct RetirementView {
     options: Vec<OptionView>,
     /// What reassigned users lose, where the new plan lacks service plans of the old one.
     changes: Vec<PlanChange>,
+    /// At most [`USER_LIMIT`] users.
     users: Vec<UserView>,
+    /// How many users there are and what they need, worded, when not all are listed.
+    users_more: Option<String>,
     suspend: Vec<SuspendView>,
     ended: Vec<EndedView>,
 }
@@ -172,6 +183,21 @@ pub struct Pages<'a> {
     users: BTreeMap<CustomerKey<'a>, Vec<&'a UserRow>>,
     purchases: BTreeMap<CustomerKey<'a>, Vec<&'a PurchaseRow>>,
     deprovisioning: BTreeMap<CustomerKey<'a>, Vec<&'a DeprovisioningRow>>,
+}
+
+/// Whether a runbook lists fewer users than a customer has: some retirement has over
+/// [`USER_LIMIT`].
+fn lists_fewer(users: &[&UserRow]) -> bool {
+    let mut per_retirement: BTreeMap<&str, usize> = BTreeMap::new();
+    for u in users {
+        *per_retirement.entry(u.retirement_id.as_str()).or_default() += 1;
+    }
+    per_retirement.values().any(|n| *n > USER_LIMIT)
+}
+
+/// The users file beside a runbook: `contoso-ltd.html` → `contoso-ltd-users.csv`.
+fn users_file(runbook: &str) -> String {
+    format!("{}-users.csv", runbook.trim_end_matches(".html"))
 }
 
 fn slice<'a, 'k, T>(
@@ -309,10 +335,26 @@ impl<'a> Pages<'a> {
             .customers
             .iter()
             .zip(self.files.iter().zip(&self.scripts))
-            .map(|(c, (file, script))| (file.as_str(), self.runbook(c, script.clone())))
+            .map(|(c, (file, script))| (file.as_str(), self.runbook(c, file, script.clone())))
     }
 
-    fn runbook(&self, c: &CustomerProgress, script: Option<ScriptLinks>) -> RunbookPage<'a> {
+    /// The users file of each runbook that does not list all its users, with the customer's
+    /// users (every retirement).
+    pub fn user_lists(&self) -> impl Iterator<Item = (String, &[&'a UserRow])> + '_ {
+        (self.report.summary.customers.iter())
+            .zip(&self.files)
+            .filter_map(|(c, file)| {
+                let users = slice(&self.users, &c.customer_key());
+                lists_fewer(users).then(|| (users_file(file), users))
+            })
+    }
+
+    fn runbook(
+        &self,
+        c: &CustomerProgress,
+        file: &str,
+        script: Option<ScriptLinks>,
+    ) -> RunbookPage<'a> {
         let key = c.customer_key();
         let expiring = slice(&self.expiring, &key);
         let suspended = slice(&self.deprovisioning, &key);
@@ -328,6 +370,7 @@ impl<'a> Pages<'a> {
             suspended: suspended.iter().map(|d| self.suspended(d)).collect(),
             timeline: self.timeline(expiring, suspended),
             script,
+            users_file: lists_fewer(slice(&self.users, &key)).then(|| users_file(file)),
         }
     }
 
@@ -384,8 +427,10 @@ impl<'a> Pages<'a> {
                 .into_iter()
                 .filter(|c| !c.known || !c.lost_plans.is_empty())
                 .collect(),
+            users_more: (users.len() > USER_LIMIT).then(|| self.users_more(&users)),
             users: users
                 .iter()
+                .take(USER_LIMIT)
                 .map(|u| UserView {
                     upn: u.user_principal_name.clone(),
                     display_name: u.display_name.clone().unwrap_or_default(),
@@ -440,6 +485,20 @@ impl<'a> Pages<'a> {
                 .replace("{unassigned}", &unassigned.to_string()),
             _ => self.m.text("seats_line_no_data"),
         }
+    }
+
+    /// The note over a user list cut at [`USER_LIMIT`]: how many users, and what they need.
+    fn users_more(&self, users: &[&UserRow]) -> String {
+        let actions: Vec<String> = Action::ALL
+            .iter()
+            .map(|a| (a, users.iter().filter(|u| u.action == *a).count()))
+            .filter(|(_, n)| *n > 0)
+            .map(|(a, n)| format!("{n} × {}", self.m.label("actions", a.as_str())))
+            .collect();
+        (self.m.text("users_more"))
+            .replace("{shown}", &USER_LIMIT.to_string())
+            .replace("{total}", &users.len().to_string())
+            .replace("{actions}", &actions.join(", "))
     }
 
     /// The warning for retiring subscriptions whose auto renew is still on.
