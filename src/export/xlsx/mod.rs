@@ -136,25 +136,28 @@ pub(crate) fn write_value(
     Ok(())
 }
 
-/// Column widths the titles and the first rows need (in characters, at least 8).
-fn widths(columns: &[Column], sample: &[Vec<Value>]) -> Vec<f64> {
-    columns
-        .iter()
-        .enumerate()
+/// What each column's title and sample values need to print (see [`print::fit`]).
+fn needs(columns: &[Column], sample: &[Vec<Value>]) -> Vec<print::Need> {
+    let chars = |value: &Value| match value {
+        Value::Text(s) => s.chars().count(),
+        Value::Int(n) => n.to_string().len() + 1,
+        Value::Date(_) => 10,
+        Value::Bool(_) => 5,
+        Value::Empty => 0,
+    };
+    let longest_word = |value: &Value| match value {
+        Value::Text(s) => (s.split_whitespace().map(|w| w.chars().count()).max()).unwrap_or(0),
+        value => chars(value),
+    };
+    (columns.iter().enumerate())
         .map(|(i, c)| {
-            let longest = sample
-                .iter()
-                .map(|row| match &row[i] {
-                    Value::Text(s) => s.chars().count(),
-                    Value::Int(n) => n.to_string().len() + 1,
-                    Value::Date(_) => 10,
-                    Value::Bool(_) => 5,
-                    Value::Empty => 0,
-                })
-                .max()
-                .unwrap_or(0)
-                .max(c.title.chars().count() + 3);
-            (longest as f64 + 1.0).max(8.0)
+            let words = sample.iter().map(|row| longest_word(&row[i])).max();
+            print::Need::of(
+                c.title,
+                sample.iter().map(|row| chars(&row[i])),
+                words.unwrap_or(0),
+                c.key.ends_with("_id"),
+            )
         })
         .collect()
 }
@@ -215,7 +218,7 @@ fn table_sheet(
     ws.set_freeze_panes(1, 0)?;
     // Titles wrap in a capped column: the header row gets their lines.
     let title_lines = (table.columns.iter().zip(widths))
-        .map(|(c, w)| print::line_count(c.title, *w))
+        .map(|(c, w)| print::line_count(c.title, w - 3.0))
         .max()
         .unwrap_or(1);
     if title_lines > 1 {
@@ -305,16 +308,7 @@ impl Exporter for XlsxExporter {
             let total = table.rows.len();
             let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
             let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
-            let widths = widths(table.columns, &sample);
-            let rigid: Vec<bool> = (0..table.columns.len())
-                .map(|c| {
-                    print::is_rigid(sample.iter().map(|row| match &row[c] {
-                        Value::Text(s) => Some(s.trim().contains(' ')),
-                        _ => None,
-                    }))
-                })
-                .collect();
-            let (widths, capped) = print::fit(&widths, &rigid);
+            let (widths, capped) = print::fit(&needs(table.columns, &sample));
             let mut rows = sample.into_iter().chain(rest);
             for (name, count) in sheet_names(table.sheet, total, per_sheet) {
                 table_sheet(

@@ -11,8 +11,8 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 pub const PAGE_CHARS: f64 = 160.0;
 /// The widest a column is on screen; longer text wraps.
 pub const MAX_WIDTH: f64 = 60.0;
-/// The narrowest a column is capped to.
-const MIN_WIDTH: f64 = 10.0;
+/// The narrowest a column is cut to.
+const MIN_WIDTH: f64 = 8.0;
 /// Points of one line of text (Excel's default row height).
 pub const LINE_HEIGHT: f64 = 15.0;
 /// The most lines a row is given; longer text is still all in the cell.
@@ -30,70 +30,116 @@ pub fn page_setup(ws: &mut Worksheet, repeat_header: bool) -> Result<(), XlsxErr
     Ok(())
 }
 
-/// Screen widths capped so the columns sum to at most [`PAGE_CHARS`].
-/// Prose columns (`rigid` false: names, reasons, messages) are cut first, to one common width;
-/// only when that is not enough are the rigid ones (ids, sign-in names) cut too. No column is
-/// cut below [`MIN_WIDTH`], none is over [`MAX_WIDTH`]. `widths` are what the content needs;
-/// returns the widths and which columns are narrower than their content (they wrap: text
-/// running past the last column would widen the printout).
-pub fn fit(natural: &[f64], rigid: &[bool]) -> (Vec<f64>, Vec<bool>) {
-    let widths: Vec<f64> = natural.iter().map(|w| w.min(MAX_WIDTH)).collect();
-    // The cap that fits the page when only `cut` columns are narrowed.
-    let cap_of = |cut: &[usize]| {
-        let kept: f64 = (0..widths.len())
-            .filter(|i| !cut.contains(i))
-            .map(|i| widths[i])
-            .sum();
-        let cut_widths: Vec<f64> = cut.iter().map(|&i| widths[i]).collect();
-        common_cap(&cut_widths, PAGE_CHARS - kept)
-    };
-    let flexible: Vec<usize> = (0..widths.len()).filter(|&i| !rigid[i]).collect();
-    let (cut, cap) = match cap_of(&flexible) {
-        Some(cap) if cap < MIN_WIDTH => {
-            let all: Vec<usize> = (0..widths.len()).collect();
-            let cap = cap_of(&all);
-            (all, cap)
-        }
-        cap => (flexible, cap),
-    };
-    let mut fitted = widths.clone();
-    if let Some(cap) = cap {
-        let cap = cap.max(MIN_WIDTH).floor();
-        for i in cut {
-            fitted[i] = fitted[i].min(cap);
-        }
-    }
-    let capped = natural.iter().zip(&fitted).map(|(n, f)| n > f).collect();
-    (fitted, capped)
+/// What a column's sample needs, in characters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Need {
+    /// The longest value.
+    pub longest: f64,
+    /// The longest word of any value (ids and sign-in names are one word: they wrap badly).
+    pub word: f64,
+    /// The title's longest word and the autofilter button (titles wrap between words).
+    pub title: f64,
+    /// Whether its words are ids nobody reads (tenant and subscription GUIDs): they break first.
+    pub ids: bool,
 }
 
-/// The width `c` with `sum(min(w, c)) = budget`, or `None` when `widths` already fit.
-fn common_cap(widths: &[f64], budget: f64) -> Option<f64> {
-    if widths.iter().sum::<f64>() <= budget {
-        return None;
-    }
-    let mut sorted = widths.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mut below = 0.0;
-    for (i, w) in sorted.iter().enumerate() {
-        let cap = (budget - below) / (sorted.len() - i) as f64;
-        if cap <= *w {
-            return Some(cap);
+impl Need {
+    /// What a column of `title` needs for the `sample` values.
+    pub fn of(title: &str, sample: impl Iterator<Item = usize>, words: usize, ids: bool) -> Need {
+        let title_word = title.split_whitespace().map(|w| w.chars().count()).max();
+        Need {
+            longest: sample.max().unwrap_or(0) as f64,
+            word: words as f64,
+            title: (title_word.unwrap_or(0) + 3) as f64,
+            ids,
         }
-        below += w;
     }
-    Some(MIN_WIDTH)
+
+    /// The width that shows every value on one line (and the whole title).
+    fn natural(&self) -> f64 {
+        (self.longest + 1.0).max(self.title).max(8.0)
+    }
+
+    /// The narrowest width that keeps the longest value within `lines` lines, and its longest
+    /// word whole unless `break_words`; never under the title's need, never over the natural or
+    /// [`MAX_WIDTH`].
+    fn width_for(&self, lines: usize, break_words: Breaking) -> f64 {
+        let mut width = (self.longest / lines as f64).ceil() + 1.0;
+        let breaks = match break_words {
+            Breaking::None => false,
+            Breaking::Ids => self.ids,
+            Breaking::All => true,
+        };
+        if !breaks {
+            width = width.max(self.word + 1.0);
+        }
+        (width.max(self.title).max(MIN_WIDTH))
+            .min(self.natural())
+            .min(MAX_WIDTH)
+    }
+
+    /// Lines the longest value takes at `width`.
+    fn lines_at(&self, width: f64) -> usize {
+        ((self.longest / (width - 1.0).max(1.0)).ceil() as usize).max(1)
+    }
 }
 
-/// Whether a column's sample values are mostly single tokens (ids, sign-in names, codes), which
-/// wrap badly.
-pub fn is_rigid(values: impl Iterator<Item = Option<bool>>) -> bool {
-    let (mut tokens, mut texts) = (0, 0);
-    for has_space in values.flatten() {
-        texts += 1;
-        tokens += usize::from(!has_space);
+/// Which columns' words may break across lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Breaking {
+    /// None: every word stays whole.
+    None,
+    /// Ids only.
+    Ids,
+    /// Any word.
+    All,
+}
+
+/// Column widths that sum to at most [`PAGE_CHARS`], so the sheet prints one page wide at a
+/// readable size, with rows as short as that allows: the fewest lines every column's longest value
+/// fits in, keeping words (sign-in names, SKUs) whole if any such fit exists, else breaking ids
+/// first, then any word;
+/// the width left over then goes, a line at a time, to the columns that wrap most. Returns the
+/// widths and which columns are narrower than their longest value (they wrap: text running past
+/// the last column would widen the printout).
+pub fn fit(needs: &[Need]) -> (Vec<f64>, Vec<bool>) {
+    let widths_for = |lines, break_words| -> Vec<f64> {
+        needs
+            .iter()
+            .map(|n| n.width_for(lines, break_words))
+            .collect()
+    };
+    let fits = |widths: &[f64]| widths.iter().sum::<f64>() <= PAGE_CHARS;
+    let mut widths = [Breaking::None, Breaking::Ids, Breaking::All]
+        .into_iter()
+        .flat_map(|break_words| (1..=MAX_LINES).map(move |lines| (lines, break_words)))
+        .map(|(lines, break_words)| widths_for(lines, break_words))
+        .find(|widths| fits(widths))
+        .unwrap_or_else(|| widths_for(MAX_LINES, Breaking::All));
+    // Spend what is left on the column that wraps most: one line fewer at a time.
+    loop {
+        let spare = PAGE_CHARS - widths.iter().sum::<f64>();
+        let widen = (0..needs.len())
+            .filter(|&i| widths[i] < needs[i].natural().min(MAX_WIDTH))
+            .map(|i| {
+                let lines = needs[i].lines_at(widths[i]);
+                let wider = needs[i].width_for(lines.saturating_sub(1).max(1), Breaking::All);
+                (i, lines, wider.max(widths[i]))
+            })
+            .filter(|(i, _, wider)| *wider > widths[*i] && wider - widths[*i] <= spare)
+            // Most lines first; of equal lines, words people read before ids.
+            .max_by_key(|(i, lines, _)| (*lines, !needs[*i].ids, std::cmp::Reverse(*i)));
+        match widen {
+            Some((i, _, wider)) => widths[i] = wider,
+            None => break,
+        }
     }
-    texts == 0 || tokens * 2 > texts
+    let capped = needs
+        .iter()
+        .zip(&widths)
+        .map(|(n, w)| n.longest + 1.0 > *w)
+        .collect();
+    (widths, capped)
 }
 
 /// Lines `text` takes when it wraps in a column `width` characters wide (at least 1).
@@ -123,22 +169,44 @@ pub fn lines(row: &[Value], widths: &[f64], capped: &[bool]) -> usize {
 mod tests {
     use super::*;
 
+    fn need(longest: f64, word: f64, ids: bool) -> Need {
+        Need {
+            longest,
+            word,
+            title: 8.0,
+            ids,
+        }
+    }
+
     #[test]
-    fn the_widest_columns_are_capped_to_fit_the_page() {
-        let wide = [20.0, 50.0, 80.0, 80.0];
-        let (widths, capped) = fit(&wide, &[false; 4]);
-        assert_eq!(capped, [false, true, true, true]);
-        assert!(widths.iter().sum::<f64>() <= PAGE_CHARS);
-        assert_eq!(widths[1], ((PAGE_CHARS - 20.0) / 3.0).floor());
-        // A rigid column (ids) keeps its width while prose columns are cut.
-        let (widths, capped) = fit(&wide, &[false, true, false, false]);
-        assert_eq!((widths[1], capped[1]), (50.0, false));
-        assert!(capped[2] && capped[3]);
-        let narrow = [12.0, 20.0, 30.0];
-        assert_eq!(fit(&narrow, &[false; 3]), (narrow.to_vec(), vec![false; 3]));
+    fn a_narrow_table_keeps_its_natural_widths() {
+        let needs = [need(10.0, 10.0, false), need(30.0, 5.0, false)];
+        assert_eq!(fit(&needs), (vec![11.0, 31.0], vec![false, false]));
         // Long text in a narrow table still wraps at the widest a column gets.
-        let (widths, capped) = fit(&[12.0, 300.0], &[false; 2]);
-        assert_eq!((widths[1], capped), (MAX_WIDTH, vec![false, true]));
+        let (widths, capped) = fit(&[need(12.0, 12.0, false), need(300.0, 9.0, false)]);
+        assert_eq!((widths, capped), (vec![13.0, MAX_WIDTH], vec![false, true]));
+    }
+
+    #[test]
+    fn prose_wraps_before_a_word_breaks_and_ids_break_before_names() {
+        let upn = need(33.0, 33.0, false);
+        let guid = need(36.0, 36.0, true);
+        let reason = need(160.0, 12.0, false);
+        // Room for the words: the sign-in names and ids stay whole, the reason wraps.
+        let (widths, capped) = fit(&[guid, upn, reason, reason]);
+        assert_eq!(widths[..2], [37.0, 34.0]);
+        assert_eq!(capped, [false, false, true, true]);
+        assert!(widths.iter().sum::<f64>() <= PAGE_CHARS);
+        // No room for every word: the ids break, the sign-in names stay whole.
+        let (widths, capped) = fit(&[guid, guid, upn, upn, reason, reason]);
+        assert!(widths.iter().sum::<f64>() <= PAGE_CHARS, "{widths:?}");
+        assert_eq!(widths[2..4], [34.0, 34.0]);
+        assert_eq!(capped, [true, true, false, false, true, true]);
+        // Rows as short as the page allows: every column fits in as few lines.
+        let lines: Vec<usize> = (widths.iter().zip([guid, guid, upn, upn, reason, reason]))
+            .map(|(w, n)| n.lines_at(*w))
+            .collect();
+        assert!(lines.iter().all(|l| *l <= 5), "{lines:?}");
     }
 
     #[test]
