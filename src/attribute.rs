@@ -196,17 +196,28 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
             lines.join("\n")
         );
     }
+    for (file, _) in &unattributed {
+        move_to_rejected(&mut ingested.accounting, file);
+    }
+    // A file none of whose users found a customer, beside exactly one customer without a
+    // domain (a per-customer subscription export): that customer is the likely one.
+    let undomained: Vec<&Customer> = known.iter().filter(|c| c.domain.is_none()).collect();
     for (file, row) in &unattributed {
+        let none_used = (ingested.accounting.iter()).any(|a| a.file == *file && a.rows_used == 0);
+        let customer = match undomained.as_slice() {
+            [only] if none_used => only.name.as_str(),
+            _ => "CUSTOMER",
+        };
         ingested.issues.push(Issue::error(
             file,
             *row as usize,
             None,
             IssueCode::UnattributedUser,
-            "no customer column, no `KEY=` on the file and no customer with this user's domain; \
-             pass `--licenses CUSTOMER=FILE` or add a customer column"
-                .into(),
+            format!(
+                "no customer column, no `KEY=` on the file and no customer with this user's \
+                 domain; pass `--licenses \"{customer}={file}\"` or add a customer column"
+            ),
         ));
-        move_to_rejected(&mut ingested.accounting, file);
     }
     ingested
         .licenses

@@ -83,8 +83,9 @@ fn a_report_without_license_exports_says_its_quantities_are_seat_counts() {
 }
 
 /// A per-customer subscription export with `KEY=` and that customer's user export without one:
-/// no user can be attributed (the export names no domain). The errors are listed and the
-/// customer's seat-count quantity is flagged, instead of a quiet "buy 25".
+/// no user can be attributed (the export names no domain). The errors are listed, name the
+/// customer to pass the file for, and the customer's seat-count quantity is flagged, instead of a
+/// quiet "buy 25".
 #[test]
 fn a_user_export_without_key_beside_a_per_customer_export_is_loud() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,6 +109,11 @@ fn a_user_export_without_key_beside_a_per_customer_export_is_loud() {
     let text = stdout(&out);
     assert!(text.contains("8 rows read = 0 used + 8 rejected"), "{text}");
     assert!(text.contains("rows not used (8 errors):"), "{text}");
+    // The one customer without a domain is the likely owner of a file no user matched.
+    assert!(
+        text.contains(&format!("pass `--licenses \"Contoso Ltd={users}\"`")),
+        "{text}"
+    );
     assert!(
         text.contains("SEAT COUNTS: 25 of these licences") && text.contains(": Contoso Ltd;"),
         "{text}"
