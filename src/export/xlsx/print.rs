@@ -61,16 +61,11 @@ impl Need {
     }
 
     /// The narrowest width that keeps the longest value within `lines` lines, and its longest
-    /// word whole unless `break_words`; never under the title's need, never over the natural or
-    /// [`MAX_WIDTH`].
-    fn width_for(&self, lines: usize, break_words: Breaking) -> f64 {
+    /// word whole unless it is an id or `break_words`; never under the title's need, never over
+    /// the natural or [`MAX_WIDTH`].
+    fn width_for(&self, lines: usize, break_words: bool) -> f64 {
         let mut width = (self.longest / lines as f64).ceil() + 1.0;
-        let breaks = match break_words {
-            Breaking::None => false,
-            Breaking::Ids => self.ids,
-            Breaking::All => true,
-        };
-        if !breaks {
+        if !(break_words || self.ids) {
             width = width.max(self.word + 1.0);
         }
         (width.max(self.title).max(MIN_WIDTH))
@@ -84,21 +79,10 @@ impl Need {
     }
 }
 
-/// Which columns' words may break across lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Breaking {
-    /// None: every word stays whole.
-    None,
-    /// Ids only.
-    Ids,
-    /// Any word.
-    All,
-}
-
 /// Column widths that sum to at most [`PAGE_CHARS`], so the sheet prints one page wide at a
 /// readable size, with rows as short as that allows: the fewest lines every column's longest value
-/// fits in, keeping words (sign-in names, SKUs) whole if any such fit exists, else breaking ids
-/// first, then any word;
+/// fits in, keeping words (sign-in names, SKUs) whole if any such fit exists, else breaking them
+/// too (ids nobody reads always may break: they are 36 characters on every row);
 /// the width left over then goes, a line at a time, to the columns that wrap most. Returns the
 /// widths and which columns are narrower than their longest value (they wrap: text running past
 /// the last column would widen the printout).
@@ -110,12 +94,12 @@ pub fn fit(needs: &[Need]) -> (Vec<f64>, Vec<bool>) {
             .collect()
     };
     let fits = |widths: &[f64]| widths.iter().sum::<f64>() <= PAGE_CHARS;
-    let mut widths = [Breaking::None, Breaking::Ids, Breaking::All]
+    let mut widths = [false, true]
         .into_iter()
         .flat_map(|break_words| (1..=MAX_LINES).map(move |lines| (lines, break_words)))
         .map(|(lines, break_words)| widths_for(lines, break_words))
         .find(|widths| fits(widths))
-        .unwrap_or_else(|| widths_for(MAX_LINES, Breaking::All));
+        .unwrap_or_else(|| widths_for(MAX_LINES, true));
     // Spend what is left on the column that wraps most: one line fewer at a time.
     loop {
         let spare = PAGE_CHARS - widths.iter().sum::<f64>();
@@ -123,7 +107,7 @@ pub fn fit(needs: &[Need]) -> (Vec<f64>, Vec<bool>) {
             .filter(|&i| widths[i] < needs[i].natural().min(MAX_WIDTH))
             .map(|i| {
                 let lines = needs[i].lines_at(widths[i]);
-                let wider = needs[i].width_for(lines.saturating_sub(1).max(1), Breaking::All);
+                let wider = needs[i].width_for(lines.saturating_sub(1).max(1), true);
                 (i, lines, wider.max(widths[i]))
             })
             .filter(|(i, _, wider)| *wider > widths[*i] && wider - widths[*i] <= spare)
@@ -188,16 +172,18 @@ mod tests {
     }
 
     #[test]
-    fn prose_wraps_before_a_word_breaks_and_ids_break_before_names() {
+    fn ids_break_before_rows_grow_and_names_stay_whole() {
         let upn = need(33.0, 33.0, false);
         let guid = need(36.0, 36.0, true);
         let reason = need(160.0, 12.0, false);
-        // Room for the words: the sign-in names and ids stay whole, the reason wraps.
+        // Room on one line: everything whole, the long reason at its widest.
+        let (widths, capped) = fit(&[guid, upn, need(59.0, 12.0, false)]);
+        assert_eq!((widths, capped), (vec![37.0, 34.0, 60.0], vec![false; 3]));
+        // No room: the id breaks and the reasons wrap; the sign-in name stays whole.
         let (widths, capped) = fit(&[guid, upn, reason, reason]);
-        assert_eq!(widths[..2], [37.0, 34.0]);
-        assert_eq!(capped, [false, false, true, true]);
-        assert!(widths.iter().sum::<f64>() <= PAGE_CHARS);
-        // No room for every word: the ids break, the sign-in names stay whole.
+        assert!(widths.iter().sum::<f64>() <= PAGE_CHARS, "{widths:?}");
+        assert_eq!(widths[1], 34.0);
+        assert_eq!(capped, [true, false, true, true]);
         let (widths, capped) = fit(&[guid, guid, upn, upn, reason, reason]);
         assert!(widths.iter().sum::<f64>() <= PAGE_CHARS, "{widths:?}");
         assert_eq!(widths[2..4], [34.0, 34.0]);
@@ -207,6 +193,9 @@ mod tests {
             .map(|(w, n)| n.lines_at(*w))
             .collect();
         assert!(lines.iter().all(|l| *l <= 5), "{lines:?}");
+        // Words too long for the page break as well.
+        let (widths, _) = fit(&[upn, upn, upn, upn, upn, upn]);
+        assert!(widths.iter().sum::<f64>() <= PAGE_CHARS, "{widths:?}");
     }
 
     #[test]
