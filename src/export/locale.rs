@@ -200,6 +200,40 @@ mod tests {
         }
     }
 
+    /// Every `{placeholder}` of every text, by key.
+    fn placeholders(table: &toml::Table, prefix: &str, out: &mut Vec<(String, Vec<String>)>) {
+        for (k, v) in table {
+            let key = format!("{prefix}{k}");
+            match v {
+                toml::Value::Table(t) => placeholders(t, &format!("{key}."), out),
+                toml::Value::String(text) => {
+                    let mut names: Vec<String> = (text.split('{').skip(1))
+                        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+                        .collect();
+                    names.sort();
+                    out.push((key, names));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn every_locale_text_fills_the_placeholders_of_the_english_one() {
+        let mut english = Vec::new();
+        placeholders(&Messages::load(Locale::En).unwrap().table, "", &mut english);
+        assert!(
+            english
+                .iter()
+                .any(|(k, names)| k == "users_more" && names.len() == 3)
+        );
+        for (locale, _) in FILES {
+            let mut got = Vec::new();
+            placeholders(&Messages::load(locale).unwrap().table, "", &mut got);
+            assert_eq!(got, english, "locales/{}.toml", locale.code());
+        }
+    }
+
     #[test]
     fn every_locale_words_every_reason_code_and_segment() {
         for (locale, _) in FILES {
