@@ -105,6 +105,16 @@ impl Messages {
             .to_string()
     }
 
+    /// A top-level message with its `{placeholders}` filled in, e.g.
+    /// `fill("days_left_n", &[("n", &5)])` is "5 days left".
+    pub fn fill(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut out = self.text(key);
+        for (name, value) in args {
+            out = out.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        out
+    }
+
     /// The English messages (for the `reason` column of the tables).
     pub fn english() -> Messages {
         Messages::load(Locale::En).expect("the embedded English message file parses")

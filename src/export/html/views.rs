@@ -179,6 +179,8 @@ pub struct Pages<'a> {
     files: Vec<String>,
     /// Per runbook, the step B script (when scripts are written and the customer has one).
     scripts: Vec<Option<ScriptLinks>>,
+    /// Per runbook, the file with all the customer's users, when the runbook cannot list them.
+    users_files: Vec<Option<String>>,
     expiring: BTreeMap<CustomerKey<'a>, Vec<&'a ExpiringRow>>,
     users: BTreeMap<CustomerKey<'a>, Vec<&'a UserRow>>,
     purchases: BTreeMap<CustomerKey<'a>, Vec<&'a PurchaseRow>>,
@@ -193,11 +195,6 @@ fn lists_fewer(users: &[&UserRow]) -> bool {
         *per_retirement.entry(u.retirement_id.as_str()).or_default() += 1;
     }
     per_retirement.values().any(|n| *n > USER_LIMIT)
-}
-
-/// The users file beside a runbook: `contoso-ltd.html` → `contoso-ltd-users.csv`.
-fn users_file(runbook: &str) -> String {
-    format!("{}-users.csv", runbook.trim_end_matches(".html"))
 }
 
 fn slice<'a, 'k, T>(
@@ -218,13 +215,17 @@ impl<'a> Pages<'a> {
             .map(|k| format!("{}.html", slugs[&k]))
             .collect();
         let scripts = customers
+            .clone()
             .map(|k| {
-                let users = users.get(&k).map_or(&[][..], Vec::as_slice);
+                let users = slice(&users, &k);
                 (scripts && has_script(users)).then(|| ScriptLinks {
                     ps1: format!("{}.ps1", slugs[&k]),
                     csv: format!("{}.csv", slugs[&k]),
                 })
             })
+            .collect();
+        let users_files = customers
+            .map(|k| lists_fewer(slice(&users, &k)).then(|| format!("{}-users.csv", slugs[&k])))
             .collect();
         Pages {
             report,
@@ -232,6 +233,7 @@ impl<'a> Pages<'a> {
             products: Products::new(report),
             files,
             scripts,
+            users_files,
             expiring: by_customer(&report.expiring),
             users,
             purchases: by_customer(&report.purchases),
@@ -264,9 +266,9 @@ impl<'a> Pages<'a> {
     /// `n` days left, or `-n` days overdue, in words.
     fn days_text(&self, days: i64) -> String {
         if days < 0 {
-            (self.m.text("days_overdue_n")).replace("{n}", &(-days).to_string())
+            self.m.fill("days_overdue_n", &[("n", &-days)])
         } else {
-            self.m.text("days_left_n").replace("{n}", &days.to_string())
+            self.m.fill("days_left_n", &[("n", &days)])
         }
     }
 
@@ -293,9 +295,13 @@ impl<'a> Pages<'a> {
             urgency_label: self.urgency_label(c.urgency),
             seat_counts: c.seats_from_seat_counts,
             seat_counts_banner: c.on_seat_counts().then(|| {
-                (self.m.text("seat_counts_banner"))
-                    .replace("{n}", &c.seats_from_seat_counts.to_string())
-                    .replace("{customer}", &c.customer_name)
+                self.m.fill(
+                    "seat_counts_banner",
+                    &[
+                        ("n", &c.seats_from_seat_counts),
+                        ("customer", &c.customer_name),
+                    ],
+                )
             }),
         }
     }
@@ -322,9 +328,8 @@ impl<'a> Pages<'a> {
         IndexPage {
             common: self.common(),
             customers,
-            seat_counts_banner: (seat_counts > 0).then(|| {
-                (self.m.text("index_seat_counts")).replace("{n}", &seat_counts.to_string())
-            }),
+            seat_counts_banner: (seat_counts > 0)
+                .then(|| self.m.fill("index_seat_counts", &[("n", &seat_counts)])),
         }
     }
 
@@ -334,26 +339,28 @@ impl<'a> Pages<'a> {
             .summary
             .customers
             .iter()
-            .zip(self.files.iter().zip(&self.scripts))
-            .map(|(c, (file, script))| (file.as_str(), self.runbook(c, file, script.clone())))
+            .zip(self.files.iter().zip(&self.scripts).zip(&self.users_files))
+            .map(|(c, ((file, script), users_file))| {
+                (
+                    file.as_str(),
+                    self.runbook(c, script.clone(), users_file.clone()),
+                )
+            })
     }
 
     /// The users file of each runbook that does not list all its users, with the customer's
     /// users (every retirement).
-    pub fn user_lists(&self) -> impl Iterator<Item = (String, &[&'a UserRow])> + '_ {
+    pub fn user_lists(&self) -> impl Iterator<Item = (&str, &[&'a UserRow])> + '_ {
         (self.report.summary.customers.iter())
-            .zip(&self.files)
-            .filter_map(|(c, file)| {
-                let users = slice(&self.users, &c.customer_key());
-                lists_fewer(users).then(|| (users_file(file), users))
-            })
+            .zip(&self.users_files)
+            .filter_map(|(c, file)| Some((file.as_deref()?, slice(&self.users, &c.customer_key()))))
     }
 
     fn runbook(
         &self,
         c: &CustomerProgress,
-        file: &str,
         script: Option<ScriptLinks>,
+        users_file: Option<String>,
     ) -> RunbookPage<'a> {
         let key = c.customer_key();
         let expiring = slice(&self.expiring, &key);
@@ -370,7 +377,7 @@ impl<'a> Pages<'a> {
             suspended: suspended.iter().map(|d| self.suspended(d)).collect(),
             timeline: self.timeline(expiring, suspended),
             script,
-            users_file: lists_fewer(slice(&self.users, &key)).then(|| users_file(file)),
+            users_file,
         }
     }
 
@@ -477,12 +484,16 @@ impl<'a> Pages<'a> {
     fn seats_text(&self, r: &RetirementProgress) -> String {
         match (r.assigned_seats, r.unassigned_seats) {
             (Some(assigned), _) if r.open_seats == 0 && assigned > 0 => {
-                (self.m.text("seats_line_closed")).replace("{assigned}", &assigned.to_string())
+                self.m.fill("seats_line_closed", &[("assigned", &assigned)])
             }
-            (Some(assigned), Some(unassigned)) => (self.m.text("seats_line"))
-                .replace("{open}", &r.open_seats.to_string())
-                .replace("{assigned}", &assigned.to_string())
-                .replace("{unassigned}", &unassigned.to_string()),
+            (Some(assigned), Some(unassigned)) => self.m.fill(
+                "seats_line",
+                &[
+                    ("open", &r.open_seats),
+                    ("assigned", &assigned),
+                    ("unassigned", &unassigned),
+                ],
+            ),
             _ => self.m.text("seats_line_no_data"),
         }
     }
@@ -495,10 +506,14 @@ impl<'a> Pages<'a> {
             .filter(|(_, n)| *n > 0)
             .map(|(a, n)| format!("{n} × {}", self.m.label("actions", a.as_str())))
             .collect();
-        (self.m.text("users_more"))
-            .replace("{shown}", &USER_LIMIT.to_string())
-            .replace("{total}", &users.len().to_string())
-            .replace("{actions}", &actions.join(", "))
+        self.m.fill(
+            "users_more",
+            &[
+                ("shown", &USER_LIMIT),
+                ("total", &users.len()),
+                ("actions", &actions.join(", ")),
+            ],
+        )
     }
 
     /// The warning for retiring subscriptions whose auto renew is still on.
@@ -508,8 +523,10 @@ impl<'a> Pages<'a> {
             .filter(|e| e.state == State::AutoRenewOn)
             .map(|e| e.subscription_id.as_str())
             .collect();
-        (!ids.is_empty())
-            .then(|| (self.m.text("auto_renew_on")).replace("{subscriptions}", &ids.join(", ")))
+        (!ids.is_empty()).then(|| {
+            self.m
+                .fill("auto_renew_on", &[("subscriptions", &ids.join(", "))])
+        })
     }
 
     fn suspended(&self, d: &DeprovisioningRow) -> SuspendedView {
