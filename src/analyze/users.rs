@@ -251,7 +251,11 @@ pub fn table(
 }
 
 /// The report's users rows from the joined and sorted users frame.
-fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result<Vec<UserRow>> {
+fn user_rows<'d>(
+    df: &'d DataFrame,
+    segments: &Segments,
+    resolver: &Resolver,
+) -> Result<Vec<UserRow>> {
     let s = |name: &str| -> Result<&StringChunked> { Ok(df.column(name)?.str()?) };
     let actions = Rows::new(df).vocab("action", Action::parse)?;
     let ckeys = df.column("customer_key")?.u32()?;
@@ -269,6 +273,15 @@ fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result
     );
     let owned = |column: &StringChunked, i: usize| column.get(i).map(str::to_string);
     let text = |column: &StringChunked, i: usize| column.get(i).unwrap_or_default().to_string();
+    // Reasons name products as people call them, not by their String_Id; a book has a handful
+    // of distinct license values over all its rows, each looked up once.
+    let mut products = crate::FastMap::default();
+    let mut product = |column: &'d StringChunked, i: usize| -> String {
+        let value: &'d str = column.get(i).unwrap_or_default();
+        (products.entry(value))
+            .or_insert_with(|| resolver.product_name(value).to_string())
+            .clone()
+    };
     let mut rows = Vec::with_capacity(df.height());
     for (i, &action) in actions.iter().enumerate() {
         let retirement = text(rets, i);
@@ -277,26 +290,23 @@ fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result
             .get(&retirement)
             .map_or(retirement.clone(), |r| r.name.clone());
         let license = text(lic, i);
-        // Reasons name products as people call them, not by their String_Id.
-        let product = resolver.product_name(&license).to_string();
         let reassign = action == Action::Reassign;
         let info = &segments.by_key[key_at(ckeys, i)];
         let why = match action {
-            Action::ReviewBlocked => Reason::new(ReasonCode::ReviewBlocked, [("license", product)]),
+            Action::ReviewBlocked => {
+                Reason::new(ReasonCode::ReviewBlocked, [("license", product(lic, i))])
+            }
             Action::RemoveOnly => Reason::new(
                 ReasonCode::RemoveOnly,
                 [
-                    (
-                        "covering",
-                        resolver.product_name(&text(covering, i)).to_string(),
-                    ),
+                    ("covering", product(covering, i)),
                     ("retirement", retirement_name),
                 ],
             ),
             Action::Reassign => Reason::new(
                 ReasonCode::reassign(info.basis),
                 [
-                    ("license", product),
+                    ("license", product(lic, i)),
                     ("segment", text(segs, i)),
                     ("users", info.licensed_users.to_string()),
                     ("cap", BUSINESS_SEAT_CAP.to_string()),
