@@ -81,13 +81,22 @@ impl Retirement {
 
     /// [`Retirement::matches`] for a value already made a [`lookup_key`].
     pub fn matches_key(&self, key: &str) -> bool {
-        let (aliases, contains) = self.keys.get_or_init(|| {
+        let (aliases, contains) = self.keys();
+        !key.is_empty()
+            && (aliases.contains(key) || contains.iter().any(|c| key.contains(c.as_str())))
+    }
+
+    /// Whether a [`lookup_key`] is one of the aliases (exactly; `contains` words not asked).
+    pub fn has_alias_key(&self, key: &str) -> bool {
+        self.keys().0.contains(key)
+    }
+
+    fn keys(&self) -> &(std::collections::HashSet<String>, Vec<String>) {
+        self.keys.get_or_init(|| {
             let aliases = self.aliases.iter().map(|a| lookup_key(a)).collect();
             let contains = self.contains.iter().map(|c| lookup_key(c)).collect();
             (aliases, contains)
-        });
-        !key.is_empty()
-            && (aliases.contains(key) || contains.iter().any(|c| key.contains(c.as_str())))
+        })
     }
 
     /// The default replacement for a segment: the first that lists it.
@@ -130,6 +139,11 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Whether a [`lookup_key`] is exactly an alias of some retirement.
+    pub fn has_alias(&self, key: &str) -> bool {
+        self.retirements.iter().any(|r| r.has_alias_key(key))
+    }
+
     /// The most characters an alias has: a longer value can only match a retirement through
     /// its `contains` words.
     pub fn longest_alias(&self) -> usize {

@@ -76,44 +76,38 @@ impl<'a> Resolver<'a> {
             .find(|r| keys.iter().any(|k| r.matches_key(k)))
     }
 
-    /// Whether a value is a known product (SKU table or catalog).
-    pub fn is_known(&self, value: &str) -> bool {
-        let r = self.resolve(value);
-        r.sku.is_some() || r.retirement.is_some()
+    /// Whether a value is a product's exact name: a display name, String_Id or GUID of the SKU
+    /// table (its former names and `data/sku-aliases.csv` included, `tenant:SKU` on its SKU
+    /// part), or an alias of the catalog. Never a catalog `contains` word: a substring does not
+    /// make a name.
+    pub fn is_exact_name(&self, value: &str) -> bool {
+        self.sku(value).is_some() || self.catalog.has_alias(&lookup_key(value))
     }
 
-    /// Splits an admin-center `Licenses` cell. `+` without surrounding spaces always separates;
-    /// ` + ` separates only where every resulting piece is a known product, so
-    /// `Enterprise Mobility + Security E5` stays whole. `Unlicensed` and empty give no licenses.
+    /// Splits an admin-center `Licenses` cell (docs/rules.md §2.2): on every `+`, then adjacent
+    /// pieces are re-joined (as `A + B`) only where the joined text is an exact product name
+    /// ([`Resolver::is_exact_name`]), the longest such run first, so
+    /// `Enterprise Mobility + Security E5` stays whole while `Office 365 E3 + Microsoft Kaizala
+    /// Pro` is two licenses. A piece no run takes stands alone, known or not; empty pieces (a
+    /// trailing or doubled `+`) are dropped. `Unlicensed` and empty give no licenses.
     pub fn split_licenses(&self, cell: &str) -> Vec<String> {
         let cell = cell.trim();
         if cell.is_empty() || cell.eq_ignore_ascii_case("unlicensed") {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        for segment in split_tight_plus(cell) {
-            out.extend(self.split_spaced_plus(segment));
-        }
-        out
-    }
-
-    fn split_spaced_plus(&self, segment: &str) -> Vec<String> {
-        let whole = segment.trim().to_string();
-        let parts: Vec<&str> = segment.split(" + ").map(str::trim).collect();
-        if parts.len() == 1 || self.is_known(&whole) {
-            return vec![whole];
-        }
-        // Greedy: at each position take the longest run of parts that names a known product.
-        // The whole segment is not known, so no run matches a catalog `contains` word (a run is
-        // part of the whole); a run of several parts is known only by an exact name, which is
-        // never longer than the longest name. Runs are bounded by that, so a cell of thousands
-        // of pieces is split in linear time.
+        let parts: Vec<&str> = cell
+            .split('+')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        // A run of several parts is an exact name, never longer than the longest name: runs are
+        // bounded by that, so a cell of thousands of pieces is split in linear time.
         let longest = self.skus.longest_name().max(self.catalog.longest_alias());
         let visible: Vec<usize> = parts
             .iter()
             .map(|p| p.chars().filter(|c| !c.is_whitespace()).count())
             .collect();
-        let mut pieces = Vec::new();
+        let mut pieces = Vec::with_capacity(parts.len());
         let mut i = 0;
         while i < parts.len() {
             let (mut last, mut chars) = (i + 1, visible[i]);
@@ -121,40 +115,15 @@ impl<'a> Resolver<'a> {
                 chars += 1 + visible[last];
                 last += 1;
             }
-            let Some(end) = (i + 1..=last)
+            let end = (i + 2..=last)
                 .rev()
-                .find(|&end| self.is_known(&parts[i..end].join(" + ")))
-            else {
-                return vec![whole];
-            };
+                .find(|&end| self.is_exact_name(&parts[i..end].join(" + ")))
+                .unwrap_or(i + 1);
             pieces.push(parts[i..end].join(" + "));
             i = end;
         }
         pieces
     }
-}
-
-/// Splits on every `+` that has no white space on either side.
-fn split_tight_plus(cell: &str) -> Vec<&str> {
-    let bytes = cell.as_bytes();
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b != b'+' {
-            continue;
-        }
-        let spaced_before = i > 0 && bytes[i - 1].is_ascii_whitespace();
-        let spaced_after = bytes.get(i + 1).is_some_and(u8::is_ascii_whitespace);
-        if !spaced_before && !spaced_after {
-            pieces.push(&cell[start..i]);
-            start = i + 1;
-        }
-    }
-    pieces.push(&cell[start..]);
-    pieces
-        .into_iter()
-        .filter(|p| !p.trim().is_empty())
-        .collect()
 }
 
 #[cfg(test)]
@@ -201,14 +170,46 @@ mod tests {
                 r.split_licenses("Office 365 E3 + Microsoft Power Automate Free"),
                 ["Office 365 E3", "Microsoft Power Automate Free"]
             );
-            assert_eq!(
-                r.split_licenses("Contoso + Fabrikam Suite"),
-                ["Contoso + Fabrikam Suite"]
-            );
             let many = vec!["Office 365 E3"; 10_000].join(" + ");
             assert_eq!(r.split_licenses(&many).len(), 10_000);
             assert!(r.split_licenses("Unlicensed").is_empty());
             assert!(r.split_licenses("  ").is_empty());
+            assert!(r.split_licenses(" + + ").is_empty());
+        });
+    }
+
+    /// A catalog `contains` word (`kaizala pro`) never makes a spaced `+` list one license: the
+    /// Office 365 E3 that already covers Kaizala is kept (issue 22).
+    #[test]
+    fn plus_splitting_rejoins_only_into_exact_names() {
+        let e3_kaizala = ["Office 365 E3", "Microsoft Kaizala Pro"];
+        let ems_kaizala = ["Enterprise Mobility + Security E5", "Microsoft Kaizala Pro"];
+        with(|r| {
+            for (cell, want) in [
+                ("Office 365 E3 + Microsoft Kaizala Pro", &e3_kaizala[..]),
+                ("Office 365 E3+Microsoft Kaizala Pro", &e3_kaizala),
+                ("Office 365 E3  +  Microsoft Kaizala Pro", &e3_kaizala),
+                ("Enterprise Mobility + Security E5+Microsoft Kaizala Pro", &ems_kaizala),
+                ("Enterprise Mobility + Security E5 + Microsoft Kaizala Pro", &ems_kaizala),
+                (
+                    "Microsoft 365 E3 + Enterprise Mobility + Security E3",
+                    &["Microsoft 365 E3", "Enterprise Mobility + Security E3"],
+                ),
+                ("Office 365 E3 + Microsoft Kaizala Pro +", &e3_kaizala),
+                ("Office 365 E3 ++ Microsoft Kaizala Pro", &e3_kaizala),
+                ("+Office 365 E3 + + Microsoft Kaizala Pro", &e3_kaizala),
+                (
+                    "Office 365 E3 + Contoso Widget + Microsoft Kaizala Pro",
+                    &["Office 365 E3", "Contoso Widget", "Microsoft Kaizala Pro"],
+                ),
+                ("Contoso + Fabrikam Suite", &["Contoso", "Fabrikam Suite"]),
+                (
+                    "Microsoft Kaizala Pro + Enterprise Mobility + Security E5",
+                    &["Microsoft Kaizala Pro", "Enterprise Mobility + Security E5"],
+                ),
+            ] {
+                assert_eq!(r.split_licenses(cell), want, "{cell}");
+            }
         });
     }
 

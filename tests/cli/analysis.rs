@@ -207,6 +207,45 @@ fn actions_plus_split_blocked_wins_and_unknown_never_covers() {
     );
 }
 
+/// A `Licenses` cell joined with ` + ` (as a partner's own spreadsheet writes it) is split like
+/// one joined with `+`: the Office 365 E3 that already includes Kaizala is never swallowed by the
+/// catalog's `kaizala pro` word, so the user is `remove-only`, not a purchase (issue 22).
+#[test]
+fn spaced_plus_cells_keep_the_license_that_covers() {
+    let subs =
+        format!("{SUB_HEADER}Contoso,contoso.com,k1,Kaizala Pro,9,Active,False,2026-12-31,\n");
+    let lics = users_csv(&[
+        ("spaced@contoso.com", "False", "Office 365 E3 + Microsoft Kaizala Pro"),
+        ("tight@contoso.com", "False", "Office 365 E3+Microsoft Kaizala Pro"),
+        (
+            "ems@contoso.com",
+            "False",
+            "Enterprise Mobility + Security E5 + Microsoft Kaizala Pro",
+        ),
+        (
+            "trailing@contoso.com",
+            "False",
+            "Microsoft Kaizala Pro ++ Contoso Widget +",
+        ),
+    ]);
+    let r = report_with(&subs, &[("users.csv", None, lics)], &[]);
+    let english = skusunset::export::Messages::english();
+    let lines: Vec<String> = (r.users.iter())
+        .map(|u| {
+            format!(
+                "{} | {} | {} | {}",
+                u.user_principal_name,
+                u.retiring_license,
+                u.action.as_str(),
+                english.reason(&u.why)
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+    let purchases: i64 = r.purchases.iter().map(|p| p.quantity).sum();
+    assert_eq!(purchases, 2, "only the EMS and the trailing user need a seat");
+}
+
 #[test]
 fn reasons_name_licenses_by_product_not_by_string_id() {
     let subs = format!(
