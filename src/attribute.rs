@@ -5,8 +5,8 @@
 //! with none of these are reported (`unattributed-user`) and left out. Each attributed license row also gets a
 //! `user_id`, one number per customer and user.
 
-use crate::FastMap;
-use crate::frame::{str_col, texts};
+use crate::base::frame::{str_col, texts};
+use crate::base::hash::FastMap;
 use crate::ingest::Ingested;
 use crate::issues::{FileAccounting, Issue, IssueCode};
 use anyhow::Result;
@@ -49,7 +49,7 @@ fn closest(key: &str, customers: &[Customer]) -> String {
             };
             (score, candidate)
         });
-    crate::error::did_you_mean(scored, 0.85)
+    crate::base::error::did_you_mean(scored, 0.85)
 }
 
 /// All customers and their lookups.

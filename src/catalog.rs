@@ -2,7 +2,7 @@
 //! already covers them and what replaces them. The default catalog is `data/catalog.toml`,
 //! embedded in the binary; `--catalog` replaces it and `--catalog-extend` adds to it.
 
-use crate::error::InputError;
+use crate::base::error::InputError;
 use crate::ingest::limits::read_file;
 use crate::skus::lookup_key;
 use chrono::NaiveDate;

@@ -4,6 +4,7 @@
 //! [`Issue`]; every input file gets a [`FileAccounting`] whose counts add up. Both travel into
 //! the `Report` unchanged, so every exporter shows the same findings.
 
+use crate::base::text::bounded;
 pub use crate::model::IssueCode;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -102,18 +103,6 @@ impl Issue {
 pub const MAX_MESSAGE_CHARS: usize = 1_000;
 /// The longest column header kept in an issue.
 pub const MAX_COLUMN_CHARS: usize = 200;
-
-/// `text` cut to its first `max` characters, followed by how many were left out.
-pub fn bounded(text: &str, max: usize) -> Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        None => Cow::Borrowed(text),
-        Some((at, _)) => Cow::Owned(format!(
-            "{}… ({} more characters)",
-            &text[..at],
-            text[at..].chars().count()
-        )),
-    }
-}
 
 /// What kind of export a file was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

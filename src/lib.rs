@@ -7,18 +7,16 @@
 
 pub mod analyze; // §3: expiring, users, purchases, de-provisioning
 pub mod attribute; // customer attribution of subscription and license rows
+pub mod base; // errors, FastMap, text escaping and bounding, frame helpers, panic hook
 pub mod catalog; // the retirement catalog (TOML)
 pub mod cli; // clap arguments, no I/O
 pub mod config; // validated configuration from the arguments
 pub mod demo; // the bundled demo fixtures
-pub mod error; // typed errors that stop a run
 pub mod export; // one exporter per output format
-pub mod frame; // helpers between Rust values and polars columns
 pub mod ingest; // readers for every export dialect
 pub mod issues; // row-level findings and per-file accounting
 pub mod model; // the Report every exporter reads
 pub mod outdir; // --out: ownership, staging, the atomic switch, one writer
-pub mod panic; // a short message for bugs; a panicking reader contained
 pub mod progress; // what a run shows on a terminal while it works
 pub mod resolve; // license/offer → SKU and retirement
 pub mod skus; // the SKU table
@@ -33,10 +31,6 @@ use model::{Report, RunInfo};
 use progress::Progress;
 use resolve::Resolver;
 use skus::SkuTable;
-
-/// A hash map for per-row lookups over millions of rows (foldhash: several times faster than the
-/// default SipHash on short strings; randomly seeded per process, so crafted keys cannot collide).
-pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// How a run ended, mapped to the process exit status by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    skusunset::panic::install_hook();
+    skusunset::base::panic::install_hook();
     let cli = skusunset::cli::Cli::parse();
     match skusunset::run(cli) {
         Ok(skusunset::Outcome::Success) => ExitCode::SUCCESS,
@@ -22,8 +22,8 @@ fn main() -> ExitCode {
         }
         Err(err) => {
             // Bounded: an error can quote an input line, and a line can be megabytes.
-            let message = skusunset::issues::bounded(&format!("{err:#}"), 4_000).into_owned();
-            eprintln!("error: {}", skusunset::terminal::escape_lines(&message));
+            let message = skusunset::base::text::bounded(&format!("{err:#}"), 4_000).into_owned();
+            eprintln!("error: {}", skusunset::base::text::escape_lines(&message));
             ExitCode::from(2)
         }
     }

@@ -42,7 +42,7 @@ impl Progress {
 
     /// Ends the current step (its line stays, with the time it took) and starts `message`.
     pub fn step(&self, message: impl Into<String>) {
-        let message = crate::terminal::escape(&message.into()).into_owned();
+        let message = crate::base::text::escape(&message.into()).into_owned();
         self.time(Some(&message));
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bar) = current.take() {

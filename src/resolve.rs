@@ -189,8 +189,14 @@ mod tests {
                 ("Office 365 E3 + Microsoft Kaizala Pro", &e3_kaizala[..]),
                 ("Office 365 E3+Microsoft Kaizala Pro", &e3_kaizala),
                 ("Office 365 E3  +  Microsoft Kaizala Pro", &e3_kaizala),
-                ("Enterprise Mobility + Security E5+Microsoft Kaizala Pro", &ems_kaizala),
-                ("Enterprise Mobility + Security E5 + Microsoft Kaizala Pro", &ems_kaizala),
+                (
+                    "Enterprise Mobility + Security E5+Microsoft Kaizala Pro",
+                    &ems_kaizala,
+                ),
+                (
+                    "Enterprise Mobility + Security E5 + Microsoft Kaizala Pro",
+                    &ems_kaizala,
+                ),
                 (
                     "Microsoft 365 E3 + Enterprise Mobility + Security E3",
                     &["Microsoft 365 E3", "Enterprise Mobility + Security E3"],

@@ -4,7 +4,7 @@
 //! (`data/sku-aliases.csv`); `--skus FILE` adds or replaces products (any copy of the CSV: both
 //! `String_Id` spellings, BOM, stray spaces, `;` delimiter).
 
-use crate::error::InputError;
+use crate::base::error::InputError;
 use crate::ingest::headers::{ColumnMap, FieldSpec};
 use crate::ingest::limits::read_file;
 use crate::ingest::{csv_text, table::Table};

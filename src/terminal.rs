@@ -2,42 +2,11 @@
 //! Text from the inputs (file names, headers, values in messages) is printed with its control
 //! characters escaped, so a value cannot move the cursor, recolour or rewrite the terminal.
 
+use crate::base::text::escape;
 use crate::catalog::Catalog;
 use crate::model::{Action, Count, Report, Urgency};
-use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-
-/// Whether `c` must not reach a terminal as is: control characters (C0, DEL, C1, among them ESC
-/// and the line breaks) and the invisible marks that reorder text (bidirectional overrides).
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` with every unsafe character written as `\u{1b}` (unchanged, and not copied, when it
-/// has none).
-pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if is_unsafe(c) {
-                    format!("\\u{{{:x}}}", c as u32)
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
-}
-
-/// A multi-line message (an error) with the unsafe characters of each line escaped.
-pub fn escape_lines(text: &str) -> String {
-    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
-}
 
 /// Per file: rows read = used + rejected; with `columns`, also which header became which field.
 fn print_accounting(report: &Report, columns: bool, w: &mut impl Write) -> io::Result<()> {
@@ -247,20 +216,4 @@ const MAX_LISTED_PER_DIR: usize = 12;
 pub fn print_catalog(catalog: &Catalog, name: &str, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "# retirement catalog: {name}")?;
     write!(w, "{}", catalog.to_toml())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_and_reordering_characters_are_escaped() {
-        assert!(matches!(escape("Zoë Müller"), Cow::Borrowed(_)));
-        assert_eq!(
-            escape("a\u{1b}[31mb\tc\u{85}"),
-            "a\\u{1b}[31mb\\u{9}c\\u{85}"
-        );
-        assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
-        assert_eq!(escape_lines("one\u{7}\ntwo"), "one\\u{7}\ntwo");
-    }
 }

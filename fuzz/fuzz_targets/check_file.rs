@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     // skusunset's own hook, as in the binary: a panic that `contain` catches (calamine on a
     // malformed workbook) is an error, not a crash; any other panic still aborts.
     static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(skusunset::panic::install_hook);
+    HOOK.call_once(skusunset::base::panic::install_hook);
     let Some((&first, body)) = data.split_first() else {
         return;
     };

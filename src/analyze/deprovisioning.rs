@@ -2,7 +2,7 @@
 //! users still hold a license of the same SKU (or, for a retiring offer, the same retirement).
 
 use super::{Params, customer_order, days_from};
-use crate::frame::Rows;
+use crate::base::frame::Rows;
 use crate::model::{DeprovisioningRow, WindowState};
 use anyhow::Result;
 use polars::prelude::*;

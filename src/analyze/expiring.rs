@@ -1,7 +1,7 @@
 //! §3.1: retiring subscriptions with their state, days left and urgency.
 
 use super::{Params, customer_order, days_from};
-use crate::frame::Rows;
+use crate::base::frame::Rows;
 use crate::issues::{Issue, IssueCode, Severity};
 use crate::model::{ExpiringRow, State, Urgency};
 use anyhow::Result;

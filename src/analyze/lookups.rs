@@ -1,7 +1,7 @@
 //! Lookup frames: every distinct license value and every distinct offer, resolved once against
 //! the SKU table and the catalog, ready to be joined onto the data.
 
-use crate::frame::{Rows, bool_col, str_col};
+use crate::base::frame::{Rows, bool_col, str_col};
 use crate::ingest::Ingested;
 use crate::issues::{Issue, IssueCode, Severity};
 use crate::resolve::Resolver;
@@ -135,8 +135,8 @@ impl Lookups {
             self.unknown.iter().map(String::as_str).collect();
         // The first row of each unknown value, in one pass over the columns (the issues are
         // sorted with all the others afterwards).
-        let mut first: crate::FastMap<&str, (Option<&str>, Option<i64>)> =
-            crate::FastMap::default();
+        let mut first: crate::base::hash::FastMap<&str, (Option<&str>, Option<i64>)> =
+            crate::base::hash::FastMap::default();
         let rows = values.iter().zip(files.iter()).zip(nums.iter());
         for ((value, file), num) in rows {
             if let Some(v) = value.filter(|v| unknown.contains(v)) {

@@ -81,7 +81,7 @@ fn with_resolved_licenses(licenses: &DataFrame, lookup: &DataFrame) -> Result<Da
 /// `end − as_of` in days, for a `Date` column.
 fn days_from(column: &str, as_of: NaiveDate) -> Expr {
     col(column).cast(DataType::Int32).cast(DataType::Int64)
-        - lit(i64::from(crate::frame::date_to_days(as_of)))
+        - lit(i64::from(crate::base::frame::date_to_days(as_of)))
 }
 
 /// Runs every analysis of §3 and assembles the report.

@@ -3,8 +3,8 @@
 
 use super::{Params, customer_order, customer_order_exprs, expiring, left_join};
 use crate::attribute::{Customers, key_col};
+use crate::base::frame::{Rows, str_col};
 use crate::catalog::Segment;
-use crate::frame::{Rows, str_col};
 use crate::issues::{Issue, IssueCode, Severity};
 use crate::model::{
     Action, CustomerRow, PurchaseRow, Reason, ReasonCode, SegmentBasis, State, UserRow,
@@ -275,7 +275,7 @@ fn user_rows<'d>(
     let text = |column: &StringChunked, i: usize| column.get(i).unwrap_or_default().to_string();
     // Reasons name products as people call them, not by their String_Id; a book has a handful
     // of distinct license values over all its rows, each looked up once.
-    let mut products = crate::FastMap::default();
+    let mut products = crate::base::hash::FastMap::default();
     let mut product = |column: &'d StringChunked, i: usize| -> String {
         let value: &'d str = column.get(i).unwrap_or_default();
         (products.entry(value))

@@ -159,13 +159,13 @@ impl Messages {
 /// Every distinct reason of a report's `users` and `purchases` rows, worded once: a partner's
 /// book has a handful of distinct reasons over hundreds of thousands of rows.
 pub struct Reasons<'r> {
-    worded: crate::FastMap<&'r Reason, String>,
+    worded: crate::base::hash::FastMap<&'r Reason, String>,
 }
 
 impl<'r> Reasons<'r> {
     /// Words the reasons of `report` with `messages`.
     pub fn word(report: &'r Report, messages: &Messages) -> Reasons<'r> {
-        let mut worded = crate::FastMap::default();
+        let mut worded = crate::base::hash::FastMap::default();
         let whys =
             (report.users.iter().map(|u| &u.why)).chain(report.purchases.iter().map(|p| &p.why));
         for why in whys {

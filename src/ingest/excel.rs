@@ -12,7 +12,7 @@ use super::limits::{
     MAX_COLUMNS, MAX_SHEET_CELLS, MAX_SHEET_ROWS, MAX_ZIP_PART_BYTES, MAX_ZIP_TOTAL_BYTES,
 };
 use super::table::{Cell, Table, TableBuilder};
-use crate::error::InputError;
+use crate::base::error::InputError;
 use anyhow::{Context, Result, bail};
 use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto_from_rs};
 use std::io::Cursor;
@@ -23,7 +23,7 @@ type Placed = (u32, u32, Cell);
 /// Reads one sheet of a workbook held in `bytes` (the path is only for messages).
 pub fn read(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> {
     check_zip(&bytes, path)?;
-    match crate::panic::contain(|| read_sheet(bytes, path, sheet)) {
+    match crate::base::panic::contain(|| read_sheet(bytes, path, sheet)) {
         Ok(result) => result,
         Err(panic) => Err(malformed(
             path,
@@ -66,7 +66,7 @@ fn check_zip(bytes: &[u8], path: &str) -> Result<()> {
                 format!(
                     "its part `{}` would inflate to {size} bytes, over the limit of \
                      {MAX_ZIP_PART_BYTES}; this is not an export (a zip bomb?)",
-                    crate::terminal::escape(&name)
+                    crate::base::text::escape(&name)
                 ),
             ));
         }

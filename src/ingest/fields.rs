@@ -230,7 +230,7 @@ impl<'a> FieldReader<'a> {
             }
             return parsed;
         }
-        let mut seen: crate::FastMap<&str, u32> = crate::FastMap::default();
+        let mut seen: crate::base::hash::FastMap<&str, u32> = crate::base::hash::FastMap::default();
         for value in column.text.iter() {
             parsed.at.push(value.map(|text| {
                 *seen.entry(text).or_insert_with(|| {

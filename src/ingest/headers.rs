@@ -5,7 +5,7 @@
 //! export (CloudBlue, Ingram) that carries Microsoft's value beside its own names it
 //! `Microsoft Status`, `Microsoft Licenses`, …, and those are listed first.
 
-use crate::error::InputError;
+use crate::base::error::InputError;
 
 /// A canonical field and the headers that may hold it, in order of preference.
 pub struct FieldSpec {
@@ -240,7 +240,7 @@ pub fn listed(headers: &[String]) -> String {
     let mut list: Vec<String> = headers
         .iter()
         .take(SHOWN)
-        .map(|h| crate::issues::bounded(h, 80).into_owned())
+        .map(|h| crate::base::text::bounded(h, 80).into_owned())
         .collect();
     if headers.len() > SHOWN {
         list.push(format!("… and {} more", headers.len() - SHOWN));

@@ -5,8 +5,8 @@
 use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::headers::{ColumnMap, LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::table::Table;
-use crate::error::InputError;
-use crate::frame::{bool_col, i64_col, str_col};
+use crate::base::error::InputError;
+use crate::base::frame::{bool_col, i64_col, str_col};
 use crate::issues::{FileKind, Issue, IssueCode, Severity};
 use crate::resolve::Resolver;
 use polars::prelude::*;
@@ -144,7 +144,8 @@ pub fn read(
                 .text("licenses")
                 .expect("a wide table has `licenses`");
             // Real exports repeat the same license combinations on many rows: split each once.
-            let mut splits: crate::FastMap<&str, Vec<String>> = crate::FastMap::default();
+            let mut splits: crate::base::hash::FastMap<&str, Vec<String>> =
+                crate::base::hash::FastMap::default();
             for cell in cells.iter().flatten() {
                 if !splits.contains_key(cell) {
                     splits.insert(cell, resolver.split_licenses(cell));

@@ -2,7 +2,7 @@
 //! could block forever or never end), each within a size limit, checked before anything big is
 //! allocated; the same file named twice is read once.
 
-use crate::error::InputError;
+use crate::base::error::InputError;
 use std::path::{Path, PathBuf};
 
 /// The largest input file read (4 GiB). Real exports are far smaller: 320,000 users with their
@@ -91,7 +91,7 @@ fn near_names(path: &Path) -> String {
     let names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
-    crate::error::did_you_mean(
+    crate::base::error::did_you_mean(
         names.iter().map(|name| {
             (
                 strsim::jaro_winkler(&wanted, &name.to_lowercase()),

@@ -12,7 +12,7 @@ pub mod subscriptions;
 pub mod table;
 pub mod values;
 
-use crate::error::InputError;
+use crate::base::error::InputError;
 use crate::issues::{FileAccounting, FileKind, Issue, IssueCode, Severity};
 use crate::resolve::Resolver;
 use anyhow::{Context, Result};
@@ -368,7 +368,7 @@ fn read_files(
                         format!(
                             "skipped, found in a folder but not an export of this kind ({}); \
                              pass it on its own if it is one",
-                            crate::issues::bounded(&err.to_string(), 300)
+                            crate::base::text::bounded(&err.to_string(), 300)
                         ),
                     )],
                     accounting: None,

@@ -4,8 +4,8 @@ use super::fields::{FieldReader, RowIssues, constant};
 use super::headers::{ColumnMap, LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::table::Table;
 use super::values::{self, DateValue};
-use crate::error::InputError;
-use crate::frame::{bool_col, date_col, i64_col, str_col};
+use crate::base::error::InputError;
+use crate::base::frame::{bool_col, date_col, i64_col, str_col};
 use crate::issues::{Issue, IssueCode};
 use polars::prelude::*;
 

@@ -215,8 +215,16 @@ fn spaced_plus_cells_keep_the_license_that_covers() {
     let subs =
         format!("{SUB_HEADER}Contoso,contoso.com,k1,Kaizala Pro,9,Active,False,2026-12-31,\n");
     let lics = users_csv(&[
-        ("spaced@contoso.com", "False", "Office 365 E3 + Microsoft Kaizala Pro"),
-        ("tight@contoso.com", "False", "Office 365 E3+Microsoft Kaizala Pro"),
+        (
+            "spaced@contoso.com",
+            "False",
+            "Office 365 E3 + Microsoft Kaizala Pro",
+        ),
+        (
+            "tight@contoso.com",
+            "False",
+            "Office 365 E3+Microsoft Kaizala Pro",
+        ),
         (
             "ems@contoso.com",
             "False",
@@ -243,7 +251,10 @@ fn spaced_plus_cells_keep_the_license_that_covers() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
     let purchases: i64 = r.purchases.iter().map(|p| p.quantity).sum();
-    assert_eq!(purchases, 2, "only the EMS and the trailing user need a seat");
+    assert_eq!(
+        purchases, 2,
+        "only the EMS and the trailing user need a seat"
+    );
 }
 
 #[test]

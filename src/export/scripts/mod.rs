@@ -9,7 +9,7 @@ mod powershell;
 
 use super::slug::customer_slugs;
 use super::{Exporter, OutputFile};
-use crate::FastMap;
+use crate::base::hash::FastMap;
 use crate::model::{Action, Report, RetirementInfo, SkuInfo, UserRow, by_customer};
 use crate::skus::is_part_number;
 use anyhow::{Context, Result};

@@ -1,0 +1,63 @@
+//! Text from the inputs made safe to show: control characters escaped for a terminal, and long
+//! values cut to a bound (a cell, a header or a line can be megabytes).
+
+use std::borrow::Cow;
+
+/// Whether `c` must not reach a terminal as is: control characters (C0, DEL, C1, among them ESC
+/// and the line breaks) and the invisible marks that reorder text (bidirectional overrides).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unsafe character written as `\u{1b}` (unchanged, and not copied, when it
+/// has none).
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if is_unsafe(c) {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// A multi-line message (an error) with the unsafe characters of each line escaped.
+pub fn escape_lines(text: &str) -> String {
+    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
+/// `text` cut to its first `max` characters, followed by how many were left out.
+pub fn bounded(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((at, _)) => Cow::Owned(format!(
+            "{}… ({} more characters)",
+            &text[..at],
+            text[at..].chars().count()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_reordering_characters_are_escaped() {
+        assert!(matches!(escape("Zoë Müller"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape("a\u{1b}[31mb\tc\u{85}"),
+            "a\\u{1b}[31mb\\u{9}c\\u{85}"
+        );
+        assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(escape_lines("one\u{7}\ntwo"), "one\\u{7}\ntwo");
+    }
+}
