@@ -2,10 +2,10 @@
 //! checked, formats chosen. The clock is read here and nowhere else.
 
 use crate::analyze::Params;
-use crate::catalog::{CatalogSource, Segment};
 use crate::cli::{CatalogArgs, FormatArg, InputArgs, LocaleArg, OutputArgs};
 use crate::export::{Format, Locale};
 use crate::ingest::{InputFile, InputSpec};
+use crate::reference::catalog::{CatalogSource, Segment};
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 use std::path::PathBuf;

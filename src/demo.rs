@@ -3,9 +3,9 @@
 
 use crate::analyze::DEFAULT_DEPROVISION_DAYS;
 use crate::analyze::Params;
-use crate::catalog::CatalogSource;
 use crate::config::Config;
 use crate::ingest::{InputFile, InputSpec};
+use crate::reference::catalog::CatalogSource;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;

@@ -8,7 +8,6 @@
 pub mod analyze; // §3: expiring, users, purchases, de-provisioning
 pub mod attribute; // customer attribution of subscription and license rows
 pub mod base; // errors, FastMap, text escaping and bounding, frame helpers, panic hook
-pub mod catalog; // the retirement catalog (TOML)
 pub mod cli; // clap arguments, no I/O
 pub mod config; // validated configuration from the arguments
 pub mod demo; // the bundled demo fixtures
@@ -18,19 +17,19 @@ pub mod issues; // row-level findings and per-file accounting
 pub mod model; // the Report every exporter reads
 pub mod outdir; // --out: ownership, staging, the atomic switch, one writer
 pub mod progress; // what a run shows on a terminal while it works
-pub mod resolve; // license/offer → SKU and retirement
-pub mod skus; // the SKU table
+pub mod read; // tables from CSV and spreadsheets, format-neutral, with limits
+pub mod reference; // SKU table, retirement catalog, resolver, name normalisation
 pub mod terminal; // what check/report print
 
 use anyhow::{Context, Result};
-use catalog::Catalog;
 use cli::{Cli, Command};
 use config::{Config, OutputConfig};
 use export::Format;
 use model::{Report, RunInfo};
 use progress::Progress;
-use resolve::Resolver;
-use skus::SkuTable;
+use reference::catalog::Catalog;
+use reference::resolve::Resolver;
+use reference::skus::SkuTable;
 
 /// How a run ended, mapped to the process exit status by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 //! characters escaped, so a value cannot move the cursor, recolour or rewrite the terminal.
 
 use crate::base::text::escape;
-use crate::catalog::Catalog;
 use crate::model::{Action, Count, Report, Urgency};
+use crate::reference::catalog::Catalog;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! refusal), and never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use skusunset::ingest::csv_text;
+use skusunset::read::csv_text;
 use std::io::Cursor;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,9 +2,8 @@
 //! real column, and the header list in messages stays bounded.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use skusunset::ingest::headers::{
-    ColumnMap, LICENSE_FIELDS, SUBSCRIPTION_FIELDS, listed, normalize,
-};
+use skusunset::ingest::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
+use skusunset::read::headers::{ColumnMap, listed, normalize};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -2,9 +2,9 @@
 //! empty piece, and a cell of few pieces never takes long (libFuzzer's timeout catches that).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use skusunset::catalog::Catalog;
-use skusunset::resolve::Resolver;
-use skusunset::skus::SkuTable;
+use skusunset::reference::catalog::Catalog;
+use skusunset::reference::resolve::Resolver;
+use skusunset::reference::skus::SkuTable;
 use std::sync::OnceLock;
 
 fn tables() -> &'static (SkuTable, Catalog) {

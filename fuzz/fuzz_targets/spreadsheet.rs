@@ -1,7 +1,7 @@
 //! Any bytes as a spreadsheet: a table or an error, never a panic, an abort or a hang.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use skusunset::ingest::excel;
+use skusunset::read::excel;
 
 fuzz_target!(|data: &[u8]| {
     // skusunset's own hook, as in the binary: a panic that `contain` catches (calamine on a

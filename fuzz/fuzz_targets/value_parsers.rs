@@ -2,7 +2,7 @@
 //! a parsed date written back as ISO parses to itself.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use skusunset::ingest::table::Cell;
+use skusunset::read::table::Cell;
 use skusunset::ingest::values::{
     DateOrder, DateValue, first_part_exceeds_12, parse_bool, parse_bool_str, parse_date,
     parse_date_str, parse_quantity, parse_quantity_str,

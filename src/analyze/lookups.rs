@@ -4,7 +4,7 @@
 use crate::base::frame::{Rows, bool_col, str_col};
 use crate::ingest::Ingested;
 use crate::issues::{Issue, IssueCode, Severity};
-use crate::resolve::Resolver;
+use crate::reference::resolve::Resolver;
 use anyhow::Result;
 use polars::prelude::*;
 

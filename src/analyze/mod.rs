@@ -10,11 +10,11 @@ pub mod summary;
 mod users;
 
 use crate::attribute::Customers;
-use crate::catalog::Segment;
 use crate::ingest::Ingested;
 use crate::issues::Issue;
 use crate::model::{Report, RunInfo};
-use crate::resolve::Resolver;
+use crate::reference::catalog::Segment;
+use crate::reference::resolve::Resolver;
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;

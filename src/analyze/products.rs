@@ -3,8 +3,8 @@
 //! replacement of the retirements the report names.
 
 use crate::model::{RetirementInfo, RetiringLicense, SkuInfo, UserRow};
-use crate::resolve::Resolver;
-use crate::skus::Sku;
+use crate::reference::resolve::Resolver;
+use crate::reference::skus::Sku;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One [`RetiringLicense`] per distinct (license as written, retirement) of `users`, sorted, and

@@ -9,7 +9,7 @@ use crate::model::{
     ReplacementInfo, RetirementInfo, RetirementProgress, Summary, UserRow, WeekSeats,
 };
 use crate::model::{CustomerRowKey, by_customer};
-use crate::resolve::Resolver;
+use crate::reference::resolve::Resolver;
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -242,7 +242,7 @@ pub fn retirements_used(
                 })
                 .collect(),
             part_numbers: (r.aliases.iter())
-                .filter(|a| crate::skus::is_part_number(a))
+                .filter(|a| crate::reference::names::is_part_number(a))
                 .cloned()
                 .collect(),
             source: r.source.clone(),

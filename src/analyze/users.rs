@@ -4,12 +4,12 @@
 use super::{Params, customer_order, customer_order_exprs, expiring, left_join};
 use crate::attribute::{Customers, key_col};
 use crate::base::frame::{Rows, str_col};
-use crate::catalog::Segment;
 use crate::issues::{Issue, IssueCode, Severity};
 use crate::model::{
     Action, CustomerRow, PurchaseRow, Reason, ReasonCode, SegmentBasis, State, UserRow,
 };
-use crate::resolve::Resolver;
+use crate::reference::catalog::Segment;
+use crate::reference::resolve::Resolver;
 use anyhow::{Result, bail};
 use polars::prelude::*;
 use std::collections::HashMap;

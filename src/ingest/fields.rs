@@ -2,10 +2,10 @@
 //! header, parses each distinct text once by the value rules (typed spreadsheet cells one by
 //! one), and turns every parse failure into a warning issue that names the file, row and column.
 
-use super::headers::{ColumnMap, FieldSpec};
-use super::table::{Cell, Table};
 use super::values::{self, DateOrder, DateValue};
 use crate::issues::{Issue, IssueCode, Severity};
+use crate::read::headers::{ColumnMap, FieldSpec};
+use crate::read::table::{Cell, Table};
 use polars::prelude::*;
 
 /// Field access for one file.

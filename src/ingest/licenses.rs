@@ -3,12 +3,13 @@
 //! license, plus one row without a license for each unlicensed user row.
 
 use super::fields::{FieldReader, Parsed, RowIssues, constant};
-use super::headers::{ColumnMap, LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
-use super::table::Table;
+use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use crate::base::error::InputError;
 use crate::base::frame::{bool_col, i64_col, str_col};
 use crate::issues::{FileKind, Issue, IssueCode, Severity};
-use crate::resolve::Resolver;
+use crate::read::headers::ColumnMap;
+use crate::read::table::Table;
+use crate::reference::resolve::Resolver;
 use polars::prelude::*;
 
 /// The canonical licenses frame's columns (long: one row per user and license; a user row
@@ -52,7 +53,7 @@ fn shape(file: &str, table: &Table) -> Result<FileKind, InputError> {
     } else {
         Err(InputError::UnknownLicenseShape {
             file: file.to_string(),
-            found: super::headers::listed(&table.headers),
+            found: crate::read::headers::listed(&table.headers),
         })
     }
 }
@@ -76,7 +77,7 @@ pub fn read(
             } else {
                 "license"
             }),
-            found: super::headers::listed(&table.headers),
+            found: crate::read::headers::listed(&table.headers),
         });
     };
     if let Some(example) = concealed(upns) {

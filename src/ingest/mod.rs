@@ -2,30 +2,22 @@
 //! canonical polars frames, recording every row it cannot use as an issue and accounting for
 //! every row read.
 
-pub mod csv_text;
-pub mod excel;
 pub mod fields;
-pub mod headers;
+pub mod header_aliases;
 pub mod licenses;
-pub mod limits;
 pub mod subscriptions;
-pub mod table;
 pub mod values;
 
 use crate::base::error::InputError;
 use crate::issues::{FileAccounting, FileKind, Issue, IssueCode, Severity};
-use crate::resolve::Resolver;
+use crate::read::table::Table;
+use crate::read::{DATA_EXTENSIONS, extension, limits, read_table};
+use crate::reference::resolve::Resolver;
 use anyhow::{Context, Result};
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use table::Table;
-
-/// Spreadsheet extensions read through calamine; anything else is read as CSV.
-const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
-/// Extensions picked up when a directory is given.
-const DATA_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods"];
 
 /// One input file, optionally tied to a customer (`KEY=FILE`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,58 +85,6 @@ pub struct Ingested {
     pub issues: Vec<Issue>,
     /// Per-file counts.
     pub accounting: Vec<FileAccounting>,
-}
-
-/// Reads a file into a raw table, choosing the reader by extension. Only a regular file within
-/// [`limits::MAX_FILE_BYTES`] is read. A UTF-8 CSV file is streamed; other encodings and
-/// spreadsheets are read whole.
-pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
-    let table = read_any_table(path, label, sheet)?;
-    if table.headers.iter().all(String::is_empty) {
-        anyhow::bail!(InputError::Malformed {
-            file: label.to_string(),
-            message: format!(
-                "it is empty: no header row{}; export it again",
-                table
-                    .sheet
-                    .as_ref()
-                    .map(|s| format!(" on sheet `{s}`"))
-                    .unwrap_or_default()
-            ),
-        });
-    }
-    Ok(table)
-}
-
-fn read_any_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
-    let size = limits::check_file(path, label, limits::MAX_FILE_BYTES)?;
-    let malformed = |message: String| InputError::Malformed {
-        file: label.to_string(),
-        message,
-    };
-    let ext = extension(path);
-    if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-        let file = std::fs::File::open(path).map_err(|error| InputError::Unreadable {
-            file: label.to_string(),
-            error,
-        })?;
-        if let Some(table) = csv_text::read_streaming(file, size as usize).map_err(malformed)? {
-            return Ok(table);
-        }
-    }
-    let bytes = limits::read_file(path, label, limits::MAX_FILE_BYTES)?;
-    if SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-        excel::read(bytes, label, sheet)
-    } else {
-        Ok(csv_text::read(&bytes).map_err(malformed)?)
-    }
-}
-
-fn extension(path: &Path) -> String {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase()
 }
 
 /// Expands directories into their data files, subfolders included (sorted by path). Left out:
@@ -237,10 +177,10 @@ fn read_once(
 
 fn accounting(file: &InputFile, table: &Table, kind: FileKind, used: usize) -> FileAccounting {
     let specs = match kind {
-        FileKind::Subscriptions => headers::SUBSCRIPTION_FIELDS,
-        FileKind::LicensesWide | FileKind::LicensesLong => headers::LICENSE_FIELDS,
+        FileKind::Subscriptions => header_aliases::SUBSCRIPTION_FIELDS,
+        FileKind::LicensesWide | FileKind::LicensesLong => header_aliases::LICENSE_FIELDS,
     };
-    let columns = headers::ColumnMap::new(&table.headers, specs)
+    let columns = crate::read::headers::ColumnMap::new(&table.headers, specs)
         .matched(&table.headers)
         .into_iter()
         .map(|(field, header)| (field, header.to_string()))

@@ -1,12 +1,13 @@
 //! Partner Center subscription exports (docs/rules.md §2.1) → the canonical subscriptions frame.
 
 use super::fields::{FieldReader, RowIssues, constant};
-use super::headers::{ColumnMap, LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
-use super::table::Table;
+use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::values::{self, DateValue};
 use crate::base::error::InputError;
 use crate::base::frame::{bool_col, date_col, i64_col, str_col};
 use crate::issues::{Issue, IssueCode};
+use crate::read::headers::ColumnMap;
+use crate::read::table::Table;
 use polars::prelude::*;
 
 const DATE_FIELDS: &[&str] = &["end_date", "start_date", "suspended_on"];
@@ -97,7 +98,7 @@ pub fn read(
     if key.is_none() && !fields.has("customer_id") && !fields.has("customer_name") {
         return Err(InputError::NoCustomerColumn {
             file: file.to_string(),
-            found: super::headers::listed(&table.headers),
+            found: crate::read::headers::listed(&table.headers),
         });
     }
     let mut row_issues = RowIssues::default();

@@ -1,7 +1,7 @@
 //! Value rules of docs/rules.md §2.1: dates (ISO, US slash, dotted, Excel serials; day-first
 //! detection per column), booleans, quantities and statuses.
 
-use super::table::Cell;
+use crate::read::table::Cell;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// How slash dates of one column are read.

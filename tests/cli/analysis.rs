@@ -2,10 +2,10 @@
 //! input rows shown in the test.
 
 use skusunset::analyze::Params;
-use skusunset::catalog::Segment;
 use skusunset::config::Config;
 use skusunset::ingest::{InputFile, InputSpec};
 use skusunset::model::Report;
+use skusunset::reference::catalog::Segment;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -43,7 +43,7 @@ fn report_with(
             day_first: false,
         },
         skus: vec![],
-        catalog: skusunset::catalog::CatalogSource::default(),
+        catalog: skusunset::reference::catalog::CatalogSource::default(),
         params: Params {
             as_of: AS_OF.parse().unwrap(),
             deprovision_days: 120,

@@ -6,7 +6,7 @@ use crate::util::{demo_report, run, stderr};
 use skusunset::export::slug::customer_slugs;
 use skusunset::export::{Exporter, SCRIPT_CSV_COLUMNS, ScriptsExporter};
 use skusunset::model::{Report, by_customer};
-use skusunset::skus::SkuTable;
+use skusunset::reference::skus::SkuTable;
 use std::collections::BTreeMap;
 
 /// The exporter's files as path → text.

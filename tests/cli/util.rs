@@ -1,10 +1,10 @@
 //! Test helpers: fixture paths, a text dump of canonical frames, running the binary.
 
 use polars::prelude::*;
-use skusunset::catalog::Catalog;
 use skusunset::ingest::{Ingested, InputFile, InputSpec};
-use skusunset::resolve::Resolver;
-use skusunset::skus::SkuTable;
+use skusunset::reference::catalog::Catalog;
+use skusunset::reference::resolve::Resolver;
+use skusunset::reference::skus::SkuTable;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -11,7 +11,7 @@ use super::slug::customer_slugs;
 use super::{Exporter, OutputFile};
 use crate::base::hash::FastMap;
 use crate::model::{Action, Report, RetirementInfo, SkuInfo, UserRow, by_customer};
-use crate::skus::is_part_number;
+use crate::reference::names::is_part_number;
 use anyhow::{Context, Result};
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};

@@ -8,11 +8,11 @@
 //! sheets over [`MAX_SHEET_CELLS`] cells are refused; and a panic inside calamine on a
 //! malformed file becomes an error naming the file.
 
-use super::limits::{
+use crate::base::error::InputError;
+use crate::read::limits::{
     MAX_COLUMNS, MAX_SHEET_CELLS, MAX_SHEET_ROWS, MAX_ZIP_PART_BYTES, MAX_ZIP_TOTAL_BYTES,
 };
-use super::table::{Cell, Table, TableBuilder};
-use crate::base::error::InputError;
+use crate::read::table::{Cell, Table, TableBuilder};
 use anyhow::{Context, Result, bail};
 use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto_from_rs};
 use std::io::Cursor;

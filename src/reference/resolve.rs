@@ -1,8 +1,9 @@
 //! Resolves a license value or a subscription offer to a SKU and to a retirement
 //! (docs/rules.md §2.2 and §2.4), and splits the admin center's `+`-joined license lists.
 
-use crate::catalog::{Catalog, Retirement};
-use crate::skus::{Sku, SkuTable, lookup_key};
+use crate::reference::catalog::{Catalog, Retirement};
+use crate::reference::names::lookup_key;
+use crate::reference::skus::{Sku, SkuTable};
 
 /// What one license or offer value is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! or without BOM, Windows-1252 as the fallback; `,`, `;` or tab as delimiter (detected from the header
 //! line); quoted fields with embedded newlines; PowerShell's `#TYPE` first line skipped.
 
-use super::limits::MAX_COLUMNS;
-use super::table::{Table, TableBuilder};
+use crate::read::limits::MAX_COLUMNS;
+use crate::read::table::{Table, TableBuilder};
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};

@@ -5,19 +5,20 @@
 //! `String_Id` spellings, BOM, stray spaces, `;` delimiter).
 
 use crate::base::error::InputError;
-use crate::ingest::headers::{ColumnMap, FieldSpec};
-use crate::ingest::limits::read_file;
-use crate::ingest::{csv_text, table::Table};
+use crate::read::headers::{ColumnMap, FieldSpec};
+use crate::read::limits::read_file;
+use crate::read::{csv_text, table::Table};
+use crate::reference::names::lookup_key;
 use std::collections::{BTreeSet, HashMap};
 
 /// The largest `--skus` file read (64 MiB; Microsoft's whole table is under 1 MiB).
 pub const MAX_SKU_TABLE_BYTES: u64 = 64 << 20;
 /// Microsoft's whole table, every product (gzip).
-const BUILTIN_CSV_GZ: &[u8] = include_bytes!("../data/skus.csv.gz");
+const BUILTIN_CSV_GZ: &[u8] = include_bytes!("../../data/skus.csv.gz");
 /// Names that must find one product: former names of renamed products (still in older exports
 /// and usage reports), and the product meant by a display name several products share (`Visio
 /// Plan 2` is both VISIOCLIENT and VISIO_PLAN2_DEPT): `Name,String_Id`; they win over the table.
-const BUILTIN_ALIASES: &str = include_str!("../data/sku-aliases.csv");
+const BUILTIN_ALIASES: &str = include_str!("../../data/sku-aliases.csv");
 
 const FIELDS: &[FieldSpec] = &[
     FieldSpec {
@@ -58,27 +59,6 @@ pub struct SkuTable {
     index: HashMap<String, usize>,
     /// The most characters any lookup key has.
     longest_key: usize,
-}
-
-/// Lower-cases, trims and collapses runs of white space: the key every lookup uses.
-pub fn lookup_key(value: &str) -> String {
-    let mut key = String::with_capacity(value.len());
-    for word in value.split_whitespace() {
-        if !key.is_empty() {
-            key.push(' ');
-        }
-        key.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    key
-}
-
-/// Whether a name is written like a product part number (`skuPartNumber`, String_Id): capital
-/// letters, digits and `_` only, with at least one letter (`KAIZALA_STANDALONE`, `SPE_E3`).
-pub fn is_part_number(name: &str) -> bool {
-    name.bytes().any(|b| b.is_ascii_uppercase())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 impl SkuTable {
@@ -303,22 +283,6 @@ mod tests {
             err.contains("no product has String_Id NO_SUCH_SKU"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn part_numbers_are_capitals_digits_and_underscores() {
-        for yes in ["KAIZALA_STANDALONE", "SPE_E3", "MCOIMP"] {
-            assert!(is_part_number(yes), "{yes}");
-        }
-        for no in [
-            "Kaizala Pro",
-            "1392051d-0cb9-4b7a-88d5-621fee5e8711",
-            "123",
-            "",
-            "SPE E3",
-        ] {
-            assert!(!is_part_number(no), "{no}");
-        }
     }
 
     #[test]

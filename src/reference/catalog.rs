@@ -3,8 +3,8 @@
 //! embedded in the binary; `--catalog` replaces it and `--catalog-extend` adds to it.
 
 use crate::base::error::InputError;
-use crate::ingest::limits::read_file;
-use crate::skus::lookup_key;
+use crate::read::limits::read_file;
+use crate::reference::names::lookup_key;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ pub const MAX_CATALOG_BYTES: u64 = 16 << 20;
 pub const MAX_RETIREMENTS: usize = 1_000;
 
 /// The default catalog, as shipped.
-pub const DEFAULT_CATALOG: &str = include_str!("../data/catalog.toml");
+pub const DEFAULT_CATALOG: &str = include_str!("../../data/catalog.toml");
 
 pub use crate::model::Segment;
 
