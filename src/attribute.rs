@@ -8,7 +8,7 @@
 use crate::base::frame::{str_col, texts};
 use crate::base::hash::FastMap;
 use crate::ingest::Ingested;
-use crate::issues::{FileAccounting, Issue, IssueCode};
+use crate::model::issues::{FileAccounting, Issue, IssueCode};
 use anyhow::Result;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

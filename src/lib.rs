@@ -13,8 +13,7 @@ pub mod config; // validated configuration from the arguments
 pub mod demo; // the bundled demo fixtures
 pub mod export; // one exporter per output format
 pub mod ingest; // readers for every export dialect
-pub mod issues; // row-level findings and per-file accounting
-pub mod model; // the Report every exporter reads
+pub mod model; // the Report every exporter reads, its vocabulary, issues and accounting
 pub mod outdir; // --out: ownership, staging, the atomic switch, one writer
 pub mod progress; // what a run shows on a terminal while it works
 pub mod read; // tables from CSV and spreadsheets, format-neutral, with limits
@@ -76,7 +75,7 @@ fn outcome(report: &Report, strict: bool) -> Outcome {
     let has_errors = report
         .issues
         .iter()
-        .any(|i| i.severity == issues::Severity::Error);
+        .any(|i| i.severity == model::issues::Severity::Error);
     if strict && has_errors {
         eprintln!(
             "--strict: exit status 1, because some rows were not used (issues of severity \

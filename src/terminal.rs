@@ -49,7 +49,7 @@ pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
     let errors = report
         .issues
         .iter()
-        .filter(|i| i.severity == crate::issues::Severity::Error)
+        .filter(|i| i.severity == crate::model::issues::Severity::Error)
         .count();
     writeln!(
         w,
@@ -64,7 +64,7 @@ pub fn print_check(report: &Report, w: &mut impl Write) -> io::Result<()> {
 }
 
 /// One issue on one line: `file:row [column] severity code: message`.
-fn print_issue(i: &crate::issues::Issue, w: &mut impl Write) -> io::Result<()> {
+fn print_issue(i: &crate::model::issues::Issue, w: &mut impl Write) -> io::Result<()> {
     let row = i.row.map(|r| format!(":{r}")).unwrap_or_default();
     let column = i
         .column
@@ -87,10 +87,10 @@ const LISTED_ERRORS: usize = 10;
 /// `report`: the error issues (rows not used), the first [`LISTED_ERRORS`] of them, and where
 /// all issues are.
 fn print_errors(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io::Result<()> {
-    let errors: Vec<&crate::issues::Issue> = report
+    let errors: Vec<&crate::model::issues::Issue> = report
         .issues
         .iter()
-        .filter(|i| i.severity == crate::issues::Severity::Error)
+        .filter(|i| i.severity == crate::model::issues::Severity::Error)
         .collect();
     if errors.is_empty() {
         return Ok(());

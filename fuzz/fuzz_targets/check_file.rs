@@ -5,7 +5,7 @@
 use clap::Parser;
 use libfuzzer_sys::fuzz_target;
 use skusunset::cli::{Cli, Command};
-use skusunset::issues::Severity;
+use skusunset::model::issues::Severity;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::OnceLock;

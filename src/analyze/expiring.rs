@@ -2,7 +2,7 @@
 
 use super::{Params, customer_order, days_from};
 use crate::base::frame::Rows;
-use crate::issues::{Issue, IssueCode, Severity};
+use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::model::{ExpiringRow, State, Urgency};
 use anyhow::Result;
 use polars::prelude::*;

@@ -3,7 +3,7 @@
 
 use crate::base::frame::{Rows, bool_col, str_col};
 use crate::ingest::Ingested;
-use crate::issues::{Issue, IssueCode, Severity};
+use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::reference::resolve::Resolver;
 use anyhow::Result;
 use polars::prelude::*;

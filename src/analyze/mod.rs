@@ -11,7 +11,7 @@ mod users;
 
 use crate::attribute::Customers;
 use crate::ingest::Ingested;
-use crate::issues::Issue;
+use crate::model::issues::Issue;
 use crate::model::{Report, RunInfo};
 use crate::reference::catalog::Segment;
 use crate::reference::resolve::Resolver;

@@ -4,7 +4,7 @@
 use super::{Params, customer_order, customer_order_exprs, expiring, left_join};
 use crate::attribute::{Customers, key_col};
 use crate::base::frame::{Rows, str_col};
-use crate::issues::{Issue, IssueCode, Severity};
+use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::model::{
     Action, CustomerRow, PurchaseRow, Reason, ReasonCode, SegmentBasis, State, UserRow,
 };

@@ -1,5 +1,5 @@
 //! Typed errors that stop a run (exit status 2) and that tests tell apart. Row-level problems
-//! are not errors but [`crate::issues::Issue`]s.
+//! are not errors but [`crate::model::issues::Issue`]s.
 
 use thiserror::Error;
 

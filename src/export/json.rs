@@ -3,7 +3,7 @@
 
 use super::locale::Reasons;
 use super::{Exporter, Messages, OutputFile};
-use crate::issues::{FileAccounting, Issue};
+use crate::model::issues::{FileAccounting, Issue};
 use crate::model::{
     CustomerRow, DeprovisioningRow, ExpiringRow, Report, RetirementInfo, RetiringLicense, RunInfo,
     SkuInfo, Summary,

@@ -3,7 +3,7 @@
 //! one), and turns every parse failure into a warning issue that names the file, row and column.
 
 use super::values::{self, DateOrder, DateValue};
-use crate::issues::{Issue, IssueCode, Severity};
+use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::read::headers::{ColumnMap, FieldSpec};
 use crate::read::table::{Cell, Table};
 use polars::prelude::*;

@@ -6,7 +6,7 @@ use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use crate::base::error::InputError;
 use crate::base::frame::{bool_col, i64_col, str_col};
-use crate::issues::{FileKind, Issue, IssueCode, Severity};
+use crate::model::issues::{FileKind, Issue, IssueCode, Severity};
 use crate::read::headers::ColumnMap;
 use crate::read::table::Table;
 use crate::reference::resolve::Resolver;

@@ -9,7 +9,7 @@ pub mod subscriptions;
 pub mod values;
 
 use crate::base::error::InputError;
-use crate::issues::{FileAccounting, FileKind, Issue, IssueCode, Severity};
+use crate::model::issues::{FileAccounting, FileKind, Issue, IssueCode, Severity};
 use crate::read::table::Table;
 use crate::read::{DATA_EXTENSIONS, extension, limits, read_table};
 use crate::reference::resolve::Resolver;

@@ -5,7 +5,7 @@ use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::values::{self, DateValue};
 use crate::base::error::InputError;
 use crate::base::frame::{bool_col, date_col, i64_col, str_col};
-use crate::issues::{Issue, IssueCode};
+use crate::model::issues::{Issue, IssueCode};
 use crate::read::headers::ColumnMap;
 use crate::read::table::Table;
 use polars::prelude::*;

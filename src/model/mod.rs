@@ -1,14 +1,15 @@
 //! The `Report`: the single contract between the analysis and every exporter. Plain data,
 //! already sorted; exporters format it but compute nothing.
 
+pub mod issues;
 pub mod vocab;
 
 pub use vocab::{
     Action, IssueCode, ReasonCode, Segment, SegmentBasis, State, Urgency, WindowState,
 };
 
-use crate::issues::{FileAccounting, Issue};
 use chrono::NaiveDate;
+use issues::{FileAccounting, Issue};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! every fixture: rows read = used + rejected per file, and every rejected row has an error.
 
 use crate::util::{fixture, run, stderr, stdout};
-use skusunset::issues::Severity;
+use skusunset::model::issues::Severity;
 use std::collections::{BTreeSet, HashMap};
 
 /// How a corpus file is passed.

@@ -4,8 +4,8 @@
 //! [`Issue`]; every input file gets a [`FileAccounting`] whose counts add up. Both travel into
 //! the `Report` unchanged, so every exporter shows the same findings.
 
+pub use super::vocab::IssueCode;
 use crate::base::text::bounded;
-pub use crate::model::IssueCode;
 use serde::Serialize;
 use std::borrow::Cow;
 
