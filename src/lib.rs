@@ -52,7 +52,7 @@ pub fn build_report_shown(config: &Config, progress: &progress::Progress) -> Res
         skus: &skus,
         catalog: &catalog,
     };
-    let mut ingested = ingest::load_observed(&config.inputs, &resolver, &|file| {
+    let mut ingested = ingest::load_observed(&config.inputs, &|file| {
         progress.step(format!("reading {file}"));
     })?;
     progress.step("attributing rows to customers");

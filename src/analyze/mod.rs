@@ -4,6 +4,7 @@
 
 mod deprovisioning;
 mod expiring;
+mod license_cells;
 mod lookups;
 mod products;
 pub mod summary;
@@ -92,6 +93,8 @@ pub fn analyze(
     params: &Params,
     run: RunInfo,
 ) -> Result<Report> {
+    let joined = std::mem::take(&mut ingested.licenses);
+    ingested.licenses = license_cells::split(joined, resolver)?;
     let lookups = lookups::Lookups::build(&ingested, resolver)?;
     ingested
         .issues

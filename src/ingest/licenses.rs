@@ -1,6 +1,9 @@
 //! Microsoft 365 user/license exports (docs/rules.md §2.2), wide (`Licenses` joined with `+`) or
-//! long (one row per user and license) → the canonical licenses frame: one row per user and
-//! license, plus one row without a license for each unlicensed user row.
+//! long (one row per user and license) → the canonical licenses frame: a long row per user and
+//! license (a row without a license for an unlicensed user), a wide row per user with its
+//! `Licenses` cell as read. Ingest knows no product: the analysis splits the cells
+//! (`analyze::license_cells`), because only the SKU table and the catalog know which `+` joins
+//! two licenses and which belongs to a product's name.
 
 use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
@@ -9,11 +12,12 @@ use crate::base::frame::{bool_col, i64_col, str_col};
 use crate::model::issues::{FileKind, Issue, IssueCode, Severity};
 use crate::read::headers::ColumnMap;
 use crate::read::table::Table;
-use crate::reference::resolve::Resolver;
 use polars::prelude::*;
 
-/// The canonical licenses frame's columns (long: one row per user and license; a user row
-/// without a license gives one row whose `license` is null), in order.
+/// The canonical licenses frame's columns, in order. A long export gives one row per user and
+/// license (a user row without a license gives one row whose `license` is null); a wide export
+/// one row per user, whose `license` is its `+`-joined `Licenses` cell and `licenses_joined` is
+/// true.
 pub const COLUMNS: &[(&str, DataType)] = &[
     ("file", DataType::String),
     ("row", DataType::Int64),
@@ -24,6 +28,7 @@ pub const COLUMNS: &[(&str, DataType)] = &[
     ("user_principal_name", DataType::String),
     ("display_name", DataType::String),
     ("license", DataType::String),
+    ("licenses_joined", DataType::Boolean),
     ("department", DataType::String),
     ("title", DataType::String),
     ("usage_location", DataType::String),
@@ -64,7 +69,6 @@ pub fn read(
     file: &str,
     table: &Table,
     key: Option<&str>,
-    resolver: &Resolver,
     issues: &mut Vec<Issue>,
 ) -> Result<(DataFrame, usize, FileKind), InputError> {
     let kind = shape(file, table)?;
@@ -138,62 +142,37 @@ pub fn read(
     );
     row_issues.finish(issues);
 
-    let kept = keep.iter().enumerate().filter(|(_, k)| **k).map(|(i, _)| i);
-    let (rows, licenses) = match kind {
-        FileKind::LicensesWide => {
-            let cells = fields
-                .text("licenses")
-                .expect("a wide table has `licenses`");
-            // Real exports repeat the same license combinations on many rows: split each once.
-            let mut splits: crate::base::hash::FastMap<&str, Vec<String>> =
-                crate::base::hash::FastMap::default();
-            for cell in cells.iter().flatten() {
-                if !splits.contains_key(cell) {
-                    splits.insert(cell, resolver.split_licenses(cell));
-                }
-            }
-            let mut rows: Vec<IdxSize> = Vec::new();
-            let mut licenses: Vec<Option<&str>> = Vec::new();
-            for i in kept {
-                match cells.get(i).map(|cell| &splits[cell]) {
-                    Some(split) if !split.is_empty() => {
-                        rows.extend(std::iter::repeat_n(i as IdxSize, split.len()));
-                        licenses.extend(split.iter().map(|l| Some(l.as_str())));
-                    }
-                    _ => {
-                        rows.push(i as IdxSize);
-                        licenses.push(None);
-                    }
-                }
-            }
-            (rows, str_col("license", licenses))
-        }
+    let rows: Vec<IdxSize> = (keep.iter().enumerate())
+        .filter(|(_, k)| **k)
+        .map(|(i, _)| i as IdxSize)
+        .collect();
+    let used = rows.len();
+    let taken = IdxCa::from_vec("rows".into(), rows);
+    let malformed = |e: PolarsError| InputError::Malformed {
+        file: file.to_string(),
+        message: e.to_string(),
+    };
+    let as_license = |column: PolarsResult<Column>| column.map(|c| c.with_name("license".into()));
+    let licenses = match kind {
+        FileKind::LicensesWide => as_license(fields.text_taken("licenses", &taken)),
         _ => {
             let column = fields.text("license").expect("a long table has `license`");
-            let rows: Vec<IdxSize> = kept.map(|i| i as IdxSize).collect();
             let unlicensed = |l: &str| l.eq_ignore_ascii_case("unlicensed");
-            // The kept rows ascend, so as many as the table's are all of them, in order.
-            let licenses = if rows.len() == column.len() && !column.iter().flatten().any(unlicensed)
-            {
-                column.clone().with_name("license".into()).into_column()
-            } else {
-                str_col(
+            if column.iter().flatten().any(unlicensed) {
+                Ok(str_col(
                     "license",
-                    rows.iter()
-                        .map(|&i| column.get(i as usize).filter(|l| !unlicensed(l))),
-                )
-            };
-            (rows, licenses)
+                    (taken.into_no_null_iter())
+                        .map(|i| column.get(i as usize).filter(|l| !unlicensed(l))),
+                ))
+            } else {
+                as_license(fields.text_taken("license", &taken))
+            }
         }
-    };
-    let used = keep.iter().filter(|k| **k).count();
-    let taken = IdxCa::from_vec("rows".into(), rows);
-    let frame = frame(&fields, &taken, key, licenses, &block_credential).map_err(|e| {
-        InputError::Malformed {
-            file: file.to_string(),
-            message: e.to_string(),
-        }
-    })?;
+    }
+    .map_err(&malformed)?;
+    let joined = kind == FileKind::LicensesWide;
+    let frame =
+        frame(&fields, &taken, key, (licenses, joined), &block_credential).map_err(&malformed)?;
     Ok((frame, used, kind))
 }
 
@@ -213,7 +192,7 @@ fn frame(
     fields: &FieldReader,
     taken: &IdxCa,
     key: Option<&str>,
-    licenses: Column,
+    (licenses, joined): (Column, bool),
     block_credential: &Parsed<bool>,
 ) -> PolarsResult<DataFrame> {
     let len = taken.len();
@@ -229,6 +208,7 @@ fn frame(
         text("user_principal_name")?,
         text("display_name")?,
         licenses,
+        bool_col("licenses_joined", std::iter::repeat_n(Some(joined), len)),
         text("department")?,
         text("title")?,
         text("usage_location")?,

@@ -12,7 +12,6 @@ use crate::base::error::InputError;
 use crate::model::issues::{FileAccounting, FileKind, Issue, IssueCode, Severity};
 use crate::read::table::Table;
 use crate::read::{DATA_EXTENSIONS, extension, limits, read_table};
-use crate::reference::resolve::Resolver;
 use anyhow::{Context, Result};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -198,17 +197,13 @@ fn accounting(file: &InputFile, table: &Table, kind: FileKind, used: usize) -> F
 }
 
 /// Reads every input. Unreadable files and missing columns are errors; row problems are issues.
-pub fn load(spec: &InputSpec, resolver: &Resolver) -> Result<Ingested> {
-    load_observed(spec, resolver, &|_| {})
+pub fn load(spec: &InputSpec) -> Result<Ingested> {
+    load_observed(spec, &|_| {})
 }
 
 /// [`load`], calling `reading` with each file's label before the file is read. Files are read
 /// in parallel; their issues and accounting come out in the order the files were given.
-pub fn load_observed(
-    spec: &InputSpec,
-    resolver: &Resolver,
-    reading: &(dyn Fn(&str) + Sync),
-) -> Result<Ingested> {
+pub fn load_observed(spec: &InputSpec, reading: &(dyn Fn(&str) + Sync)) -> Result<Ingested> {
     let (mut seen, mut repeated) = (HashMap::new(), Vec::new());
     let sub_files = read_once(expand(&spec.subscriptions)?, &mut seen, &mut repeated);
     let lic_files = read_once(expand(&spec.licenses)?, &mut seen, &mut repeated);
@@ -233,7 +228,6 @@ pub fn load_observed(
                     &file.label(),
                     table,
                     file.key.as_deref(),
-                    resolver,
                     issues,
                 )?)
             })

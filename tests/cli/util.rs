@@ -2,9 +2,6 @@
 
 use polars::prelude::*;
 use skusunset::ingest::{Ingested, InputFile, InputSpec};
-use skusunset::reference::catalog::Catalog;
-use skusunset::reference::resolve::Resolver;
-use skusunset::reference::skus::SkuTable;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -25,21 +22,15 @@ pub fn input(rel: &str, key: Option<&str>) -> InputFile {
     }
 }
 
-/// Ingests the given files with the built-in SKU table and catalog.
+/// Ingests the given files.
 pub fn ingest(subscriptions: Vec<InputFile>, licenses: Vec<InputFile>) -> anyhow::Result<Ingested> {
-    let skus = SkuTable::builtin();
-    let catalog = Catalog::builtin();
-    let resolver = Resolver {
-        skus: &skus,
-        catalog: &catalog,
-    };
     let spec = InputSpec {
         subscriptions,
         licenses,
         sheet: None,
         day_first: false,
     };
-    skusunset::ingest::load(&spec, &resolver)
+    skusunset::ingest::load(&spec)
 }
 
 /// A frame as text: `name: dtype` per column, then one line per row.
