@@ -10,12 +10,10 @@ pub mod attribute; // customer attribution of subscription and license rows
 pub mod base; // errors, FastMap, text escaping and bounding, frame helpers, panic hook
 pub mod cli; // clap arguments, no I/O
 pub mod config; // validated configuration from the arguments
-pub mod demo; // the bundled demo fixtures
 pub mod export; // one exporter per output format
 pub mod ingest; // readers for every export dialect
 pub mod model; // the Report every exporter reads, its vocabulary, issues and accounting
 pub mod outdir; // --out: ownership, staging, the atomic switch, one writer
-pub mod progress; // what a run shows on a terminal while it works
 pub mod read; // tables from CSV and spreadsheets, format-neutral, with limits
 pub mod reference; // SKU table, retirement catalog, resolver, name normalisation
 pub mod terminal; // what check/report print
@@ -25,10 +23,10 @@ use cli::{Cli, Command};
 use config::{Config, OutputConfig};
 use export::Format;
 use model::{Report, RunInfo};
-use progress::Progress;
 use reference::catalog::Catalog;
 use reference::resolve::Resolver;
 use reference::skus::SkuTable;
+use terminal::progress::Progress;
 
 /// How a run ended, mapped to the process exit status by `main`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +39,11 @@ pub enum Outcome {
 
 /// Reads, attributes and analyses everything a configuration names.
 pub fn build_report(config: &Config) -> Result<Report> {
-    build_report_shown(config, &progress::Progress::hidden())
+    build_report_shown(config, &Progress::hidden())
 }
 
 /// [`build_report`], showing each input file and phase on `progress`.
-pub fn build_report_shown(config: &Config, progress: &progress::Progress) -> Result<Report> {
+pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report> {
     let skus = SkuTable::load(&config.skus)?;
     let (catalog, catalog_name) = Catalog::load(&config.catalog)?;
     let resolver = Resolver {
@@ -129,30 +127,26 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let progress = Progress::new(cli.quiet);
     match cli.command {
         Command::Report(args) => report(
-            &Config::from_cli(&args.inputs)?,
-            &OutputConfig::from_cli(&args.output, &[Format::Xlsx, Format::Html]),
+            &args.inputs.config()?,
+            &args.output.config(&[Format::Xlsx, Format::Html]),
             &progress,
         ),
         Command::Check(args) => {
-            let config = Config::from_cli(&args.inputs)?;
+            let config = args.inputs.config()?;
             let report = build_report_shown(&config, &progress)?;
             progress.finish();
             terminal::print_check(&report, &mut std::io::stdout())?;
             Ok(outcome(&report, config.strict))
         }
         Command::Catalog(args) => {
-            let (catalog, name) = Catalog::load(&config::catalog_source(&args))?;
+            let (catalog, name) = Catalog::load(&args.source())?;
             terminal::print_catalog(&catalog, &name, &mut std::io::stdout())?;
             Ok(Outcome::Success)
         }
         Command::Demo(args) => {
-            let fixtures = demo::unpack()?;
-            let config = demo::config(&fixtures, config::as_of(args.as_of.as_deref())?);
-            report(
-                &config,
-                &OutputConfig::from_cli(&args.output, &Format::ALL),
-                &progress,
-            )
+            let fixtures = config::demo::unpack()?;
+            let config = config::demo::config(&fixtures, config::as_of(args.as_of.as_deref())?);
+            report(&config, &args.output.config(&Format::ALL), &progress)
         }
     }
 }

@@ -124,7 +124,7 @@ fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
 
 /// The data files under `dir`, recursively (see [`expand`] for what is left out).
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if dir.join(crate::outdir::STORE).exists() {
+    if dir.join(crate::base::layout::STORE).exists() {
         return Ok(());
     }
     for entry in std::fs::read_dir(dir)? {

@@ -10,7 +10,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 /// skusunset's own folder inside `--out`: the generations and the `current` link.
-pub const STORE: &str = ".skusunset";
+pub use crate::base::layout::STORE;
 /// The link inside [`STORE`] that names the live generation.
 pub const CURRENT: &str = "current";
 

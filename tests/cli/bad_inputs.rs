@@ -379,9 +379,7 @@ fn config(subscriptions: &[String], licenses: &[String]) -> skusunset::config::C
     args.extend(["--as-of".into(), "2026-11-21".into()]);
     let cli = <skusunset::cli::Cli as clap::Parser>::parse_from(args);
     match cli.command {
-        skusunset::cli::Command::Check(check) => {
-            skusunset::config::Config::from_cli(&check.inputs).unwrap()
-        }
+        skusunset::cli::Command::Check(check) => check.inputs.config().unwrap(),
         _ => unreachable!("a check command"),
     }
 }

@@ -339,3 +339,26 @@ fn report_lists_its_errors_and_strict_says_why_it_fails() {
         stderr(&out)
     );
 }
+
+#[test]
+fn json_has_every_field_of_the_report_and_a_reason_per_row() {
+    use skusunset::export::{Format, Locale, Rendering, render};
+    let report = crate::util::demo_report();
+    let rendering = Rendering {
+        formats: &[Format::Json],
+        locale: Locale::En,
+        raw_csv: false,
+    };
+    let (_, bytes) = render(&report, &rendering).unwrap().remove(0);
+    let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let model = serde_json::to_value(&report).unwrap();
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&json), keys(&model));
+    for table in ["users", "purchases"] {
+        for row in json[table].as_array().unwrap() {
+            assert!(!row["reason"].as_str().unwrap().is_empty(), "{row}");
+            assert!(!row["reason"].as_str().unwrap().contains('{'), "{row}");
+        }
+    }
+}

@@ -255,9 +255,9 @@ fn a_plan_without_mailbox_or_desktop_apps_is_called_out_in_the_script_and_runboo
     );
     let catalog_path = dir.path().join("catalog.toml");
     std::fs::write(&catalog_path, catalog).expect("write catalog");
-    let fixtures = skusunset::demo::unpack().expect("demo fixtures");
+    let fixtures = skusunset::config::demo::unpack().expect("demo fixtures");
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).expect("date");
-    let mut config = skusunset::demo::config(&fixtures, as_of);
+    let mut config = skusunset::config::demo::config(&fixtures, as_of);
     config.catalog.replace = Some(catalog_path);
     let report = skusunset::build_report(&config).expect("report");
     let files = scripts(&report);

@@ -103,9 +103,9 @@ pub fn stderr(out: &Output) -> String {
 
 /// The demo report as of 2026-11-21 (fixtures unpacked into a temporary directory).
 pub fn demo_report() -> skusunset::model::Report {
-    let fixtures = skusunset::demo::unpack().expect("demo fixtures unpack");
+    let fixtures = skusunset::config::demo::unpack().expect("demo fixtures unpack");
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).expect("valid date");
-    let config = skusunset::demo::config(&fixtures, as_of);
+    let config = skusunset::config::demo::config(&fixtures, as_of);
     skusunset::build_report(&config).expect("demo report builds")
 }
 

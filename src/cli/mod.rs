@@ -1,5 +1,7 @@
 //! Command-line arguments (clap derive). Describes flags only: no I/O and no validation beyond
-//! syntax; `Config::from_cli` turns them into a validated configuration.
+//! syntax; `to_config` turns them into a validated configuration.
+
+pub mod to_config;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

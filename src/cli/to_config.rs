@@ -1,69 +1,19 @@
-//! Turns the parsed `Cli` into a validated `Config`: dates parsed, `KEY=FILE` split, segments
-//! checked, formats chosen. The clock is read here and nowhere else.
+//! The parsed command line turned into a validated [`Config`] and [`OutputConfig`]: `KEY=FILE`
+//! split, segments checked, `--as-of` parsed, formats and locale chosen. Only this room knows
+//! clap's types; everything below it reads the configuration.
 
+use super::{CatalogArgs, FormatArg, InputArgs, LocaleArg, OutputArgs};
 use crate::analyze::Params;
-use crate::cli::{CatalogArgs, FormatArg, InputArgs, LocaleArg, OutputArgs};
+use crate::config::{Config, OutputConfig, as_of};
 use crate::export::{Format, Locale};
 use crate::ingest::{InputFile, InputSpec};
 use crate::reference::catalog::{CatalogSource, Segment};
-use anyhow::{Context, Result, bail};
-use chrono::{Datelike, NaiveDate};
-use std::path::PathBuf;
+use anyhow::{Result, bail};
 
-/// Everything a run of `report` or `check` needs.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// What to read.
-    pub inputs: InputSpec,
-    /// Extra SKU tables.
-    pub skus: Vec<PathBuf>,
-    /// The catalog source.
-    pub catalog: CatalogSource,
-    /// Analysis parameters.
-    pub params: Params,
-    /// Fail (exit 1) on error issues.
-    pub strict: bool,
-}
-
-/// Where and what to write.
-#[derive(Debug, Clone)]
-pub struct OutputConfig {
-    /// The output directory.
-    pub out: PathBuf,
-    /// The formats, sorted, without repeats.
-    pub formats: Vec<Format>,
-    /// The runbooks' language.
-    pub locale: Locale,
-    /// Write into a non-empty folder without a skusunset report.
-    pub force: bool,
-    /// Write the CSV tables' text exactly as read.
-    pub raw_csv: bool,
-}
-
-/// The years `--as-of` may name: every date the analysis adds days to stays far inside what
-/// the date type holds (input dates are years 1000–9998, year 9999 meaning "no end date").
-pub const AS_OF_YEARS: std::ops::RangeInclusive<i32> = 1900..=9998;
-
-/// Parses `--as-of`, or today's date (UTC) when absent.
-pub fn as_of(arg: Option<&str>) -> Result<NaiveDate> {
-    let date = match arg {
-        Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .with_context(|| format!("--as-of {text:?} is not a date; use YYYY-MM-DD"))?,
-        None => chrono::Utc::now().date_naive(),
-    };
-    if !AS_OF_YEARS.contains(&date.year()) {
-        bail!(
-            "--as-of {date} is out of range; use a date in the years {} to {}",
-            AS_OF_YEARS.start(),
-            AS_OF_YEARS.end()
-        );
-    }
-    Ok(date)
-}
-
-impl Config {
+impl InputArgs {
     /// Validates the input arguments.
-    pub fn from_cli(args: &InputArgs) -> Result<Config> {
+    pub fn config(&self) -> Result<Config> {
+        let args = self;
         let mut segment_overrides = std::collections::BTreeMap::new();
         for arg in &args.segment {
             let Some((customer, segment)) = arg.rsplit_once('=') else {
@@ -89,7 +39,7 @@ impl Config {
                 day_first: args.day_first,
             },
             skus: args.skus.clone(),
-            catalog: catalog_source(&args.catalog),
+            catalog: args.catalog.source(),
             params: Params {
                 as_of: as_of(args.as_of.as_deref())?,
                 deprovision_days: args.deprovision_days,
@@ -100,9 +50,10 @@ impl Config {
     }
 }
 
-impl OutputConfig {
+impl OutputArgs {
     /// Validates the output arguments; no `--format` means `defaults`.
-    pub fn from_cli(args: &OutputArgs, defaults: &[Format]) -> OutputConfig {
+    pub fn config(&self, defaults: &[Format]) -> OutputConfig {
+        let args = self;
         let mut formats: Vec<Format> = if args.format.is_empty() {
             defaults.to_vec()
         } else {
@@ -120,11 +71,13 @@ impl OutputConfig {
     }
 }
 
-/// The catalog the flags name.
-pub fn catalog_source(args: &CatalogArgs) -> CatalogSource {
-    CatalogSource {
-        replace: args.catalog.clone(),
-        extend: args.catalog_extend.clone(),
+impl CatalogArgs {
+    /// The catalog the flags name.
+    pub fn source(&self) -> CatalogSource {
+        CatalogSource {
+            replace: self.catalog.clone(),
+            extend: self.catalog_extend.clone(),
+        }
     }
 }
 

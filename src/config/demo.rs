@@ -1,9 +1,9 @@
 //! The bundled demo: a realistic multi-customer set of exports (`fixtures/demo/`), embedded in
 //! the binary so `skusunset demo` works from any directory.
 
+use super::Config;
 use crate::analyze::DEFAULT_DEPROVISION_DAYS;
 use crate::analyze::Params;
-use crate::config::Config;
 use crate::ingest::{InputFile, InputSpec};
 use crate::reference::catalog::CatalogSource;
 use anyhow::{Context, Result};
@@ -14,23 +14,23 @@ use tempfile::TempDir;
 /// The demo files: name under `fixtures/demo/`, customer key (for `KEY=FILE`), contents.
 const SUBSCRIPTIONS: (&str, &[u8]) = (
     "subscriptions.csv",
-    include_bytes!("../fixtures/demo/subscriptions.csv"),
+    include_bytes!("../../fixtures/demo/subscriptions.csv"),
 );
 const LICENSES: &[(&str, Option<&str>, &[u8])] = &[
     (
         "contoso-users.csv",
         None,
-        include_bytes!("../fixtures/demo/contoso-users.csv"),
+        include_bytes!("../../fixtures/demo/contoso-users.csv"),
     ),
     (
         "fabrikam-active-users.csv",
         Some("Fabrikam School District"),
-        include_bytes!("../fixtures/demo/fabrikam-active-users.csv"),
+        include_bytes!("../../fixtures/demo/fabrikam-active-users.csv"),
     ),
     (
         "northwind-licenses.csv",
         None,
-        include_bytes!("../fixtures/demo/northwind-licenses.csv"),
+        include_bytes!("../../fixtures/demo/northwind-licenses.csv"),
     ),
 ];
 

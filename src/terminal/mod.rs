@@ -2,6 +2,8 @@
 //! Text from the inputs (file names, headers, values in messages) is printed with its control
 //! characters escaped, so a value cannot move the cursor, recolour or rewrite the terminal.
 
+pub mod progress; // what a run shows on a terminal while it works
+
 use crate::base::text::escape;
 use crate::model::{Action, Count, Report, Urgency};
 use crate::reference::catalog::Catalog;
