@@ -6,7 +6,6 @@
 //! (report → files). `main.rs` only parses arguments and maps the outcome to an exit status.
 
 pub mod analyze; // §3: expiring, users, purchases, de-provisioning
-pub mod attribute; // customer attribution of subscription and license rows
 pub mod base; // errors, FastMap, text escaping and bounding, frame helpers, panic hook
 pub mod cli; // clap arguments, no I/O
 pub mod config; // validated configuration from the arguments
@@ -54,7 +53,7 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
         progress.step(format!("reading {file}"));
     })?;
     progress.step("attributing rows to customers");
-    let customers = attribute::attribute(&mut ingested)?;
+    let customers = analyze::attribute::attribute(&mut ingested)?;
     progress.step("analysing");
     let names = |files: &[ingest::InputFile]| files.iter().map(|f| f.label()).collect();
     let run = RunInfo {

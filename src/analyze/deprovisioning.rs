@@ -1,7 +1,8 @@
 //! §3.3: suspended subscriptions, their de-provisioning date and window state, and how many
 //! users still hold a license of the same SKU (or, for a retiring offer, the same retirement).
 
-use super::{Params, customer_order, days_from};
+use super::Params;
+use super::ops::{customer_order, days_from};
 use crate::base::frame::Rows;
 use crate::model::{DeprovisioningRow, WindowState};
 use anyhow::Result;

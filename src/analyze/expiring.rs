@@ -1,6 +1,7 @@
 //! §3.1: retiring subscriptions with their state, days left and urgency.
 
-use super::{Params, customer_order, days_from};
+use super::Params;
+use super::ops::{customer_order, days_from};
 use crate::base::frame::Rows;
 use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::model::{ExpiringRow, State, Urgency};

@@ -2,7 +2,7 @@
 //! customer stands, all derived from the finished tables so that every exporter shows the same
 //! figures.
 
-use super::customer_order;
+use super::ops::customer_order;
 use crate::model::{Action, ReasonCode, State, Urgency, WindowState};
 use crate::model::{
     Count, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, PlanSeats, PurchaseRow,

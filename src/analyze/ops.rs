@@ -1,0 +1,77 @@
+//! The operations the analyses share: joins, the days between a date column and `as_of`, the
+//! resolved license rows, and the customer sort order every table uses.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// A left join that matches nulls to nulls (offer columns are often empty).
+pub(super) fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
+    let keys: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
+    left.join(right, keys.clone(), keys, left_join_args())
+}
+
+/// The arguments of [`left_join`]: nulls match nulls.
+pub(super) fn left_join_args() -> JoinArgs {
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.nulls_equal = true;
+    args
+}
+
+/// The license rows with their lookup columns (`sku`, `retirement_id`, `education`) beside
+/// them. Only the `license` column goes through the join (the lookup is one row per distinct
+/// value, so the result is in row order, row for row); the other columns are shared, not copied.
+pub(super) fn with_resolved_licenses(
+    licenses: &DataFrame,
+    lookup: &DataFrame,
+) -> Result<DataFrame> {
+    let args = JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..left_join_args()
+    };
+    let resolved = licenses
+        .select(["license"])?
+        .lazy()
+        .join(
+            lookup.clone().lazy(),
+            [col("license")],
+            [col("license")],
+            args,
+        )
+        .collect()?;
+    anyhow::ensure!(
+        resolved.height() == licenses.height(),
+        "the license lookup has one row per distinct license"
+    );
+    let mut out = licenses.clone();
+    for column in resolved.columns().iter().skip(1) {
+        out.with_column(column.clone())?;
+    }
+    Ok(out)
+}
+
+/// `end − as_of` in days, for a `Date` column.
+pub(super) fn days_from(column: &str, as_of: NaiveDate) -> Expr {
+    col(column).cast(DataType::Int32).cast(DataType::Int64)
+        - lit(i64::from(crate::base::frame::date_to_days(as_of)))
+}
+
+/// Sort key shared by every table: customer name, then id (with `sort_by_cached_key`, so it is
+/// built once per row, not once per comparison).
+pub(super) fn customer_order(name: &str, id: Option<&String>) -> (String, String, String) {
+    (
+        name.to_lowercase(),
+        name.to_string(),
+        id.cloned().unwrap_or_default(),
+    )
+}
+
+/// [`customer_order`] as polars sort keys over `customer_name` and `customer_id`, for a table
+/// polars sorts itself (stable, so ties keep their order as `sort_by_cached_key` does).
+pub(super) fn customer_order_exprs() -> [Expr; 3] {
+    [
+        col("customer_name").str().to_lowercase(),
+        col("customer_name"),
+        col("customer_id").fill_null(lit("")),
+    ]
+}

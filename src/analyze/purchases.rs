@@ -1,0 +1,149 @@
+//! §3.2, last step: the licences to buy per customer, retirement and plan — the `reassign`
+//! users counted, or the subscription quantities for a customer without license data.
+
+use super::ops::customer_order;
+use super::segments::{Segments, key_at};
+use super::users::UsersTable;
+use super::{Params, expiring};
+use crate::base::frame::Rows;
+use crate::model::issues::{Issue, IssueCode, Severity};
+use crate::model::{Action, PurchaseRow, Reason, ReasonCode, State};
+use crate::reference::resolve::Resolver;
+use anyhow::Result;
+use polars::prelude::*;
+
+/// Licences to buy: `reassign` users per customer × retirement × plan, plus the subscription-
+/// quantity fallback for customers without any license data, with a `seat-counts` warning per
+/// fallback row (those quantities count every seat, used or not).
+pub fn purchases(
+    users: &UsersTable,
+    subs: LazyFrame,
+    lics: LazyFrame,
+    segments: &Segments,
+    customers: LazyFrame,
+    resolver: &Resolver,
+    params: &Params,
+) -> Result<(Vec<PurchaseRow>, Vec<Issue>)> {
+    let counted = users
+        .frame
+        .clone()
+        .lazy()
+        .filter(col("action").eq(lit(Action::Reassign.as_str())))
+        .group_by([
+            col("customer_key"),
+            col("customer_id"),
+            col("customer_name"),
+            col("retirement_id"),
+            col("recommended_sku"),
+            col("recommended_plan"),
+        ])
+        .agg([len().cast(DataType::Int64).alias("quantity")])
+        .collect()?;
+    let with_licenses = lics
+        .select([col("customer_key"), lit(true).alias("has_licenses")])
+        .unique(None, UniqueKeepStrategy::First);
+    let fallback = expiring::retiring(subs, customers, params)
+        .filter(col("state").neq(lit(State::Ended.as_str())))
+        .left_join(with_licenses, col("customer_key"), col("customer_key"))
+        .filter(col("has_licenses").is_null())
+        .group_by([
+            col("customer_key"),
+            col("customer_id"),
+            col("customer_name"),
+            col("retirement_id"),
+        ])
+        .agg([
+            col("quantity").sum().alias("quantity"),
+            len().cast(DataType::Int64).alias("subscriptions"),
+            col("file").first().alias("file"),
+        ])
+        .collect()?;
+
+    let mut rows = Vec::new();
+    let r = Rows::new(&counted);
+    let (ids, names, rets, skus, plans, qty) = (
+        r.strs("customer_id")?,
+        r.strs("customer_name")?,
+        r.strs("retirement_id")?,
+        r.strs("recommended_sku")?,
+        r.strs("recommended_plan")?,
+        r.ints("quantity")?,
+    );
+    for i in 0..r.len() {
+        let quantity = qty[i].unwrap_or(0);
+        let plan = plans[i].clone().unwrap_or_default();
+        rows.push(PurchaseRow {
+            customer_id: ids[i].clone(),
+            customer_name: names[i].clone().unwrap_or_default(),
+            retirement_id: rets[i].clone().unwrap_or_default(),
+            recommended_sku: skus[i].clone().unwrap_or_default(),
+            why: Reason::new(
+                ReasonCode::PurchaseReassign,
+                [("quantity", quantity.to_string()), ("plan", plan.clone())],
+            ),
+            recommended_plan: plan,
+            quantity,
+        });
+    }
+    let r = Rows::new(&fallback);
+    let keys = fallback.column("customer_key")?.u32()?;
+    let (ids, names, rets, qty, n, files) = (
+        r.strs("customer_id")?,
+        r.strs("customer_name")?,
+        r.strs("retirement_id")?,
+        r.ints("quantity")?,
+        r.ints("subscriptions")?,
+        r.strs("file")?,
+    );
+    let mut issues = Vec::new();
+    for i in 0..r.len() {
+        let retirement_id = rets[i].clone().unwrap_or_default();
+        let segment = segments.by_key[key_at(keys, i)].segment;
+        let retirement = resolver.catalog.get(&retirement_id);
+        let Some(rep) = retirement.and_then(|r| r.recommended(segment)) else {
+            continue;
+        };
+        let name = names[i].clone().unwrap_or_default();
+        let quantity = qty[i].unwrap_or(0);
+        issues.push(Issue::new(
+            files[i].as_deref().unwrap_or_default(),
+            None,
+            None,
+            Severity::Warning,
+            IssueCode::SeatCounts,
+            format!(
+                "no user/license export is attributed to customer `{name}`, so its {quantity} \
+                 licences of {plan} to buy are the seat counts of its {subs} {retiring} \
+                 subscription(s) (every seat, used or not); add the customer's user export with \
+                 `--licenses \"{name}=FILE\"` to buy only for the users who need one",
+                plan = rep.name,
+                subs = n[i].unwrap_or(0),
+                retiring = retirement.map_or(retirement_id.as_str(), |r| r.name.as_str()),
+            ),
+        ));
+        rows.push(PurchaseRow {
+            customer_id: ids[i].clone(),
+            customer_name: name,
+            retirement_id,
+            recommended_sku: rep.sku.clone(),
+            recommended_plan: rep.name.clone(),
+            quantity,
+            why: Reason::new(
+                ReasonCode::PurchaseNoLicenseData,
+                [
+                    ("subscriptions", n[i].unwrap_or(0).to_string()),
+                    ("segment", segment.as_str().to_string()),
+                ],
+            ),
+        });
+    }
+    rows.sort_by_cached_key(|p| {
+        (
+            customer_order(&p.customer_name, p.customer_id.as_ref()),
+            p.retirement_id.clone(),
+            p.recommended_sku.clone(),
+            p.recommended_plan.clone(),
+        )
+    });
+    Ok((rows, issues))
+}

@@ -1,0 +1,140 @@
+//! §3.2, first step: each customer's segment (education, business, enterprise, frontline) and
+//! the facts behind it, from its licensed users and its SKUs, or from `--segment`.
+
+use super::Params;
+use super::ops::customer_order;
+use crate::analyze::attribute::{Customers, key_col};
+use crate::base::frame::{Rows, str_col};
+use crate::model::{CustomerRow, SegmentBasis};
+use crate::reference::catalog::Segment;
+use anyhow::{Result, bail};
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// The Microsoft 365 Business seat cap: up to this many licensed users is `business`.
+pub const BUSINESS_SEAT_CAP: i64 = 300;
+
+/// One customer's segment and the facts behind it.
+#[derive(Debug, Clone)]
+pub struct SegmentInfo {
+    /// The segment.
+    pub(super) segment: Segment,
+    reason: String,
+    /// Why this segment.
+    pub(super) basis: SegmentBasis,
+    /// Users holding any license.
+    pub(super) licensed_users: i64,
+    has_license_data: bool,
+}
+
+/// Segments of all customers, by `customer_key` (the customer's index).
+pub struct Segments {
+    /// Each customer's segment, at its `customer_key`.
+    pub(super) by_key: Vec<SegmentInfo>,
+    /// `customer_key → segment`, to join onto the data.
+    pub(super) frame: DataFrame,
+}
+
+/// A `customer_key` value (always set on the analysed rows) as an index.
+pub(super) fn key_at(keys: &UInt32Chunked, i: usize) -> usize {
+    keys.get(i).unwrap_or_default() as usize
+}
+
+impl Segments {
+    /// The `customers` table of the report.
+    pub fn rows(&self, customers: &Customers) -> Vec<CustomerRow> {
+        let mut rows: Vec<CustomerRow> = customers
+            .list
+            .iter()
+            .zip(&self.by_key)
+            .map(|(c, info)| CustomerRow {
+                customer_id: c.id.clone(),
+                customer_name: c.name.clone(),
+                customer_domain: c.domain.clone(),
+                segment: info.segment,
+                segment_reason: info.reason.clone(),
+                licensed_users: info.licensed_users,
+                has_license_data: info.has_license_data,
+            })
+            .collect();
+        rows.sort_by_cached_key(|r| customer_order(&r.customer_name, r.customer_id.as_ref()));
+        rows
+    }
+}
+
+/// Segments every customer: `--segment` override, else education SKU, else ≤ 300 licensed users.
+pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Result<Segments> {
+    let counts = lics
+        .group_by([col("customer_key")])
+        .agg([
+            col("user_id")
+                .filter(col("license").is_not_null())
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("licensed_users"),
+            col("education")
+                .fill_null(lit(false))
+                .any(true)
+                .alias("education"),
+        ])
+        .collect()?;
+    let r = Rows::new(&counts);
+    let (users, edu) = (r.ints("licensed_users")?, r.bools("education")?);
+    let mut stats: Vec<Option<(i64, bool)>> = vec![None; customers.list.len()];
+    for (i, key) in counts.column("customer_key")?.u32()?.iter().enumerate() {
+        if let Some(key) = key {
+            stats[key as usize] = Some((users[i].unwrap_or(0), edu[i].unwrap_or(false)));
+        }
+    }
+    let mut overrides: HashMap<usize, Segment> = HashMap::new();
+    for (name, segment) in &params.segment_overrides {
+        let Some(at) = customers.position_any(name) else {
+            bail!(
+                "--segment {name}={}: no customer has the id, name or domain `{name}`",
+                segment.as_str()
+            );
+        };
+        overrides.insert(at, *segment);
+    }
+    let mut by_key = Vec::with_capacity(customers.list.len());
+    for (at, stat) in stats.iter().enumerate() {
+        let (licensed_users, education) = stat.unwrap_or((0, false));
+        let (segment, basis, reason) = if let Some(s) = overrides.get(&at) {
+            (*s, SegmentBasis::Override, "set by --segment".to_string())
+        } else if education {
+            (
+                Segment::Education,
+                SegmentBasis::Education,
+                "users hold an education SKU".to_string(),
+            )
+        } else if licensed_users <= BUSINESS_SEAT_CAP {
+            (
+                Segment::Business,
+                SegmentBasis::Business,
+                format!("{licensed_users} licensed users, at most {BUSINESS_SEAT_CAP}"),
+            )
+        } else {
+            (
+                Segment::Enterprise,
+                SegmentBasis::Enterprise,
+                format!("{licensed_users} licensed users, more than {BUSINESS_SEAT_CAP}"),
+            )
+        };
+        let info = SegmentInfo {
+            segment,
+            reason,
+            basis,
+            licensed_users,
+            has_license_data: stat.is_some(),
+        };
+        by_key.push(info);
+    }
+    let frame = DataFrame::new_infer_height(vec![
+        key_col((0..by_key.len()).map(Some)),
+        str_col(
+            "segment",
+            by_key.iter().map(|info| Some(info.segment.as_str())),
+        ),
+    ])?;
+    Ok(Segments { by_key, frame })
+}
