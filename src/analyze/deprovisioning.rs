@@ -4,7 +4,7 @@
 use super::Params;
 use super::ops::{customer_order, days_from};
 use crate::base::frame::Rows;
-use crate::model::{DeprovisioningRow, WindowState};
+use crate::model::{DeprovisioningRow, Urgency, WindowState};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -96,6 +96,7 @@ pub fn table(
             deprovision_on: until[i],
             days_left: days[i],
             state: states[i],
+            urgency: window_urgency(states[i], days[i]),
             licenses_still_assigned: assigned[i].unwrap_or(0),
             retirement_id: rets[i].clone(),
         })
@@ -107,4 +108,14 @@ pub fn table(
         )
     });
     Ok(rows)
+}
+
+/// How pressing a window is: past it, `overdue`; in it, the urgency of a subscription with the
+/// same days left; without a suspension date, `none`.
+fn window_urgency(state: WindowState, days_left: Option<i64>) -> Urgency {
+    match state {
+        WindowState::Overdue => Urgency::Overdue,
+        WindowState::InWindow => Urgency::of(days_left, true),
+        WindowState::UnknownStart => Urgency::None,
+    }
 }

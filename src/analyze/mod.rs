@@ -8,6 +8,7 @@ mod expiring;
 mod license_cells;
 mod lookups;
 mod ops;
+mod plan_changes;
 mod products;
 mod purchases;
 mod segments;
@@ -102,6 +103,7 @@ pub fn analyze(
     );
     let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);
     let (retiring_licenses, skus) = products::products(resolver, &users.rows, &retirements);
+    let plan_changes = plan_changes::plan_changes(&users.rows, &retiring_licenses, &skus);
     Ok(Report {
         run,
         customers,
@@ -115,5 +117,6 @@ pub fn analyze(
         retirements,
         retiring_licenses,
         skus,
+        plan_changes,
     })
 }

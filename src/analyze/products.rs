@@ -3,6 +3,7 @@
 //! replacement of the retirements the report names.
 
 use crate::model::{RetirementInfo, RetiringLicense, SkuInfo, UserRow};
+use crate::reference::names::is_part_number;
 use crate::reference::resolve::Resolver;
 use crate::reference::skus::Sku;
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +20,7 @@ pub fn products(
         .map(|u| (u.retiring_license.as_str(), u.retirement_id.as_str()))
         .collect();
     let mut skus: BTreeMap<&str, &Sku> = BTreeMap::new();
+    let retirement = |id: &str| retirements.iter().find(|r| r.id == id);
     let licenses = written
         .into_iter()
         .map(|(license, retirement_id)| {
@@ -30,6 +32,7 @@ pub fn products(
                 license: license.to_string(),
                 retirement_id: retirement_id.to_string(),
                 sku: sku.map(|s| s.string_id.clone()),
+                part_number: part_number(license, sku, retirement(retirement_id)),
             }
         })
         .collect();
@@ -47,4 +50,18 @@ pub fn products(
         })
         .collect();
     (licenses, skus)
+}
+
+/// The part number step B removes for a retiring license: the product's String_Id; else the
+/// value itself when it is written like one; else the retirement's first part-number alias;
+/// else the value.
+fn part_number(license: &str, sku: Option<&Sku>, retirement: Option<&RetirementInfo>) -> String {
+    if let Some(sku) = sku {
+        return sku.string_id.clone();
+    }
+    if is_part_number(license) {
+        return license.to_string();
+    }
+    (retirement.and_then(|r| r.part_numbers.first()))
+        .map_or_else(|| license.to_string(), Clone::clone)
 }

@@ -46,6 +46,15 @@ pub fn bounded(text: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// Whether `text` is a GUID in its 8-4-4-4-12 hex form (a tenant id, a product's skuId).
+pub fn is_guid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +68,14 @@ mod tests {
         );
         assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(escape_lines("one\u{7}\ntwo"), "one\\u{7}\ntwo");
+    }
+
+    #[test]
+    fn guids_are_8_4_4_4_12_hex() {
+        assert!(is_guid("4f9a1c2e-7b3d-4e8a-9c1f-0a2b3c4d5e01"));
+        assert!(!is_guid("contoso.onmicrosoft.com"));
+        assert!(!is_guid("4f9a1c2e-7b3d-4e8a-9c1f-0a2b3c4d5e0"));
+        assert!(!is_guid("4f9a1c2e-7b3d-4e8a-9c1f-0a2b3c4d5e0g"));
+        assert!(!is_guid("Contoso Ltd -- a name of 36 chars -x"));
     }
 }

@@ -5,8 +5,8 @@ use super::locale::Reasons;
 use super::{Exporter, Messages, OutputFile};
 use crate::model::issues::{FileAccounting, Issue};
 use crate::model::{
-    CustomerRow, DeprovisioningRow, ExpiringRow, Report, RetirementInfo, RetiringLicense, RunInfo,
-    SkuInfo, Summary,
+    CustomerRow, DeprovisioningRow, ExpiringRow, PlanMove, Report, RetirementInfo, RetiringLicense,
+    RunInfo, SkuInfo, Summary,
 };
 use anyhow::Result;
 use serde::Serialize;
@@ -38,6 +38,7 @@ struct JsonReport<'a> {
     retirements: &'a [RetirementInfo],
     retiring_licenses: &'a [RetiringLicense],
     skus: &'a [SkuInfo],
+    plan_changes: &'a [PlanMove],
 }
 
 impl Exporter for JsonExporter {
@@ -67,6 +68,7 @@ impl Exporter for JsonExporter {
             retirements: &report.retirements,
             retiring_licenses: &report.retiring_licenses,
             skus: &report.skus,
+            plan_changes: &report.plan_changes,
         };
         let mut bytes = serde_json::to_vec_pretty(&json)?;
         bytes.push(b'\n');

@@ -12,12 +12,10 @@ use polars::prelude::*;
 
 const DATE_FIELDS: &[&str] = &["end_date", "start_date", "suspended_on"];
 
-/// The customer a `KEY=FILE` argument names: an id when it looks like a GUID, else a name.
+/// The customer a `KEY=FILE` argument names: an id when it is a GUID, else a name.
 fn key_customer(key: Option<&str>) -> (Option<String>, Option<String>) {
     match key {
-        Some(k) if k.len() == 36 && k.chars().filter(|c| *c == '-').count() == 4 => {
-            (Some(k.to_string()), None)
-        }
+        Some(k) if crate::base::text::is_guid(k) => (Some(k.to_string()), None),
         Some(k) => (None, Some(k.to_string())),
         None => (None, None),
     }

@@ -11,7 +11,7 @@ pub use vocab::{
 use chrono::NaiveDate;
 use issues::{FileAccounting, Issue};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything one run found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,6 +40,8 @@ pub struct Report {
     pub retiring_licenses: Vec<RetiringLicense>,
     /// The products `retiring_licenses` and the replacements name, from the SKU table.
     pub skus: Vec<SkuInfo>,
+    /// What `reassign` users lose, per move from a retiring license to a plan.
+    pub plan_changes: Vec<PlanMove>,
 }
 
 /// A retiring license value of the `users` table and the product it resolves to.
@@ -52,6 +54,40 @@ pub struct RetiringLicense {
     /// String_Id of the product, when the SKU table knows the value (standalone Kaizala Pro has
     /// no product row).
     pub sku: Option<String>,
+    /// The part number step B removes: `sku`; else the value itself when it is written like
+    /// one; else the retirement's first part-number alias; else the value.
+    pub part_number: String,
+}
+
+/// What users moving from one product to another lose, by the SKU table's service plans.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PlanChange {
+    /// The retiring license (product name when known, else as written).
+    pub from: String,
+    /// The new plan's name.
+    pub to: String,
+    /// Whether both products' service plans are known.
+    pub known: bool,
+    /// Service plans of `from` with no plan of the same family in `to`.
+    pub lost_plans: Vec<String>,
+    /// `from` has an Exchange Online mailbox plan and `to` has none.
+    pub loses_mailbox: bool,
+    /// `from` has the desktop Office apps and `to` has not.
+    pub loses_desktop_apps: bool,
+}
+
+/// One move of `reassign` users: from a retiring license (as written) to a plan, and what it
+/// loses. Sorted by `(retiring_license, retirement_id, recommended_sku)`, each once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanMove {
+    /// The retiring license as written (`UserRow::retiring_license`).
+    pub retiring_license: String,
+    /// The retirement.
+    pub retirement_id: String,
+    /// String_Id of the plan the users move to.
+    pub recommended_sku: String,
+    /// What they lose.
+    pub change: PlanChange,
 }
 
 /// A product as Microsoft's SKU table describes it.
@@ -251,6 +287,9 @@ pub struct DeprovisioningRow {
     pub days_left: Option<i64>,
     /// Where the window stands.
     pub state: WindowState,
+    /// How pressing the window is: `overdue` past it; in it, the urgency of the same days left
+    /// (docs/rules.md §3.1); `none` without a suspension date.
+    pub urgency: Urgency,
     /// Distinct users still holding a license of this offer.
     pub licenses_still_assigned: i64,
     /// The retirement the offer belongs to, if any.
@@ -337,6 +376,34 @@ impl CustomerProgress {
     /// Whether some of its licences to buy are seat counts (no license export attributed).
     pub fn on_seat_counts(&self) -> bool {
         self.seats_from_seat_counts > 0
+    }
+}
+
+impl Report {
+    /// The distinct changes the `reassign` users among `users` go through, sorted.
+    pub fn plan_changes_of<'r>(
+        &'r self,
+        users: impl IntoIterator<Item = &'r UserRow>,
+    ) -> Vec<&'r PlanChange> {
+        let moves: BTreeSet<(&str, &str, &str)> = (users.into_iter())
+            .filter(|u| u.action == Action::Reassign)
+            .filter_map(|u| {
+                let sku = u.recommended_sku.as_deref()?;
+                Some((u.retiring_license.as_str(), u.retirement_id.as_str(), sku))
+            })
+            .collect();
+        let changes: BTreeSet<&PlanChange> = (moves.into_iter())
+            .filter_map(|key| {
+                let at = (self.plan_changes)
+                    .binary_search_by(|m| {
+                        let own = (m.retiring_license.as_str(), m.retirement_id.as_str());
+                        (own.0, own.1, m.recommended_sku.as_str()).cmp(&key)
+                    })
+                    .ok()?;
+                Some(&self.plan_changes[at].change)
+            })
+            .collect();
+        changes.into_iter().collect()
     }
 }
 

@@ -157,6 +157,13 @@ vocabulary! {
     }
 }
 
+impl Action {
+    /// Whether the step B script carries it out (a blocked user is reviewed by hand).
+    pub fn is_scripted(self) -> bool {
+        matches!(self, Action::Reassign | Action::RemoveOnly)
+    }
+}
+
 vocabulary! {
     /// A customer segment, which picks the default replacement plan.
     Segment {

@@ -4,11 +4,10 @@
 
 use super::timeline::{self, Event, Timeline};
 use crate::export::locale::Messages;
-use crate::export::scripts::{PlanChange, Products, has_script};
 use crate::export::slug::customer_slugs;
 use crate::model::{
     Action, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow,
-    PurchaseRow, Report, RetirementProgress, Segment, State, Urgency, UserRow, WindowState,
+    PlanChange, PurchaseRow, Report, RetirementProgress, Segment, State, Urgency, UserRow,
     by_customer,
 };
 use chrono::NaiveDate;
@@ -175,7 +174,6 @@ struct SuspendedView {
 pub struct Pages<'a> {
     report: &'a Report,
     m: &'a Messages,
-    products: Products<'a>,
     files: Vec<String>,
     /// Per runbook, the step B script (when scripts are written and the customer has one).
     scripts: Vec<Option<ScriptLinks>>,
@@ -218,7 +216,7 @@ impl<'a> Pages<'a> {
             .clone()
             .map(|k| {
                 let users = slice(&users, &k);
-                (scripts && has_script(users)).then(|| ScriptLinks {
+                (scripts && users.iter().any(|u| u.action.is_scripted())).then(|| ScriptLinks {
                     ps1: format!("{}.ps1", slugs[&k]),
                     csv: format!("{}.csv", slugs[&k]),
                 })
@@ -230,7 +228,6 @@ impl<'a> Pages<'a> {
         Pages {
             report,
             m,
-            products: Products::new(report),
             files,
             scripts,
             users_files,
@@ -430,9 +427,10 @@ impl<'a> Pages<'a> {
             seats_text: self.seats_text(r),
             auto_renew_on: self.auto_renew_on(&subscriptions),
             options,
-            changes: (self.products.plan_changes(users.iter().copied()))
+            changes: (self.report.plan_changes_of(users.iter().copied()))
                 .into_iter()
                 .filter(|c| !c.known || !c.lost_plans.is_empty())
+                .cloned()
                 .collect(),
             users_more: (users.len() > USER_LIMIT).then(|| self.users_more(&users)),
             users: users
@@ -537,17 +535,10 @@ impl<'a> Pages<'a> {
             deprovision_on: self.date(d.deprovision_on),
             days_left: d.days_left,
             // A window is shaded like the urgency of the same days left.
-            state_class: match d.state {
-                WindowState::Overdue => Urgency::Overdue.as_str(),
-                WindowState::InWindow => {
-                    let urgency = Urgency::of(d.days_left, true);
-                    if urgency.is_pressing() {
-                        urgency.as_str()
-                    } else {
-                        ""
-                    }
-                }
-                WindowState::UnknownStart => "",
+            state_class: if d.urgency.is_pressing() {
+                d.urgency.as_str()
+            } else {
+                ""
             },
             state_label: self.m.label("windows", d.state.as_str()),
             licenses_still_assigned: d.licenses_still_assigned,
