@@ -91,6 +91,7 @@ pub fn analyze(
     issues.extend(undated_issues);
     issues.sort();
     let customers = segments.rows(customers);
+    let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);
     let summary = summary::summarize(
         &summary::Tables {
             customers: &customers,
@@ -98,10 +99,10 @@ pub fn analyze(
             users: &users.rows,
             purchases: &purchases,
             deprovisioning: &deprovisioning,
+            retirements: &retirements,
         },
         params.as_of,
     );
-    let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);
     let (retiring_licenses, skus) = products::products(resolver, &users.rows, &retirements);
     let plan_changes = plan_changes::plan_changes(&users.rows, &retiring_licenses, &skus);
     Ok(Report {

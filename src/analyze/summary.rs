@@ -3,7 +3,7 @@
 //! figures.
 
 use super::ops::customer_order;
-use crate::model::{Action, ReasonCode, State, Urgency, WindowState};
+use crate::model::{Action, ReasonCode, Segment, State, Urgency, WindowState};
 use crate::model::{
     Count, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, PlanSeats, PurchaseRow,
     ReplacementInfo, RetirementInfo, RetirementProgress, Summary, UserRow, WeekSeats,
@@ -20,6 +20,8 @@ pub struct Tables<'a> {
     pub users: &'a [UserRow],
     pub purchases: &'a [PurchaseRow],
     pub deprovisioning: &'a [DeprovisioningRow],
+    /// The retirements the tables name, from the catalog.
+    pub retirements: &'a [RetirementInfo],
 }
 
 /// How many of `values` there are of every key in `keys`' order.
@@ -101,9 +103,28 @@ fn seats_by_plan(purchases: &[PurchaseRow]) -> Vec<PlanSeats> {
         .collect()
 }
 
+/// The replacements of a retirement offered to a customer's segment, besides the plans it buys.
+fn other_options<'p>(
+    info: Option<&RetirementInfo>,
+    segment: Segment,
+    purchases: impl Iterator<Item = &'p &'p PurchaseRow> + Clone,
+) -> Vec<ReplacementInfo> {
+    let Some(info) = info else {
+        return Vec::new();
+    };
+    (info.replacements.iter())
+        .filter(|o| o.segments.contains(&segment))
+        .filter(|o| {
+            !(purchases.clone()).any(|p| p.recommended_plan == o.name && p.recommended_sku == o.sku)
+        })
+        .cloned()
+        .collect()
+}
+
 /// Per retirement of one customer: open seats, assigned and unassigned seats.
 fn retirements(
     c: &CustomerRow,
+    infos: &[RetirementInfo],
     expiring: &[&ExpiringRow],
     users: &[&UserRow],
     purchases: &[&PurchaseRow],
@@ -144,6 +165,11 @@ fn retirements(
                 open_seats,
                 assigned_seats: assigned,
                 unassigned_seats: assigned.map(|a| (open_seats - a).max(0)),
+                other_options: other_options(
+                    infos.iter().find(|i| i.id == id),
+                    c.segment,
+                    purchases.iter().filter(|p| p.retirement_id == id),
+                ),
             }
         })
         .collect();
@@ -196,7 +222,7 @@ fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
                     .filter(|p| p.why.code == ReasonCode::PurchaseNoLicenseData)
                     .map(|p| p.quantity)
                     .sum(),
-                retirements: retirements(c, expiring, users, purchases),
+                retirements: retirements(c, t.retirements, expiring, users, purchases),
             })
         })
         .collect();

@@ -433,6 +433,8 @@ pub struct RetirementProgress {
     pub assigned_seats: Option<i64>,
     /// `open_seats − assigned_seats`, at least 0 (empty without license data).
     pub unassigned_seats: Option<i64>,
+    /// The retirement's other replacements for the customer's segment: those it does not buy.
+    pub other_options: Vec<ReplacementInfo>,
 }
 
 /// Headline figures over all customers (docs/rules.md §4, Summary sheet and runbook index).

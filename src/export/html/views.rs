@@ -7,8 +7,7 @@ use crate::export::locale::Messages;
 use crate::export::slug::customer_slugs;
 use crate::model::{
     Action, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow,
-    PlanChange, PurchaseRow, Report, RetirementProgress, Segment, State, Urgency, UserRow,
-    by_customer,
+    PlanChange, PurchaseRow, Report, RetirementProgress, State, Urgency, UserRow, by_customer,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -365,7 +364,7 @@ impl<'a> Pages<'a> {
         let retirements = c
             .retirements
             .iter()
-            .map(|r| self.retirement(r, &key, c.segment))
+            .map(|r| self.retirement(r, &key))
             .collect();
         RunbookPage {
             common: self.common(),
@@ -378,12 +377,7 @@ impl<'a> Pages<'a> {
         }
     }
 
-    fn retirement(
-        &self,
-        r: &RetirementProgress,
-        key: &CustomerKey,
-        segment: Segment,
-    ) -> RetirementView {
+    fn retirement(&self, r: &RetirementProgress, key: &CustomerKey) -> RetirementView {
         let id = r.retirement_id.as_str();
         let info = self.report.retirements.iter().find(|i| i.id == id);
         let purchases: Vec<PurchaseView> = slice(&self.purchases, key)
@@ -396,19 +390,12 @@ impl<'a> Pages<'a> {
                 reason: self.m.reason(&p.why),
             })
             .collect();
-        let options = info
-            .map(|i| {
-                i.replacements
-                    .iter()
-                    .filter(|o| o.segments.contains(&segment))
-                    .filter(|o| !purchases.iter().any(|p| p.plan == o.name && p.sku == o.sku))
-                    .map(|o| OptionView {
-                        name: o.name.clone(),
-                        sku: o.sku.clone(),
-                    })
-                    .collect()
+        let options = (r.other_options.iter())
+            .map(|o| OptionView {
+                name: o.name.clone(),
+                sku: o.sku.clone(),
             })
-            .unwrap_or_default();
+            .collect();
         let users: Vec<&UserRow> = slice(&self.users, key)
             .iter()
             .copied()
