@@ -55,7 +55,7 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
     progress.step("attributing rows to customers");
     let customers = analyze::attribute::attribute(&mut ingested)?;
     progress.step("analysing");
-    let names = |files: &[ingest::InputFile]| files.iter().map(|f| f.label()).collect();
+    let names = |files: &[ingest::InputFile]| files.iter().map(ingest::InputFile::label).collect();
     let run = RunInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         as_of: config.params.as_of,

@@ -63,7 +63,7 @@ pub(super) fn retiring(subs: LazyFrame, customers: LazyFrame, params: &Params) -
 
 /// The `expiring` table, sorted by customer, then subscription id, and a `no-end-date` warning
 /// per open retiring subscription without an end date (it has no deadline to plan for).
-pub fn table(
+pub(super) fn table(
     subs: LazyFrame,
     customers: LazyFrame,
     params: &Params,

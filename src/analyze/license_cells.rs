@@ -10,7 +10,7 @@ use polars::prelude::*;
 /// The licenses frame with every joined cell (`licenses_joined`) made one row per license, the
 /// other columns repeated, and `licenses_joined` dropped. A cell without any license
 /// (`Unlicensed`, only `+`) keeps its row, with a null `license`, like an unlicensed long row.
-pub fn split(licenses: DataFrame, resolver: &Resolver) -> Result<DataFrame> {
+pub(super) fn split(licenses: DataFrame, resolver: &Resolver) -> Result<DataFrame> {
     let joined = licenses.column("licenses_joined")?.bool()?.clone();
     let mut licenses = licenses.drop("licenses_joined")?;
     if !joined.any() {
@@ -28,13 +28,12 @@ pub fn split(licenses: DataFrame, resolver: &Resolver) -> Result<DataFrame> {
     let mut rows: Vec<IdxSize> = Vec::with_capacity(cells.len());
     let mut values: Vec<Option<&str>> = Vec::with_capacity(cells.len());
     for (i, (cell, joined)) in cells.iter().zip(joined.iter()).enumerate() {
-        let pieces = match (cell, joined) {
-            (Some(cell), Some(true)) => &splits[cell],
-            _ => {
-                rows.push(i as IdxSize);
-                values.push(cell);
-                continue;
-            }
+        let pieces = if let (Some(cell), Some(true)) = (cell, joined) {
+            &splits[cell]
+        } else {
+            rows.push(i as IdxSize);
+            values.push(cell);
+            continue;
         };
         if pieces.is_empty() {
             rows.push(i as IdxSize);

@@ -32,7 +32,7 @@ fn plan_family(plan: &str) -> &str {
 
 /// Every distinct move of the `reassign` users, sorted, with what it loses; products come from
 /// the report's SKU rows (`skus`) by the String_Id `licenses` resolve each license to.
-pub fn plan_changes(
+pub(super) fn plan_changes(
     users: &[UserRow],
     licenses: &[RetiringLicense],
     skus: &[SkuInfo],

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// One [`RetiringLicense`] per distinct (license as written, retirement) of `users`, sorted, and
 /// the products they and the replacements of `retirements` resolve to, sorted by String_Id.
-pub fn products(
+pub(super) fn products(
     resolver: &Resolver,
     users: &[UserRow],
     retirements: &[RetirementInfo],

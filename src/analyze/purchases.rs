@@ -15,7 +15,7 @@ use polars::prelude::*;
 /// Licences to buy: `reassign` users per customer × retirement × plan, plus the subscription-
 /// quantity fallback for customers without any license data, with a `seat-counts` warning per
 /// fallback row (those quantities count every seat, used or not).
-pub fn purchases(
+pub(super) fn purchases(
     users: &UsersTable,
     subs: LazyFrame,
     lics: LazyFrame,
@@ -24,6 +24,23 @@ pub fn purchases(
     resolver: &Resolver,
     params: &Params,
 ) -> Result<(Vec<PurchaseRow>, Vec<Issue>)> {
+    let mut rows = counted(users)?;
+    let fallback = Fallback { segments, resolver };
+    let (seat_counts, issues) = fallback.rows(subs, lics, customers, params)?;
+    rows.extend(seat_counts);
+    rows.sort_by_cached_key(|p| {
+        (
+            customer_order(&p.customer_name, p.customer_id.as_ref()),
+            p.retirement_id.clone(),
+            p.recommended_sku.clone(),
+            p.recommended_plan.clone(),
+        )
+    });
+    Ok((rows, issues))
+}
+
+/// A purchase line per customer, retirement and plan: the `reassign` users counted.
+fn counted(users: &UsersTable) -> Result<Vec<PurchaseRow>> {
     let counted = users
         .frame
         .clone()
@@ -39,26 +56,6 @@ pub fn purchases(
         ])
         .agg([len().cast(DataType::Int64).alias("quantity")])
         .collect()?;
-    let with_licenses = lics
-        .select([col("customer_key"), lit(true).alias("has_licenses")])
-        .unique(None, UniqueKeepStrategy::First);
-    let fallback = expiring::retiring(subs, customers, params)
-        .filter(col("state").neq(lit(State::Ended.as_str())))
-        .left_join(with_licenses, col("customer_key"), col("customer_key"))
-        .filter(col("has_licenses").is_null())
-        .group_by([
-            col("customer_key"),
-            col("customer_id"),
-            col("customer_name"),
-            col("retirement_id"),
-        ])
-        .agg([
-            col("quantity").sum().alias("quantity"),
-            len().cast(DataType::Int64).alias("subscriptions"),
-            col("file").first().alias("file"),
-        ])
-        .collect()?;
-
     let mut rows = Vec::new();
     let r = Rows::new(&counted);
     let (ids, names, rets, skus, plans, qty) = (
@@ -85,65 +82,109 @@ pub fn purchases(
             quantity,
         });
     }
-    let r = Rows::new(&fallback);
-    let keys = fallback.column("customer_key")?.u32()?;
-    let (ids, names, rets, qty, n, files) = (
-        r.strs("customer_id")?,
-        r.strs("customer_name")?,
-        r.strs("retirement_id")?,
-        r.ints("quantity")?,
-        r.ints("subscriptions")?,
-        r.strs("file")?,
-    );
-    let mut issues = Vec::new();
-    for i in 0..r.len() {
-        let retirement_id = rets[i].clone().unwrap_or_default();
-        let segment = segments.by_key[key_at(keys, i)].segment;
-        let retirement = resolver.catalog.get(&retirement_id);
-        let Some(rep) = retirement.and_then(|r| r.recommended(segment)) else {
-            continue;
-        };
-        let name = names[i].clone().unwrap_or_default();
-        let quantity = qty[i].unwrap_or(0);
-        issues.push(Issue::new(
-            files[i].as_deref().unwrap_or_default(),
-            None,
-            None,
-            Severity::Warning,
-            IssueCode::SeatCounts,
-            format!(
-                "no user/license export is attributed to customer `{name}`, so its {quantity} \
+    Ok(rows)
+}
+
+/// What the seat-count fallback looks plans up in.
+struct Fallback<'a> {
+    segments: &'a Segments,
+    resolver: &'a Resolver<'a>,
+}
+
+impl Fallback<'_> {
+    /// A purchase line per customer without license data and retirement: the seats of its
+    /// retiring subscriptions that have not ended, each with a `seat-counts` warning.
+    fn rows(
+        &self,
+        subs: LazyFrame,
+        lics: LazyFrame,
+        customers: LazyFrame,
+        params: &Params,
+    ) -> Result<(Vec<PurchaseRow>, Vec<Issue>)> {
+        let fallback = Self::seat_counts(subs, lics, customers, params)?;
+        let mut rows = Vec::new();
+        let r = Rows::new(&fallback);
+        let keys = fallback.column("customer_key")?.u32()?;
+        let (ids, names, rets, qty, n, files) = (
+            r.strs("customer_id")?,
+            r.strs("customer_name")?,
+            r.strs("retirement_id")?,
+            r.ints("quantity")?,
+            r.ints("subscriptions")?,
+            r.strs("file")?,
+        );
+        let mut issues = Vec::new();
+        for i in 0..r.len() {
+            let retirement_id = rets[i].clone().unwrap_or_default();
+            let segment = self.segments.by_key[key_at(keys, i)].segment;
+            let retirement = self.resolver.catalog.get(&retirement_id);
+            let Some(rep) = retirement.and_then(|r| r.recommended(segment)) else {
+                continue;
+            };
+            let name = names[i].clone().unwrap_or_default();
+            let quantity = qty[i].unwrap_or(0);
+            issues.push(Issue::new(
+                files[i].as_deref().unwrap_or_default(),
+                None,
+                None,
+                Severity::Warning,
+                IssueCode::SeatCounts,
+                format!(
+                    "no user/license export is attributed to customer `{name}`, so its {quantity} \
                  licences of {plan} to buy are the seat counts of its {subs} {retiring} \
                  subscription(s) (every seat, used or not); add the customer's user export with \
                  `--licenses \"{name}=FILE\"` to buy only for the users who need one",
-                plan = rep.name,
-                subs = n[i].unwrap_or(0),
-                retiring = retirement.map_or(retirement_id.as_str(), |r| r.name.as_str()),
-            ),
-        ));
-        rows.push(PurchaseRow {
-            customer_id: ids[i].clone(),
-            customer_name: name,
-            retirement_id,
-            recommended_sku: rep.sku.clone(),
-            recommended_plan: rep.name.clone(),
-            quantity,
-            why: Reason::new(
-                ReasonCode::PurchaseNoLicenseData,
-                [
-                    ("subscriptions", n[i].unwrap_or(0).to_string()),
-                    ("segment", segment.as_str().to_string()),
-                ],
-            ),
-        });
+                    plan = rep.name,
+                    subs = n[i].unwrap_or(0),
+                    retiring = retirement.map_or(retirement_id.as_str(), |r| r.name.as_str()),
+                ),
+            ));
+            rows.push(PurchaseRow {
+                customer_id: ids[i].clone(),
+                customer_name: name,
+                retirement_id,
+                recommended_sku: rep.sku.clone(),
+                recommended_plan: rep.name.clone(),
+                quantity,
+                why: Reason::new(
+                    ReasonCode::PurchaseNoLicenseData,
+                    [
+                        ("subscriptions", n[i].unwrap_or(0).to_string()),
+                        ("segment", segment.as_str().to_string()),
+                    ],
+                ),
+            });
+        }
+        Ok((rows, issues))
     }
-    rows.sort_by_cached_key(|p| {
-        (
-            customer_order(&p.customer_name, p.customer_id.as_ref()),
-            p.retirement_id.clone(),
-            p.recommended_sku.clone(),
-            p.recommended_plan.clone(),
-        )
-    });
-    Ok((rows, issues))
+
+    /// Per customer without license data and retirement: the seats and the number of its
+    /// retiring subscriptions that have not ended, and the file of the first.
+    fn seat_counts(
+        subs: LazyFrame,
+        lics: LazyFrame,
+        customers: LazyFrame,
+        params: &Params,
+    ) -> Result<DataFrame> {
+        let with_licenses = lics
+            .select([col("customer_key"), lit(true).alias("has_licenses")])
+            .unique(None, UniqueKeepStrategy::First);
+        let fallback = expiring::retiring(subs, customers, params)
+            .filter(col("state").neq(lit(State::Ended.as_str())))
+            .left_join(with_licenses, col("customer_key"), col("customer_key"))
+            .filter(col("has_licenses").is_null())
+            .group_by([
+                col("customer_key"),
+                col("customer_id"),
+                col("customer_name"),
+                col("retirement_id"),
+            ])
+            .agg([
+                col("quantity").sum().alias("quantity"),
+                len().cast(DataType::Int64).alias("subscriptions"),
+                col("file").first().alias("file"),
+            ])
+            .collect()?;
+        Ok(fallback)
+    }
 }

@@ -12,11 +12,11 @@ use polars::prelude::*;
 use std::collections::HashMap;
 
 /// The Microsoft 365 Business seat cap: up to this many licensed users is `business`.
-pub const BUSINESS_SEAT_CAP: i64 = 300;
+pub(super) const BUSINESS_SEAT_CAP: i64 = 300;
 
 /// One customer's segment and the facts behind it.
 #[derive(Debug, Clone)]
-pub struct SegmentInfo {
+pub(super) struct SegmentInfo {
     /// The segment.
     pub(super) segment: Segment,
     reason: String,
@@ -28,7 +28,7 @@ pub struct SegmentInfo {
 }
 
 /// Segments of all customers, by `customer_key` (the customer's index).
-pub struct Segments {
+pub(super) struct Segments {
     /// Each customer's segment, at its `customer_key`.
     pub(super) by_key: Vec<SegmentInfo>,
     /// `customer_key → segment`, to join onto the data.
@@ -42,7 +42,7 @@ pub(super) fn key_at(keys: &UInt32Chunked, i: usize) -> usize {
 
 impl Segments {
     /// The `customers` table of the report.
-    pub fn rows(&self, customers: &Customers) -> Vec<CustomerRow> {
+    pub(super) fn rows(&self, customers: &Customers) -> Vec<CustomerRow> {
         let mut rows: Vec<CustomerRow> = customers
             .list
             .iter()
@@ -63,7 +63,11 @@ impl Segments {
 }
 
 /// Segments every customer: `--segment` override, else education SKU, else ≤ 300 licensed users.
-pub fn segments(lics: LazyFrame, customers: &Customers, params: &Params) -> Result<Segments> {
+pub(super) fn segments(
+    lics: LazyFrame,
+    customers: &Customers,
+    params: &Params,
+) -> Result<Segments> {
     let counts = lics
         .group_by([col("customer_key")])
         .agg([

@@ -135,7 +135,7 @@ fn retirements(
         .chain(users.iter().map(|u| u.retirement_id.as_str()))
         .chain(purchases.iter().map(|p| p.retirement_id.as_str()))
         .collect();
-    ids.sort();
+    ids.sort_unstable();
     ids.dedup();
     let mut rows: Vec<RetirementProgress> = ids
         .into_iter()
@@ -150,7 +150,7 @@ fn retirements(
                 .filter(|u| u.retirement_id == id)
                 .map(|u| u.user_principal_name.as_str())
                 .collect();
-            holders.sort();
+            holders.sort_unstable();
             holders.dedup();
             let assigned = c.has_license_data.then_some(holders.len() as i64);
             RetirementProgress {

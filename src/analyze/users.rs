@@ -33,14 +33,14 @@ fn recommendations(resolver: &Resolver) -> PolarsResult<DataFrame> {
 }
 
 /// The users table and the frame purchases are counted from.
-pub struct UsersTable {
+pub(super) struct UsersTable {
     /// Sorted rows for the report.
     pub rows: Vec<UserRow>,
     pub(super) frame: DataFrame,
 }
 
 /// One row per (customer, user, retirement) for every retiring license held.
-pub fn table(
+pub(super) fn table(
     lics: LazyFrame,
     lookups: &super::lookups::Lookups,
     segments: &Segments,

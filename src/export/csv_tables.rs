@@ -14,7 +14,7 @@ use anyhow::Result;
 use std::path::PathBuf;
 
 /// Writes the five CSV tables.
-pub struct CsvExporter {
+pub(super) struct CsvExporter {
     /// Write text cells as read, without neutralising formula-like ones.
     pub raw: bool,
 }
@@ -35,7 +35,7 @@ fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// A table as CSV bytes: the header row of column keys, then the rows (formula-like text
 /// neutralised unless `raw`).
-pub fn write(table: Table, raw: bool) -> Result<Vec<u8>> {
+pub(super) fn write(table: Table, raw: bool) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());

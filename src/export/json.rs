@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// Writes `report.json`.
-pub struct JsonExporter;
+pub(super) struct JsonExporter;
 
 /// A row with its reason worded.
 #[derive(Serialize)]

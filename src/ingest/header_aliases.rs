@@ -209,7 +209,7 @@ mod tests {
     use crate::read::headers::ColumnMap;
 
     fn headers(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+        list.iter().map(std::string::ToString::to_string).collect()
     }
 
     #[test]

@@ -63,6 +63,12 @@ fn shape(file: &str, table: &Table) -> Result<FileKind, InputError> {
     }
 }
 
+/// The order a row's checks run in, which is the order of its issues.
+mod stage {
+    pub(super) const MISSING: u8 = 1;
+    pub(super) const BLOCK_CREDENTIAL: u8 = 2;
+}
+
 /// Reads one license table into canonical frame rows ([`COLUMNS`]); returns the frame, the
 /// number of input rows used and the shape.
 pub fn read(
@@ -73,6 +79,50 @@ pub fn read(
 ) -> Result<(DataFrame, usize, FileKind), InputError> {
     let kind = shape(file, table)?;
     let fields = FieldReader::new(file, table, LICENSE_FIELDS, &[], false, issues);
+    let upns = user_names(&fields, table, kind, key, issues)?;
+    let mut row_issues = RowIssues::default();
+    fields.warn_formula_errors(&mut row_issues);
+    let fit = fields.rows_that_fit(&mut row_issues);
+    let keep = usable_rows(&fields, upns, &fit, &mut row_issues);
+    let block_credential = fields.bools("block_credential");
+    fields.warn_failures(
+        &block_credential,
+        "block_credential",
+        IssueCode::InvalidBoolean,
+        stage::BLOCK_CREDENTIAL,
+        &keep,
+        &mut row_issues,
+    );
+    row_issues.finish(issues);
+
+    let rows: Vec<IdxSize> = (keep.iter().enumerate())
+        .filter(|(_, k)| **k)
+        .map(|(i, _)| i as IdxSize)
+        .collect();
+    let used = rows.len();
+    let taken = IdxCa::from_vec("rows".into(), rows);
+    let malformed = |e: PolarsError| InputError::Malformed {
+        file: file.to_string(),
+        message: e.to_string(),
+    };
+    let licenses = license_column(&fields, kind, &taken).map_err(&malformed)?;
+    let joined = kind == FileKind::LicensesWide;
+    let frame =
+        frame(&fields, &taken, key, (licenses, joined), &block_credential).map_err(&malformed)?;
+    Ok((frame, used, kind))
+}
+
+/// The user principal names: a table without them is not a per-user export; concealed ones
+/// (a usage report's hashes) are read only where a customer column or `KEY=` says whose they
+/// are, with one warning.
+fn user_names<'f>(
+    fields: &'f FieldReader,
+    table: &Table,
+    kind: FileKind,
+    key: Option<&str>,
+    issues: &mut Vec<Issue>,
+) -> Result<&'f StringChunked, InputError> {
+    let file = fields.file;
     let Some(upns) = fields.text("user_principal_name") else {
         return Err(InputError::NotPerUser {
             file: file.to_string(),
@@ -104,13 +154,18 @@ pub fn read(
             ),
         ));
     }
-    let mut row_issues = RowIssues::default();
-    fields.warn_formula_errors(&mut row_issues);
-    let fit = fields.rows_that_fit(&mut row_issues);
+    Ok(upns)
+}
+
+/// The rows that fit under the header and name a user; each other fitting row gets an error.
+fn usable_rows(
+    fields: &FieldReader,
+    upns: &StringChunked,
+    fit: &[bool],
+    row_issues: &mut RowIssues,
+) -> Vec<bool> {
     let upn_header = fields.header("user_principal_name");
-    let keep: Vec<bool> = upns
-        .iter()
-        .enumerate()
+    (upns.iter().enumerate())
         .map(|(i, upn)| {
             if !fit[i] {
                 return false;
@@ -118,9 +173,9 @@ pub fn read(
             if upn.is_none() {
                 row_issues.push(
                     i,
-                    1,
+                    stage::MISSING,
                     Issue::error(
-                        file,
+                        fields.file,
                         fields.row(i),
                         Some(&upn_header),
                         IssueCode::MissingValue,
@@ -130,50 +185,25 @@ pub fn read(
             }
             upn.is_some()
         })
-        .collect();
-    let block_credential = fields.bools("block_credential");
-    fields.warn_failures(
-        &block_credential,
-        "block_credential",
-        IssueCode::InvalidBoolean,
-        2,
-        &keep,
-        &mut row_issues,
-    );
-    row_issues.finish(issues);
+        .collect()
+}
 
-    let rows: Vec<IdxSize> = (keep.iter().enumerate())
-        .filter(|(_, k)| **k)
-        .map(|(i, _)| i as IdxSize)
-        .collect();
-    let used = rows.len();
-    let taken = IdxCa::from_vec("rows".into(), rows);
-    let malformed = |e: PolarsError| InputError::Malformed {
-        file: file.to_string(),
-        message: e.to_string(),
-    };
+/// The `license` column of the kept rows: a wide export's `Licenses` cell as read (split in
+/// analysis), a long export's license with `Unlicensed` as none.
+fn license_column(fields: &FieldReader, kind: FileKind, taken: &IdxCa) -> PolarsResult<Column> {
     let as_license = |column: PolarsResult<Column>| column.map(|c| c.with_name("license".into()));
-    let licenses = match kind {
-        FileKind::LicensesWide => as_license(fields.text_taken("licenses", &taken)),
-        _ => {
-            let column = fields.text("license").expect("a long table has `license`");
-            let unlicensed = |l: &str| l.eq_ignore_ascii_case("unlicensed");
-            if column.iter().flatten().any(unlicensed) {
-                Ok(str_col(
-                    "license",
-                    (taken.into_no_null_iter())
-                        .map(|i| column.get(i as usize).filter(|l| !unlicensed(l))),
-                ))
-            } else {
-                as_license(fields.text_taken("license", &taken))
-            }
-        }
+    if kind == FileKind::LicensesWide {
+        return as_license(fields.text_taken("licenses", taken));
     }
-    .map_err(&malformed)?;
-    let joined = kind == FileKind::LicensesWide;
-    let frame =
-        frame(&fields, &taken, key, (licenses, joined), &block_credential).map_err(&malformed)?;
-    Ok((frame, used, kind))
+    let column = fields.text("license").expect("a long table has `license`");
+    let unlicensed = |l: &str| l.eq_ignore_ascii_case("unlicensed");
+    if !column.iter().flatten().any(unlicensed) {
+        return as_license(fields.text_taken("license", taken));
+    }
+    Ok(str_col(
+        "license",
+        (taken.into_no_null_iter()).map(|i| column.get(i as usize).filter(|l| !unlicensed(l))),
+    ))
 }
 
 /// A Microsoft 365 usage report with concealed names writes a 32-digit hex hash (or

@@ -1,6 +1,6 @@
 //! Partner Center subscription exports (docs/rules.md §2.1) → the canonical subscriptions frame.
 
-use super::fields::{FieldReader, RowIssues, constant};
+use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::values::{self, DateValue};
 use crate::base::error::InputError;
@@ -44,11 +44,11 @@ pub const COLUMNS: &[(&str, DataType)] = &[
 
 /// The order a row's checks run in, which is the order of its issues.
 mod stage {
-    pub const MISSING: u8 = 1;
-    pub const STATUS: u8 = 2;
-    pub const QUANTITY: u8 = 3;
-    pub const AUTO_RENEW: u8 = 4;
-    pub const DATES: u8 = 5;
+    pub(super) const MISSING: u8 = 1;
+    pub(super) const STATUS: u8 = 2;
+    pub(super) const QUANTITY: u8 = 3;
+    pub(super) const AUTO_RENEW: u8 = 4;
+    pub(super) const DATES: u8 = 5;
 }
 
 /// Reads one subscriptions table into canonical frame rows ([`COLUMNS`]). Rows that cannot be
@@ -68,6 +68,23 @@ pub fn read(
         day_first,
         issues,
     );
+    check_columns(&fields, table, key)?;
+    let mut row_issues = RowIssues::default();
+    fields.warn_formula_errors(&mut row_issues);
+    let fit = fields.rows_that_fit(&mut row_issues);
+    let keep = usable_rows(&fields, &fit, key.is_some(), &mut row_issues);
+    let values = Values::parse(&fields, &keep, &mut row_issues);
+    row_issues.finish(issues);
+    frame(&fields, &keep, key, &values).map_err(|e| InputError::Malformed {
+        file: file.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// The table has what a subscription export needs (an id, an offer name and, without `KEY=`, a
+/// customer column); a license export passed here is named for what it is.
+fn check_columns(fields: &FieldReader, table: &Table, key: Option<&str>) -> Result<(), InputError> {
+    let file = fields.file;
     let spec = |name: &str| {
         SUBSCRIPTION_FIELDS
             .iter()
@@ -92,111 +109,133 @@ pub fn read(
             return Err(ColumnMap::missing(file, &table.headers, &[spec(required)]));
         }
     }
-    let (key_id, key_name) = key_customer(key);
     if key.is_none() && !fields.has("customer_id") && !fields.has("customer_name") {
         return Err(InputError::NoCustomerColumn {
             file: file.to_string(),
             found: crate::read::headers::listed(&table.headers),
         });
     }
-    let mut row_issues = RowIssues::default();
-    fields.warn_formula_errors(&mut row_issues);
-    let fit = fields.rows_that_fit(&mut row_issues);
-    let keep = usable_rows(&fields, &fit, key.is_some(), &mut row_issues);
-    let status = fields.parse("status", values::parse_status_str, None);
-    let quantity = fields.quantities("quantity");
-    let auto_renew = fields.bools("auto_renew");
-    let dates: Vec<_> = DATE_FIELDS.iter().map(|f| fields.dates(f)).collect();
-    fields.warn_each(
-        &status,
-        "status",
-        IssueCode::UnknownStatus,
-        stage::STATUS,
-        &keep,
-        &mut row_issues,
-        |written| {
-            format!(
-                "status {written:?} is not one of {}; kept as written",
-                values::KNOWN_STATUSES.join(", ")
-            )
-        },
-    );
-    fields.warn_failures(
-        &quantity,
-        "quantity",
-        IssueCode::InvalidQuantity,
-        stage::QUANTITY,
-        &keep,
-        &mut row_issues,
-    );
-    fields.warn_failures(
-        &auto_renew,
-        "auto_renew",
-        IssueCode::InvalidBoolean,
-        stage::AUTO_RENEW,
-        &keep,
-        &mut row_issues,
-    );
-    for (field, parsed) in DATE_FIELDS.iter().zip(&dates) {
-        fields.warn_failures(
-            parsed,
-            field,
-            IssueCode::InvalidDate,
-            stage::DATES,
-            &keep,
-            &mut row_issues,
-        );
-    }
-    row_issues.finish(issues);
+    Ok(())
+}
 
+/// The typed values of a table, each distinct text parsed once.
+struct Values {
+    status: Parsed<String>,
+    quantity: Parsed<i64>,
+    auto_renew: Parsed<bool>,
+    /// One per [`DATE_FIELDS`].
+    dates: Vec<Parsed<DateValue>>,
+}
+
+impl Values {
+    /// Parses the typed fields, with a warning per kept row whose value could not be read.
+    fn parse(fields: &FieldReader, keep: &[bool], row_issues: &mut RowIssues) -> Values {
+        let values = Values {
+            status: fields.parse("status", values::parse_status_str, None),
+            quantity: fields.quantities("quantity"),
+            auto_renew: fields.bools("auto_renew"),
+            dates: DATE_FIELDS.iter().map(|f| fields.dates(f)).collect(),
+        };
+        fields.warn_each(
+            &values.status,
+            "status",
+            IssueCode::UnknownStatus,
+            stage::STATUS,
+            keep,
+            row_issues,
+            |written| {
+                format!(
+                    "status {written:?} is not one of {}; kept as written",
+                    values::KNOWN_STATUSES.join(", ")
+                )
+            },
+        );
+        fields.warn_failures(
+            &values.quantity,
+            "quantity",
+            IssueCode::InvalidQuantity,
+            stage::QUANTITY,
+            keep,
+            row_issues,
+        );
+        fields.warn_failures(
+            &values.auto_renew,
+            "auto_renew",
+            IssueCode::InvalidBoolean,
+            stage::AUTO_RENEW,
+            keep,
+            row_issues,
+        );
+        for (field, parsed) in DATE_FIELDS.iter().zip(&values.dates) {
+            fields.warn_failures(
+                parsed,
+                field,
+                IssueCode::InvalidDate,
+                stage::DATES,
+                keep,
+                row_issues,
+            );
+        }
+        values
+    }
+
+    /// The status of row `i` as the frame holds it: known ones lower-cased, others as written,
+    /// an empty one `active`.
+    fn status(&self, i: usize) -> &str {
+        match self.status.outcome(i) {
+            None => "active",
+            Some(Ok(lower)) => lower.as_str(),
+            Some(Err(written)) => written.as_str(),
+        }
+    }
+}
+
+/// The canonical frame ([`COLUMNS`]) of the kept rows.
+fn frame(
+    fields: &FieldReader,
+    keep: &[bool],
+    key: Option<&str>,
+    values: &Values,
+) -> PolarsResult<DataFrame> {
+    let (key_id, key_name) = key_customer(key);
     let kept: Vec<usize> = (0..keep.len()).filter(|&i| keep[i]).collect();
-    let mask = BooleanChunked::from_slice("keep".into(), &keep);
+    let mask = BooleanChunked::from_slice("keep".into(), keep);
     let text = |field: &str, fill: Option<&str>| fields.text_where(field, &mask, fill);
     let date = |at: usize| {
         date_col(
             DATE_FIELDS[at],
-            kept.iter().map(|&i| match dates[at].value(i) {
+            kept.iter().map(|&i| match values.dates[at].value(i) {
                 Some(DateValue::Date(d)) => Some(*d),
                 _ => None,
             }),
         )
     };
-    let status_of = |i: usize| match status.outcome(i) {
-        None => "active",
-        Some(Ok(lower)) => lower.as_str(),
-        Some(Err(written)) => written.as_str(),
-    };
-    let columns = || -> PolarsResult<Vec<Column>> {
-        Ok(vec![
-            constant("file".into(), Some(file), kept.len()),
-            i64_col("row", kept.iter().map(|&i| Some(fields.row(i) as i64))),
-            text("customer_id", key_id.as_deref())?,
-            text("customer_name", key_name.as_deref())?,
-            text("customer_domain", None)?,
-            text("subscription_id", None)?,
-            text("offer_id", None)?,
-            text("offer_name", None)?,
-            text("friendly_name", None)?,
-            i64_col("quantity", kept.iter().map(|&i| quantity.value(i).copied())),
-            str_col("status", kept.iter().map(|&i| Some(status_of(i)))),
-            bool_col(
-                "auto_renew",
-                kept.iter().map(|&i| auto_renew.value(i).copied()),
-            ),
-            date(0),
-            date(1),
-            date(2),
-            text("billing_cycle", None)?,
-            text("term", None)?,
-        ])
-    };
-    let frame = columns()
-        .and_then(DataFrame::new_infer_height)
-        .map_err(|e| InputError::Malformed {
-            file: file.to_string(),
-            message: e.to_string(),
-        })?;
-    Ok(frame)
+    let rows = || kept.iter().copied();
+    DataFrame::new_infer_height(vec![
+        constant("file".into(), Some(fields.file), kept.len()),
+        i64_col("row", rows().map(|i| Some(fields.row(i) as i64))),
+        text("customer_id", key_id.as_deref())?,
+        text("customer_name", key_name.as_deref())?,
+        text("customer_domain", None)?,
+        text("subscription_id", None)?,
+        text("offer_id", None)?,
+        text("offer_name", None)?,
+        text("friendly_name", None)?,
+        i64_col(
+            "quantity",
+            rows().map(|i| values.quantity.value(i).copied()),
+        ),
+        str_col("status", rows().map(|i| Some(values.status(i)))),
+        bool_col(
+            "auto_renew",
+            rows().map(|i| values.auto_renew.value(i).copied()),
+        ),
+        date(0),
+        date(1),
+        date(2),
+        text("billing_cycle", None)?,
+        text("term", None)?,
+    ])
 }
 
 /// Which of the rows that `fit` under the header have what a subscription needs (id, offer name,

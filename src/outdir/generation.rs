@@ -14,15 +14,15 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 /// The file that marks `.skusunset/` as skusunset's.
-pub const STORE_MARKER: &str = "SKUSUNSET";
+pub(super) const STORE_MARKER: &str = "SKUSUNSET";
 /// The file inside every generation folder that marks it as skusunset's.
-pub const GENERATION_MARKER: &str = ".skusunset-generation";
+pub(super) const GENERATION_MARKER: &str = ".skusunset-generation";
 const STAGE_PREFIX: &str = "stage-";
 const GENERATION_PREFIX: &str = "gen-";
 
 /// The store folder `out/.skusunset`, created (with its marker) when missing. A `.skusunset`
 /// without the marker is not skusunset's and is refused.
-pub fn ensure_store(out: &Path) -> Result<PathBuf> {
+pub(super) fn ensure_store(out: &Path) -> Result<PathBuf> {
     let store = out.join(STORE);
     match fs::create_dir(&store) {
         Ok(()) => {
@@ -41,7 +41,7 @@ pub fn ensure_store(out: &Path) -> Result<PathBuf> {
 }
 
 /// Refuses a `.skusunset` that does not carry skusunset's marker.
-pub fn check_store(store: &Path) -> Result<()> {
+pub(super) fn check_store(store: &Path) -> Result<()> {
     if store.join(STORE_MARKER).is_file() {
         Ok(())
     } else {
@@ -53,7 +53,7 @@ pub fn check_store(store: &Path) -> Result<()> {
 }
 
 /// A new, empty staging folder with its marker; returns its id.
-pub fn new_stage(store: &Path) -> Result<(String, PathBuf)> {
+pub(super) fn new_stage(store: &Path) -> Result<(String, PathBuf)> {
     for n in 0u32.. {
         let id = format!("{}-{n}", std::process::id());
         let path = store.join(format!("{STAGE_PREFIX}{id}"));
@@ -69,7 +69,7 @@ pub fn new_stage(store: &Path) -> Result<(String, PathBuf)> {
                 )?;
                 return Ok((id, path));
             }
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e).with_context(|| format!("cannot create `{}`", path.display())),
         }
     }
@@ -77,18 +77,18 @@ pub fn new_stage(store: &Path) -> Result<(String, PathBuf)> {
 }
 
 /// The generation folder name for an id.
-pub fn generation_name(id: &str) -> String {
+pub(super) fn generation_name(id: &str) -> String {
     format!("{GENERATION_PREFIX}{id}")
 }
 
 /// Writes one file into the staging folder (its folders created one level at a time, so a
 /// staging folder removed underneath is never silently re-created); [`sync_generation`] flushes
 /// it to disk.
-pub fn write_file(stage: &Path, rel: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn write_file(stage: &Path, rel: &Path, bytes: &[u8]) -> Result<()> {
     guard::check_interrupted()?;
     let mut dir = stage.to_path_buf();
     if let Some(parent) = rel.parent() {
-        for part in parent.iter() {
+        for part in parent {
             dir.push(part);
             match fs::create_dir(&dir) {
                 Ok(()) => {}
@@ -110,7 +110,7 @@ pub fn write_file(stage: &Path, rel: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Flushes a folder's entries to disk (a no-op where folders cannot be opened).
-pub fn sync_dir(path: &Path) -> Result<()> {
+pub(super) fn sync_dir(path: &Path) -> Result<()> {
     #[cfg(unix)]
     fs::File::open(path)
         .and_then(|d| d.sync_all())
@@ -123,7 +123,7 @@ pub fn sync_dir(path: &Path) -> Result<()> {
 /// Makes everything in a staged generation durable. On Linux one `syncfs(2)` flushes the data
 /// and metadata of the file system that holds it (one journal commit instead of one per file);
 /// elsewhere every file and folder is flushed, deepest first.
-pub fn sync_generation(root: &Path) -> Result<()> {
+pub(super) fn sync_generation(root: &Path) -> Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
@@ -153,7 +153,7 @@ pub fn sync_generation(root: &Path) -> Result<()> {
 
 /// What a walked entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// A regular file.
     File,
     /// A folder.
@@ -165,7 +165,7 @@ pub enum Kind {
 }
 
 /// Every entry below `root`, parents before children, without following links.
-pub fn walk(root: &Path) -> Result<Vec<(PathBuf, Kind)>> {
+pub(super) fn walk(root: &Path) -> Result<Vec<(PathBuf, Kind)>> {
     let mut out = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(rel) = pending.pop() {
@@ -173,7 +173,7 @@ pub fn walk(root: &Path) -> Result<Vec<(PathBuf, Kind)>> {
         let mut entries: Vec<_> = fs::read_dir(&dir)
             .with_context(|| format!("cannot list `{}`", dir.display()))?
             .collect::<std::io::Result<_>>()?;
-        entries.sort_by_key(|e| e.file_name());
+        entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let path = rel.join(entry.file_name());
             let ft = entry.file_type()?;
@@ -208,7 +208,7 @@ fn owned(manifest: Option<&Manifest>) -> BTreeSet<PathBuf> {
 /// Files a user put inside the live generation (through a visible folder link): everything that
 /// is neither in its manifest nor skusunset's marker. They are carried into the new generation
 /// so they stay where the user put them; one that a new report file would replace is refused.
-pub fn foreign_in(
+pub(super) fn foreign_in(
     generation: &Path,
     manifest: &Manifest,
     new: &Tree,
@@ -247,7 +247,7 @@ pub fn foreign_in(
 
 /// Gives the new generation the user's entries of the old one: folders re-created, files
 /// hard-linked (the same file, no copy), links re-made.
-pub fn carry(from: &Path, to: &Path, items: &[(PathBuf, Kind)]) -> Result<()> {
+pub(super) fn carry(from: &Path, to: &Path, items: &[(PathBuf, Kind)]) -> Result<()> {
     for (rel, kind) in items {
         let (src, dst) = (from.join(rel), to.join(rel));
         if let Some(parent) = dst.parent() {
@@ -274,7 +274,7 @@ pub fn carry(from: &Path, to: &Path, items: &[(PathBuf, Kind)]) -> Result<()> {
 }
 
 /// Makes a symbolic link `path` → `target`.
-pub fn symlink(target: &Path, path: &Path) -> std::io::Result<()> {
+pub(super) fn symlink(target: &Path, path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     return std::os::unix::fs::symlink(target, path);
     #[cfg(windows)]
@@ -288,7 +288,7 @@ pub fn symlink(target: &Path, path: &Path) -> std::io::Result<()> {
 /// Removes what killed or finished runs left in the store (whose marker was checked): every
 /// staging folder (never visible) and every generation other than `current`, the latter only as
 /// far as [`remove_generation`] allows. Returns a warning per generation that had to stay.
-pub fn remove_stale(store: &Path, current: Option<&str>) -> Result<Vec<String>> {
+pub(super) fn remove_stale(store: &Path, current: Option<&str>) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
     if !store.is_dir() {
         return Ok(warnings);
@@ -316,7 +316,7 @@ pub fn remove_stale(store: &Path, current: Option<&str>) -> Result<Vec<String>> 
 /// Removes a generation that is not live: the files its manifest lists, the user's files whose
 /// other link is in the `current` generation, then the emptied folders. Anything else stays, and
 /// a warning says where.
-pub fn remove_generation(generation: &Path, current: Option<&Path>) -> Result<Vec<String>> {
+pub(super) fn remove_generation(generation: &Path, current: Option<&Path>) -> Result<Vec<String>> {
     let manifest = Manifest::read(&generation.join(MANIFEST)).ok().flatten();
     let ours = owned(manifest.as_ref());
     let mut kept = Vec::new();

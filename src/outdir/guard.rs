@@ -34,7 +34,9 @@ pub fn install_signal_handler() {
     // An error means a handler exists already (tests call `run` more than once).
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
-        let phase = *PHASE.lock().unwrap_or_else(|e| e.into_inner());
+        let phase = *PHASE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match phase {
             Phase::Staging => {} // the writer cleans up and exits 130
             Phase::Idle => {
@@ -59,7 +61,9 @@ pub fn check_interrupted() -> Result<()> {
 
 /// Marks the start of staging; the returned guard marks its end.
 pub fn begin_staging() -> Result<Staging> {
-    let mut phase = PHASE.lock().unwrap_or_else(|e| e.into_inner());
+    let mut phase = PHASE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     check_interrupted()?;
     *phase = Phase::Staging;
     Ok(Staging)
@@ -72,7 +76,9 @@ impl Staging {
     /// Runs the switch with the phase held, so a signal can neither cut it in half nor follow a
     /// switch that it should have prevented.
     pub fn switch<T>(self, switch: impl FnOnce() -> Result<T>) -> Result<T> {
-        let mut phase = PHASE.lock().unwrap_or_else(|e| e.into_inner());
+        let mut phase = PHASE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         check_interrupted()?;
         let done = switch()?;
         *phase = Phase::Switched;
@@ -82,7 +88,9 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        let mut phase = PHASE.lock().unwrap_or_else(|e| e.into_inner());
+        let mut phase = PHASE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if *phase == Phase::Staging {
             *phase = Phase::Idle;
         }

@@ -109,36 +109,7 @@ pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> 
     let _lock = guard::lock(out)?;
 
     let store = out.join(STORE);
-    let store_exists = std::fs::symlink_metadata(&store).is_ok();
-    if store_exists {
-        generation::check_store(&store)?;
-    }
-    let current = match std::fs::read_link(store.join(CURRENT)) {
-        Ok(target) => Some(target.to_string_lossy().into_owned()),
-        Err(_) => None,
-    };
-    let old_manifest = match &current {
-        Some(name) => Some(
-            Manifest::read(&store.join(name).join(MANIFEST))?.with_context(|| {
-                format!(
-                    "`{}` has no manifest; delete `{}` and its links to start afresh",
-                    store.join(name).display(),
-                    store.display()
-                )
-            })?,
-        ),
-        None => None,
-    };
-    if old_manifest.is_none() && !dest.force {
-        let foreign = tree::foreign_entries(out)?;
-        if !foreign.is_empty() {
-            return Err(OutDirError::NotOurs {
-                dir: out.to_path_buf(),
-                listing: listing(&foreign),
-            }
-            .into());
-        }
-    }
+    let (current, old_manifest) = previous(out, &store, dest.force)?;
 
     // Everything that can refuse the run is decided before anything is written.
     let mut tree = Tree::default();
@@ -185,9 +156,59 @@ pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> 
         return Err(err);
     }
 
+    remove_old_links(out, &links, old_manifest.as_ref())?;
+    if let Some(dir) = &current_dir {
+        warnings.extend(generation::remove_generation(dir, Some(&live))?);
+    }
+    Ok(Published {
+        written: files.into_iter().map(|(rel, _)| out.join(rel)).collect(),
+        warnings,
+    })
+}
+
+/// The live generation's name and manifest when `out` holds a report; without one, a folder
+/// holding anything is refused unless `force`.
+fn previous(out: &Path, store: &Path, force: bool) -> Result<(Option<String>, Option<Manifest>)> {
+    let store_exists = std::fs::symlink_metadata(store).is_ok();
+    if store_exists {
+        generation::check_store(store)?;
+    }
+    let current = match std::fs::read_link(store.join(CURRENT)) {
+        Ok(target) => Some(target.to_string_lossy().into_owned()),
+        Err(_) => None,
+    };
+    let old_manifest = match &current {
+        Some(name) => Some(
+            Manifest::read(&store.join(name).join(MANIFEST))?.with_context(|| {
+                format!(
+                    "`{}` has no manifest; delete `{}` and its links to start afresh",
+                    store.join(name).display(),
+                    store.display()
+                )
+            })?,
+        ),
+        None => None,
+    };
+    if old_manifest.is_none() && !force {
+        let foreign = tree::foreign_entries(out)?;
+        if !foreign.is_empty() {
+            return Err(OutDirError::NotOurs {
+                dir: out.to_path_buf(),
+                listing: listing(&foreign),
+            }
+            .into());
+        }
+    }
+
+    Ok((current, old_manifest))
+}
+
+/// Removes the links of the previous report that the new one does not have (and only links
+/// that point into the store: a user's file of the same name is never touched).
+fn remove_old_links(out: &Path, links: &[PathBuf], old_manifest: Option<&Manifest>) -> Result<()> {
     let new_links: std::collections::HashSet<&PathBuf> = links.iter().collect();
     let old_links: Vec<PathBuf> = old_manifest
-        .iter()
+        .into_iter()
         .flat_map(|m| m.links.iter().map(PathBuf::from))
         .chain(tree::top_level_links(out)?)
         .collect();
@@ -196,13 +217,7 @@ pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> 
             std::fs::remove_file(out.join(&rel))?;
         }
     }
-    if let Some(dir) = &current_dir {
-        warnings.extend(generation::remove_generation(dir, Some(&live))?);
-    }
-    Ok(Published {
-        written: files.into_iter().map(|(rel, _)| out.join(rel)).collect(),
-        warnings,
-    })
+    Ok(())
 }
 
 /// Writes the manifest, every file and the user's carried entries into the staging folder, and

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 /// skusunset's own folder inside `--out`: the generations and the `current` link.
 pub use crate::base::layout::STORE;
 /// The link inside [`STORE`] that names the live generation.
-pub const CURRENT: &str = "current";
+pub(super) const CURRENT: &str = "current";
 
 /// The paths of one report generation, as a tree of names.
 #[derive(Debug, Default)]
-pub struct Tree {
+pub(super) struct Tree {
     children: BTreeMap<OsString, Tree>,
     is_file: bool,
 }
@@ -24,18 +24,18 @@ pub struct Tree {
 impl Tree {
     /// Adds a path (relative, normal components only); `is_file` for a file or link, else a
     /// folder.
-    pub fn insert(&mut self, rel: &Path, is_file: bool) {
+    pub(super) fn insert(&mut self, rel: &Path, is_file: bool) {
         let mut node = self;
-        for part in rel.iter() {
+        for part in rel {
             node = node.children.entry(part.to_os_string()).or_default();
         }
         node.is_file = is_file;
     }
 
     /// Whether `rel` is in the tree.
-    pub fn contains(&self, rel: &Path) -> bool {
+    pub(super) fn contains(&self, rel: &Path) -> bool {
         let mut node = self;
-        for part in rel.iter() {
+        for part in rel {
             match node.children.get(part) {
                 Some(child) => node = child,
                 None => return false,
@@ -47,7 +47,7 @@ impl Tree {
 
 /// The target of skusunset's link at `rel` (relative to `--out`): `../` per folder level, then
 /// `.skusunset/current/<rel>`. Relative, so a moved or copied `--out` keeps working.
-pub fn link_target(rel: &Path) -> PathBuf {
+pub(super) fn link_target(rel: &Path) -> PathBuf {
     let mut target = PathBuf::new();
     for _ in 1..rel.components().count() {
         target.push("..");
@@ -60,14 +60,14 @@ pub fn link_target(rel: &Path) -> PathBuf {
 
 /// Whether `out/rel` is a link skusunset made (a symbolic link with exactly the target skusunset
 /// gives it).
-pub fn is_our_link(out: &Path, rel: &Path) -> bool {
+pub(super) fn is_our_link(out: &Path, rel: &Path) -> bool {
     std::fs::read_link(out.join(rel)).is_ok_and(|target| target == link_target(rel))
 }
 
 /// Where each path of `tree` appears in `out`: a link per top-level entry, except inside a
 /// folder that is not skusunset's (kept, with a link per entry inside it). A name that is taken
 /// by something not skusunset's is refused, whatever `--force` says.
-pub fn plan_links(out: &Path, tree: &Tree) -> Result<Vec<PathBuf>> {
+pub(super) fn plan_links(out: &Path, tree: &Tree) -> Result<Vec<PathBuf>> {
     let mut links = Vec::new();
     plan_in(out, Path::new(""), tree, &mut links)?;
     Ok(links)
@@ -83,7 +83,7 @@ fn plan_in(out: &Path, rel: &Path, node: &Tree, links: &mut Vec<PathBuf>) -> Res
                 return Err(e).with_context(|| format!("cannot inspect `{}`", visible.display()));
             }
             Ok(meta) if meta.file_type().is_symlink() && is_our_link(out, &path) => {
-                links.push(path)
+                links.push(path);
             }
             Ok(meta) if meta.is_dir() && !child.is_file => plan_in(out, &path, child, links)?,
             Ok(_) => return Err(OutDirError::Conflict { path: visible }.into()),
@@ -94,7 +94,7 @@ fn plan_in(out: &Path, rel: &Path, node: &Tree, links: &mut Vec<PathBuf>) -> Res
 
 /// The entries directly in `out` that are not skusunset's: everything except its store folder
 /// and its links.
-pub fn foreign_entries(out: &Path) -> Result<Vec<String>> {
+pub(super) fn foreign_entries(out: &Path) -> Result<Vec<String>> {
     let mut foreign = Vec::new();
     for entry in
         std::fs::read_dir(out).with_context(|| format!("cannot list `{}`", out.display()))?
@@ -111,7 +111,7 @@ pub fn foreign_entries(out: &Path) -> Result<Vec<String>> {
 }
 
 /// skusunset's links directly in `out` (also those a killed run left behind).
-pub fn top_level_links(out: &Path) -> Result<Vec<PathBuf>> {
+pub(super) fn top_level_links(out: &Path) -> Result<Vec<PathBuf>> {
     let mut links = Vec::new();
     for entry in std::fs::read_dir(out)? {
         let name = PathBuf::from(entry?.file_name());

@@ -137,12 +137,11 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static Encoding), String>
         }
         return Ok((text, encoding));
     }
-    Ok(match std::str::from_utf8(bytes) {
-        Ok(text) => (Cow::Borrowed(text), UTF_8),
-        Err(_) => {
-            let (text, _, _) = WINDOWS_1252.decode(bytes);
-            (text, WINDOWS_1252)
-        }
+    Ok(if let Ok(text) = std::str::from_utf8(bytes) {
+        (Cow::Borrowed(text), UTF_8)
+    } else {
+        let (text, _, _) = WINDOWS_1252.decode(bytes);
+        (text, WINDOWS_1252)
     })
 }
 

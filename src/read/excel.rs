@@ -60,7 +60,10 @@ fn check_zip(bytes: &[u8], path: &str) -> Result<()> {
         };
         let size = part.size();
         if size > MAX_ZIP_PART_BYTES {
-            let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+            let name = part
+                .name()
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default();
             return Err(malformed(
                 path,
                 format!(

@@ -153,7 +153,7 @@ mod tests {
                 "Microsoft 365 E3"
             );
             assert_eq!(r.product_name("Contoso Suite"), "Contoso Suite");
-        })
+        });
     }
 
     #[test]

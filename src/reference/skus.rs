@@ -161,15 +161,12 @@ impl SkuTable {
             .get(&lookup_key(&sku.guid))
             .copied()
             .filter(|&at| self.skus[at].guid == sku.guid);
-        let at = match known {
-            Some(at) => {
-                self.skus[at] = sku;
-                at
-            }
-            None => {
-                self.skus.push(sku);
-                self.skus.len() - 1
-            }
+        let at = if let Some(at) = known {
+            self.skus[at] = sku;
+            at
+        } else {
+            self.skus.push(sku);
+            self.skus.len() - 1
         };
         let sku = &self.skus[at];
         let keys = [

@@ -161,7 +161,8 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
     print_errors(report, written, w)?;
     writeln!(w, "wrote:")?;
     // A directory with many files (a runbook per customer) is one line.
-    let mut per_dir: std::collections::BTreeMap<Option<&Path>, usize> = Default::default();
+    let mut per_dir: std::collections::BTreeMap<Option<&Path>, usize> =
+        std::collections::BTreeMap::new();
     for path in written {
         *per_dir.entry(path.parent()).or_default() += 1;
     }

@@ -44,7 +44,10 @@ impl Progress {
     pub fn step(&self, message: impl Into<String>) {
         let message = crate::base::text::escape(&message.into()).into_owned();
         self.time(Some(&message));
-        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let mut current = self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(bar) = current.take() {
             done(&bar);
         }
@@ -66,7 +69,7 @@ impl Progress {
         if let Some(bar) = self
             .current
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()
         {
             done(&bar);
@@ -80,7 +83,10 @@ impl Progress {
         if !self.timings {
             return;
         }
-        let mut timed = self.timed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut timed = self
+            .timed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((message, started)) = timed.take() {
             eprintln!(
                 "timing: {message}: {:.2} s, peak RSS {}",

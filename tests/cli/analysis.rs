@@ -118,6 +118,8 @@ fn users_csv(rows: &[(&str, &str, &str)]) -> String {
     s
 }
 
+// Over the house's 80 lines: one scenario with every action, read top to bottom.
+#[allow(clippy::too_many_lines)]
 #[test]
 fn actions_plus_split_blocked_wins_and_unknown_never_covers() {
     let subs =

@@ -281,6 +281,8 @@ fn pdf_text(pdf: &Path) -> (String, usize) {
     (text, pages)
 }
 
+// Over the house's 80 lines: one printed runbook checked page by page.
+#[allow(clippy::too_many_lines)]
 #[test]
 fn chromium_prints_the_runbooks_without_network_requests() {
     const TEST: &str = "chromium_prints_the_runbooks_without_network_requests";

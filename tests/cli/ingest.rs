@@ -175,7 +175,7 @@ fn an_unreadable_file_is_an_error_not_a_panic() {
 
 /// Regenerates `fixtures/dialects/spaced-headers.xlsx` (run with `--ignored` after changing it).
 #[test]
-#[ignore]
+#[ignore = "regenerates a fixture; run with --ignored after changing it"]
 fn make_spaced_headers_xlsx() {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();

@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A path under `fixtures/`.
-pub fn fixture(rel: &str) -> PathBuf {
+pub(crate) fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(rel)
 }
 
 /// An input file named as the tests show it (`fixtures/...`), optionally `KEY=`.
-pub fn input(rel: &str, key: Option<&str>) -> InputFile {
+pub(crate) fn input(rel: &str, key: Option<&str>) -> InputFile {
     InputFile {
         key: key.map(str::to_string),
         path: fixture(rel),
@@ -23,7 +23,10 @@ pub fn input(rel: &str, key: Option<&str>) -> InputFile {
 }
 
 /// Ingests the given files.
-pub fn ingest(subscriptions: Vec<InputFile>, licenses: Vec<InputFile>) -> anyhow::Result<Ingested> {
+pub(crate) fn ingest(
+    subscriptions: Vec<InputFile>,
+    licenses: Vec<InputFile>,
+) -> anyhow::Result<Ingested> {
     let spec = InputSpec {
         subscriptions,
         licenses,
@@ -34,7 +37,7 @@ pub fn ingest(subscriptions: Vec<InputFile>, licenses: Vec<InputFile>) -> anyhow
 }
 
 /// A frame as text: `name: dtype` per column, then one line per row.
-pub fn dump_frame(df: &DataFrame) -> String {
+pub(crate) fn dump_frame(df: &DataFrame) -> String {
     let mut out = String::new();
     for c in df.columns() {
         out.push_str(&format!("{}: {}\n", c.name(), c.dtype()));
@@ -57,7 +60,7 @@ pub fn dump_frame(df: &DataFrame) -> String {
 }
 
 /// Everything ingest produced, as text.
-pub fn dump(ingested: &Ingested) -> String {
+pub(crate) fn dump(ingested: &Ingested) -> String {
     let mut out = String::from("== subscriptions\n");
     out.push_str(&dump_frame(&ingested.subscriptions));
     out.push_str("== licenses\n");
@@ -83,7 +86,7 @@ pub fn dump(ingested: &Ingested) -> String {
 }
 
 /// Runs the binary in `dir` with `args`.
-pub fn run(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skusunset"))
         .current_dir(dir)
         .args(args)
@@ -92,17 +95,17 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// stdout as text.
-pub fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// stderr as text.
-pub fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The demo report as of 2026-11-21 (fixtures unpacked into a temporary directory).
-pub fn demo_report() -> skusunset::model::Report {
+pub(crate) fn demo_report() -> skusunset::model::Report {
     let fixtures = skusunset::config::demo::unpack().expect("demo fixtures unpack");
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).expect("valid date");
     let config = skusunset::config::demo::config(&fixtures, as_of);
@@ -111,7 +114,7 @@ pub fn demo_report() -> skusunset::model::Report {
 
 /// Whether an external program is on PATH; prints why a test is skipped when not, and fails
 /// instead when `SKUSUNSET_REQUIRE_TOOLS` is set (CI sets it).
-pub fn have(program: &str, test: &str) -> bool {
+pub(crate) fn have(program: &str, test: &str) -> bool {
     let found = std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
     if !found {
@@ -128,13 +131,13 @@ pub fn have(program: &str, test: &str) -> bool {
 
 /// Says on the terminal that a test skipped its work: written to stderr directly, not through
 /// `eprintln!`, which the test harness captures and hides for a passing test.
-pub fn skipped(why: &str) {
+pub(crate) fn skipped(why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED {why}");
 }
 
 /// The names in a directory, sorted.
-pub fn file_names(dir: &Path) -> Vec<String> {
+pub(crate) fn file_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())

@@ -14,7 +14,7 @@ const LINE: f64 = 16.0;
 const CHAR: f64 = 6.4;
 
 /// One thing that happens on a date.
-pub struct Event {
+pub(super) struct Event {
     /// When.
     pub date: NaiveDate,
     /// `end` or `deprovision`.
@@ -25,7 +25,7 @@ pub struct Event {
 
 /// One drawn marker.
 #[derive(Debug, Serialize)]
-pub struct Marker {
+pub(super) struct Marker {
     pub x: f64,
     pub y: f64,
     pub kind: &'static str,
@@ -36,7 +36,7 @@ pub struct Marker {
 
 /// The laid-out timeline.
 #[derive(Debug, Serialize)]
-pub struct Timeline {
+pub(super) struct Timeline {
     pub width: f64,
     pub height: f64,
     pub left: f64,
@@ -46,7 +46,9 @@ pub struct Timeline {
 }
 
 /// Lays out `events` around `today`; `date` formats a date, `today_label` names today.
-pub fn layout(
+// Over the house's 80 lines: merge, scale and pack read as one pass over the events.
+#[allow(clippy::too_many_lines)]
+pub(super) fn layout(
     today: NaiveDate,
     today_label: &str,
     mut events: Vec<Event>,
@@ -113,12 +115,11 @@ pub fn layout(
         };
         let free =
             |used: &Vec<(f64, f64)>| used.iter().all(|(a, b)| to + 8.0 < *a || from > *b + 8.0);
-        let line = match lines.iter().position(free) {
-            Some(i) => i,
-            None => {
-                lines.push(Vec::new());
-                lines.len() - 1
-            }
+        let line = if let Some(i) = lines.iter().position(free) {
+            i
+        } else {
+            lines.push(Vec::new());
+            lines.len() - 1
         };
         lines[line].push((from, to));
         markers.push(Marker {

@@ -65,7 +65,7 @@ struct BlockedUser<'a> {
 type SkuColumns<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 /// Looks products up among the report's SKU rows and retiring licenses (built once per export).
-pub struct Products<'a> {
+pub(super) struct Products<'a> {
     skus: FastMap<&'a str, &'a SkuInfo>,
     /// (license as written, retirement) → how the analysis resolved it.
     licenses: FastMap<(&'a str, &'a str), &'a RetiringLicense>,
@@ -73,7 +73,7 @@ pub struct Products<'a> {
 
 impl<'a> Products<'a> {
     /// Indexes the report's products.
-    pub fn new(report: &'a Report) -> Products<'a> {
+    pub(super) fn new(report: &'a Report) -> Products<'a> {
         Products {
             skus: (report.skus.iter())
                 .map(|s| (s.string_id.as_str(), s))

@@ -17,7 +17,7 @@ fn plain(c: char) -> bool {
 
 /// A PowerShell expression whose value is `text`, in ASCII: `'O''Brien'`, or
 /// `('M' + [char]0x00FC + 'ller')` when a character needs its code.
-pub fn literal(text: &str) -> String {
+pub(super) fn literal(text: &str) -> String {
     if text.chars().all(plain) {
         return format!("'{}'", text.replace('\'', "''"));
     }
@@ -56,7 +56,7 @@ pub fn literal(text: &str) -> String {
 }
 
 /// Text for a `#` comment line: printable ASCII as is, anything else as `\uXXXX`.
-pub fn comment_text(text: &str) -> String {
+pub(super) fn comment_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if plain(c) {
@@ -69,7 +69,7 @@ pub fn comment_text(text: &str) -> String {
 }
 
 /// The template filter `comment`: a value as comment text (marked safe: written as is).
-pub fn comment(value: &Value) -> Value {
+pub(super) fn comment(value: &Value) -> Value {
     let text = match value.as_str() {
         Some(s) => s.to_string(),
         None => value.to_string(),
@@ -80,7 +80,7 @@ pub fn comment(value: &Value) -> Value {
 /// The template formatter: every `{{ value }}` becomes a PowerShell expression (strings as
 /// [`literal`]s, `$null`, `$true`/`$false`, numbers, `@(…)` for lists); a value already marked
 /// safe (a `comment`) is written as is.
-pub fn format(out: &mut Output, _state: &mut State, value: &Value) -> Result<(), Error> {
+pub(super) fn format(out: &mut Output, _state: &mut State, value: &Value) -> Result<(), Error> {
     let text = expression(value)?;
     out.write_str(&text).map_err(Error::from)
 }

@@ -8,18 +8,18 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 
 /// Column width (in characters) that prints one A4 landscape page wide at about 8.5 pt with
 /// the margins of [`page_setup`] (measured through LibreOffice: 190 characters printed at 7.1 pt).
-pub const PAGE_CHARS: f64 = 160.0;
+pub(super) const PAGE_CHARS: f64 = 160.0;
 /// The widest a column is on screen; longer text wraps.
-pub const MAX_WIDTH: f64 = 60.0;
+pub(super) const MAX_WIDTH: f64 = 60.0;
 /// The narrowest a column is cut to.
 const MIN_WIDTH: f64 = 8.0;
 /// Points of one line of text (Excel's default row height).
-pub const LINE_HEIGHT: f64 = 15.0;
+pub(super) const LINE_HEIGHT: f64 = 15.0;
 /// The most lines a row is given; longer text is still all in the cell.
 const MAX_LINES: usize = 12;
 
 /// Landscape A4, narrow margins, one page wide, the header row repeated when asked.
-pub fn page_setup(ws: &mut Worksheet, repeat_header: bool) -> Result<(), XlsxError> {
+pub(super) fn page_setup(ws: &mut Worksheet, repeat_header: bool) -> Result<(), XlsxError> {
     ws.set_landscape();
     ws.set_paper_size(9); // A4
     ws.set_margins(0.3, 0.3, 0.5, 0.5, 0.3, 0.3);
@@ -32,7 +32,7 @@ pub fn page_setup(ws: &mut Worksheet, repeat_header: bool) -> Result<(), XlsxErr
 
 /// What a column's sample needs, in characters.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Need {
+pub(super) struct Need {
     /// The longest value.
     pub longest: f64,
     /// The longest word of any value (ids and sign-in names are one word: they wrap badly).
@@ -45,7 +45,12 @@ pub struct Need {
 
 impl Need {
     /// What a column of `title` needs for the `sample` values.
-    pub fn of(title: &str, sample: impl Iterator<Item = usize>, words: usize, ids: bool) -> Need {
+    pub(super) fn of(
+        title: &str,
+        sample: impl Iterator<Item = usize>,
+        words: usize,
+        ids: bool,
+    ) -> Need {
         let title_word = title.split_whitespace().map(|w| w.chars().count()).max();
         Need {
             longest: sample.max().unwrap_or(0) as f64,
@@ -86,7 +91,7 @@ impl Need {
 /// the width left over then goes, a line at a time, to the columns that wrap most. Returns the
 /// widths and which columns are narrower than their longest value (they wrap: text running past
 /// the last column would widen the printout).
-pub fn fit(needs: &[Need]) -> (Vec<f64>, Vec<bool>) {
+pub(super) fn fit(needs: &[Need]) -> (Vec<f64>, Vec<bool>) {
     let widths_for = |lines, break_words| -> Vec<f64> {
         needs
             .iter()
@@ -127,7 +132,7 @@ pub fn fit(needs: &[Need]) -> (Vec<f64>, Vec<bool>) {
 }
 
 /// Lines `text` takes when it wraps in a column `width` characters wide (at least 1).
-pub fn line_count(text: &str, width: f64) -> usize {
+pub(super) fn line_count(text: &str, width: f64) -> usize {
     // Measured: a line holds about 1.15 characters per unit of width (proportional fonts);
     // 1.05 leaves room for words that do not break evenly.
     (text.chars().count())
@@ -136,7 +141,7 @@ pub fn line_count(text: &str, width: f64) -> usize {
 }
 
 /// Lines a row needs when its capped columns wrap (1 when nothing wraps).
-pub fn lines(row: &[Value], widths: &[f64], capped: &[bool]) -> usize {
+pub(super) fn lines(row: &[Value], widths: &[f64], capped: &[bool]) -> usize {
     row.iter()
         .zip(widths.iter().zip(capped))
         .filter(|(_, (_, capped))| **capped)

@@ -381,7 +381,7 @@ const CHART_ROWS: RowNum = 17;
 
 /// Writes the Summary sheet: what to do first, the counts, the plans to buy, the weekly chart,
 /// and how the report was made last.
-pub fn sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<()> {
+pub(super) fn sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<()> {
     ws.set_name("Summary")?;
     print::page_setup(ws, false)?;
     for (i, (_, width)) in CUSTOMER_COLUMNS.iter().enumerate() {

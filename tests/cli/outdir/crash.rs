@@ -22,7 +22,7 @@ impl Random {
 
 /// Polls `seen` every `every` until it holds (true), the child ends or a minute passes (false).
 fn wait_until(child: &mut Child, every: Duration, mut seen: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     while Instant::now() < deadline {
         if seen() {
             return true;
@@ -61,6 +61,8 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success());
 }
 
+// Over the house's 80 lines: the kill loop and its tallies are one experiment.
+#[allow(clippy::too_many_lines)]
 #[test]
 fn a_run_killed_at_any_point_leaves_exactly_one_complete_report() {
     use std::os::unix::process::ExitStatusExt;
@@ -81,7 +83,7 @@ fn a_run_killed_at_any_point_leaves_exactly_one_complete_report() {
     assert!(wait_for_staging(&out, &mut child));
     let staging_at = started.elapsed();
     assert!(child.wait().unwrap().success());
-    let write_time = started.elapsed() - staging_at;
+    let write_time = started.elapsed().checked_sub(staging_at).unwrap();
     eprintln!("calibration: staging after {staging_at:?}, then {write_time:?} to the end");
 
     let mut random = Random(0x5eed_1234_abcd_9876);
