@@ -1,6 +1,7 @@
 //! Integration tests: one binary, shared helpers.
 
 mod analysis; // §3 rules on small hand-made inputs with hand-computed expectations
+mod architecture; // the folder tree is the pipeline: no room imports from a room after it
 mod bad_inputs; // fixtures/bad: hostile files, exit codes and messages; the accounting proof
 mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
 mod html; // runbooks: snapshots, content, hostile input, headless Chromium
