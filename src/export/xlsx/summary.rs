@@ -9,7 +9,7 @@ use crate::model::{Action, Count, Report, Urgency};
 use anyhow::Result;
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, Format, FormatAlign, RowNum, Worksheet};
 
-/// Where the weekly series starts, so the chart can point at it.
+/// The next row to write on the Summary sheet (the sheet is written top to bottom).
 struct Cursor {
     row: RowNum,
 }
