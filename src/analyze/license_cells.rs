@@ -8,33 +8,54 @@ use anyhow::Result;
 use polars::prelude::*;
 
 /// The licenses frame with every joined cell (`licenses_joined`) made one row per license, the
-/// other columns repeated, and `licenses_joined` dropped. A cell without any license
-/// (`Unlicensed`, only `+`) keeps its row, with a null `license`, like an unlicensed long row.
+/// other columns repeated, and `licenses_joined` dropped; row order is kept. A cell without any
+/// license (`Unlicensed`, only `+`) keeps its row, with a null `license`, like an unlicensed long
+/// row. Rows come file by file, so joined rows form runs: the other runs are sliced through
+/// untouched (no copy), and only the joined runs are rebuilt.
 pub(super) fn split(licenses: DataFrame, resolver: &Resolver) -> Result<DataFrame> {
     let joined = licenses.column("licenses_joined")?.bool()?.clone();
-    let mut licenses = licenses.drop("licenses_joined")?;
+    let licenses = licenses.drop("licenses_joined")?;
     if !joined.any() {
         return Ok(licenses);
     }
-    let cells = licenses.column("license")?.str()?.clone();
-    let mut splits: FastMap<&str, Vec<String>> = FastMap::default();
-    for (cell, joined) in cells.iter().zip(joined.iter()) {
-        if let (Some(cell), Some(true)) = (cell, joined) {
-            splits
-                .entry(cell)
-                .or_insert_with(|| resolver.split_licenses(cell));
+    let mut out: Option<DataFrame> = None;
+    let mut start = 0;
+    let flags: Vec<bool> = joined.iter().map(|j| j == Some(true)).collect();
+    while start < flags.len() {
+        let run = flags[start..]
+            .iter()
+            .take_while(|&&f| f == flags[start])
+            .count();
+        let piece = licenses.slice(start as i64, run);
+        let piece = if flags[start] {
+            split_run(&piece, resolver)?
+        } else {
+            piece
+        };
+        match &mut out {
+            None => out = Some(piece),
+            Some(frame) => {
+                frame.vstack_mut(&piece)?;
+            }
         }
+        start += run;
+    }
+    Ok(out.unwrap_or(licenses))
+}
+
+/// One run of joined rows, a row per license.
+fn split_run(run: &DataFrame, resolver: &Resolver) -> Result<DataFrame> {
+    let cells = run.column("license")?.str()?;
+    let mut splits: FastMap<&str, Vec<String>> = FastMap::default();
+    for cell in cells.iter().flatten() {
+        splits
+            .entry(cell)
+            .or_insert_with(|| resolver.split_licenses(cell));
     }
     let mut rows: Vec<IdxSize> = Vec::with_capacity(cells.len());
     let mut values: Vec<Option<&str>> = Vec::with_capacity(cells.len());
-    for (i, (cell, joined)) in cells.iter().zip(joined.iter()).enumerate() {
-        let pieces = if let (Some(cell), Some(true)) = (cell, joined) {
-            &splits[cell]
-        } else {
-            rows.push(i as IdxSize);
-            values.push(cell);
-            continue;
-        };
+    for (i, cell) in cells.iter().enumerate() {
+        let pieces = cell.map_or(&[][..], |c| splits[c].as_slice());
         if pieces.is_empty() {
             rows.push(i as IdxSize);
             values.push(None);
@@ -43,12 +64,9 @@ pub(super) fn split(licenses: DataFrame, resolver: &Resolver) -> Result<DataFram
         values.extend(pieces.iter().map(|p| Some(p.as_str())));
     }
     let license: StringChunked = values.into_iter().collect();
-    let same_rows = rows.len() == cells.len();
-    if !same_rows {
-        licenses = licenses.take(&IdxCa::from_vec("rows".into(), rows))?;
-    }
-    licenses.with_column(license.with_name("license".into()).into_column())?;
-    Ok(licenses)
+    let mut taken = run.take(&IdxCa::from_vec("rows".into(), rows))?;
+    taken.with_column(license.with_name("license".into()).into_column())?;
+    Ok(taken)
 }
 
 #[cfg(test)]
@@ -59,14 +77,15 @@ mod tests {
     #[test]
     fn joined_cells_become_rows_and_long_rows_stay() {
         let frame = df!(
-            "row" => [2i64, 3, 4, 5],
+            "row" => [2i64, 3, 4, 5, 6],
             "license" => [
                 Some("Office 365 E3 + Microsoft Kaizala Pro"),
                 Some("Enterprise Mobility + Security E5"),
                 Some("Unlicensed"),
                 None,
+                Some("Office 365 E3 + Microsoft Kaizala Pro"),
             ],
-            "licenses_joined" => [true, false, true, true],
+            "licenses_joined" => [true, false, true, true, false],
         )
         .unwrap();
         let (skus, catalog) = (SkuTable::builtin(), Catalog::builtin());
@@ -77,7 +96,7 @@ mod tests {
         let out = split(frame, &resolver).unwrap();
         assert_eq!(out.get_column_names(), ["row", "license"]);
         let rows: Vec<Option<i64>> = out.column("row").unwrap().i64().unwrap().iter().collect();
-        assert_eq!(rows, [Some(2), Some(2), Some(3), Some(4), Some(5)]);
+        assert_eq!(rows, [Some(2), Some(2), Some(3), Some(4), Some(5), Some(6)]);
         let licenses: Vec<Option<&str>> = out
             .column("license")
             .unwrap()
@@ -92,7 +111,8 @@ mod tests {
                 Some("Microsoft Kaizala Pro"),
                 Some("Enterprise Mobility + Security E5"),
                 None,
-                None
+                None,
+                Some("Office 365 E3 + Microsoft Kaizala Pro"),
             ]
         );
     }
