@@ -2,9 +2,9 @@
 //! users still hold a license of the same SKU (or, for a retiring offer, the same retirement).
 
 use super::Params;
-use super::ops::{customer_order, days_from};
+use super::ops::customer_order;
 use crate::base::frame::Rows;
-use crate::model::{DeprovisioningRow, Urgency, WindowState};
+use crate::model::{DeprovisioningRow, Status, Urgency, WindowState};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -23,7 +23,7 @@ pub(super) fn table(
     customers: LazyFrame,
     params: &Params,
 ) -> Result<Vec<DeprovisioningRow>> {
-    let suspended = subs.clone().filter(col("status").eq(lit("suspended")));
+    let suspended = (subs.clone()).filter(col("status").eq(lit(Status::Suspended.as_str())));
     // Only the customers with a suspended subscription need their holders counted.
     let lics = lics.join(
         suspended
@@ -36,15 +36,6 @@ pub(super) fn table(
     );
     let by_sku = holders(lics.clone(), "sku", "holders_sku").rename(["sku"], ["offer_sku"], true);
     let by_retirement = holders(lics, "retirement_id", "holders_retirement");
-    let deprovision_on = (col("suspended_on").cast(DataType::Int32)
-        + lit(params.deprovision_days as i32))
-    .cast(DataType::Date);
-    let window = |w: WindowState| lit(w.as_str());
-    let state = when(col("suspended_on").is_null())
-        .then(window(WindowState::UnknownStart))
-        .when(col("days_left").gt_eq(lit(0)))
-        .then(window(WindowState::InWindow))
-        .otherwise(window(WindowState::Overdue));
     let assigned = when(col("retirement_id").is_not_null())
         .then(col("holders_retirement"))
         .otherwise(col("holders_sku"))
@@ -64,12 +55,7 @@ pub(super) fn table(
             [col("customer_key"), col("retirement_id")],
             JoinArgs::new(JoinType::Left),
         )
-        .with_column(deprovision_on.alias("deprovision_on"))
-        .with_column(days_from("deprovision_on", params.as_of).alias("days_left"))
-        .with_columns([
-            state.alias("state"),
-            assigned.alias("licenses_still_assigned"),
-        ])
+        .with_column(assigned.alias("licenses_still_assigned"))
         .collect()?;
     let r = Rows::new(&df);
     let (ids, names, sub_ids, offers, statuses, rets) = (
@@ -80,27 +66,26 @@ pub(super) fn table(
         r.strs("status")?,
         r.strs("retirement_id")?,
     );
-    let states = r.vocab("state", WindowState::parse)?;
-    let (since, until, days, assigned) = (
-        r.dates("suspended_on")?,
-        r.dates("deprovision_on")?,
-        r.ints("days_left")?,
-        r.ints("licenses_still_assigned")?,
-    );
+    let (since, assigned) = (r.dates("suspended_on")?, r.ints("licenses_still_assigned")?);
     let mut rows: Vec<DeprovisioningRow> = (0..r.len())
-        .map(|i| DeprovisioningRow {
-            customer_id: ids[i].clone(),
-            customer_name: names[i].clone().unwrap_or_default(),
-            subscription_id: sub_ids[i].clone().unwrap_or_default(),
-            offer_name: offers[i].clone().unwrap_or_default(),
-            status: statuses[i].clone().unwrap_or_default(),
-            suspended_on: since[i],
-            deprovision_on: until[i],
-            days_left: days[i],
-            state: states[i],
-            urgency: window_urgency(states[i], days[i]),
-            licenses_still_assigned: assigned[i].unwrap_or(0),
-            retirement_id: rets[i].clone(),
+        .map(|i| {
+            let deprovision_on = since[i].and_then(|d| params.deprovision_on(d));
+            let days_left = deprovision_on.map(|d| params.days_until(d));
+            let state = window_state(since[i], days_left);
+            DeprovisioningRow {
+                customer_id: ids[i].clone(),
+                customer_name: names[i].clone().unwrap_or_default(),
+                subscription_id: sub_ids[i].clone().unwrap_or_default(),
+                offer_name: offers[i].clone().unwrap_or_default(),
+                status: statuses[i].clone().unwrap_or_default(),
+                suspended_on: since[i],
+                deprovision_on,
+                days_left,
+                state,
+                urgency: window_urgency(state, days_left),
+                licenses_still_assigned: assigned[i].unwrap_or(0),
+                retirement_id: rets[i].clone(),
+            }
         })
         .collect();
     rows.sort_by_cached_key(|r| {
@@ -110,6 +95,16 @@ pub(super) fn table(
         )
     });
     Ok(rows)
+}
+
+/// Where a window stands: without a suspension date its start is unknown; in it while days
+/// are left (the de-provisioning day itself included); overdue after.
+fn window_state(suspended_on: Option<chrono::NaiveDate>, days_left: Option<i64>) -> WindowState {
+    match (suspended_on, days_left) {
+        (None, _) => WindowState::UnknownStart,
+        (Some(_), Some(days)) if days >= 0 => WindowState::InWindow,
+        (Some(_), _) => WindowState::Overdue,
+    }
 }
 
 /// How pressing a window is: past it, `overdue`; in it, the urgency of a subscription with the

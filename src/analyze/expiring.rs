@@ -4,7 +4,7 @@ use super::Params;
 use super::ops::{customer_order, days_from};
 use crate::base::frame::Rows;
 use crate::model::issues::{Issue, IssueCode, Severity};
-use crate::model::{ExpiringRow, State, Urgency};
+use crate::model::{ExpiringRow, State, Status, Urgency};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -12,42 +12,20 @@ use polars::prelude::*;
 pub(super) fn state_expr() -> Expr {
     let status = || col("status");
     let state = |s: State| lit(s.as_str());
-    when(status().eq(lit("suspended")))
+    let ended = (Status::ALL.into_iter())
+        .filter(|s| s.has_ended())
+        .map(|s| status().eq(lit(s.as_str())))
+        .reduce(Expr::or)
+        .expect("some statuses have ended");
+    when(status().eq(lit(Status::Suspended.as_str())))
         .then(state(State::Suspended))
-        .when(
-            status()
-                .eq(lit("expired"))
-                .or(status().eq(lit("disabled")))
-                .or(status().eq(lit("deleted"))),
-        )
+        .when(ended)
         .then(state(State::Ended))
         .when(col("auto_renew").eq(lit(false)))
         .then(state(State::Expiring))
         .when(col("auto_renew").eq(lit(true)))
         .then(state(State::AutoRenewOn))
         .otherwise(state(State::AutoRenewUnknown))
-}
-
-/// Whether the `state` column holds an open state.
-pub(super) fn open_expr() -> Expr {
-    State::open()
-        .map(|s| col("state").eq(lit(s.as_str())))
-        .reduce(Expr::or)
-        .expect("some states are open")
-}
-
-fn urgency_expr() -> Expr {
-    let days = || col("days_left");
-    let urgency = |u: Urgency| lit(u.as_str());
-    when(open_expr().not().or(days().is_null()))
-        .then(urgency(Urgency::None))
-        .when(days().lt(lit(0)))
-        .then(urgency(Urgency::Overdue))
-        .when(days().lt_eq(lit(Urgency::DUE_30_DAYS)))
-        .then(urgency(Urgency::Due30))
-        .when(days().lt_eq(lit(Urgency::DUE_90_DAYS)))
-        .then(urgency(Urgency::Due90))
-        .otherwise(urgency(Urgency::Later))
 }
 
 /// Retiring subscriptions joined with their customers: adds `state` and `days_left`.
@@ -68,9 +46,7 @@ pub(super) fn table(
     customers: LazyFrame,
     params: &Params,
 ) -> Result<(Vec<ExpiringRow>, Vec<Issue>)> {
-    let df = retiring(subs, customers, params)
-        .with_column(urgency_expr().alias("urgency"))
-        .collect()?;
+    let df = retiring(subs, customers, params).collect()?;
     let r = Rows::new(&df);
     let (ids, names, subs_ids, offers, rets, statuses) = (
         r.strs("customer_id")?,
@@ -80,10 +56,7 @@ pub(super) fn table(
         r.strs("retirement_id")?,
         r.strs("status")?,
     );
-    let (states, urg) = (
-        r.vocab("state", State::parse)?,
-        r.vocab("urgency", Urgency::parse)?,
-    );
+    let states = r.vocab("state", State::parse)?;
     let (qty, renew, end, days) = (
         r.ints("quantity")?,
         r.bools("auto_renew")?,
@@ -111,7 +84,6 @@ pub(super) fn table(
             )
         })
         .collect();
-    let window = chrono::Duration::days(params.deprovision_days);
     let mut rows: Vec<ExpiringRow> = (0..r.len())
         .map(|i| {
             let open = states[i].is_open();
@@ -126,16 +98,14 @@ pub(super) fn table(
                 auto_renew: renew[i],
                 end_date: end[i],
                 days_left: days[i],
-                urgency: urg[i],
+                urgency: Urgency::of(days[i], open),
                 state: states[i],
-                // Checked: a date the calendar cannot hold is no date, never a panic (the inputs
-                // keep every date far inside it, years 1000–9998 plus at most 3650 days).
                 deprovision_if_suspended_today: open
-                    .then(|| params.as_of.checked_add_signed(window))
+                    .then(|| params.deprovision_on(params.as_of))
                     .flatten(),
                 deprovision_if_suspended_on_end_date: end[i]
                     .filter(|_| open)
-                    .and_then(|d| d.checked_add_signed(window)),
+                    .and_then(|d| params.deprovision_on(d)),
             }
         })
         .collect();

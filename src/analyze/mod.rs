@@ -43,6 +43,20 @@ pub struct Params {
     pub segment_overrides: BTreeMap<String, Segment>,
 }
 
+impl Params {
+    /// The day a subscription suspended on `suspended` is de-provisioned (docs/rules.md §3.3):
+    /// the one place this date is computed. Checked: a date the calendar cannot hold is no
+    /// date, never a panic (inputs keep dates in the years 1000–9998, plus at most 3650 days).
+    pub fn deprovision_on(&self, suspended: NaiveDate) -> Option<NaiveDate> {
+        suspended.checked_add_signed(chrono::Duration::days(self.deprovision_days))
+    }
+
+    /// Days from `as_of` to `date` (negative once it has passed).
+    pub fn days_until(&self, date: NaiveDate) -> i64 {
+        (date - self.as_of).num_days()
+    }
+}
+
 /// Runs every analysis of §3 and assembles the report.
 pub fn analyze(
     mut ingested: Ingested,

@@ -60,7 +60,7 @@ impl Exporter for CsvExporter {
         tables(report, &reasons, ExpiringOrder::ByCustomer)
             .into_iter()
             .map(|t| {
-                let path = PathBuf::from(format!("csv/{}.csv", t.name));
+                let path = PathBuf::from(super::CSV_DIR).join(format!("{}.csv", t.name));
                 Ok((path, write(t, self.raw)?))
             })
             .collect()

@@ -72,6 +72,6 @@ impl Exporter for JsonExporter {
         };
         let mut bytes = serde_json::to_vec_pretty(&json)?;
         bytes.push(b'\n');
-        Ok(vec![(PathBuf::from("report.json"), bytes)])
+        Ok(vec![(PathBuf::from(super::REPORT_JSON), bytes)])
     }
 }

@@ -19,6 +19,19 @@ use crate::model::Report;
 use anyhow::Result;
 use std::path::PathBuf;
 
+/// The workbook's file name in the report.
+pub const WORKBOOK: &str = "expiry-report.xlsx";
+/// The CSV tables' folder.
+pub const CSV_DIR: &str = "csv";
+/// The issues table as CSV, in [`CSV_DIR`].
+pub const ISSUES_CSV: &str = "issues.csv";
+/// The whole report as JSON.
+pub const REPORT_JSON: &str = "report.json";
+/// The runbooks' folder, and their index in it.
+pub const RUNBOOKS: &str = "runbooks";
+/// The step B scripts' folder.
+pub const SCRIPTS: &str = "scripts";
+
 /// One output file: a path relative to the output directory, and its bytes.
 pub type OutputFile = (PathBuf, Vec<u8>);
 

@@ -5,6 +5,7 @@ use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::values::{self, DateValue};
 use crate::base::error::InputError;
 use crate::base::frame::{bool_col, date_col, i64_col, str_col};
+use crate::model::Status;
 use crate::model::issues::{Issue, IssueCode};
 use crate::read::headers::ColumnMap;
 use crate::read::table::Table;
@@ -144,9 +145,10 @@ impl Values {
             keep,
             row_issues,
             |written| {
+                let known: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
                 format!(
                     "status {written:?} is not one of {}; kept as written",
-                    values::KNOWN_STATUSES.join(", ")
+                    known.join(", ")
                 )
             },
         );
@@ -183,7 +185,7 @@ impl Values {
     /// an empty one `active`.
     fn status(&self, i: usize) -> &str {
         match self.status.outcome(i) {
-            None => "active",
+            None => Status::Active.as_str(),
             Some(Ok(lower)) => lower.as_str(),
             Some(Err(written)) => written.as_str(),
         }

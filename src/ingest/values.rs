@@ -1,6 +1,7 @@
 //! Value rules of docs/rules.md §2.1: dates (ISO, US slash, dotted, Excel serials; day-first
 //! detection per column), booleans, quantities and statuses.
 
+use crate::model::Status;
 use crate::read::table::Cell;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -256,26 +257,11 @@ fn quantity_error(text: &str) -> String {
     format!("{text:?} is not a licence count; use a whole number such as 25 or 1,000")
 }
 
-/// The statuses Partner Center writes (docs/rules.md §2.1).
-pub const KNOWN_STATUSES: &[&str] = &[
-    "active",
-    "suspended",
-    "expired",
-    "disabled",
-    "deleted",
-    "pending",
-    "none",
-];
-
-/// Lower-cases a non-empty status (an empty one is `active`, decided by the reader). `Err`
-/// carries the value as written, for a warning (the row is kept with it).
+/// Lower-cases a non-empty status Partner Center writes ([`Status`]; an empty one is
+/// `active`, decided by the reader). `Err` carries the value as written, for a warning (the row
+/// is kept with it).
 pub fn parse_status_str(text: &str) -> Result<String, String> {
-    let lower = text.to_lowercase();
-    if KNOWN_STATUSES.contains(&lower.as_str()) {
-        Ok(lower)
-    } else {
-        Err(text.to_string())
-    }
+    Status::parse(text).map_or_else(|| Err(text.to_string()), |s| Ok(s.as_str().to_string()))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ pub mod issues;
 pub mod vocab;
 
 pub use vocab::{
-    Action, IssueCode, ReasonCode, Segment, SegmentBasis, State, Urgency, WindowState,
+    Action, IssueCode, ReasonCode, Segment, SegmentBasis, State, Status, Urgency, WindowState,
 };
 
 use chrono::NaiveDate;
@@ -408,6 +408,11 @@ impl Report {
 }
 
 impl Summary {
+    /// Licences to buy over all plans and customers.
+    pub fn seats_total(&self) -> i64 {
+        self.seats_to_buy.iter().map(|p| p.quantity).sum()
+    }
+
     /// The names of the customers whose licences to buy include seat counts, in `customers`
     /// order (earliest deadline first).
     pub fn seat_count_customers(&self) -> Vec<&str> {

@@ -7,7 +7,8 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Defines a vocabulary enum: variants with their one spelling, `ALL` in output order, `as_str`,
-/// a case-insensitive `parse`, serde as the spelling, `Display`, and `== "text"`.
+/// a case-insensitive `parse`, serde as the spelling and `Display`. A value is compared with a
+/// value, never with its spelling.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
         $(#[$meta])*
@@ -59,19 +60,35 @@ macro_rules! vocabulary {
                 f.write_str(self.as_str())
             }
         }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.as_str() == *other
-            }
-        }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.as_str() == other
-            }
-        }
     };
+}
+
+vocabulary! {
+    /// A subscription status as Partner Center writes it (§2.1). Any other text is kept as
+    /// written, with an `unknown-status` warning, so the rows hold the status as text.
+    Status {
+        /// In use.
+        Active = "active",
+        /// Suspended by the partner: de-provisioned after the window (§3.3).
+        Suspended = "suspended",
+        /// Past its term.
+        Expired = "expired",
+        /// Disabled.
+        Disabled = "disabled",
+        /// Deleted.
+        Deleted = "deleted",
+        /// Being provisioned.
+        Pending = "pending",
+        /// No status (the NCE bulk-migration tool writes `None`).
+        None = "none",
+    }
+}
+
+impl Status {
+    /// Whether the subscription has ended (expired, disabled or deleted).
+    pub fn has_ended(self) -> bool {
+        matches!(self, Status::Expired | Status::Disabled | Status::Deleted)
+    }
 }
 
 vocabulary! {
@@ -291,7 +308,7 @@ mod tests {
             assert_eq!(serde_json::from_str::<Urgency>(&json).unwrap(), u);
             assert_eq!(Urgency::parse(&u.as_str().to_uppercase()), Some(u));
         }
-        assert_eq!(Urgency::Due30, "due-30");
+        assert_eq!(Urgency::Due30.as_str(), "due-30");
         assert_eq!(Segment::parse(" Business "), Some(Segment::Business));
         assert!(serde_json::from_str::<Segment>("\"retail\"").is_err());
     }

@@ -5,6 +5,7 @@
 pub mod progress; // what a run shows on a terminal while it works
 
 use crate::base::text::escape;
+use crate::export;
 use crate::model::{Action, Count, Report, Urgency};
 use crate::reference::catalog::Catalog;
 use std::io::{self, Write};
@@ -104,7 +105,10 @@ fn print_errors(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io:
     }
     let listed = written
         .iter()
-        .filter(|p| p.ends_with("csv/issues.csv") || p.ends_with("expiry-report.xlsx"))
+        .filter(|p| {
+            p.ends_with(Path::new(export::CSV_DIR).join(export::ISSUES_CSV))
+                || p.ends_with(export::WORKBOOK)
+        })
         .map(|p| escape(&p.display().to_string()).into_owned())
         .collect::<Vec<_>>();
     let rest = errors.len().saturating_sub(LISTED_ERRORS);
@@ -144,7 +148,7 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         users(Action::RemoveOnly),
         users(Action::ReviewBlocked)
     )?;
-    let seats: i64 = report.purchases.iter().map(|p| p.quantity).sum();
+    let seats = report.summary.seats_total();
     writeln!(
         w,
         "  {} licences to buy in {} purchase lines",

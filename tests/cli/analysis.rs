@@ -4,7 +4,7 @@
 use skusunset::analyze::Params;
 use skusunset::config::Config;
 use skusunset::ingest::{InputFile, InputSpec};
-use skusunset::model::Report;
+use skusunset::model::{IssueCode, Report};
 use skusunset::reference::catalog::Segment;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -203,7 +203,7 @@ fn actions_plus_split_blocked_wins_and_unknown_never_covers() {
     assert_eq!(
         r.issues
             .iter()
-            .filter(|i| i.code == "unknown-license")
+            .filter(|i| i.code == IssueCode::UnknownLicense)
             .count(),
         1
     );
@@ -477,7 +477,7 @@ fn license_files_attach_by_column_key_or_domain_and_the_rest_is_reported() {
     let issue = r
         .issues
         .iter()
-        .find(|i| i.code == "unattributed-user")
+        .find(|i| i.code == IssueCode::UnattributedUser)
         .unwrap();
     assert_eq!((issue.file.as_str(), issue.row), ("d.csv", Some(3)));
     let d = r.accounting.iter().find(|a| a.file == "d.csv").unwrap();

@@ -93,12 +93,12 @@ impl Exporter for HtmlExporter {
         let env = environment()?;
         let pages = views::Pages::new(report, &messages, self.scripts);
         let mut files = vec![(
-            PathBuf::from("runbooks/index.html"),
+            PathBuf::from(super::RUNBOOKS).join("index.html"),
             render(&env, "index.html", Value::from(Serde(pages.index())))?,
         )];
         for (file, page) in pages.runbooks() {
             let bytes = render(&env, "runbook.html", Value::from(Serde(&page)))?;
-            files.push((PathBuf::from("runbooks").join(file), bytes));
+            files.push((PathBuf::from(super::RUNBOOKS).join(file), bytes));
         }
         // A runbook that cannot list every user links to all of them, as csv/users.csv words them.
         let english = Messages::english();
@@ -107,7 +107,7 @@ impl Exporter for HtmlExporter {
             let reasons = reasons.get_or_insert_with(|| Reasons::word(report, &english));
             let table = super::tables::users(users.iter().copied(), reasons);
             let bytes = super::csv_tables::write(table, self.raw_csv)?;
-            files.push((PathBuf::from("runbooks").join(file), bytes));
+            files.push((PathBuf::from(super::RUNBOOKS).join(file), bytes));
         }
         Ok(files)
     }

@@ -197,11 +197,11 @@ impl Exporter for ScriptsExporter {
                 .render(Value::from(Serde(&page)))
                 .with_context(|| format!("rendering the step B script for {customer_name}"))?;
             files.push((
-                PathBuf::from(format!("scripts/{slug}.ps1")),
+                PathBuf::from(super::SCRIPTS).join(format!("{slug}.ps1")),
                 script.into_bytes(),
             ));
             files.push((
-                PathBuf::from(format!("scripts/{slug}.csv")),
+                PathBuf::from(super::SCRIPTS).join(format!("{slug}.csv")),
                 input_csv(&products, &users)?,
             ));
         }

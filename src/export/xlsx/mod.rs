@@ -323,7 +323,7 @@ impl Exporter for XlsxExporter {
             }
         }
         let bytes = wb.save_to_buffer()?;
-        Ok(vec![(PathBuf::from("expiry-report.xlsx"), bytes)])
+        Ok(vec![(PathBuf::from(super::WORKBOOK), bytes)])
     }
 }
 

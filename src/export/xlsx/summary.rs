@@ -166,8 +166,13 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
         Value::Int(Count::of(&s.users_by_action, Action::ReviewBlocked)),
         f,
     )?;
-    let seats: i64 = s.seats_to_buy.iter().map(|p| p.quantity).sum();
-    pair(ws, at, "Seats to buy (all plans)", Value::Int(seats), f)?;
+    pair(
+        ws,
+        at,
+        "Seats to buy (all plans)",
+        Value::Int(s.seats_total()),
+        f,
+    )?;
     let row = at.next();
     let seat_counts = "of which seat counts (no license export)";
     if s.seats_from_seat_counts > 0 {
