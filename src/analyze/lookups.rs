@@ -5,6 +5,7 @@ use crate::base::frame::{Rows, bool_col, str_col};
 use crate::ingest::Ingested;
 use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::reference::resolve::Resolver;
+use crate::reference::skus::Sku;
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -49,10 +50,7 @@ impl Lookups {
             let r = resolver.resolve(value);
             skus.push(r.sku.map(|s| s.string_id.clone()));
             retirements.push(r.retirement.map(|r| r.id.clone()));
-            education.push(Some(r.sku.is_some_and(|s| {
-                let id = s.string_id.to_uppercase();
-                ["EDU", "FACULTY", "STUDENT"].iter().any(|m| id.contains(m))
-            })));
+            education.push(Some(r.sku.is_some_and(Sku::is_education)));
             if r.sku.is_none() && r.retirement.is_none() {
                 unknown.push(value.clone());
             }

@@ -52,6 +52,15 @@ pub struct Sku {
     pub service_plans: BTreeSet<String>,
 }
 
+impl Sku {
+    /// Whether it is an education product (docs/rules.md §3.2, segment): its String_Id contains
+    /// `EDU`, `FACULTY` or `STUDENT` (`M365EDU_A3_FACULTY`, `STANDARDWOFFPACK_STUDENT`).
+    pub fn is_education(&self) -> bool {
+        let id = self.string_id.to_uppercase();
+        ["EDU", "FACULTY", "STUDENT"].iter().any(|m| id.contains(m))
+    }
+}
+
 /// All known products, looked up by display name, String_Id or GUID (case-insensitive).
 #[derive(Debug, Clone, Default)]
 pub struct SkuTable {
