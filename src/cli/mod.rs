@@ -3,6 +3,8 @@
 
 pub mod to_config;
 
+use crate::export::{Format, Locale};
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -69,47 +71,45 @@ impl<E: ValueEnum + Clone + Send + Sync + 'static> clap::builder::TypedValuePars
     }
 }
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum FormatArg {
-    /// `expiry-report.xlsx`: Summary with a weekly chart, and one sheet per table.
-    Xlsx,
-    /// `runbooks/*.html`: a printable migration runbook per customer, and an index.
-    Html,
-    /// `csv/*.csv`, one file per table.
-    Csv,
-    /// `report.json`: every table, the accounting and the run parameters.
-    Json,
-    /// `scripts/*.ps1`: step B per customer as a dry-run-first Microsoft Graph PowerShell script.
-    Scripts,
+/// `--format` takes the exporters' own formats: their names and what each writes.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Format::Xlsx => {
+                "`expiry-report.xlsx`: Summary with a weekly chart, and one sheet per table"
+            }
+            Format::Html => {
+                "`runbooks/*.html`: a printable migration runbook per customer, and an index"
+            }
+            Format::Csv => "`csv/*.csv`, one file per table",
+            Format::Json => "`report.json`: every table, the accounting and the run parameters",
+            Format::Scripts => {
+                "`scripts/*.ps1`: step B per customer as a dry-run-first Microsoft Graph PowerShell script"
+            }
+        };
+        Some(PossibleValue::new(self.name()).help(help))
+    }
 }
 
-/// Runbook languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum, Default)]
-pub enum LocaleArg {
-    /// English.
-    #[default]
-    En,
-    /// Dutch.
-    Nl,
-    /// German.
-    De,
-    /// Swedish.
-    Sv,
-    /// Turkish.
-    Tr,
-}
+/// `--locale` takes the runbooks' own languages.
+impl ValueEnum for Locale {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Locale::ALL
+    }
 
-impl LocaleArg {
-    /// The language code, e.g. `nl`.
-    pub fn code(self) -> &'static str {
-        match self {
-            LocaleArg::En => "en",
-            LocaleArg::Nl => "nl",
-            LocaleArg::De => "de",
-            LocaleArg::Sv => "sv",
-            LocaleArg::Tr => "tr",
-        }
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Locale::En => "English",
+            Locale::Nl => "Dutch",
+            Locale::De => "German",
+            Locale::Sv => "Swedish",
+            Locale::Tr => "Turkish",
+        };
+        Some(PossibleValue::new(self.code()).help(help))
     }
 }
 
@@ -186,18 +186,18 @@ pub struct OutputArgs {
         value_delimiter = ',',
         value_name = "FORMATS",
         ignore_case = true,
-        value_parser = Trimmed::<FormatArg>::default()
+        value_parser = Trimmed::<Format>::default()
     )]
-    pub format: Vec<FormatArg>,
+    pub format: Vec<Format>,
     /// Language of the HTML runbooks.
     #[arg(
         long,
         default_value = "en",
         value_name = "LOCALE",
         ignore_case = true,
-        value_parser = Trimmed::<LocaleArg>::default()
+        value_parser = Trimmed::<Locale>::default()
     )]
-    pub locale: LocaleArg,
+    pub locale: Locale,
     /// Write into a non-empty folder that holds no skusunset report (its files are left alone;
     /// a file with the name of an output is still refused).
     #[arg(long)]
@@ -265,9 +265,9 @@ mod tests {
         };
         assert_eq!(
             demo.output.format,
-            [FormatArg::Xlsx, FormatArg::Html, FormatArg::Json]
+            [Format::Xlsx, Format::Html, Format::Json]
         );
-        assert_eq!(demo.output.locale, LocaleArg::De);
+        assert_eq!(demo.output.locale, Locale::De);
         let err = Cli::try_parse_from(["skusunset", "demo", "--format", "pdf"])
             .unwrap_err()
             .to_string();

@@ -2,10 +2,10 @@
 //! split, segments checked, `--as-of` parsed, formats and locale chosen. Only this room knows
 //! clap's types; everything below it reads the configuration.
 
-use super::{CatalogArgs, FormatArg, InputArgs, LocaleArg, OutputArgs};
+use super::{CatalogArgs, InputArgs, OutputArgs};
 use crate::analyze::Params;
 use crate::config::{Config, OutputConfig, as_of};
-use crate::export::{Format, Locale};
+use crate::export::Format;
 use crate::ingest::{InputFile, InputSpec};
 use crate::reference::catalog::{CatalogSource, Segment};
 use anyhow::{Result, bail};
@@ -57,14 +57,14 @@ impl OutputArgs {
         let mut formats: Vec<Format> = if args.format.is_empty() {
             defaults.to_vec()
         } else {
-            args.format.iter().map(|&f| format(f)).collect()
+            args.format.clone()
         };
         formats.sort();
         formats.dedup();
         OutputConfig {
             out: args.out.clone(),
             formats,
-            locale: locale(args.locale),
+            locale: args.locale,
             force: args.force,
             raw_csv: args.raw_csv,
         }
@@ -78,25 +78,5 @@ impl CatalogArgs {
             replace: self.catalog.clone(),
             extend: self.catalog_extend.clone(),
         }
-    }
-}
-
-fn format(arg: FormatArg) -> Format {
-    match arg {
-        FormatArg::Xlsx => Format::Xlsx,
-        FormatArg::Html => Format::Html,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Json => Format::Json,
-        FormatArg::Scripts => Format::Scripts,
-    }
-}
-
-fn locale(arg: LocaleArg) -> Locale {
-    match arg {
-        LocaleArg::En => Locale::En,
-        LocaleArg::Nl => Locale::Nl,
-        LocaleArg::De => Locale::De,
-        LocaleArg::Sv => Locale::Sv,
-        LocaleArg::Tr => Locale::Tr,
     }
 }

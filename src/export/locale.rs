@@ -24,6 +24,9 @@ pub enum Locale {
 }
 
 impl Locale {
+    /// Every locale, in the order `--help` lists them.
+    pub const ALL: [Locale; 5] = [Locale::En, Locale::Nl, Locale::De, Locale::Sv, Locale::Tr];
+
     /// The language code, e.g. `nl`.
     pub fn code(self) -> &'static str {
         match self {
