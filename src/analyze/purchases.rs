@@ -7,7 +7,7 @@ use super::users::UsersTable;
 use super::{Params, expiring};
 use crate::base::frame::Rows;
 use crate::model::issues::{Issue, IssueCode, Severity};
-use crate::model::{Action, PurchaseRow, Reason, ReasonCode, State};
+use crate::model::{Action, PurchaseRow, Reason, ReasonArg, ReasonCode, State};
 use crate::reference::resolve::Resolver;
 use anyhow::Result;
 use polars::prelude::*;
@@ -76,7 +76,10 @@ fn counted(users: &UsersTable) -> Result<Vec<PurchaseRow>> {
             recommended_sku: skus[i].clone().unwrap_or_default(),
             why: Reason::new(
                 ReasonCode::PurchaseReassign,
-                [("quantity", quantity.to_string()), ("plan", plan.clone())],
+                [
+                    (ReasonArg::Quantity, quantity.to_string()),
+                    (ReasonArg::Plan, plan.clone()),
+                ],
             ),
             recommended_plan: plan,
             quantity,
@@ -149,8 +152,8 @@ impl Fallback<'_> {
                 why: Reason::new(
                     ReasonCode::PurchaseNoLicenseData,
                     [
-                        ("subscriptions", n[i].unwrap_or(0).to_string()),
-                        ("segment", segment.as_str().to_string()),
+                        (ReasonArg::Subscriptions, n[i].unwrap_or(0).to_string()),
+                        (ReasonArg::Segment, segment.as_str().to_string()),
                     ],
                 ),
             });

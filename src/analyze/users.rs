@@ -3,7 +3,7 @@
 use super::ops::{customer_order_exprs, left_join};
 use super::segments::{BUSINESS_SEAT_CAP, Segments, key_at};
 use crate::base::frame::{Rows, str_col};
-use crate::model::{Action, Reason, ReasonCode, UserRow};
+use crate::model::{Action, Reason, ReasonArg, ReasonCode, UserRow};
 use crate::reference::catalog::Segment;
 use crate::reference::resolve::Resolver;
 use anyhow::Result;
@@ -164,23 +164,24 @@ fn user_rows<'d>(
         let reassign = action == Action::Reassign;
         let info = &segments.by_key[key_at(ckeys, i)];
         let why = match action {
-            Action::ReviewBlocked => {
-                Reason::new(ReasonCode::ReviewBlocked, [("license", product(lic, i))])
-            }
+            Action::ReviewBlocked => Reason::new(
+                ReasonCode::ReviewBlocked,
+                [(ReasonArg::License, product(lic, i))],
+            ),
             Action::RemoveOnly => Reason::new(
                 ReasonCode::RemoveOnly,
                 [
-                    ("covering", product(covering, i)),
-                    ("retirement", retirement_name),
+                    (ReasonArg::Covering, product(covering, i)),
+                    (ReasonArg::Retirement, retirement_name),
                 ],
             ),
             Action::Reassign => Reason::new(
                 ReasonCode::reassign(info.basis),
                 [
-                    ("license", product(lic, i)),
-                    ("segment", text(segs, i)),
-                    ("users", info.licensed_users.to_string()),
-                    ("cap", BUSINESS_SEAT_CAP.to_string()),
+                    (ReasonArg::License, product(lic, i)),
+                    (ReasonArg::Segment, text(segs, i)),
+                    (ReasonArg::Users, info.licensed_users.to_string()),
+                    (ReasonArg::Cap, BUSINESS_SEAT_CAP.to_string()),
                 ],
             ),
         };

@@ -3,7 +3,7 @@
 //! `[reasons]`, so the analysis writes codes and values, never sentences. Dates are written the
 //! locale's way (`21 November 2026`, `21. November 2026`, …).
 
-use crate::model::{Reason, Report};
+use crate::model::{Reason, ReasonArg, Report};
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 
@@ -137,7 +137,7 @@ impl Messages {
         };
         let mut out = text.to_string();
         for (key, value) in &why.args {
-            let value = if *key == "segment" {
+            let value = if *key == ReasonArg::Segment {
                 self.label("segment_words", value)
             } else {
                 value.clone()
@@ -244,6 +244,23 @@ mod tests {
             let mut got = Vec::new();
             placeholders(&Messages::load(locale).unwrap().table, "", &mut got);
             assert_eq!(got, english, "locales/{}.toml", locale.code());
+        }
+    }
+
+    /// A reason's text fills only placeholders the analysis gives values for ([`ReasonArg`]):
+    /// a misspelt `{placeholder}` would reach the reader as is.
+    #[test]
+    fn reason_placeholders_are_reason_arguments() {
+        let m = Messages::english();
+        for (code, text) in m.table["reasons"].as_table().unwrap() {
+            let text = text.as_str().unwrap();
+            for piece in text.split('{').skip(1) {
+                let name = piece.split('}').next().unwrap();
+                assert!(
+                    ReasonArg::parse(name).is_some(),
+                    "reason {code}: {{{name}}} is not a reason argument"
+                );
+            }
         }
     }
 

@@ -5,7 +5,8 @@ pub mod issues;
 pub mod vocab;
 
 pub use vocab::{
-    Action, IssueCode, ReasonCode, Segment, SegmentBasis, State, Status, Urgency, WindowState,
+    Action, IssueCode, ReasonArg, ReasonCode, Segment, SegmentBasis, State, Status, Urgency,
+    WindowState,
 };
 
 use chrono::NaiveDate;
@@ -253,12 +254,12 @@ pub struct Reason {
     /// e.g. `reassign-business`.
     pub code: ReasonCode,
     /// Placeholder → value, e.g. `license` → `Kaizala Pro`.
-    pub args: BTreeMap<&'static str, String>,
+    pub args: BTreeMap<ReasonArg, String>,
 }
 
 impl Reason {
     /// A reason from a code and `(placeholder, value)` pairs.
-    pub fn new<const N: usize>(code: ReasonCode, args: [(&'static str, String); N]) -> Reason {
+    pub fn new<const N: usize>(code: ReasonCode, args: [(ReasonArg, String); N]) -> Reason {
         Reason {
             code,
             args: args.into_iter().collect(),

@@ -92,6 +92,32 @@ impl Status {
 }
 
 vocabulary! {
+    /// A value a reason's text needs: the `{placeholder}` it fills in the locale files'
+    /// `[reasons]` (listed in the order of their spellings, which is the order `report.json`
+    /// writes them).
+    ReasonArg {
+        /// The Microsoft 365 Business seat cap.
+        Cap = "cap",
+        /// The product that already covers the retiring one.
+        Covering = "covering",
+        /// The retiring license, by product name.
+        License = "license",
+        /// The plan to buy.
+        Plan = "plan",
+        /// Licences to buy.
+        Quantity = "quantity",
+        /// The retirement, by name.
+        Retirement = "retirement",
+        /// The customer's segment (a [`Segment`] spelling, worded by each locale).
+        Segment = "segment",
+        /// Retiring subscriptions counted.
+        Subscriptions = "subscriptions",
+        /// Licensed users counted.
+        Users = "users",
+    }
+}
+
+vocabulary! {
     /// Where a retiring subscription stands (§3.1).
     State {
         /// Active, pending or none, auto renew off: it ends on its end date.
