@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let Command::Check(check) = Cli::parse_from(args).command else {
         unreachable!("a check command")
     };
-    let config = skusunset::config::Config::from_cli(&check.inputs).expect("valid arguments");
+    let config = check.inputs.config().expect("valid arguments");
     let Ok(report) = skusunset::build_report(&config) else {
         return;
     };
