@@ -193,7 +193,7 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         );
     }
     for (file, _) in &unattributed {
-        move_to_rejected(&mut ingested.accounting, file);
+        FileAccounting::reject_one(&mut ingested.accounting, file);
     }
     // A file none of whose users found a customer, beside exactly one customer without a
     // domain (a per-customer subscription export): that customer is the likely one.
@@ -346,13 +346,6 @@ fn user_ids(customer_at: &[Option<usize>], upns: &StringChunked) -> Column {
         })
         .collect();
     values.with_name("user_id".into()).into_column()
-}
-
-fn move_to_rejected(accounting: &mut [FileAccounting], file: &str) {
-    if let Some(a) = accounting.iter_mut().find(|a| a.file == file) {
-        a.rows_used -= 1;
-        a.rows_rejected += 1;
-    }
 }
 
 #[cfg(test)]

@@ -381,10 +381,7 @@ fn drop_superseded(
                 rows.get(i).unwrap_or_default()
             ),
         ));
-        if let Some(count) = counts.iter_mut().find(|c| c.file == earlier_file) {
-            count.rows_used -= 1;
-            count.rows_rejected += 1;
-        }
+        FileAccounting::reject_one(counts, earlier_file);
     }
     if keep.iter().all(|k| *k) {
         return Ok(subs);

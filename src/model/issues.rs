@@ -150,6 +150,15 @@ pub struct FileAccounting {
 }
 
 impl FileAccounting {
+    /// Moves one row of `file` from used to rejected (a later step found it unusable), keeping
+    /// the counts adding up.
+    pub fn reject_one(accounting: &mut [FileAccounting], file: &str) {
+        if let Some(a) = accounting.iter_mut().find(|a| a.file == file) {
+            a.rows_used -= 1;
+            a.rows_rejected += 1;
+        }
+    }
+
     /// Whether the counts add up; a broken invariant is a bug, never an input problem.
     pub fn adds_up(&self) -> bool {
         self.rows_read == self.rows_used + self.rows_rejected
