@@ -69,15 +69,28 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
 }
 
 fn outcome(report: &Report, strict: bool) -> Outcome {
-    let has_errors = report
-        .issues
-        .iter()
-        .any(|i| i.severity == model::issues::Severity::Error);
-    if strict && has_errors {
+    if !strict {
+        return Outcome::Success;
+    }
+    let has_errors = (report.issues.iter()).any(|i| i.severity == model::issues::Severity::Error);
+    let guessed: Vec<&str> = (report.issues.iter())
+        .filter(|i| i.code == model::IssueCode::DateOrderGuess)
+        .map(|i| i.file.as_str())
+        .collect();
+    if has_errors {
         eprintln!(
             "--strict: exit status 1, because some rows were not used (issues of severity \
              `error`, listed above)"
         );
+    }
+    if !guessed.is_empty() {
+        eprintln!(
+            "--strict: exit status 1, because the order of day and month in {} was guessed \
+             (`date-order-guess`); pass --day-first or --month-first",
+            guessed.join(", ")
+        );
+    }
+    if has_errors || !guessed.is_empty() {
         Outcome::StrictFailure
     } else {
         Outcome::Success

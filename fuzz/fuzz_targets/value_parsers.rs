@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 use skusunset::read::table::Cell;
 use skusunset::ingest::values::{
-    DateOrder, DateValue, first_part_exceeds_12, parse_bool, parse_bool_str, parse_date,
+    DateOrder, DateValue, order_hint, twelve_hour_clock, parse_bool, parse_bool_str, parse_date,
     parse_date_str, parse_quantity, parse_quantity_str,
 };
 
@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(parse_date_str(&iso, order), Ok(DateValue::Date(date)));
         }
     }
-    let _ = first_part_exceeds_12(&text);
+    let _ = order_hint(&text);
+    let _ = twelve_hour_clock(&text);
     let _ = parse_bool_str(&text);
     if let Ok(n) = parse_quantity_str(&text) {
         assert!(n >= 0);

@@ -144,9 +144,12 @@ pub struct InputArgs {
     /// The sheet to read from spreadsheets (default: the first).
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
-    /// Read all slash dates as D/M/YYYY (default: M/D/YYYY unless a column proves otherwise).
-    #[arg(long)]
+    /// Read all slash dates as D/M/YYYY (default: decided per file, from its dates and locale).
+    #[arg(long, conflicts_with = "month_first")]
     pub day_first: bool,
+    /// Read all slash dates as M/D/YYYY, as Partner Center's en-US exports write them.
+    #[arg(long)]
+    pub month_first: bool,
     /// The date to count from, YYYY-MM-DD (default: today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,

@@ -6,6 +6,7 @@ use super::{CatalogArgs, InputArgs, OutputArgs};
 use crate::analyze::Params;
 use crate::config::{Config, OutputConfig, as_of};
 use crate::export::Format;
+use crate::ingest::values::DateOrder;
 use crate::ingest::{InputFile, InputSpec};
 use crate::reference::catalog::{CatalogSource, Segment};
 use anyhow::{Result, bail};
@@ -36,7 +37,11 @@ impl InputArgs {
                     .collect(),
                 licenses: args.licenses.iter().map(|a| InputFile::parse(a)).collect(),
                 sheet: args.sheet.clone(),
-                day_first: args.day_first,
+                date_order: match (args.day_first, args.month_first) {
+                    (true, _) => Some(DateOrder::DayFirst),
+                    (_, true) => Some(DateOrder::MonthFirst),
+                    _ => None,
+                },
             },
             skus: args.skus.clone(),
             catalog: args.catalog.source(),

@@ -68,7 +68,7 @@ pub fn config(fixtures: &DemoFixtures, as_of: NaiveDate) -> Config {
                 .map(|(name, key, _)| input(fixtures, name, *key))
                 .collect(),
             sheet: None,
-            day_first: false,
+            date_order: None,
         },
         skus: Vec::new(),
         catalog: CatalogSource::default(),

@@ -85,45 +85,22 @@ pub fn is_every_row(rows: &IdxCa, height: usize) -> bool {
 }
 
 impl<'a> FieldReader<'a> {
-    /// Maps the table's headers and decides, per date field, whether slash dates are day-first:
-    /// `--day-first`, or a value in the column whose first part is over 12 (which is reported).
+    /// Maps the table's headers and decides which way its slash dates are written, once for
+    /// the whole file (`order`: `--day-first` or `--month-first`; see `date_order`).
     pub fn new(
         file: &'a str,
         table: &'a Table,
         specs: &[FieldSpec],
         date_fields: &[&'static str],
-        day_first: bool,
+        order: Option<DateOrder>,
         issues: &mut Vec<Issue>,
     ) -> Self {
         let map = ColumnMap::new(&table.headers, specs);
-        let mut day_first_fields = Vec::new();
-        for &field in date_fields {
-            let Some(pos) = map.get(field) else { continue };
-            if day_first {
-                day_first_fields.push(field);
-                continue;
-            }
-            let column = &table.columns[pos];
-            // Typed cells render as ISO or plain numbers, never as slash dates.
-            let hit = column.text.iter().enumerate().find_map(|(i, v)| {
-                v.filter(|t| values::first_part_exceeds_12(t))
-                    .map(|t| (i, t))
-            });
-            if let Some((index, written)) = hit {
-                day_first_fields.push(field);
-                issues.push(Issue::warning(
-                    file,
-                    table.rows[index],
-                    &table.headers[pos],
-                    IssueCode::DayFirstDates,
-                    format!(
-                        "column `{}` holds {written:?}, so all its slash dates are read \
-                         day-first (D/M/YYYY)",
-                        table.headers[pos],
-                    ),
-                ));
-            }
-        }
+        let day_first_fields = if date_fields.is_empty() {
+            Vec::new()
+        } else {
+            super::date_order::decide(file, table, &map, date_fields, order, issues)
+        };
         FieldReader {
             file,
             table,

@@ -78,7 +78,7 @@ pub fn read(
     issues: &mut Vec<Issue>,
 ) -> Result<(DataFrame, usize, FileKind), InputError> {
     let kind = shape(file, table)?;
-    let fields = FieldReader::new(file, table, LICENSE_FIELDS, &[], false, issues);
+    let fields = FieldReader::new(file, table, LICENSE_FIELDS, &[], None, issues);
     let upns = user_names(&fields, table, kind, key, issues)?;
     let mut row_issues = RowIssues::default();
     fields.warn_formula_errors(&mut row_issues);

@@ -2,6 +2,7 @@
 //! canonical polars frames, recording every row it cannot use as an issue and accounting for
 //! every row read.
 
+mod date_order;
 pub mod fields;
 pub mod header_aliases;
 pub mod licenses;
@@ -69,8 +70,9 @@ pub struct InputSpec {
     pub licenses: Vec<InputFile>,
     /// The sheet to read from spreadsheets (first sheet when `None`).
     pub sheet: Option<String>,
-    /// Read every slash date day-first.
-    pub day_first: bool,
+    /// `--day-first` or `--month-first`: how every slash date is read; `None` decides per file
+    /// (docs/rules.md §2.1).
+    pub date_order: Option<values::DateOrder>,
 }
 
 /// Everything read, before attribution and analysis.
@@ -215,7 +217,7 @@ pub fn load_observed(spec: &InputSpec, reading: &(dyn Fn(&str) + Sync)) -> Resul
                     &file.label(),
                     table,
                     file.key.as_deref(),
-                    spec.day_first,
+                    spec.date_order,
                     issues,
                 )?;
                 let used = frame.height();

@@ -2,7 +2,7 @@
 
 use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
-use super::values::{self, DateValue};
+use super::values::{self, DateOrder, DateValue};
 use crate::base::error::InputError;
 use crate::base::frame::{bool_col, date_col, i64_col, str_col};
 use crate::model::Status;
@@ -58,7 +58,7 @@ pub fn read(
     file: &str,
     table: &Table,
     key: Option<&str>,
-    day_first: bool,
+    date_order: Option<DateOrder>,
     issues: &mut Vec<Issue>,
 ) -> Result<DataFrame, InputError> {
     let fields = FieldReader::new(
@@ -66,7 +66,7 @@ pub fn read(
         table,
         SUBSCRIPTION_FIELDS,
         DATE_FIELDS,
-        day_first,
+        date_order,
         issues,
     );
     check_columns(&fields, table, key)?;

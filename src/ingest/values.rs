@@ -33,12 +33,57 @@ fn date_value(date: NaiveDate) -> DateValue {
     }
 }
 
-/// Whether a text looks like a slash date whose first part is a day (> 12).
-pub fn first_part_exceeds_12(text: &str) -> bool {
-    let Some((first, rest)) = text.trim().split_once('/') else {
-        return false;
+/// What one date text says about the order of day and month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderHint {
+    /// `25/12/2026`: only day-first reads it.
+    DayFirst,
+    /// `12/25/2026`: only month-first reads it.
+    MonthFirst,
+    /// `01/09/2026`: both read it, as two different days.
+    Ambiguous,
+    /// Not a slash (or `D-M-YYYY`) date, or one both orders read the same (`05/05/2026`).
+    Same,
+}
+
+/// The two leading numbers of a slash or `D-M-YYYY` date (not ISO, not dotted).
+fn leading_parts(text: &str) -> Option<(u32, u32)> {
+    let text = text.trim();
+    let date = text.split([' ', 'T']).next()?;
+    let sep = if date.contains('/') {
+        '/'
+    } else if date.contains('-') && date.find('-') != Some(4) {
+        '-'
+    } else {
+        return None;
     };
-    rest.contains('/') && first.parse::<u32>().is_ok_and(|n| n > 12)
+    let parts: Vec<&str> = date.split(sep).collect();
+    let [a, b, y] = parts.as_slice() else {
+        return None;
+    };
+    y.parse::<i32>().ok()?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// What a date text says about the order of its day and month ([`OrderHint`]).
+pub fn order_hint(text: &str) -> OrderHint {
+    match leading_parts(text) {
+        Some((a, b)) if a > 12 && (1..=12).contains(&b) => OrderHint::DayFirst,
+        Some((a, b)) if b > 12 && (1..=12).contains(&a) => OrderHint::MonthFirst,
+        Some((a, b)) if a != b && (1..=12).contains(&a) && (1..=12).contains(&b) => {
+            OrderHint::Ambiguous
+        }
+        _ => OrderHint::Same,
+    }
+}
+
+/// Whether a slash date's time is written on a 12-hour clock (`AM`/`PM`), as Partner Center's
+/// en-US exports write it. (A 24-hour time says nothing: US Excel writes `2/1/2019 0:00`.)
+pub fn twelve_hour_clock(text: &str) -> bool {
+    leading_parts(text).is_some() && {
+        let upper = text.trim().to_ascii_uppercase();
+        upper.contains(':') && (upper.ends_with("AM") || upper.ends_with("PM"))
+    }
 }
 
 /// Parses one date cell.
@@ -76,7 +121,10 @@ fn excel_serial(serial: f64) -> Result<NaiveDate, String> {
 pub fn parse_date_text(text: &str, order: DateOrder) -> Result<NaiveDate, String> {
     let text = text.trim();
     let bad = || {
-        format!("{text:?} is not a date; use YYYY-MM-DD, an ISO date-time, M/D/YYYY or D.M.YYYY")
+        format!(
+            "{text:?} is not a date; use YYYY-MM-DD, an ISO date-time, M/D/YYYY, D-M-YYYY or \
+             D.M.YYYY"
+        )
     };
     if text.len() >= 10 && text.as_bytes()[4] == b'-' {
         // Years before 1000 are typing errors (and `0000-01-01T00:00+02` would be year -1).
@@ -93,6 +141,9 @@ pub fn parse_date_text(text: &str, order: DateOrder) -> Result<NaiveDate, String
         ('/', false)
     } else if date_part.contains('.') {
         ('.', true)
+    } else if date_part.contains('-') {
+        // `31-12-2026`, as Dutch Excel writes dates: read like a slash date.
+        ('-', false)
     } else {
         return Err(bad());
     };
@@ -181,7 +232,8 @@ fn parse_offset(zone: &str) -> Option<i64> {
     Some(sign * (h * 60 + m))
 }
 
-/// `true/false, yes/no, y/n, 1/0, on/off, enabled/disabled`, any case.
+/// `true/false, yes/no, y/n, 1/0, on/off, enabled/disabled`, and Excel's words for them in
+/// other languages ([`parse_bool_str`]), any case.
 pub fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
     match cell {
         Cell::Empty => Ok(None),
@@ -192,15 +244,52 @@ pub fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
     }
 }
 
+/// The words Excel and people write for true, in the languages the product speaks and those of
+/// Excel's common locales (German `WAHR`, Dutch `WAAR`, Swedish `SANT`, Turkish `DOĞRU`, French
+/// `VRAI`, Spanish `VERDADERO`, Italian `VERO`, `Ja`).
+const TRUE_WORDS: &[&str] = &[
+    "true",
+    "yes",
+    "y",
+    "1",
+    "on",
+    "enabled",
+    "wahr",
+    "waar",
+    "sant",
+    "doğru",
+    "vrai",
+    "verdadero",
+    "vero",
+    "ja",
+    "j",
+    "oui",
+    "sí",
+    "si",
+    "evet",
+];
+/// The words for false, as [`TRUE_WORDS`] (`FALSCH`, `ONWAAR`, `FALSKT`, `YANLIŞ`, `FAUX`,
+/// `FALSO`, `Nee`, `Nein`).
+const FALSE_WORDS: &[&str] = &[
+    "false", "no", "n", "0", "off", "disabled", "falsch", "onwaar", "falskt", "yanlış", "yanliş",
+    "faux", "falso", "nee", "nein", "nej", "non", "hayır", "hayir",
+];
+
 /// Parses one non-empty boolean text (any cell, read as text, gives the same answer as
-/// [`parse_bool`]).
+/// [`parse_bool`]), in any letter case: English, and Excel's words in other languages.
 pub fn parse_bool_str(text: &str) -> Result<bool, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "on" | "enabled" => Ok(true),
-        "false" | "no" | "n" | "0" | "off" | "disabled" => Ok(false),
-        _ => Err(format!(
-            "{text:?} is not a boolean; use True/False, Yes/No, Y/N, 1/0, On/Off or Enabled/Disabled"
-        )),
+    // Turkish `YANLIŞ` lower-cases to `yanliş` (Rust's lower case of `I` is `i`), so both
+    // spellings of each Turkish word are listed.
+    let lower = text.trim().to_lowercase();
+    if TRUE_WORDS.contains(&lower.as_str()) {
+        Ok(true)
+    } else if FALSE_WORDS.contains(&lower.as_str()) {
+        Ok(false)
+    } else {
+        Err(format!(
+            "{text:?} is not a boolean; use True/False, Yes/No, 1/0 (or Excel's words in your \
+             language: WAHR/FALSCH, WAAR/ONWAAR, SANT/FALSKT, DOĞRU/YANLIŞ, VRAI/FAUX, …)"
+        ))
     }
 }
 
@@ -325,8 +414,8 @@ mod tests {
                 .contains("not a valid calendar date")
         );
         assert!(text("2024-13-01", mf).is_err());
-        assert!(first_part_exceeds_12("31/12/2024 10:00"));
-        assert!(!first_part_exceeds_12("12/31/2024"));
+        assert_eq!(order_hint("31/12/2024 10:00"), OrderHint::DayFirst);
+        assert_eq!(order_hint("12/31/2024"), OrderHint::MonthFirst);
     }
 
     #[test]
@@ -339,6 +428,34 @@ mod tests {
         }
         assert_eq!(parse_bool(&Cell::Empty), Ok(None));
         assert!(parse_bool(&Cell::text("maybe")).is_err());
+        assert_eq!(order_hint("25/12/2026"), OrderHint::DayFirst);
+        assert_eq!(order_hint("12/25/2026 12:00:00 AM"), OrderHint::MonthFirst);
+        assert_eq!(order_hint("01/09/2026"), OrderHint::Ambiguous);
+        assert_eq!(order_hint("1-3-2027"), OrderHint::Ambiguous);
+        assert_eq!(order_hint("05/05/2026"), OrderHint::Same);
+        assert_eq!(order_hint("2026-01-09"), OrderHint::Same);
+        assert_eq!(order_hint("01.09.2026"), OrderHint::Same);
+        assert!(twelve_hour_clock("01/09/2026 12:00:00 AM"));
+        assert!(!twelve_hour_clock("2/1/2019 0:00"));
+        assert!(!twelve_hour_clock("2026-01-09T00:00:00Z"));
+        for (t, f) in [
+            ("WAHR", "FALSCH"),
+            ("WAAR", "ONWAAR"),
+            ("SANT", "FALSKT"),
+            ("DOĞRU", "YANLIŞ"),
+            ("VRAI", "FAUX"),
+            ("VERDADERO", "FALSO"),
+            ("VERO", "FALSO"),
+            ("Ja", "Nee"),
+            ("Ja", "Nein"),
+            ("Yes", "No"),
+            ("1", "0"),
+            ("wahr", "falsch"),
+            (" Doğru ", "yanlış"),
+        ] {
+            assert_eq!(parse_bool_str(t), Ok(true), "{t}");
+            assert_eq!(parse_bool_str(f), Ok(false), "{f}");
+        }
         assert_eq!(parse_quantity(&Cell::text("1,000")), Ok(Some(1000)));
         assert_eq!(parse_quantity(&Cell::text("1000.0")), Ok(Some(1000)));
         assert_eq!(parse_quantity(&Cell::Number(25.0)), Ok(Some(25)));

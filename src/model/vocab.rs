@@ -250,8 +250,11 @@ vocabulary! {
 vocabulary! {
     /// What an input issue is about; stable codes for filters and scripts.
     IssueCode {
-        /// A column's slash dates were read day-first.
-        DayFirstDates = "day-first-dates",
+        /// How a file's slash dates were read (day-first or month-first), and why.
+        DateOrder = "date-order",
+        /// A file's slash dates were read month-first as a guess: nothing settled the order
+        /// (`--strict` fails on it).
+        DateOrderGuess = "date-order-guess",
         /// A date cell could not be read.
         InvalidDate = "invalid-date",
         /// A boolean cell could not be read.

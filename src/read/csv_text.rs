@@ -169,7 +169,7 @@ pub fn detect_delimiter(line: &str) -> u8 {
 /// Parses CSV bytes (any encoding [`decode`] knows) into a [`Table`]; the error says what is
 /// wrong (the caller names the file).
 pub fn read(bytes: &[u8]) -> Result<Table, String> {
-    let (text, _) = decode(bytes)?;
+    let (text, encoding) = decode(bytes)?;
     let (body, header_row) = after_type_line(&text);
     match parse(
         Cursor::new(body.as_bytes()),
@@ -178,7 +178,10 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         body.len(),
         header_row,
     ) {
-        Ok(table) => Ok(table),
+        Ok(mut table) => {
+            table.encoding = (encoding != UTF_8).then(|| encoding.name());
+            Ok(table)
+        }
         Err(Failure::Invalid(message)) => Err(message),
         Err(Failure::NotUtf8) => Err("the decoded text is not UTF-8".into()),
     }
@@ -288,7 +291,9 @@ fn parse<R: Read + Seek>(
             )));
         }
     }
-    Ok(table.finish(None))
+    let mut table = table.finish(None);
+    table.delimiter = Some(delimiter);
+    Ok(table)
 }
 
 /// Whether the record `input` starts with ends inside a quoted field at the end of the input,

@@ -87,6 +87,10 @@ pub struct Table {
     pub sheet: Option<String>,
     /// Completely empty rows that were skipped.
     pub blank_rows: usize,
+    /// A CSV file's delimiter (none for spreadsheets).
+    pub delimiter: Option<u8>,
+    /// A CSV file's code page when it is not UTF-8 (`windows-1252`, `UTF-16LE`).
+    pub encoding: Option<&'static str>,
 }
 
 impl Table {
@@ -248,6 +252,8 @@ impl TableBuilder {
             formula_errors: self.formula_errors,
             sheet,
             blank_rows: self.blank_rows,
+            delimiter: None,
+            encoding: None,
         }
     }
 }

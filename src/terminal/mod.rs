@@ -6,7 +6,7 @@ pub mod progress; // what a run shows on a terminal while it works
 
 use crate::base::text::escape;
 use crate::export;
-use crate::model::{Action, Count, Report, Urgency};
+use crate::model::{Action, Count, IssueCode, Report, Urgency};
 use crate::reference::catalog::Catalog;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -125,6 +125,61 @@ fn print_errors(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io:
     writeln!(w, "  ({more}all issues, warnings included: {place})")
 }
 
+/// "7 issues: 1 error, 6 warnings (most: 3 seat-counts, 2 no-end-date, 1 date-order)": the
+/// counts by severity and the three most frequent warning codes.
+fn issue_counts(report: &Report) -> String {
+    let is_error =
+        |i: &&crate::model::issues::Issue| i.severity == crate::model::issues::Severity::Error;
+    let errors = report.issues.iter().filter(is_error).count();
+    let warnings = report.issues.len() - errors;
+    let mut by_code: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for i in report.issues.iter().filter(|i| !is_error(i)) {
+        *by_code.entry(i.code.as_str()).or_default() += 1;
+    }
+    let mut codes: Vec<(&str, usize)> = by_code.into_iter().collect();
+    codes.sort_by_key(|(code, n)| (std::cmp::Reverse(*n), *code));
+    let most: Vec<String> = (codes.iter().take(3))
+        .map(|(code, n)| format!("{n} {code}"))
+        .collect();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut text = format!(
+        "{}: {}, {}",
+        plural(report.issues.len(), "issue"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    );
+    if !most.is_empty() {
+        text.push_str(&format!(" (most: {})", most.join(", ")));
+    }
+    text
+}
+
+/// Date orders listed on the terminal; more files are counted.
+const LISTED_DATE_ORDERS: usize = 10;
+
+/// How each file's slash dates were read, and which orders were guessed (`date-order`,
+/// `date-order-guess`): a wrong order moves every deadline, so it is said where it is seen.
+fn print_dates(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    let orders: Vec<&crate::model::issues::Issue> = (report.issues.iter())
+        .filter(|i| matches!(i.code, IssueCode::DateOrder | IssueCode::DateOrderGuess))
+        .collect();
+    if orders.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "dates:")?;
+    for i in orders.iter().take(LISTED_DATE_ORDERS) {
+        print_issue(i, w)?;
+    }
+    if orders.len() > LISTED_DATE_ORDERS {
+        writeln!(
+            w,
+            "  … and {} more files",
+            orders.len() - LISTED_DATE_ORDERS
+        )?;
+    }
+    Ok(())
+}
+
 /// `report`/`demo`: accounting, headline counts and the files written.
 pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io::Result<()> {
     print_accounting(report, false, w)?;
@@ -161,7 +216,8 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         "  {} suspended subscriptions in de-provisioning",
         report.deprovisioning.len()
     )?;
-    writeln!(w, "  {} issues", report.issues.len())?;
+    writeln!(w, "  {}", issue_counts(report))?;
+    print_dates(report, w)?;
     print_errors(report, written, w)?;
     writeln!(w, "wrote:")?;
     // A directory with many files (a runbook per customer) is one line.

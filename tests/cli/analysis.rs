@@ -40,7 +40,7 @@ fn report_with(
             subscriptions,
             licenses,
             sheet: None,
-            day_first: false,
+            date_order: None,
         },
         skus: vec![],
         catalog: skusunset::reference::catalog::CatalogSource::default(),

@@ -31,7 +31,7 @@ pub(crate) fn ingest(
         subscriptions,
         licenses,
         sheet: None,
-        day_first: false,
+        date_order: None,
     };
     skusunset::ingest::load(&spec)
 }

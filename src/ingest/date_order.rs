@@ -1,0 +1,279 @@
+//! Which way a file writes its slash dates (docs/rules.md §2.1, dates): decided once per file,
+//! from every date column together, then applied to all of them (`SuspendedOn` included). A
+//! value with a day over 12 settles it; otherwise the file's locale signs decide, and without
+//! any the order is a guess that `--strict` refuses. The choice is said as a warning unless a
+//! flag settled it.
+
+use super::values::{self, DateOrder, OrderHint};
+use crate::model::IssueCode;
+use crate::model::issues::{Issue, Severity};
+use crate::read::headers::ColumnMap;
+use crate::read::table::Table;
+
+/// A date text of the file that shows something: data row, header, text.
+type Example<'t> = (usize, &'t str, &'t str);
+
+/// What a file's date columns and dialect say about the order of day and month.
+#[derive(Default)]
+struct Evidence<'t> {
+    /// A slash date whose first part is over 12 (`25/12/2026`).
+    day_first: Option<Example<'t>>,
+    /// A slash date whose second part is over 12 (`12/25/2026`).
+    month_first: Option<Example<'t>>,
+    /// Slash dates that read as two different days (`01/09/2026`).
+    ambiguous: usize,
+    /// The first of them.
+    first_ambiguous: Option<Example<'t>>,
+    /// Locale signs of a day-first writer, worded.
+    day_first_signs: Vec<String>,
+    /// Locale signs of a month-first (en-US) writer, worded.
+    month_first_signs: Vec<String>,
+}
+
+/// The Excel words for true and false that only a non-English Excel writes.
+const LOCALIZED_BOOLEANS: &[&str] = &[
+    "wahr",
+    "falsch",
+    "waar",
+    "onwaar",
+    "sant",
+    "falskt",
+    "doğru",
+    "yanlış",
+    "yanliş",
+    "vrai",
+    "faux",
+    "verdadero",
+    "vero",
+    "falso",
+];
+
+impl<'t> Evidence<'t> {
+    fn gather(table: &'t Table, map: &ColumnMap, date_fields: &[&str]) -> Evidence<'t> {
+        let mut evidence = Evidence::default();
+        let mut twelve_hour = None;
+        for &field in date_fields {
+            let Some(pos) = map.get(field) else { continue };
+            let header = table.headers[pos].as_str();
+            for (i, text) in table.columns[pos].text.iter().enumerate() {
+                let Some(text) = text else { continue };
+                let example = Some((i, header, text));
+                match values::order_hint(text) {
+                    OrderHint::DayFirst => evidence.day_first = evidence.day_first.or(example),
+                    OrderHint::MonthFirst => {
+                        evidence.month_first = evidence.month_first.or(example);
+                    }
+                    OrderHint::Ambiguous => {
+                        evidence.ambiguous += 1;
+                        evidence.first_ambiguous = evidence.first_ambiguous.or(example);
+                    }
+                    OrderHint::Same => {}
+                }
+                if twelve_hour.is_none() && values::twelve_hour_clock(text) {
+                    twelve_hour = Some(text);
+                }
+            }
+        }
+        if let Some(text) = twelve_hour {
+            evidence.month_first_signs.push(format!(
+                "12-hour times as en-US exports write them ({text:?})"
+            ));
+        }
+        if table.delimiter == Some(b';') {
+            evidence
+                .day_first_signs
+                .push("`;` as the separator (a European Excel)".to_string());
+        }
+        if let Some(word) = localized_boolean(table, map) {
+            evidence
+                .day_first_signs
+                .push(format!("Excel's {word:?} for a yes/no value"));
+        }
+        evidence
+    }
+}
+
+/// A yes/no word of a non-English Excel in the auto-renew column, if any.
+fn localized_boolean<'t>(table: &'t Table, map: &ColumnMap) -> Option<&'t str> {
+    let pos = map.get("auto_renew")?;
+    (table.columns[pos].text.iter().flatten())
+        .find(|t| LOCALIZED_BOOLEANS.contains(&t.trim().to_lowercase().as_str()))
+}
+
+/// The order of each date field of `table` (the day-first ones listed), with the issue that
+/// says why. `flag` is `--day-first` or `--month-first`.
+pub(super) fn decide(
+    file: &str,
+    table: &Table,
+    map: &ColumnMap,
+    date_fields: &[&'static str],
+    flag: Option<DateOrder>,
+    issues: &mut Vec<Issue>,
+) -> Vec<&'static str> {
+    let present = || date_fields.iter().copied().filter(|f| map.get(f).is_some());
+    if let Some(order) = flag {
+        return if order == DateOrder::DayFirst {
+            present().collect()
+        } else {
+            Vec::new()
+        };
+    }
+    let evidence = Evidence::gather(table, map, date_fields);
+    match (evidence.day_first, evidence.month_first) {
+        (Some(day), Some(month)) => {
+            // The columns disagree: each is read as its own values show.
+            let (row, header, text) = said(table, day);
+            let (_, other, other_text) = said(table, month);
+            issues.push(Issue::warning(
+                file,
+                row,
+                header,
+                IssueCode::DateOrder,
+                format!(
+                    "the date columns disagree: `{header}` holds {text:?} (day-first) and \
+                     `{other}` holds {other_text:?} (month-first); each column is read as its \
+                     own values show, so check both against Partner Center"
+                ),
+            ));
+            present()
+                .filter(|f| proves_day_first(table, map, f))
+                .collect()
+        }
+        (Some(day), None) => {
+            let (row, header, text) = said(table, day);
+            issues.push(Issue::warning(
+                file,
+                row,
+                header,
+                IssueCode::DateOrder,
+                format!(
+                    "`{header}` holds {text:?}, so every slash date of this file is read \
+                     day-first (D/M/YYYY), {}",
+                    columns_named(table, map, date_fields)
+                ),
+            ));
+            present().collect()
+        }
+        (None, Some(month)) => {
+            if evidence.ambiguous > 0 {
+                let (row, header, text) = said(table, month);
+                issues.push(Issue::warning(
+                    file,
+                    row,
+                    header,
+                    IssueCode::DateOrder,
+                    format!(
+                        "`{header}` holds {text:?}, so every slash date of this file is read \
+                         month-first (M/D/YYYY), {}",
+                        columns_named(table, map, date_fields)
+                    ),
+                ));
+            }
+            Vec::new()
+        }
+        (None, None) => {
+            let Some(first) = evidence.first_ambiguous else {
+                return Vec::new();
+            };
+            let (row, header, text) = said(table, first);
+            let (order, (code, message)) = by_signs(&evidence, header, text, evidence.ambiguous);
+            issues.push(Issue::new(
+                file,
+                Some(row),
+                Some(header),
+                Severity::Warning,
+                code,
+                message,
+            ));
+            match order {
+                DateOrder::DayFirst => present().collect(),
+                DateOrder::MonthFirst => Vec::new(),
+            }
+        }
+    }
+}
+
+/// The order the locale signs give when no date settles it, and the issue that says so: a guess
+/// (month-first) when the signs are absent or disagree.
+fn by_signs(
+    evidence: &Evidence,
+    header: &str,
+    text: &str,
+    ambiguous: usize,
+) -> (DateOrder, (IssueCode, String)) {
+    let opening = format!(
+        "no date of this file has a day over 12 ({ambiguous} slash date(s) read differently \
+         day-first and month-first, like {text:?} in `{header}`)"
+    );
+    let flags = "pass --day-first or --month-first to settle it";
+    match (
+        evidence.day_first_signs.is_empty(),
+        evidence.month_first_signs.is_empty(),
+    ) {
+        (false, true) => (
+            DateOrder::DayFirst,
+            (
+                IssueCode::DateOrder,
+                format!(
+                    "{opening}; the file has {}, so its dates are read day-first (D/M/YYYY); \
+                     {flags}",
+                    evidence.day_first_signs.join(" and ")
+                ),
+            ),
+        ),
+        (true, false) => (
+            DateOrder::MonthFirst,
+            (
+                IssueCode::DateOrder,
+                format!(
+                    "{opening}; the file has {}, so its dates are read month-first (M/D/YYYY); \
+                     {flags}",
+                    evidence.month_first_signs.join(" and ")
+                ),
+            ),
+        ),
+        (day, month) => {
+            let why = if day && month {
+                "nothing in the file says which way it writes dates".to_string()
+            } else {
+                format!(
+                    "its signs disagree ({}; {})",
+                    evidence.day_first_signs.join(", "),
+                    evidence.month_first_signs.join(", ")
+                )
+            };
+            (
+                DateOrder::MonthFirst,
+                (
+                    IssueCode::DateOrderGuess,
+                    format!(
+                        "{opening}, and {why}: they are read month-first (M/D/YYYY) as a guess; \
+                         {flags} (`--strict` fails until then)"
+                    ),
+                ),
+            )
+        }
+    }
+}
+
+/// An example with its data row made the row number a spreadsheet shows.
+fn said<'t>(table: &Table, (i, header, text): Example<'t>) -> Example<'t> {
+    (table.rows[i], header, text)
+}
+
+/// Whether a column's own values show it is day-first.
+fn proves_day_first(table: &Table, map: &ColumnMap, field: &str) -> bool {
+    map.get(field).is_some_and(|pos| {
+        (table.columns[pos].text.iter().flatten())
+            .any(|t| values::order_hint(t) == OrderHint::DayFirst)
+    })
+}
+
+/// "`CommitmentEndDate` and `SuspendedOn` included": the date columns the decision covers.
+fn columns_named(table: &Table, map: &ColumnMap, date_fields: &[&str]) -> String {
+    let names: Vec<String> = (date_fields.iter())
+        .filter_map(|f| map.get(f))
+        .map(|pos| format!("`{}`", table.headers[pos]))
+        .collect();
+    format!("{} included", names.join(" and "))
+}

@@ -1,0 +1,148 @@
+//! Never silently wrong on dates and yes/no values (issue 23): each case a fixture in the form a
+//! partner's tools write it, with the exact outcome and message.
+
+use crate::util::{fixture, input, stderr};
+use skusunset::analyze::Params;
+use skusunset::config::Config;
+use skusunset::ingest::values::DateOrder;
+use skusunset::ingest::{InputFile, InputSpec};
+use skusunset::model::{IssueCode, Report, State, WindowState};
+
+fn report(subscriptions: Vec<InputFile>, date_order: Option<DateOrder>) -> Report {
+    let config = Config {
+        inputs: InputSpec {
+            subscriptions,
+            licenses: vec![],
+            sheet: None,
+            date_order,
+        },
+        skus: vec![],
+        catalog: skusunset::reference::catalog::CatalogSource::default(),
+        params: Params {
+            as_of: "2026-11-21".parse().unwrap(),
+            deprovision_days: 120,
+            segment_overrides: std::collections::BTreeMap::new(),
+        },
+        strict: false,
+    };
+    skusunset::build_report(&config).unwrap()
+}
+
+fn messages(report: &Report, code: IssueCode) -> Vec<String> {
+    (report.issues.iter())
+        .filter(|i| i.code == code)
+        .map(|i| format!("{}:{} {}", i.file, i.row.unwrap_or(0), i.message))
+        .collect()
+}
+
+/// A UK per-customer export whose day numbers are all 12 or less: nothing in it says which way
+/// its dates run, so they are read month-first as a guess, said loudly (and `--strict` fails);
+/// `--day-first` reads them right.
+#[test]
+fn small_day_numbers_without_signs_are_a_loud_guess() {
+    let uk = || {
+        vec![input(
+            "dialects/uk-customer-subscriptions.csv",
+            Some("Contoso Ltd"),
+        )]
+    };
+    let guessed = report(uk(), None);
+    assert_eq!(
+        messages(&guessed, IssueCode::DateOrderGuess),
+        [
+            "fixtures/dialects/uk-customer-subscriptions.csv:3 no date of this file has a day over \
+          12 (6 slash date(s) read differently day-first and month-first, like \"08/12/2026 \
+          00:00:00\" in `CommitmentEndDate`), and nothing in the file says which way it writes \
+          dates: they are read month-first (M/D/YYYY) as a guess; pass --day-first or \
+          --month-first to settle it (`--strict` fails until then)"
+        ]
+    );
+    let kaizala = |r: &Report| {
+        let e = &r.expiring[0];
+        (e.end_date.unwrap().to_string(), e.days_left, e.state)
+    };
+    assert_eq!(
+        kaizala(&guessed),
+        ("2026-08-12".to_string(), Some(-101), State::Expiring)
+    );
+    let settled = report(uk(), Some(DateOrder::DayFirst));
+    assert!(
+        settled
+            .issues
+            .iter()
+            .all(|i| i.code != IssueCode::DateOrderGuess)
+    );
+    assert_eq!(
+        kaizala(&settled),
+        ("2026-12-08".to_string(), Some(17), State::Expiring)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = format!(
+        "Contoso Ltd={}",
+        fixture("dialects/uk-customer-subscriptions.csv").display()
+    );
+    let strict = ["check", "--as-of", "2026-11-21", "--strict", "-s", &file];
+    let out = crate::util::run(dir.path(), &strict);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "--strict: exit status 1, because the order of day and month in \
+             fixtures/dialects/uk-customer-subscriptions.csv was guessed"
+        ) || stderr(&out).contains("was guessed (`date-order-guess`)"),
+        "{}",
+        stderr(&out)
+    );
+    let settled = crate::util::run(dir.path(), &[&strict[..], &["--day-first"]].concat());
+    assert_eq!(settled.status.code(), Some(0), "{}", stderr(&settled));
+}
+
+/// A UK file whose end dates prove day-first: `SuspendedOn` (`01/09/2026`, all small numbers)
+/// is read day-first with them, so Fabrikam's window is in its 39th-last day, not overdue.
+#[test]
+fn one_order_per_file_covers_suspended_on() {
+    let r = report(
+        vec![input("dialects/uk-subscriptions-suspended.csv", None)],
+        None,
+    );
+    assert_eq!(
+        messages(&r, IssueCode::DateOrder),
+        [
+            "fixtures/dialects/uk-subscriptions-suspended.csv:2 `CommitmentEndDate` holds \
+          \"18/12/2026\", so every slash date of this file is read day-first (D/M/YYYY), \
+          `CommitmentEndDate` and `EffectiveStartDate` and `SuspendedOn` included"
+        ]
+    );
+    let window = &r.deprovisioning[0];
+    assert_eq!(window.suspended_on.unwrap().to_string(), "2026-09-01");
+    assert_eq!(window.deprovision_on.unwrap().to_string(), "2026-12-30");
+    assert_eq!(
+        (window.days_left, window.state),
+        (Some(39), WindowState::InWindow)
+    );
+}
+
+/// German and Dutch Excel write yes/no in their own words: every auto-renew value is read, and
+/// the auto-renew-on state (the runbook's red warning) survives.
+#[test]
+fn excel_yes_no_words_of_other_languages_are_read() {
+    for (fixture, renewing) in [
+        ("dialects/german-excel-subscriptions.csv", 1),
+        ("dialects/dutch-excel-subscriptions.csv", 1),
+    ] {
+        let r = report(vec![input(fixture, None)], None);
+        assert!(
+            (r.issues.iter()).all(|i| i.code != IssueCode::InvalidBoolean),
+            "{fixture}: {:?}",
+            r.issues
+        );
+        let on = (r.expiring.iter())
+            .filter(|e| e.state == State::AutoRenewOn)
+            .count();
+        assert_eq!(on, renewing, "{fixture}");
+        assert!(
+            (r.expiring.iter()).all(|e| e.state != State::AutoRenewUnknown),
+            "{fixture}"
+        );
+    }
+}
