@@ -88,6 +88,14 @@ fn counted(users: &UsersTable) -> Result<Vec<PurchaseRow>> {
     Ok(rows)
 }
 
+/// Whether the `state` column holds an open state ([`State::is_open`]).
+fn open_state() -> Expr {
+    State::open()
+        .map(|s| col("state").eq(lit(s.as_str())))
+        .reduce(Expr::or)
+        .expect("some states are open")
+}
+
 /// What the seat-count fallback looks plans up in.
 struct Fallback<'a> {
     segments: &'a Segments,
@@ -173,7 +181,9 @@ impl Fallback<'_> {
             .select([col("customer_key"), lit(true).alias("has_licenses")])
             .unique(None, UniqueKeepStrategy::First);
         let fallback = expiring::retiring(subs, customers, params)
-            .filter(col("state").neq(lit(State::Ended.as_str())))
+            // Only open subscriptions need a replacement: a suspended one is step C done, an
+            // ended one is gone.
+            .filter(open_state())
             .left_join(with_licenses, col("customer_key"), col("customer_key"))
             .filter(col("has_licenses").is_null())
             .group_by([

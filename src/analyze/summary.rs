@@ -165,6 +165,9 @@ fn retirements(
                 open_seats,
                 assigned_seats: assigned,
                 unassigned_seats: assigned.map(|a| (open_seats - a).max(0)),
+                suspended_done: open.is_empty()
+                    && (expiring.iter())
+                        .any(|e| e.retirement_id == id && e.state == State::Suspended),
                 other_options: other_options(
                     infos.iter().find(|i| i.id == id),
                     c.segment,

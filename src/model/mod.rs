@@ -441,6 +441,9 @@ pub struct RetirementProgress {
     pub unassigned_seats: Option<i64>,
     /// The retirement's other replacements for the customer's segment: those it does not buy.
     pub other_options: Vec<ReplacementInfo>,
+    /// Its subscriptions of this retirement are suspended (none open): step C is done, and no
+    /// replacement is bought for them.
+    pub suspended_done: bool,
 }
 
 /// Headline figures over all customers (docs/rules.md §4, Summary sheet and runbook index).

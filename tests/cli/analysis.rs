@@ -483,3 +483,30 @@ fn license_files_attach_by_column_key_or_domain_and_the_rest_is_reported() {
     let d = r.accounting.iter().find(|a| a.file == "d.csv").unwrap();
     assert_eq!((d.rows_read, d.rows_used, d.rows_rejected), (2, 1, 1));
 }
+
+/// A customer without a user export whose Kaizala subscription is already suspended (step C
+/// done) is never told to buy its seats again; its open Skype subscription still is (issue 23).
+#[test]
+fn a_suspended_subscription_is_never_bought_again() {
+    let subs = format!(
+        "{SUB_HEADER}Wide World Importers,wwi.com,k1,Kaizala Pro,8,Suspended,False,2026-12-31,2026-11-01\n\
+         Wide World Importers,wwi.com,s1,Skype for Business Online (Plan 1),5,Active,False,2027-01-31,\n"
+    );
+    let r = report_with(&subs, &[], &[]);
+    let purchases: Vec<(&str, i64)> = (r.purchases.iter())
+        .map(|p| (p.retirement_id.as_str(), p.quantity))
+        .collect();
+    assert_eq!(purchases, [("skype-business-online-p1", 5)]);
+    let progress = &r.summary.customers[0].retirements;
+    let done: Vec<(&str, bool)> = (progress.iter())
+        .map(|p| (p.retirement_id.as_str(), p.suspended_done))
+        .collect();
+    assert_eq!(
+        done,
+        [("skype-business-online-p1", false), ("kaizala-pro", true)]
+    );
+    let seat_counts = (r.issues.iter())
+        .filter(|i| i.code == IssueCode::SeatCounts)
+        .count();
+    assert_eq!(seat_counts, 1, "only the open subscription is a seat count");
+}

@@ -173,7 +173,7 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
             ref other => panic!("quantity is not a number: {other:?}"),
         })
         .sum();
-    assert_eq!(total, 71.0);
+    assert_eq!(total, 63.0);
 
     let deprovisioning = rows(&mut wb, "Deprovisioning");
     assert_eq!(deprovisioning.len(), report.deprovisioning.len() + 1);
@@ -214,15 +214,15 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
         Data::Float(1.0)
     );
     assert_eq!(label("Users to move (reassign)")[2], Data::Float(18.0));
-    assert_eq!(label("Seats to buy (all plans)")[2], Data::Float(71.0));
-    // Two demo customers have no user export: their 53 seats are seat counts, said on top.
+    assert_eq!(label("Seats to buy (all plans)")[2], Data::Float(63.0));
+    // Two demo customers have no user export: their 45 seats are seat counts, said on top.
     assert_eq!(
         label("of which seat counts (no license export)")[2],
-        Data::Float(53.0)
+        Data::Float(45.0)
     );
     let banner = summary[1][0].to_string();
     assert!(
-        banner.starts_with("Check before buying: 53 of the seats to buy are seat counts")
+        banner.starts_with("Check before buying: 45 of the seats to buy are seat counts")
             && banner.contains("Tailspin Toys, Wide World Importers"),
         "{banner}"
     );

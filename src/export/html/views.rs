@@ -102,6 +102,8 @@ struct RetirementView {
     /// The auto-renew-on warning, worded, when a subscription still renews.
     auto_renew_on: Option<String>,
     options: Vec<OptionView>,
+    /// Nothing is bought because the subscriptions are suspended already (step C done).
+    suspended_done: bool,
     /// What reassigned users lose, where the new plan lacks service plans of the old one.
     changes: Vec<PlanChange>,
     /// At most [`USER_LIMIT`] users.
@@ -416,6 +418,7 @@ impl<'a> Pages<'a> {
             seats_text: self.seats_text(r),
             auto_renew_on: self.auto_renew_on(&subscriptions),
             options,
+            suspended_done: r.suspended_done,
             changes: (self.report.plan_changes_of(users.iter().copied()))
                 .into_iter()
                 .filter(|c| !c.known || !c.lost_plans.is_empty())
