@@ -352,6 +352,71 @@ impl<'a> FieldReader<'a> {
                 ),
             );
         }
+        self.cut_off_row(&mut fit, out);
         fit
+    }
+
+    /// A file that ends without a line break after its last row may have been read while it
+    /// was still being written: the row is said to be cut off, a warning when it has every
+    /// column (its last value may still be cut short), an error and not used when it lacks some.
+    fn cut_off_row(&self, fit: &mut [bool], out: &mut RowIssues) {
+        let (Some(cells), Some(index)) = (
+            self.table.unterminated_last_row,
+            self.height().checked_sub(1),
+        ) else {
+            return;
+        };
+        let width = self.table.headers.len();
+        let row = self.row(index);
+        let said = format!(
+            "the file ends in the middle of row {row} (no line break after it): was it still \
+             being exported? Export it again once it is complete"
+        );
+        let (severity, message) = if cells < width {
+            fit[index] = false;
+            (
+                Severity::Error,
+                format!("{said}; the row has {cells} of {width} values and is skipped"),
+            )
+        } else {
+            (
+                Severity::Warning,
+                format!("{said}; its last value may be cut short"),
+            )
+        };
+        out.push(
+            index,
+            0,
+            Issue::new(
+                self.file,
+                Some(row),
+                None,
+                severity,
+                IssueCode::CutOffRow,
+                message,
+            ),
+        );
+    }
+
+    /// A warning for each cell of a UTF-8 file that held a byte that is not UTF-8 (read as `�`).
+    pub fn warn_replaced_bytes(&self, out: &mut RowIssues) {
+        for &(index, at) in &self.table.replaced_bytes {
+            let header = &self.table.headers[at];
+            out.push(
+                index,
+                0,
+                Issue::warning(
+                    self.file,
+                    self.row(index),
+                    header,
+                    IssueCode::InvalidEncoding,
+                    format!(
+                        "`{header}` holds a byte that is not UTF-8 although the rest of the \
+                         file is, so it is shown as �; correct the value in the source and \
+                         export again"
+                    ),
+                ),
+            );
+        }
     }
 }

@@ -82,6 +82,7 @@ pub fn read(
     let upns = user_names(&fields, table, kind, key, issues)?;
     let mut row_issues = RowIssues::default();
     fields.warn_formula_errors(&mut row_issues);
+    fields.warn_replaced_bytes(&mut row_issues);
     let fit = fields.rows_that_fit(&mut row_issues);
     let keep = usable_rows(&fields, upns, &fit, &mut row_issues);
     let block_credential = fields.bools("block_credential");

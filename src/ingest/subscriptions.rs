@@ -72,6 +72,7 @@ pub fn read(
     check_columns(&fields, table, key)?;
     let mut row_issues = RowIssues::default();
     fields.warn_formula_errors(&mut row_issues);
+    fields.warn_replaced_bytes(&mut row_issues);
     let fit = fields.rows_that_fit(&mut row_issues);
     let keep = usable_rows(&fields, &fit, key.is_some(), &mut row_issues);
     let values = Values::parse(&fields, &keep, &mut row_issues);

@@ -267,6 +267,10 @@ vocabulary! {
         TrailingCells = "trailing-cells",
         /// A spreadsheet cell holding a failed formula.
         FormulaError = "formula-error",
+        /// A byte of a UTF-8 file that is not UTF-8, read as `�`.
+        InvalidEncoding = "invalid-encoding",
+        /// The file ends without a line break after its last row: it may have been cut off.
+        CutOffRow = "cut-off-row",
         /// A required value is empty.
         MissingValue = "missing-value",
         /// A subscription id seen twice.

@@ -45,6 +45,8 @@ struct DelimiterGuard<R> {
     delimiter: u8,
     on_line: usize,
     line: usize,
+    /// The last byte seen was a CR (so an LF right after it ends no second line).
+    after_cr: bool,
 }
 
 impl<R> DelimiterGuard<R> {
@@ -54,6 +56,7 @@ impl<R> DelimiterGuard<R> {
             delimiter,
             on_line: 0,
             line: 1,
+            after_cr: false,
         }
     }
 }
@@ -61,9 +64,17 @@ impl<R> DelimiterGuard<R> {
 impl<R: Read> Read for DelimiterGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for at in memchr::memchr2_iter(b'\n', self.delimiter, &buf[..n]) {
-            if buf[at] == b'\n' {
-                (self.on_line, self.line) = (0, self.line + 1);
+        // A line ends at LF, CRLF or a lone CR (Excel for Mac's "CSV (Macintosh)").
+        for at in memchr::memchr3_iter(b'\n', b'\r', self.delimiter, &buf[..n]) {
+            let byte = buf[at];
+            let follows_cr = self.after_cr && at == 0;
+            self.after_cr = byte == b'\r' && at + 1 == n;
+            if byte == b'\r' || byte == b'\n' {
+                let crlf = byte == b'\n' && (follows_cr || (at > 0 && buf[at - 1] == b'\r'));
+                if !crlf {
+                    self.line += 1;
+                }
+                self.on_line = 0;
                 continue;
             }
             self.on_line += 1;
@@ -110,10 +121,13 @@ fn bomless_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     }
 }
 
-/// Decodes raw bytes to text, honouring a BOM, recognising UTF-16 without BOM and falling back
-/// to Windows-1252 when the bytes are not valid UTF-8. UTF-16 that ends in half a character or
-/// holds an unpaired surrogate is refused rather than read with a replacement character.
-pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static Encoding), String> {
+/// Decodes raw bytes to text, honouring a BOM and recognising UTF-16 without BOM. Bytes that are
+/// not valid UTF-8 are UTF-8 all the same when the file holds more valid multi-byte UTF-8
+/// characters than bad bytes (a stray byte in a UTF-8 export): each bad byte becomes `�`, and
+/// their count is returned. Otherwise the file is Windows-1252. UTF-16 that ends in half a
+/// character or holds an unpaired surrogate is refused rather than read with a replacement
+/// character.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static Encoding, usize), String> {
     let (encoding, body) = match Encoding::for_bom(bytes) {
         Some((encoding, bom_len)) => (Some(encoding), &bytes[bom_len..]),
         None => (bomless_utf16(bytes), bytes),
@@ -135,14 +149,37 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static Encoding), String>
                 encoding.name()
             ));
         }
-        return Ok((text, encoding));
+        return Ok((text, encoding, 0));
     }
-    Ok(if let Ok(text) = std::str::from_utf8(bytes) {
-        (Cow::Borrowed(text), UTF_8)
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((Cow::Borrowed(text), UTF_8, 0));
+    }
+    let (characters, bad) = utf8_census(bytes);
+    Ok(if characters > bad {
+        (String::from_utf8_lossy(bytes), UTF_8, bad)
     } else {
         let (text, _, _) = WINDOWS_1252.decode(bytes);
-        (text, WINDOWS_1252)
+        (text, WINDOWS_1252, 0)
     })
+}
+
+/// How many valid multi-byte UTF-8 characters and how many invalid byte sequences `bytes` has.
+fn utf8_census(bytes: &[u8]) -> (usize, usize) {
+    let multi_byte = |text: &str| text.chars().filter(|c| !c.is_ascii()).count();
+    let (mut characters, mut bad) = (0, 0);
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => return (characters + multi_byte(text), bad),
+            Err(e) => {
+                let good = std::str::from_utf8(&rest[..e.valid_up_to()]).expect("valid up to here");
+                characters += multi_byte(good);
+                bad += 1;
+                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                rest = &rest[e.valid_up_to() + skip..];
+            }
+        }
+    }
 }
 
 /// The delimiter among `,` `;` and tab that occurs most often outside quotes in `line`
@@ -169,7 +206,7 @@ pub fn detect_delimiter(line: &str) -> u8 {
 /// Parses CSV bytes (any encoding [`decode`] knows) into a [`Table`]; the error says what is
 /// wrong (the caller names the file).
 pub fn read(bytes: &[u8]) -> Result<Table, String> {
-    let (text, encoding) = decode(bytes)?;
+    let (text, encoding, replaced) = decode(bytes)?;
     let (body, header_row) = after_type_line(&text);
     match parse(
         Cursor::new(body.as_bytes()),
@@ -180,6 +217,9 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
     ) {
         Ok(mut table) => {
             table.encoding = (encoding != UTF_8).then(|| encoding.name());
+            if replaced > 0 {
+                table.mark_replacement_characters();
+            }
             Ok(table)
         }
         Err(Failure::Invalid(message)) => Err(message),
@@ -210,7 +250,7 @@ pub fn read_streaming(file: impl Read + Seek, size: usize) -> Result<Option<Tabl
         Err(_) => return Ok(None),
     };
     let (sample, header_row) = after_type_line(text);
-    if !sample.contains('\n') && size > peek.len() + bom {
+    if !sample.contains(['\n', '\r']) && size > peek.len() + bom {
         return Ok(None);
     }
     let skipped = bom + (text.len() - sample.len());
@@ -232,7 +272,14 @@ pub fn read_streaming(file: impl Read + Seek, size: usize) -> Result<Option<Tabl
 /// The text after PowerShell's `#TYPE` line, and the row number of the header under it.
 fn after_type_line(text: &str) -> (&str, usize) {
     if text.starts_with("#TYPE") {
-        (text.split_once('\n').map_or("", |(_, rest)| rest), 2)
+        let rest = text.find(['\r', '\n']).map_or("", |at| {
+            let rest = &text[at..];
+            rest.strip_prefix("\r\n")
+                .or_else(|| rest.strip_prefix('\r'))
+                .or_else(|| rest.strip_prefix('\n'))
+                .unwrap_or(rest)
+        });
+        (rest, 2)
     } else {
         (text, 1)
     }
@@ -249,7 +296,7 @@ fn parse<R: Read + Seek>(
     size: usize,
     header_row: usize,
 ) -> Result<Table, Failure> {
-    let first_line = sample.lines().next().unwrap_or("");
+    let first_line = sample.split(['\r', '\n']).next().unwrap_or("");
     let delimiter = detect_delimiter(first_line);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -271,17 +318,25 @@ fn parse<R: Read + Seek>(
     }
     let rows = estimate_rows(sample, size, header.len());
     let mut table = TableBuilder::new(header, header_row, rows);
-    let (mut last_start, mut last_row) = (0, header_row);
+    let (mut last_start, mut last_row, mut last_cells) = (0, header_row, 0);
     loop {
         let start = reader.position().byte();
         if !reader.read_record(&mut record)? {
             break;
         }
-        (last_start, last_row) = (start, last_row + 1);
+        (last_start, last_row, last_cells) = (start, last_row + 1, record.len());
         table.push_text(record.iter());
     }
+    let mut unterminated = None;
     if last_row > header_row {
         let mut input = reader.into_inner().inner;
+        if size > 0 {
+            let mut end = [0u8];
+            input.seek(SeekFrom::Start(base + size as u64 - 1))?;
+            if input.read(&mut end)? == 1 && !matches!(end[0], b'\n' | b'\r') {
+                unterminated = Some(last_cells);
+            }
+        }
         input.seek(SeekFrom::Start(base + last_start))?;
         if let Some(lines) = open_quote_lines(input, delimiter)? {
             return Err(Failure::Invalid(format!(
@@ -293,6 +348,7 @@ fn parse<R: Read + Seek>(
     }
     let mut table = table.finish(None);
     table.delimiter = Some(delimiter);
+    table.unterminated_last_row = unterminated;
     Ok(table)
 }
 
@@ -333,7 +389,8 @@ fn open_quote_lines(input: impl Read, delimiter: u8) -> std::io::Result<Option<u
 /// wide header reserves nothing huge.
 fn estimate_rows(sample: &str, size: usize, columns: usize) -> usize {
     let (count, length) = sample
-        .lines()
+        .split(['\r', '\n'])
+        .filter(|line| !line.is_empty())
         .take(100)
         .fold((0, 0), |(count, length), line| {
             (count + 1, length + line.len())
@@ -427,6 +484,13 @@ mod tests {
         }
         assert_eq!(decode(&be).unwrap().0, "Zoë");
         assert_eq!(decode(&[0x5A, 0x6F, 0xEB]).unwrap().0, "Zoë");
+        // UTF-8 but for one stray byte: UTF-8, the byte replaced and counted.
+        let stray = b"M\xc3\xbcller \xc3\xa9t\xc3\xa9 Jos\xe9";
+        let (text, encoding, replaced) = decode(stray).unwrap();
+        assert_eq!(
+            (text.as_ref(), encoding, replaced),
+            ("Müller été Jos\u{fffd}", UTF_8, 1)
+        );
         assert_eq!(decode("\u{feff}Zoë".as_bytes()).unwrap().0, "Zoë");
     }
 

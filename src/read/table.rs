@@ -91,9 +91,27 @@ pub struct Table {
     pub delimiter: Option<u8>,
     /// A CSV file's code page when it is not UTF-8 (`windows-1252`, `UTF-16LE`).
     pub encoding: Option<&'static str>,
+    /// Cells of a UTF-8 file holding a byte that was not UTF-8 (shown as `�`): data row (by
+    /// index) and column.
+    pub replaced_bytes: Vec<(usize, usize)>,
+    /// A CSV file that ends without a line break after its last row: how many cells that row
+    /// has (it may have been cut off while the file was still being written).
+    pub unterminated_last_row: Option<usize>,
 }
 
 impl Table {
+    /// Records every cell holding the replacement character `�` in [`Table::replaced_bytes`].
+    pub fn mark_replacement_characters(&mut self) {
+        for (at, column) in self.columns.iter().enumerate() {
+            for (index, text) in column.text.iter().enumerate() {
+                if text.is_some_and(|t| t.contains('\u{fffd}')) {
+                    self.replaced_bytes.push((index, at));
+                }
+            }
+        }
+        self.replaced_bytes.sort_unstable();
+    }
+
     /// The number of (non-blank) data rows.
     pub fn height(&self) -> usize {
         self.rows.len()
@@ -254,6 +272,8 @@ impl TableBuilder {
             blank_rows: self.blank_rows,
             delimiter: None,
             encoding: None,
+            replaced_bytes: Vec::new(),
+            unterminated_last_row: None,
         }
     }
 }

@@ -1,0 +1,104 @@
+//! Never silently wrong on how a file was saved (issue 23): Excel for Mac's CR line ends, a
+//! stray byte in a UTF-8 file, a file read while it was still being exported.
+
+use crate::util::{ingest, input};
+use skusunset::model::IssueCode;
+use skusunset::model::issues::Severity;
+
+fn issue_lines(ingested: &skusunset::ingest::Ingested, code: IssueCode) -> Vec<String> {
+    (ingested.issues.iter())
+        .filter(|i| i.code == code)
+        .map(|i| {
+            let column = i.column.as_deref().unwrap_or("");
+            let row = i.row.unwrap_or(0);
+            format!("{}:{row} [{column}] {} {}", i.file, i.severity.as_str(), i.message)
+        })
+        .collect()
+}
+
+/// "CSV (Macintosh)" ends lines with a lone CR; the PowerShell `#TYPE` line on top is skipped
+/// all the same, and both rows are read.
+#[test]
+fn cr_line_ends_are_line_ends() {
+    let read = ingest(
+        vec![input("dialects/mac-excel-subscriptions.csv", Some("Contoso Ltd"))],
+        vec![],
+    )
+    .unwrap();
+    let accounting = &read.accounting[0];
+    assert_eq!((accounting.rows_read, accounting.rows_used), (2, 2));
+    let offers = read.subscriptions.column("offer_name").unwrap().str().unwrap().clone();
+    let offers: Vec<Option<&str>> = offers.iter().collect();
+    assert_eq!(offers, [Some("Kaizala Pro"), Some("Office 365 Enterprise E4")]);
+}
+
+/// A UTF-8 export with one stray Windows-1252 byte stays UTF-8: `Müller` keeps its ü, and the
+/// one bad byte is a `�` reported on its row.
+#[test]
+fn a_stray_byte_does_not_turn_a_utf8_file_into_windows_1252() {
+    let read = ingest(
+        vec![],
+        vec![input("dialects/utf8-stray-byte-users.csv", Some("Müller & Söhne GmbH"))],
+    )
+    .unwrap();
+    let names = read.licenses.column("display_name").unwrap().str().unwrap().clone();
+    let names: Vec<Option<&str>> = names.iter().collect();
+    assert_eq!(
+        names,
+        [
+            Some("Jürgen Müller"),
+            Some("Zoë Schäfer"),
+            Some("Jos\u{fffd} García")
+        ]
+    );
+    assert_eq!(
+        issue_lines(&read, IssueCode::InvalidEncoding),
+        ["fixtures/dialects/utf8-stray-byte-users.csv:4 [Display name] warning `Display name` \
+          holds a byte that is not UTF-8 although the rest of the file is, so it is shown as �; \
+          correct the value in the source and export again"]
+    );
+}
+
+/// A file that ends in the middle of its last row (still being exported): the row is said to
+/// be cut off.
+#[test]
+fn a_file_cut_off_mid_row_says_so() {
+    let read = ingest(vec![], vec![input("dialects/cut-off-users.csv", Some("Contoso Ltd"))])
+        .unwrap();
+    assert_eq!(
+        issue_lines(&read, IssueCode::CutOffRow),
+        ["fixtures/dialects/cut-off-users.csv:3 [] warning the file ends in the middle of row 3 \
+          (no line break after it): was it still being exported? Export it again once it is \
+          complete; its last value may be cut short"]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let short = dir.path().join("short.csv");
+    std::fs::write(
+        &short,
+        "Display name,User principal name,Block credential,Licenses\n\
+         Adele Vance,adelev@contoso.com,False,Microsoft Kaizala Pro\n\
+         Alex Wilber,alexw@cont",
+    )
+    .unwrap();
+    let file = skusunset::ingest::InputFile {
+        key: Some("Contoso Ltd".into()),
+        path: short,
+        name: "short.csv".into(),
+        in_folder: false,
+    };
+    let read = ingest(vec![], vec![file]).unwrap();
+    let cut: Vec<_> = (read.issues.iter())
+        .filter(|i| i.code == IssueCode::CutOffRow)
+        .collect();
+    assert_eq!(cut.len(), 1);
+    assert_eq!(cut[0].severity, Severity::Error);
+    assert!(
+        cut[0].message.ends_with("the row has 2 of 4 values and is skipped"),
+        "{}",
+        cut[0].message
+    );
+    assert_eq!(
+        (read.accounting[0].rows_used, read.accounting[0].rows_rejected),
+        (1, 1)
+    );
+}
