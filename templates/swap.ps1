@@ -35,7 +35,7 @@
 #
 # {{ c.from | comment }} -> {{ c.to | comment }}:
 {%- if not c.known %}
-#   the service plans of one of them are not in the SKU table: compare the workloads by hand.
+#   the service plans of {{ c.unknown_products | join(" and ") | comment }} are not in the SKU table: compare the workloads by hand.
 {%- elif c.lost_plans %}
 #   the new plan has no service plan named like these of the old one: {{ c.lost_plans | join(", ") | comment }}.
 {%- else %}

@@ -62,8 +62,11 @@ pub(super) fn plan_changes(
                 retirement_id: retirement_id.to_string(),
                 recommended_sku: to_id.to_string(),
                 change: change(
-                    from.map_or(license, |s| s.display_name.as_str()),
-                    plan.unwrap_or(to_id),
+                    (
+                        from.map_or(license, |s| s.display_name.as_str()),
+                        from.is_some(),
+                    ),
+                    (plan.unwrap_or(to_id), to.is_some()),
                     from.copied().zip(to.copied()),
                 ),
             }
@@ -71,8 +74,13 @@ pub(super) fn plan_changes(
         .collect()
 }
 
-/// What going from `from` to `to` loses, when both products are known.
-fn change(from_name: &str, to_name: &str, products: Option<(&SkuInfo, &SkuInfo)>) -> PlanChange {
+/// What going from `from` to `to` (each: name, whether the SKU table knows it) loses, when both
+/// products are known.
+fn change(
+    (from_name, from_known): (&str, bool),
+    (to_name, to_known): (&str, bool),
+    products: Option<(&SkuInfo, &SkuInfo)>,
+) -> PlanChange {
     let (mut lost_plans, mut loses_mailbox, mut loses_desktop_apps) = (Vec::new(), false, false);
     if let Some((from, to)) = products {
         let families: BTreeSet<&str> = to.service_plans.iter().map(|p| plan_family(p)).collect();
@@ -90,6 +98,11 @@ fn change(from_name: &str, to_name: &str, products: Option<(&SkuInfo, &SkuInfo)>
         from: from_name.to_string(),
         to: to_name.to_string(),
         known: products.is_some(),
+        unknown_products: [(from_name, from_known), (to_name, to_known)]
+            .into_iter()
+            .filter(|(_, known)| !known)
+            .map(|(name, _)| name.to_string())
+            .collect(),
         lost_plans,
         loses_mailbox,
         loses_desktop_apps,

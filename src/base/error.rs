@@ -46,6 +46,17 @@ pub enum InputError {
         /// The limit in bytes.
         limit: u64,
     },
+    /// The file is Excel's lock file of a workbook (`~$name.xlsx`), there while it is open.
+    #[error(
+        "`{file}` is Excel's lock file of `{workbook}` (Excel keeps it while the workbook is \
+         open), not an export: close Excel, or pass `{workbook}` itself"
+    )]
+    LockFile {
+        /// The path as given.
+        file: String,
+        /// The workbook it locks, by name.
+        workbook: String,
+    },
     /// The file is not valid CSV or spreadsheet data.
     #[error("cannot parse `{file}`: {message}")]
     Malformed {

@@ -69,6 +69,8 @@ pub struct PlanChange {
     pub to: String,
     /// Whether both products' service plans are known.
     pub known: bool,
+    /// The products of the two whose service plans the SKU table does not know, by name.
+    pub unknown_products: Vec<String>,
     /// Service plans of `from` with no plan of the same family in `to`.
     pub lost_plans: Vec<String>,
     /// `from` has an Exchange Online mailbox plan and `to` has none.

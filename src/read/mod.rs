@@ -22,6 +22,13 @@ pub const DATA_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xls
 /// [`limits::MAX_FILE_BYTES`] is read. A UTF-8 CSV file is streamed; other encodings and
 /// spreadsheets are read whole.
 pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if let Some(workbook) = name.strip_prefix("~$") {
+        anyhow::bail!(InputError::LockFile {
+            file: label.to_string(),
+            workbook: workbook.to_string(),
+        });
+    }
     let table = read_any_table(path, label, sheet)?;
     if table.headers.iter().all(String::is_empty) {
         anyhow::bail!(InputError::Malformed {

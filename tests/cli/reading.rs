@@ -11,7 +11,12 @@ fn issue_lines(ingested: &skusunset::ingest::Ingested, code: IssueCode) -> Vec<S
         .map(|i| {
             let column = i.column.as_deref().unwrap_or("");
             let row = i.row.unwrap_or(0);
-            format!("{}:{row} [{column}] {} {}", i.file, i.severity.as_str(), i.message)
+            format!(
+                "{}:{row} [{column}] {} {}",
+                i.file,
+                i.severity.as_str(),
+                i.message
+            )
         })
         .collect()
 }
@@ -21,15 +26,27 @@ fn issue_lines(ingested: &skusunset::ingest::Ingested, code: IssueCode) -> Vec<S
 #[test]
 fn cr_line_ends_are_line_ends() {
     let read = ingest(
-        vec![input("dialects/mac-excel-subscriptions.csv", Some("Contoso Ltd"))],
+        vec![input(
+            "dialects/mac-excel-subscriptions.csv",
+            Some("Contoso Ltd"),
+        )],
         vec![],
     )
     .unwrap();
     let accounting = &read.accounting[0];
     assert_eq!((accounting.rows_read, accounting.rows_used), (2, 2));
-    let offers = read.subscriptions.column("offer_name").unwrap().str().unwrap().clone();
+    let offers = read
+        .subscriptions
+        .column("offer_name")
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
     let offers: Vec<Option<&str>> = offers.iter().collect();
-    assert_eq!(offers, [Some("Kaizala Pro"), Some("Office 365 Enterprise E4")]);
+    assert_eq!(
+        offers,
+        [Some("Kaizala Pro"), Some("Office 365 Enterprise E4")]
+    );
 }
 
 /// A UTF-8 export with one stray Windows-1252 byte stays UTF-8: `Müller` keeps its ü, and the
@@ -38,10 +55,19 @@ fn cr_line_ends_are_line_ends() {
 fn a_stray_byte_does_not_turn_a_utf8_file_into_windows_1252() {
     let read = ingest(
         vec![],
-        vec![input("dialects/utf8-stray-byte-users.csv", Some("Müller & Söhne GmbH"))],
+        vec![input(
+            "dialects/utf8-stray-byte-users.csv",
+            Some("Müller & Söhne GmbH"),
+        )],
     )
     .unwrap();
-    let names = read.licenses.column("display_name").unwrap().str().unwrap().clone();
+    let names = read
+        .licenses
+        .column("display_name")
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
     let names: Vec<Option<&str>> = names.iter().collect();
     assert_eq!(
         names,
@@ -53,9 +79,11 @@ fn a_stray_byte_does_not_turn_a_utf8_file_into_windows_1252() {
     );
     assert_eq!(
         issue_lines(&read, IssueCode::InvalidEncoding),
-        ["fixtures/dialects/utf8-stray-byte-users.csv:4 [Display name] warning `Display name` \
+        [
+            "fixtures/dialects/utf8-stray-byte-users.csv:4 [Display name] warning `Display name` \
           holds a byte that is not UTF-8 although the rest of the file is, so it is shown as �; \
-          correct the value in the source and export again"]
+          correct the value in the source and export again"
+        ]
     );
 }
 
@@ -63,13 +91,18 @@ fn a_stray_byte_does_not_turn_a_utf8_file_into_windows_1252() {
 /// be cut off.
 #[test]
 fn a_file_cut_off_mid_row_says_so() {
-    let read = ingest(vec![], vec![input("dialects/cut-off-users.csv", Some("Contoso Ltd"))])
-        .unwrap();
+    let read = ingest(
+        vec![],
+        vec![input("dialects/cut-off-users.csv", Some("Contoso Ltd"))],
+    )
+    .unwrap();
     assert_eq!(
         issue_lines(&read, IssueCode::CutOffRow),
-        ["fixtures/dialects/cut-off-users.csv:3 [] warning the file ends in the middle of row 3 \
+        [
+            "fixtures/dialects/cut-off-users.csv:3 [] warning the file ends in the middle of row 3 \
           (no line break after it): was it still being exported? Export it again once it is \
-          complete; its last value may be cut short"]
+          complete; its last value may be cut short"
+        ]
     );
     let dir = tempfile::tempdir().unwrap();
     let short = dir.path().join("short.csv");
@@ -93,12 +126,48 @@ fn a_file_cut_off_mid_row_says_so() {
     assert_eq!(cut.len(), 1);
     assert_eq!(cut[0].severity, Severity::Error);
     assert!(
-        cut[0].message.ends_with("the row has 2 of 4 values and is skipped"),
+        cut[0]
+            .message
+            .ends_with("the row has 2 of 4 values and is skipped"),
         "{}",
         cut[0].message
     );
     assert_eq!(
-        (read.accounting[0].rows_used, read.accounting[0].rows_rejected),
+        (
+            read.accounting[0].rows_used,
+            read.accounting[0].rows_rejected
+        ),
         (1, 1)
+    );
+}
+
+/// Excel's lock file named on its own (it sits beside the workbook while Excel has it open) is
+/// named for what it is, not "Cannot detect file format".
+#[test]
+fn a_lock_file_named_on_its_own_says_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("~$contoso-users.xlsx"), b"\x00lock").unwrap();
+    std::fs::write(
+        dir.path().join("subs.csv"),
+        "CustomerName,SubscriptionId,OfferName,Quantity,Status\n\
+         Contoso Ltd,9d1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f1,Kaizala Pro,3,Active\n",
+    )
+    .unwrap();
+    let out = crate::util::run(
+        dir.path(),
+        &[
+            "check",
+            "-s",
+            "subs.csv",
+            "-l",
+            "Contoso Ltd=~$contoso-users.xlsx",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        crate::util::stderr(&out),
+        "error: `~$contoso-users.xlsx` is Excel's lock file of `contoso-users.xlsx` (Excel keeps \
+         it while the workbook is open), not an export: close Excel, or pass \
+         `contoso-users.xlsx` itself\n"
     );
 }
