@@ -4,6 +4,7 @@
 use super::Params;
 use super::ops::customer_order;
 use crate::base::frame::Rows;
+use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::model::{DeprovisioningRow, Status, Urgency, WindowState};
 use anyhow::Result;
 use polars::prelude::*;
@@ -115,4 +116,55 @@ fn window_urgency(state: WindowState, days_left: Option<i64>) -> Urgency {
         WindowState::InWindow => Urgency::of(days_left, true),
         WindowState::UnknownStart => Urgency::None,
     }
+}
+
+/// A warning on each `active` subscription whose suspension date says it was de-provisioned
+/// already (docs/rules.md §3.3): the status or the date is out of date.
+pub(super) fn still_active_after_window(subs: LazyFrame, params: &Params) -> Result<Vec<Issue>> {
+    let df = subs
+        .filter(
+            col("status")
+                .eq(lit(Status::Active.as_str()))
+                .and(col("suspended_on").is_not_null()),
+        )
+        .select([
+            col("file"),
+            col("row"),
+            col("subscription_id"),
+            col("suspended_on"),
+        ])
+        .collect()?;
+    let r = Rows::new(&df);
+    let (files, rows, ids, since) = (
+        r.strs("file")?,
+        r.ints("row")?,
+        r.strs("subscription_id")?,
+        r.dates("suspended_on")?,
+    );
+    let mut issues = Vec::new();
+    for i in 0..r.len() {
+        let (Some(suspended), Some(row)) = (since[i], rows[i]) else {
+            continue;
+        };
+        let Some(gone) = params
+            .deprovision_on(suspended)
+            .filter(|d| *d < params.as_of)
+        else {
+            continue;
+        };
+        issues.push(Issue::new(
+            files[i].as_deref().unwrap_or_default(),
+            Some(row as usize),
+            None,
+            Severity::Warning,
+            IssueCode::ImplausibleDates,
+            format!(
+                "subscription `{}` is active, but its suspension on {suspended} means it was \
+                 de-provisioned on {gone}; check its status and suspension date in Partner \
+                 Center",
+                ids[i].as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(issues)
 }

@@ -82,6 +82,7 @@ pub fn analyze(
 
     let segments = segments::segments(lics.clone(), customers, params)?;
     let (expiring, undated_issues) = expiring::table(subs.clone(), customer_frame.clone(), params)?;
+    let active_issues = deprovisioning::still_active_after_window(subs.clone(), params)?;
     let users = users::table(
         lics.clone(),
         &lookups,
@@ -103,6 +104,7 @@ pub fn analyze(
     let mut issues: Vec<Issue> = ingested.issues;
     issues.extend(seat_count_issues);
     issues.extend(undated_issues);
+    issues.extend(active_issues);
     issues.sort();
     let customers = segments.rows(customers);
     let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);

@@ -50,6 +50,7 @@ mod stage {
     pub(super) const QUANTITY: u8 = 3;
     pub(super) const AUTO_RENEW: u8 = 4;
     pub(super) const DATES: u8 = 5;
+    pub(super) const PLAUSIBLE: u8 = 6;
 }
 
 /// Reads one subscriptions table into canonical frame rows ([`COLUMNS`]). Rows that cannot be
@@ -76,6 +77,7 @@ pub fn read(
     let fit = fields.rows_that_fit(&mut row_issues);
     let keep = usable_rows(&fields, &fit, key.is_some(), &mut row_issues);
     let values = Values::parse(&fields, &keep, &mut row_issues);
+    values.warn_implausible_dates(&fields, &keep, &mut row_issues);
     row_issues.finish(issues);
     frame(&fields, &keep, key, &values).map_err(|e| InputError::Malformed {
         file: file.to_string(),
@@ -180,6 +182,58 @@ impl Values {
             );
         }
         values
+    }
+
+    /// A row's date, by its place in [`DATE_FIELDS`], when it is a calendar date.
+    fn date(&self, at: usize, i: usize) -> Option<chrono::NaiveDate> {
+        match self.dates[at].value(i) {
+            Some(DateValue::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// A warning on each kept row whose dates cannot all be right (a swapped day and month, a
+    /// typing error): suspended before its start, or ending before it. (An end years after the
+    /// start is normal: `EffectiveStartDate` is when a subscription renewed every year since
+    /// began, 2017 for a Skype for Business Plan 1 ending in 2026.)
+    fn warn_implausible_dates(&self, fields: &FieldReader, keep: &[bool], out: &mut RowIssues) {
+        for i in (0..keep.len()).filter(|&i| keep[i]) {
+            let (end, start, suspended) = (self.date(0, i), self.date(1, i), self.date(2, i));
+            let Some(start) = start else { continue };
+            let header = |field: &str| fields.header(field);
+            let found = if let Some(s) = suspended.filter(|s| *s < start) {
+                Some((
+                    "suspended_on",
+                    format!(
+                        "suspended on {s}, before its start on {start}; one of the dates is \
+                         wrong (or the file's order of day and month: --day-first, \
+                         --month-first)"
+                    ),
+                ))
+            } else {
+                end.filter(|e| *e < start).map(|e| {
+                    (
+                        "end_date",
+                        format!(
+                            "ends on {e}, before its start on {start}; one of the dates is wrong"
+                        ),
+                    )
+                })
+            };
+            if let Some((field, message)) = found {
+                out.push(
+                    i,
+                    stage::PLAUSIBLE,
+                    Issue::warning(
+                        fields.file,
+                        fields.row(i),
+                        &header(field),
+                        IssueCode::ImplausibleDates,
+                        message,
+                    ),
+                );
+            }
+        }
     }
 
     /// The status of row `i` as the frame holds it: known ones lower-cased, others as written,

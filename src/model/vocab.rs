@@ -271,6 +271,9 @@ vocabulary! {
         InvalidEncoding = "invalid-encoding",
         /// The file ends without a line break after its last row: it may have been cut off.
         CutOffRow = "cut-off-row",
+        /// A subscription's dates cannot all be right (suspended or ending before its start,
+        /// de-provisioned already but still active).
+        ImplausibleDates = "implausible-dates",
         /// A required value is empty.
         MissingValue = "missing-value",
         /// A subscription id seen twice.

@@ -146,3 +146,29 @@ fn excel_yes_no_words_of_other_languages_are_read() {
         );
     }
 }
+
+/// Dates that cannot all be right are warnings on their rows: suspended before the start, an
+/// end before the start, and an active subscription whose suspension date says it was
+/// de-provisioned already. An end ten years after the start is no warning (a subscription
+/// renewed every year keeps its first start), nor is the plausible last row.
+#[test]
+fn implausible_dates_are_warnings_on_their_rows() {
+    let r = report(
+        vec![input("dialects/implausible-dates-subscriptions.csv", None)],
+        None,
+    );
+    assert_eq!(
+        messages(&r, IssueCode::ImplausibleDates),
+        [
+            "fixtures/dialects/implausible-dates-subscriptions.csv:2 suspended on 2026-01-11, \
+             before its start on 2026-05-01; one of the dates is wrong (or the file's order of \
+             day and month: --day-first, --month-first)",
+            "fixtures/dialects/implausible-dates-subscriptions.csv:3 ends on 2025-06-14, before \
+             its start on 2026-06-15; one of the dates is wrong",
+            "fixtures/dialects/implausible-dates-subscriptions.csv:5 subscription \
+             `8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c44` is active, but its suspension on 2026-03-01 \
+             means it was de-provisioned on 2026-06-29; check its status and suspension date in \
+             Partner Center",
+        ]
+    );
+}
