@@ -192,13 +192,13 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
             lines.join("\n")
         );
     }
-    for (file, _) in &unattributed {
+    for (file, _, _) in &unattributed {
         FileAccounting::reject_one(&mut ingested.accounting, file);
     }
     // A file none of whose users found a customer, beside exactly one customer without a
     // domain (a per-customer subscription export): that customer is the likely one.
     let undomained: Vec<&Customer> = known.iter().filter(|c| c.domain.is_none()).collect();
-    for (file, row) in &unattributed {
+    for (file, row, domain) in &unattributed {
         let none_used = (ingested.accounting.iter()).any(|a| a.file == *file && a.rows_used == 0);
         let customer = match undomained.as_slice() {
             [only] if none_used => only.name.as_str(),
@@ -210,8 +210,10 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
             None,
             IssueCode::UnattributedUser,
             format!(
-                "no customer column, no `KEY=` on the file and no customer with this user's \
-                 domain; pass `--licenses \"{customer}={file}\"` or add a customer column"
+                "no customer of the subscription exports has this user's domain `{domain}`, and \
+                 the file has no customer column and no `KEY=`: if the customer has retiring \
+                 subscriptions, add its subscription export; if it is there under another \
+                 domain, pass `--licenses \"{customer}={file}\"`"
             ),
         ));
     }
@@ -247,11 +249,12 @@ enum Via<'a> {
 }
 
 /// What license attribution found: each row's customer (an index into the list), the `KEY=`s
-/// that matched no customer (file → key), and the unattributed rows (file, row).
+/// that matched no customer (file → key), and the unattributed rows (file, row, the user's
+/// domain).
 type LicenseAttribution = (
     Vec<Option<usize>>,
     BTreeMap<String, String>,
-    BTreeSet<(String, i64)>,
+    BTreeSet<(String, i64, String)>,
 );
 
 /// Attributes every license row, in row order. The columns are read as borrowed text, and a
@@ -274,7 +277,7 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
     let mut previous: Option<(Via<'_>, usize)> = None;
     let mut at_rows = Vec::with_capacity(lics.height());
     let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
-    let mut unattributed: BTreeSet<(String, i64)> = BTreeSet::new();
+    let mut unattributed: BTreeSet<(String, i64, String)> = BTreeSet::new();
     let columns = ids.zip(names).zip(domains);
     let more = keys.zip(upns).zip(files).zip(rows.iter());
     for (((id, name), domain), (((key, upn), file), row)) in columns.zip(more) {
@@ -314,7 +317,15 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
                 previous = Some((via, at));
             }
             None => {
-                unattributed.insert((file.unwrap_or_default().to_string(), row.unwrap_or(0)));
+                let domain = match via {
+                    Via::Domain(domain) => domain.unwrap_or_default(),
+                    _ => "",
+                };
+                unattributed.insert((
+                    file.unwrap_or_default().to_string(),
+                    row.unwrap_or(0),
+                    domain.to_string(),
+                ));
             }
         }
         at_rows.push(at);

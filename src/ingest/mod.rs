@@ -144,36 +144,56 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `files` with every file after its first mention left out (the same file read twice would
-/// count its rows twice), each left out with a warning.
+/// `files` with every file read once (the same file read twice would count its rows twice):
+/// of several mentions the first with a `KEY=` is read (its key says whose the file is, which a
+/// folder's copy cannot), else the first; each other mention is left out with a warning. `seen`
+/// carries the files already read by an earlier list, as the warnings name them.
 fn read_once(
     files: Vec<InputFile>,
     seen: &mut HashMap<PathBuf, String>,
     issues: &mut Vec<Issue>,
 ) -> Vec<InputFile> {
-    files
-        .into_iter()
-        .filter(|file| {
-            let identity = limits::identity(&file.path);
-            match seen.get(&identity) {
-                None => {
-                    seen.insert(identity, file.label());
-                    true
-                }
-                Some(first) => {
-                    issues.push(Issue::new(
-                        &file.label(),
-                        None,
-                        None,
-                        Severity::Warning,
-                        IssueCode::DuplicateFile,
-                        format!("this is the same file as `{first}`, which is read once"),
-                    ));
-                    false
-                }
+    let identities: Vec<PathBuf> = files.iter().map(|f| limits::identity(&f.path)).collect();
+    let mut chosen: HashMap<&PathBuf, usize> = HashMap::new();
+    for (i, (file, identity)) in files.iter().zip(&identities).enumerate() {
+        if seen.contains_key(identity) {
+            continue;
+        }
+        match chosen.get(identity) {
+            Some(&first) if files[first].key.is_some() || file.key.is_none() => {}
+            _ => {
+                chosen.insert(identity, i);
             }
-        })
-        .collect()
+        }
+    }
+    for (identity, &i) in &chosen {
+        let file = &files[i];
+        let said = match &file.key {
+            Some(key) => format!("`{}` (read with `KEY={key}`)", file.label()),
+            None => format!("`{}`", file.label()),
+        };
+        seen.insert((*identity).clone(), said);
+    }
+    let kept: Vec<bool> = (identities.iter().enumerate())
+        .map(|(i, identity)| chosen.get(identity) == Some(&i))
+        .collect();
+    let mut out = Vec::new();
+    for ((file, identity), kept) in files.into_iter().zip(&identities).zip(kept) {
+        if kept {
+            out.push(file);
+            continue;
+        }
+        let read = seen.get(identity).cloned().unwrap_or_default();
+        issues.push(Issue::new(
+            &file.label(),
+            None,
+            None,
+            Severity::Warning,
+            IssueCode::DuplicateFile,
+            format!("this is the same file as {read}, which is read once"),
+        ));
+    }
+    out
 }
 
 fn accounting(file: &InputFile, table: &Table, kind: FileKind, used: usize) -> FileAccounting {

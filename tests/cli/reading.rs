@@ -171,3 +171,67 @@ fn a_lock_file_named_on_its_own_says_what_it_is() {
          `contoso-users.xlsx` itself\n"
     );
 }
+
+/// A user export that a folder holds and that is also named with `KEY=` is read once, with its
+/// key: the keyed mention says whose the file is, which the folder's copy cannot. Without the
+/// key its users are unattributed, and the error names the cause first.
+#[test]
+fn the_keyed_copy_of_a_folder_file_is_the_one_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("users")).unwrap();
+    std::fs::write(
+        dir.path().join("subs.csv"),
+        "CustomerName,CustomerDomainName,SubscriptionId,OfferName,Quantity,Status,\
+         AutoRenewEnabled,CommitmentEndDate\n\
+         Litware Inc,litware.onmicrosoft.com,5d1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f1,Kaizala Pro,2,\
+         Active,False,2026-12-31\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("users/litware-users.csv"),
+        "Display name,User principal name,Licenses\n\
+         Ann,ann@litware.com,Microsoft Kaizala Pro\n\
+         Bob,bob@litware.com,Microsoft Kaizala Pro\n",
+    )
+    .unwrap();
+    let folder_only = [
+        "check",
+        "--as-of",
+        "2026-11-21",
+        "-s",
+        "subs.csv",
+        "-l",
+        "users",
+    ];
+    let text = crate::util::stdout(&crate::util::run(dir.path(), &folder_only));
+    assert!(
+        text.contains(
+            "users/litware-users.csv:2 error unattributed-user: no customer of the subscription \
+             exports has this user's domain `litware.com`, and the file has no customer column \
+             and no `KEY=`: if the customer has retiring subscriptions, add its subscription \
+             export; if it is there under another domain, pass `--licenses \
+             \"CUSTOMER=users/litware-users.csv\"`"
+        ),
+        "{text}"
+    );
+    let both = [
+        &folder_only[..],
+        &["-l", "Litware Inc=users/litware-users.csv"],
+    ]
+    .concat();
+    let out = crate::util::run(dir.path(), &both);
+    let text = crate::util::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("unattributed-user"), "{text}");
+    assert!(
+        text.contains(
+            "users/litware-users.csv warning duplicate-file: this is the same file as \
+             `users/litware-users.csv` (read with `KEY=Litware Inc`), which is read once"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("users/litware-users.csv (users, a row per user): 2 rows read = 2 used"),
+        "{text}"
+    );
+}
