@@ -7,6 +7,7 @@ pub mod fields;
 pub mod header_aliases;
 pub mod licenses;
 pub mod subscriptions;
+mod superseded;
 pub mod values;
 
 use crate::base::error::InputError;
@@ -261,7 +262,7 @@ pub fn load_observed(spec: &InputSpec, reading: &(dyn Fn(&str) + Sync)) -> Resul
         subscriptions::COLUMNS,
     )?;
     // The duplicate warnings follow the subscription files' own issues, before the licenses'.
-    let subs = drop_superseded(subs, &mut issues, &mut counts)?;
+    let subs = superseded::drop_superseded(subs, &sub_files, &mut issues, &mut counts)?;
     let lics = gather(lics?, &mut issues, &mut counts);
     Ok(Ingested {
         subscriptions: subs,
@@ -366,47 +367,4 @@ fn concat(frames: Vec<DataFrame>, columns: &[(&str, DataType)]) -> PolarsResult<
         all.vstack_mut_owned(frame)?;
     }
     Ok(all)
-}
-
-/// A subscription id seen twice: the later row wins; the earlier row moves from used to
-/// rejected, with an error that names the row used instead.
-fn drop_superseded(
-    subs: DataFrame,
-    issues: &mut Vec<Issue>,
-    counts: &mut [FileAccounting],
-) -> Result<DataFrame> {
-    let (ids, files, rows) = (
-        subs.column("subscription_id")?.str()?,
-        subs.column("file")?.str()?,
-        subs.column("row")?.i64()?,
-    );
-    let mut latest: HashMap<String, usize> = HashMap::new();
-    let mut keep = vec![true; subs.height()];
-    for (i, id) in ids.iter().enumerate() {
-        let id = id.unwrap_or_default();
-        let Some(earlier) = latest.insert(id.to_lowercase(), i) else {
-            continue;
-        };
-        keep[earlier] = false;
-        let (file, earlier_file) = (
-            files.get(i).unwrap_or_default(),
-            files.get(earlier).unwrap_or_default(),
-        );
-        issues.push(Issue::error(
-            earlier_file,
-            rows.get(earlier).unwrap_or_default() as usize,
-            Some("subscription_id"),
-            IssueCode::DuplicateSubscription,
-            format!(
-                "subscription {id} appears again in `{file}` row {}, which is used; this earlier \
-                 row is ignored",
-                rows.get(i).unwrap_or_default()
-            ),
-        ));
-        FileAccounting::reject_one(counts, earlier_file);
-    }
-    if keep.iter().all(|k| *k) {
-        return Ok(subs);
-    }
-    Ok(subs.filter(&BooleanChunked::from_slice("keep".into(), &keep))?)
 }

@@ -172,3 +172,39 @@ fn implausible_dates_are_warnings_on_their_rows() {
         ]
     );
 }
+
+/// This week's and last week's subscription exports named together, last week's last: the
+/// newer row of each subscription is used (not the row named last), and the error on the other
+/// says why.
+#[test]
+fn of_two_weeks_exports_the_newer_row_wins() {
+    let r = report(
+        vec![
+            input("weekly/subscriptions-2026-11-20.csv", None),
+            input("weekly/subscriptions-2026-11-13.csv", None),
+        ],
+        None,
+    );
+    assert_eq!(
+        messages(&r, IssueCode::DuplicateSubscription),
+        [
+            "fixtures/weekly/subscriptions-2026-11-13.csv:2 subscription \
+             2b1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f1 appears again in \
+             `fixtures/weekly/subscriptions-2026-11-20.csv` row 2, which is used because it is \
+             suspended (on 2026-11-18), which comes after this row's state; this row is ignored",
+            "fixtures/weekly/subscriptions-2026-11-13.csv:3 subscription \
+             2b1e2f3a-5b6c-4d7e-8f90-a1b2c3d4e5f2 appears again in \
+             `fixtures/weekly/subscriptions-2026-11-20.csv` row 3, which is used because its \
+             file holds dates up to 2026-11-18, this row's file up to 2026-02-01; this row is \
+             ignored",
+        ]
+    );
+    assert_eq!(r.deprovisioning.len(), 1, "this week's suspension is used");
+    assert_eq!(
+        r.expiring
+            .iter()
+            .filter(|e| e.state == State::Suspended)
+            .count(),
+        1
+    );
+}

@@ -1,0 +1,278 @@
+//! A subscription id seen twice — this week's export beside last week's, or a full export beside
+//! a per-customer one — is used once: the newer row wins (docs/rules.md §2.1). Newer is told by
+//! the rows' own dates (a later suspension, start or end), else by the files' age: the newest
+//! date each file holds, a date in its name, its modification time, in that order. The other
+//! row is rejected with an error that names the row used and why.
+
+use super::InputFile;
+use crate::model::IssueCode;
+use crate::model::issues::{FileAccounting, Issue};
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+/// How old a file is, by the evidence in the order it is asked.
+#[derive(Debug, Clone, Default)]
+struct FileAge {
+    /// The newest start or suspension date the file holds.
+    newest_date: Option<NaiveDate>,
+    /// A date written in its name (`subscriptions-2026-11-20.csv`, `…20261120…`).
+    name_date: Option<NaiveDate>,
+    /// When it was last written.
+    modified: Option<SystemTime>,
+}
+
+/// A date written in a file name: `YYYY-MM-DD`, `YYYY_MM_DD` or `YYYYMMDD`, the last found.
+fn date_in_name(name: &str) -> Option<NaiveDate> {
+    let digits: Vec<(usize, char)> = name.char_indices().collect();
+    let mut found = None;
+    for start in 0..digits.len() {
+        let rest: String = digits[start..].iter().map(|(_, c)| *c).take(10).collect();
+        let candidates = [
+            rest.get(..10).map(|d| d.replace('_', "-")),
+            rest.get(..8)
+                .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+                .map(|d| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..])),
+        ];
+        for candidate in candidates.into_iter().flatten() {
+            if let Ok(date) = NaiveDate::parse_from_str(&candidate, "%Y-%m-%d") {
+                found = Some(date);
+            }
+        }
+    }
+    found
+}
+
+/// The age evidence of every file, by label.
+fn ages(subs: &DataFrame, files: &[InputFile]) -> Result<HashMap<String, FileAge>> {
+    let mut ages: HashMap<String, FileAge> = HashMap::new();
+    for file in files {
+        ages.insert(
+            file.label(),
+            FileAge {
+                newest_date: None,
+                name_date: file
+                    .path
+                    .file_name()
+                    .and_then(|n| date_in_name(&n.to_string_lossy())),
+                modified: std::fs::metadata(&file.path)
+                    .and_then(|m| m.modified())
+                    .ok(),
+            },
+        );
+    }
+    let labels = subs.column("file")?.str()?;
+    for column in ["start_date", "suspended_on"] {
+        let dates = subs.column(column)?.date()?;
+        for (label, days) in labels.iter().zip(dates.phys.iter()) {
+            let (Some(label), Some(days)) = (label, days) else {
+                continue;
+            };
+            let date = crate::base::frame::days_to_date(days);
+            let age = ages.entry(label.to_string()).or_default();
+            age.newest_date = age.newest_date.max(Some(date));
+        }
+    }
+    Ok(ages)
+}
+
+/// What told two rows of one subscription apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    Suspended,
+    SuspendedOnly,
+    Started,
+    Ends,
+    NewestDate,
+    NameDate,
+    Modified,
+    Nothing,
+}
+
+/// Which of two rows of one subscription is newer (`Greater`: the first), and what told.
+fn newer(rows: (&RowDates, &RowDates), files: (&FileAge, &FileAge)) -> (Ordering, Evidence) {
+    let (a, b) = rows;
+    if a.suspended_on.is_some() != b.suspended_on.is_some() {
+        let order = a.suspended_on.is_some().cmp(&b.suspended_on.is_some());
+        return (order, Evidence::SuspendedOnly);
+    }
+    for (evidence, x, y) in [
+        (Evidence::Suspended, a.suspended_on, b.suspended_on),
+        (Evidence::Started, a.start_date, b.start_date),
+        (Evidence::Ends, a.end_date, b.end_date),
+    ] {
+        if let (Some(x), Some(y)) = (x, y)
+            && x != y
+        {
+            return (x.cmp(&y), evidence);
+        }
+    }
+    let (f, g) = files;
+    if let (Some(x), Some(y)) = (f.newest_date, g.newest_date)
+        && x != y
+    {
+        return (x.cmp(&y), Evidence::NewestDate);
+    }
+    if let (Some(x), Some(y)) = (f.name_date, g.name_date)
+        && x != y
+    {
+        return (x.cmp(&y), Evidence::NameDate);
+    }
+    if let (Some(x), Some(y)) = (f.modified, g.modified)
+        && x != y
+    {
+        return (x.cmp(&y), Evidence::Modified);
+    }
+    (Ordering::Equal, Evidence::Nothing)
+}
+
+/// Why the winning row is used, said from the losing row (`it`: the row used).
+fn why(evidence: Evidence, rows: (&RowDates, &RowDates), files: (&FileAge, &FileAge)) -> String {
+    let ((won, lost), (won_file, lost_file)) = (rows, files);
+    let date = |d: Option<NaiveDate>| d.map_or_else(String::new, |d| d.to_string());
+    match evidence {
+        Evidence::SuspendedOnly => format!(
+            "it is suspended (on {}), which comes after this row's state",
+            date(won.suspended_on)
+        ),
+        Evidence::Suspended => format!(
+            "it was suspended later ({}, this row {})",
+            date(won.suspended_on),
+            date(lost.suspended_on)
+        ),
+        Evidence::Started => format!(
+            "it started later ({}, this row {})",
+            date(won.start_date),
+            date(lost.start_date)
+        ),
+        Evidence::Ends => format!(
+            "it ends later ({}, this row {}): a renewal",
+            date(won.end_date),
+            date(lost.end_date)
+        ),
+        Evidence::NewestDate => format!(
+            "its file holds dates up to {}, this row's file up to {}",
+            date(won_file.newest_date),
+            date(lost_file.newest_date)
+        ),
+        Evidence::NameDate => format!(
+            "its file name is dated {}, this row's {}",
+            date(won_file.name_date),
+            date(lost_file.name_date)
+        ),
+        Evidence::Modified => "its file was written later".to_string(),
+        Evidence::Nothing => "it is named last: nothing tells which row is newer, so check which \
+                              export is current"
+            .to_string(),
+    }
+}
+
+/// One row's dates.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowDates {
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    suspended_on: Option<NaiveDate>,
+}
+
+fn row_dates(subs: &DataFrame) -> Result<Vec<RowDates>> {
+    let date = |name: &str| -> Result<Vec<Option<NaiveDate>>> {
+        Ok(subs
+            .column(name)?
+            .date()?
+            .phys
+            .iter()
+            .map(|d| d.map(crate::base::frame::days_to_date))
+            .collect())
+    };
+    let (start, end, suspended) = (
+        date("start_date")?,
+        date("end_date")?,
+        date("suspended_on")?,
+    );
+    Ok((0..subs.height())
+        .map(|i| RowDates {
+            start_date: start[i],
+            end_date: end[i],
+            suspended_on: suspended[i],
+        })
+        .collect())
+}
+
+/// A subscription id seen twice: the newer row wins; the other moves from used to rejected,
+/// with an error that names the row used and why.
+pub(super) fn drop_superseded(
+    subs: DataFrame,
+    files: &[InputFile],
+    issues: &mut Vec<Issue>,
+    counts: &mut [FileAccounting],
+) -> Result<DataFrame> {
+    let (ids, labels, rows) = (
+        subs.column("subscription_id")?.str()?,
+        subs.column("file")?.str()?,
+        subs.column("row")?.i64()?,
+    );
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut keep = vec![true; subs.height()];
+    let mut facts: Option<(Vec<RowDates>, HashMap<String, FileAge>)> = None;
+    for (i, id) in ids.iter().enumerate() {
+        let id = id.unwrap_or_default();
+        let Some(&earlier) = used.get(&id.to_lowercase()) else {
+            used.insert(id.to_lowercase(), i);
+            continue;
+        };
+        if facts.is_none() {
+            facts = Some((row_dates(&subs)?, ages(&subs, files)?));
+        }
+        let (dates, ages) = facts.as_ref().expect("just made");
+        let file = |at: usize| labels.get(at).unwrap_or_default();
+        let age = |at: usize| ages.get(file(at)).cloned().unwrap_or_default();
+        let (order, evidence) = newer((&dates[i], &dates[earlier]), (&age(i), &age(earlier)));
+        let (winner, loser) = if order == Ordering::Less {
+            (earlier, i)
+        } else {
+            used.insert(id.to_lowercase(), i);
+            (i, earlier)
+        };
+        keep[loser] = false;
+        let why = why(
+            evidence,
+            (&dates[winner], &dates[loser]),
+            (&age(winner), &age(loser)),
+        );
+        issues.push(Issue::error(
+            file(loser),
+            rows.get(loser).unwrap_or_default() as usize,
+            Some("subscription_id"),
+            IssueCode::DuplicateSubscription,
+            format!(
+                "subscription {id} appears again in `{}` row {}, which is used because {why}; \
+                 this row is ignored",
+                file(winner),
+                rows.get(winner).unwrap_or_default()
+            ),
+        ));
+        FileAccounting::reject_one(counts, file(loser));
+    }
+    if keep.iter().all(|k| *k) {
+        return Ok(subs);
+    }
+    Ok(subs.filter(&BooleanChunked::from_slice("keep".into(), &keep))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_file_names() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert_eq!(date_in_name("subs-2026-11-20.csv"), d("2026-11-20"));
+        assert_eq!(date_in_name("subs_2026_11_13.csv"), d("2026-11-13"));
+        assert_eq!(date_in_name("export20261106.csv"), d("2026-11-06"));
+        assert_eq!(date_in_name("subscriptions.csv"), None);
+    }
+}
