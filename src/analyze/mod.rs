@@ -12,6 +12,7 @@ mod plan_changes;
 mod products;
 mod purchases;
 mod segments;
+mod staleness;
 pub mod summary;
 mod users;
 
@@ -83,6 +84,7 @@ pub fn analyze(
     let segments = segments::segments(lics.clone(), customers, params)?;
     let (expiring, undated_issues) = expiring::table(subs.clone(), customer_frame.clone(), params)?;
     let active_issues = deprovisioning::still_active_after_window(subs.clone(), params)?;
+    let stale_issues = staleness::stale_exports(&ingested.licenses, &ingested.accounting, params)?;
     let users = users::table(
         lics.clone(),
         &lookups,
@@ -105,6 +107,7 @@ pub fn analyze(
     issues.extend(seat_count_issues);
     issues.extend(undated_issues);
     issues.extend(active_issues);
+    issues.extend(stale_issues);
     issues.sort();
     let customers = segments.rows(customers);
     let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);

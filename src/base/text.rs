@@ -55,6 +55,27 @@ pub fn is_guid(text: &str) -> bool {
             .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// A date written in a file name: `YYYY-MM-DD`, `YYYY_MM_DD` or `YYYYMMDD`, the last found.
+pub fn date_in_name(name: &str) -> Option<chrono::NaiveDate> {
+    let digits: Vec<(usize, char)> = name.char_indices().collect();
+    let mut found = None;
+    for start in 0..digits.len() {
+        let rest: String = digits[start..].iter().map(|(_, c)| *c).take(10).collect();
+        let candidates = [
+            rest.get(..10).map(|d| d.replace('_', "-")),
+            rest.get(..8)
+                .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+                .map(|d| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..])),
+        ];
+        for candidate in candidates.into_iter().flatten() {
+            if let Ok(date) = chrono::NaiveDate::parse_from_str(&candidate, "%Y-%m-%d") {
+                found = Some(date);
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +98,14 @@ mod tests {
         assert!(!is_guid("4f9a1c2e-7b3d-4e8a-9c1f-0a2b3c4d5e0"));
         assert!(!is_guid("4f9a1c2e-7b3d-4e8a-9c1f-0a2b3c4d5e0g"));
         assert!(!is_guid("Contoso Ltd -- a name of 36 chars -x"));
+    }
+
+    #[test]
+    fn dates_in_file_names() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert_eq!(date_in_name("subs-2026-11-20.csv"), d("2026-11-20"));
+        assert_eq!(date_in_name("subs_2026_11_13.csv"), d("2026-11-13"));
+        assert_eq!(date_in_name("export20261106.csv"), d("2026-11-06"));
+        assert_eq!(date_in_name("subscriptions.csv"), None);
     }
 }

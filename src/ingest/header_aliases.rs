@@ -201,6 +201,11 @@ pub const LICENSE_FIELDS: &[FieldSpec] = &[
         "block_credential",
         &["Block credential", "BlockCredential", "AccountDisabled"],
     ),
+    // The Microsoft 365 usage reports say when their data was taken.
+    field(
+        "report_refresh_date",
+        &["Report Refresh Date", "ReportRefreshDate"],
+    ),
 ];
 
 #[cfg(test)]

@@ -7,8 +7,9 @@
 
 use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
+use super::values::DateValue;
 use crate::base::error::InputError;
-use crate::base::frame::{bool_col, i64_col, str_col};
+use crate::base::frame::{bool_col, date_col, i64_col, str_col};
 use crate::model::issues::{FileKind, Issue, IssueCode, Severity};
 use crate::read::headers::ColumnMap;
 use crate::read::table::Table;
@@ -33,6 +34,7 @@ pub const COLUMNS: &[(&str, DataType)] = &[
     ("title", DataType::String),
     ("usage_location", DataType::String),
     ("block_credential", DataType::Boolean),
+    ("report_refresh_date", DataType::Date),
 ];
 
 /// Which shape a table has, from its headers.
@@ -63,6 +65,9 @@ fn shape(file: &str, table: &Table) -> Result<FileKind, InputError> {
     }
 }
 
+/// The usage reports' date column.
+const REFRESH_DATE: &[&str] = &["report_refresh_date"];
+
 /// The order a row's checks run in, which is the order of its issues.
 mod stage {
     pub(super) const MISSING: u8 = 1;
@@ -78,7 +83,7 @@ pub fn read(
     issues: &mut Vec<Issue>,
 ) -> Result<(DataFrame, usize, FileKind), InputError> {
     let kind = shape(file, table)?;
-    let fields = FieldReader::new(file, table, LICENSE_FIELDS, &[], None, issues);
+    let fields = FieldReader::new(file, table, LICENSE_FIELDS, REFRESH_DATE, None, issues);
     let upns = user_names(&fields, table, kind, key, issues)?;
     let mut row_issues = RowIssues::default();
     fields.warn_formula_errors(&mut row_issues);
@@ -86,6 +91,7 @@ pub fn read(
     let fit = fields.rows_that_fit(&mut row_issues);
     let keep = usable_rows(&fields, upns, &fit, &mut row_issues);
     let block_credential = fields.bools("block_credential");
+    let refreshed = fields.dates("report_refresh_date");
     fields.warn_failures(
         &block_credential,
         "block_credential",
@@ -108,8 +114,14 @@ pub fn read(
     };
     let licenses = license_column(&fields, kind, &taken).map_err(&malformed)?;
     let joined = kind == FileKind::LicensesWide;
-    let frame =
-        frame(&fields, &taken, key, (licenses, joined), &block_credential).map_err(&malformed)?;
+    let frame = frame(
+        &fields,
+        &taken,
+        key,
+        (licenses, joined),
+        (&block_credential, &refreshed),
+    )
+    .map_err(&malformed)?;
     Ok((frame, used, kind))
 }
 
@@ -224,7 +236,7 @@ fn frame(
     taken: &IdxCa,
     key: Option<&str>,
     (licenses, joined): (Column, bool),
-    block_credential: &Parsed<bool>,
+    (block_credential, refreshed): (&Parsed<bool>, &Parsed<DateValue>),
 ) -> PolarsResult<DataFrame> {
     let len = taken.len();
     let text = |field: &str| fields.text_taken(field, taken);
@@ -246,6 +258,13 @@ fn frame(
         bool_col(
             "block_credential",
             rows().map(|i| block_credential.value(i).copied()),
+        ),
+        date_col(
+            "report_refresh_date",
+            rows().map(|i| match refreshed.value(i) {
+                Some(DateValue::Date(d)) => Some(*d),
+                _ => None,
+            }),
         ),
     ])
 }

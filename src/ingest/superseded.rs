@@ -25,27 +25,6 @@ struct FileAge {
     modified: Option<SystemTime>,
 }
 
-/// A date written in a file name: `YYYY-MM-DD`, `YYYY_MM_DD` or `YYYYMMDD`, the last found.
-fn date_in_name(name: &str) -> Option<NaiveDate> {
-    let digits: Vec<(usize, char)> = name.char_indices().collect();
-    let mut found = None;
-    for start in 0..digits.len() {
-        let rest: String = digits[start..].iter().map(|(_, c)| *c).take(10).collect();
-        let candidates = [
-            rest.get(..10).map(|d| d.replace('_', "-")),
-            rest.get(..8)
-                .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
-                .map(|d| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..])),
-        ];
-        for candidate in candidates.into_iter().flatten() {
-            if let Ok(date) = NaiveDate::parse_from_str(&candidate, "%Y-%m-%d") {
-                found = Some(date);
-            }
-        }
-    }
-    found
-}
-
 /// The age evidence of every file, by label.
 fn ages(subs: &DataFrame, files: &[InputFile]) -> Result<HashMap<String, FileAge>> {
     let mut ages: HashMap<String, FileAge> = HashMap::new();
@@ -57,7 +36,7 @@ fn ages(subs: &DataFrame, files: &[InputFile]) -> Result<HashMap<String, FileAge
                 name_date: file
                     .path
                     .file_name()
-                    .and_then(|n| date_in_name(&n.to_string_lossy())),
+                    .and_then(|n| crate::base::text::date_in_name(&n.to_string_lossy())),
                 modified: std::fs::metadata(&file.path)
                     .and_then(|m| m.modified())
                     .ok(),
@@ -261,18 +240,4 @@ pub(super) fn drop_superseded(
         return Ok(subs);
     }
     Ok(subs.filter(&BooleanChunked::from_slice("keep".into(), &keep))?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_in_file_names() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
-        assert_eq!(date_in_name("subs-2026-11-20.csv"), d("2026-11-20"));
-        assert_eq!(date_in_name("subs_2026_11_13.csv"), d("2026-11-13"));
-        assert_eq!(date_in_name("export20261106.csv"), d("2026-11-06"));
-        assert_eq!(date_in_name("subscriptions.csv"), None);
-    }
 }

@@ -274,6 +274,8 @@ vocabulary! {
         /// A subscription's dates cannot all be right (suspended or ending before its start,
         /// de-provisioned already but still active).
         ImplausibleDates = "implausible-dates",
+        /// An export dated long before `--as-of`, or exports of one run dated far apart.
+        StaleExport = "stale-export",
         /// A required value is empty.
         MissingValue = "missing-value",
         /// A subscription id seen twice.

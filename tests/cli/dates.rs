@@ -208,3 +208,42 @@ fn of_two_weeks_exports_the_newer_row_wins() {
         1
     );
 }
+
+/// A usage report refreshed 75 days before `--as-of`, beside this week's subscription export:
+/// both the stale report and the weeks between the exports are said.
+#[test]
+fn a_stale_usage_report_is_said() {
+    let config = Config {
+        inputs: InputSpec {
+            subscriptions: vec![input("weekly/subscriptions-2026-11-20.csv", None)],
+            licenses: vec![input(
+                "dialects/stale-usage-report.csv",
+                Some("Contoso Ltd"),
+            )],
+            sheet: None,
+            date_order: None,
+        },
+        skus: vec![],
+        catalog: skusunset::reference::catalog::CatalogSource::default(),
+        params: Params {
+            as_of: "2026-11-21".parse().unwrap(),
+            deprovision_days: 120,
+            segment_overrides: std::collections::BTreeMap::new(),
+        },
+        strict: false,
+    };
+    let r = skusunset::build_report(&config).unwrap();
+    assert_eq!(
+        messages(&r, IssueCode::StaleExport),
+        [
+            "fixtures/dialects/stale-usage-report.csv:0 the exports are dated 74 days apart: \
+             `fixtures/dialects/stale-usage-report.csv` on 2026-09-07, \
+             `fixtures/weekly/subscriptions-2026-11-20.csv` on 2026-11-20; exports of different \
+             weeks disagree on who holds what, so export them again together",
+            "fixtures/dialects/stale-usage-report.csv:0 this export is dated 2026-09-07 (its \
+             Report Refresh Date), 75 days before --as-of 2026-11-21: users and licenses may \
+             have changed since; export it again, or pass --as-of 2026-09-07 to report as of \
+             then",
+        ]
+    );
+}
