@@ -140,34 +140,24 @@ pub(super) fn decide(
                 .collect()
         }
         (Some(day), None) => {
-            let (row, header, text) = said(table, day);
-            issues.push(Issue::warning(
+            let settled = Settled {
                 file,
-                row,
-                header,
-                IssueCode::DateOrder,
-                format!(
-                    "`{header}` holds {text:?}, so every slash date of this file is read \
-                     day-first (D/M/YYYY), {}",
-                    columns_named(table, map, date_fields)
-                ),
-            ));
+                table,
+                map,
+                date_fields,
+            };
+            issues.push(settled.issue(day, "day-first (D/M/YYYY)"));
             present().collect()
         }
         (None, Some(month)) => {
             if evidence.ambiguous > 0 {
-                let (row, header, text) = said(table, month);
-                issues.push(Issue::warning(
+                let settled = Settled {
                     file,
-                    row,
-                    header,
-                    IssueCode::DateOrder,
-                    format!(
-                        "`{header}` holds {text:?}, so every slash date of this file is read \
-                         month-first (M/D/YYYY), {}",
-                        columns_named(table, map, date_fields)
-                    ),
-                ));
+                    table,
+                    map,
+                    date_fields,
+                };
+                issues.push(settled.issue(month, "month-first (M/D/YYYY)"));
             }
             Vec::new()
         }
@@ -190,6 +180,31 @@ pub(super) fn decide(
                 DateOrder::MonthFirst => Vec::new(),
             }
         }
+    }
+}
+
+/// A file whose dates settle their order.
+struct Settled<'a> {
+    file: &'a str,
+    table: &'a Table,
+    map: &'a ColumnMap,
+    date_fields: &'a [&'static str],
+}
+
+impl Settled<'_> {
+    /// The `date-order` warning: the date that settled it, and the columns it covers.
+    fn issue(&self, example: Example, order: &str) -> Issue {
+        let (row, header, text) = said(self.table, example);
+        Issue::warning(
+            self.file,
+            row,
+            header,
+            IssueCode::DateOrder,
+            format!(
+                "`{header}` holds {text:?}, so every slash date of this file is read {order}, {}",
+                columns_named(self.table, self.map, self.date_fields)
+            ),
+        )
     }
 }
 

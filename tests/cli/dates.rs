@@ -9,10 +9,18 @@ use skusunset::ingest::{InputFile, InputSpec};
 use skusunset::model::{IssueCode, Report, State, WindowState};
 
 fn report(subscriptions: Vec<InputFile>, date_order: Option<DateOrder>) -> Report {
+    report_with(subscriptions, vec![], date_order)
+}
+
+fn report_with(
+    subscriptions: Vec<InputFile>,
+    licenses: Vec<InputFile>,
+    date_order: Option<DateOrder>,
+) -> Report {
     let config = Config {
         inputs: InputSpec {
             subscriptions,
-            licenses: vec![],
+            licenses,
             sheet: None,
             date_order,
         },
@@ -213,26 +221,14 @@ fn of_two_weeks_exports_the_newer_row_wins() {
 /// both the stale report and the weeks between the exports are said.
 #[test]
 fn a_stale_usage_report_is_said() {
-    let config = Config {
-        inputs: InputSpec {
-            subscriptions: vec![input("weekly/subscriptions-2026-11-20.csv", None)],
-            licenses: vec![input(
-                "dialects/stale-usage-report.csv",
-                Some("Contoso Ltd"),
-            )],
-            sheet: None,
-            date_order: None,
-        },
-        skus: vec![],
-        catalog: skusunset::reference::catalog::CatalogSource::default(),
-        params: Params {
-            as_of: "2026-11-21".parse().unwrap(),
-            deprovision_days: 120,
-            segment_overrides: std::collections::BTreeMap::new(),
-        },
-        strict: false,
-    };
-    let r = skusunset::build_report(&config).unwrap();
+    let r = report_with(
+        vec![input("weekly/subscriptions-2026-11-20.csv", None)],
+        vec![input(
+            "dialects/stale-usage-report.csv",
+            Some("Contoso Ltd"),
+        )],
+        None,
+    );
     assert_eq!(
         messages(&r, IssueCode::StaleExport),
         [
