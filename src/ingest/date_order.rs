@@ -10,6 +10,17 @@ use crate::model::issues::{Issue, Severity};
 use crate::read::headers::ColumnMap;
 use crate::read::table::Table;
 
+/// How a file's order was decided, for the run to compare files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// A flag, signs, or no date that differs: nothing for other files to follow or lend.
+    Settled,
+    /// A date proved it: the order, and the date that did (`CommitmentEndDate` holds `…`).
+    Proved(DateOrder, String),
+    /// Nothing settled it: month-first as a guess.
+    Guessed,
+}
+
 /// A date text of the file that shows something: data row, header, text.
 type Example<'t> = (usize, &'t str, &'t str);
 
@@ -109,16 +120,23 @@ pub(super) fn decide(
     date_fields: &[&'static str],
     flag: Option<DateOrder>,
     issues: &mut Vec<Issue>,
-) -> Vec<&'static str> {
+) -> (Vec<&'static str>, Verdict) {
     let present = || date_fields.iter().copied().filter(|f| map.get(f).is_some());
     if let Some(order) = flag {
-        return if order == DateOrder::DayFirst {
+        let fields = if order == DateOrder::DayFirst {
             present().collect()
         } else {
             Vec::new()
         };
+        return (fields, Verdict::Settled);
     }
     let evidence = Evidence::gather(table, map, date_fields);
+    let settled = Settled {
+        file,
+        table,
+        map,
+        date_fields,
+    };
     match (evidence.day_first, evidence.month_first) {
         (Some(day), Some(month)) => {
             // The columns disagree: each is read as its own values show.
@@ -135,35 +153,29 @@ pub(super) fn decide(
                      own values show, so check both against Partner Center"
                 ),
             ));
-            present()
+            let fields = present()
                 .filter(|f| proves_day_first(table, map, f))
-                .collect()
+                .collect();
+            (fields, Verdict::Settled)
         }
         (Some(day), None) => {
-            let settled = Settled {
-                file,
-                table,
-                map,
-                date_fields,
-            };
             issues.push(settled.issue(day, "day-first (D/M/YYYY)"));
-            present().collect()
+            let proof = format!("`{}` holds {:?}", day.1, day.2);
+            (
+                present().collect(),
+                Verdict::Proved(DateOrder::DayFirst, proof),
+            )
         }
         (None, Some(month)) => {
             if evidence.ambiguous > 0 {
-                let settled = Settled {
-                    file,
-                    table,
-                    map,
-                    date_fields,
-                };
                 issues.push(settled.issue(month, "month-first (M/D/YYYY)"));
             }
-            Vec::new()
+            let proof = format!("`{}` holds {:?}", month.1, month.2);
+            (Vec::new(), Verdict::Proved(DateOrder::MonthFirst, proof))
         }
         (None, None) => {
             let Some(first) = evidence.first_ambiguous else {
-                return Vec::new();
+                return (Vec::new(), Verdict::Settled);
             };
             let (row, header, text) = said(table, first);
             let (order, (code, message)) = by_signs(&evidence, header, text, evidence.ambiguous);
@@ -175,10 +187,16 @@ pub(super) fn decide(
                 code,
                 message,
             ));
-            match order {
+            let verdict = if code == IssueCode::DateOrderGuess {
+                Verdict::Guessed
+            } else {
+                Verdict::Settled
+            };
+            let fields = match order {
                 DateOrder::DayFirst => present().collect(),
                 DateOrder::MonthFirst => Vec::new(),
-            }
+            };
+            (fields, verdict)
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct FieldReader<'a> {
     table: &'a Table,
     map: ColumnMap,
     day_first_fields: Vec<&'static str>,
+    /// How the file's date order was decided.
+    verdict: super::date_order::Verdict,
 }
 
 /// How a typed spreadsheet cell is parsed (`Ok(None)` for an empty cell).
@@ -96,8 +98,8 @@ impl<'a> FieldReader<'a> {
         issues: &mut Vec<Issue>,
     ) -> Self {
         let map = ColumnMap::new(&table.headers, specs);
-        let day_first_fields = if date_fields.is_empty() {
-            Vec::new()
+        let (day_first_fields, verdict) = if date_fields.is_empty() {
+            (Vec::new(), super::date_order::Verdict::Settled)
         } else {
             super::date_order::decide(file, table, &map, date_fields, order, issues)
         };
@@ -106,7 +108,13 @@ impl<'a> FieldReader<'a> {
             table,
             map,
             day_first_fields,
+            verdict,
         }
+    }
+
+    /// How the file's date order was decided.
+    pub fn date_verdict(&self) -> super::date_order::Verdict {
+        self.verdict.clone()
     }
 
     /// The number of data rows.

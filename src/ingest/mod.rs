@@ -2,7 +2,7 @@
 //! canonical polars frames, recording every row it cannot use as an issue and accounting for
 //! every row read.
 
-mod date_order;
+pub mod date_order;
 pub mod fields;
 pub mod header_aliases;
 pub mod licenses;
@@ -231,34 +231,30 @@ pub fn load_observed(spec: &InputSpec, reading: &(dyn Fn(&str) + Sync)) -> Resul
     let sub_files = read_once(expand(&spec.subscriptions)?, &mut seen, &mut repeated);
     let lic_files = read_once(expand(&spec.licenses)?, &mut seen, &mut repeated);
     let sheet = spec.sheet.as_deref();
+    let read_subscriptions = |files: &[InputFile], order: Option<values::DateOrder>| {
+        read_files(files, sheet, reading, |file, table, issues| {
+            let (frame, verdict) =
+                subscriptions::read(&file.label(), table, file.key.as_deref(), order, issues)?;
+            let used = frame.height();
+            Ok((frame, used, FileKind::Subscriptions, Some(verdict)))
+        })
+    };
     let (subs, lics) = rayon::join(
-        || {
-            read_files(&sub_files, sheet, reading, |file, table, issues| {
-                let frame = subscriptions::read(
-                    &file.label(),
-                    table,
-                    file.key.as_deref(),
-                    spec.date_order,
-                    issues,
-                )?;
-                let used = frame.height();
-                Ok((frame, used, FileKind::Subscriptions))
-            })
-        },
+        || read_subscriptions(&sub_files, spec.date_order),
         || {
             read_files(&lic_files, sheet, reading, |file, table, issues| {
-                Ok(licenses::read(
-                    &file.label(),
-                    table,
-                    file.key.as_deref(),
-                    issues,
-                )?)
+                let (frame, used, kind) =
+                    licenses::read(&file.label(), table, file.key.as_deref(), issues)?;
+                Ok((frame, used, kind, None))
             })
         },
     );
+    let subs = follow_the_run(subs?, &sub_files, |files, order| {
+        read_subscriptions(files, Some(order))
+    })?;
     let (mut issues, mut counts) = (repeated, Vec::new());
     let subs = concat(
-        gather(subs?, &mut issues, &mut counts),
+        gather(subs, &mut issues, &mut counts),
         subscriptions::COLUMNS,
     )?;
     // The duplicate warnings follow the subscription files' own issues, before the licenses'.
@@ -277,7 +273,13 @@ struct FileRead {
     frame: Option<DataFrame>,
     issues: Vec<Issue>,
     accounting: Option<FileAccounting>,
+    /// How a subscription file's date order was decided.
+    verdict: Option<date_order::Verdict>,
 }
+
+/// What reading one table gave: its frame, the rows used, its kind and, for a subscription
+/// export, how its date order was decided.
+type TableRead = (DataFrame, usize, FileKind, Option<date_order::Verdict>);
 
 /// Whether an error says the file is a table of another kind (not the export asked for), which
 /// a file found in a folder is skipped for.
@@ -300,7 +302,7 @@ fn read_files(
     files: &[InputFile],
     sheet: Option<&str>,
     reading: &(dyn Fn(&str) + Sync),
-    read: impl Fn(&InputFile, &Table, &mut Vec<Issue>) -> Result<(DataFrame, usize, FileKind)> + Sync,
+    read: impl Fn(&InputFile, &Table, &mut Vec<Issue>) -> Result<TableRead> + Sync,
 ) -> Result<Vec<FileRead>> {
     let reads: Vec<Result<FileRead>> = files
         .par_iter()
@@ -309,10 +311,11 @@ fn read_files(
             let table = read_table(&file.path, &file.label(), sheet)?;
             let mut issues = Vec::new();
             match read(file, &table, &mut issues) {
-                Ok((frame, used, kind)) => Ok(FileRead {
+                Ok((frame, used, kind, verdict)) => Ok(FileRead {
                     frame: Some(frame),
                     issues,
                     accounting: Some(accounting(file, &table, kind, used)),
+                    verdict,
                 }),
                 Err(err) if file.in_folder && is_other_table(&err) => Ok(FileRead {
                     frame: None,
@@ -329,12 +332,68 @@ fn read_files(
                         ),
                     )],
                     accounting: None,
+                    verdict: None,
                 }),
                 Err(err) => Err(err),
             }
         })
         .collect();
     reads.into_iter().collect()
+}
+
+/// A subscription export whose date order was only guessed is read again in the order the
+/// run's other subscription exports prove, when they all prove the same one (a folder of one
+/// partner's per-customer exports: one customer's dates all have days of 12 or less). Its guess
+/// warning becomes a `date-order` warning that names the file that proved it.
+fn follow_the_run(
+    mut reads: Vec<FileRead>,
+    files: &[InputFile],
+    read_again: impl Fn(&[InputFile], values::DateOrder) -> Result<Vec<FileRead>>,
+) -> Result<Vec<FileRead>> {
+    let mut proofs = reads
+        .iter()
+        .zip(files)
+        .filter_map(|(read, file)| match &read.verdict {
+            Some(date_order::Verdict::Proved(order, proof)) => Some((*order, proof, file)),
+            _ => None,
+        });
+    let Some((order, proof, prover)) = proofs.next() else {
+        return Ok(reads);
+    };
+    if proofs.any(|(other, _, _)| other != order) {
+        return Ok(reads);
+    }
+    let guessed: Vec<usize> = (reads.iter().enumerate())
+        .filter(|(_, r)| r.verdict == Some(date_order::Verdict::Guessed))
+        .map(|(i, _)| i)
+        .collect();
+    if guessed.is_empty() {
+        return Ok(reads);
+    }
+    let (order_word, prover) = (
+        match order {
+            values::DateOrder::DayFirst => "day-first (D/M/YYYY)",
+            values::DateOrder::MonthFirst => "month-first (M/D/YYYY)",
+        },
+        prover.label(),
+    );
+    let proof = proof.clone();
+    let again: Vec<InputFile> = guessed.iter().map(|&i| files[i].clone()).collect();
+    for (&i, mut read) in guessed.iter().zip(read_again(&again, order)?) {
+        read.issues.push(Issue::new(
+            &files[i].label(),
+            None,
+            None,
+            Severity::Warning,
+            IssueCode::DateOrder,
+            format!(
+                "no date of this file has a day over 12, so it follows the run's other \
+                 subscription exports, which are {order_word}: in `{prover}`, {proof}"
+            ),
+        ));
+        reads[i] = read;
+    }
+    Ok(reads)
 }
 
 /// Moves the files' issues and accounting into the run's, in file order; returns the frames.

@@ -1,5 +1,6 @@
 //! Partner Center subscription exports (docs/rules.md §2.1) → the canonical subscriptions frame.
 
+use super::date_order::Verdict;
 use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use super::values::{self, DateOrder, DateValue};
@@ -55,13 +56,14 @@ mod stage {
 
 /// Reads one subscriptions table into canonical frame rows ([`COLUMNS`]). Rows that cannot be
 /// used get an `error` issue and are left out; the caller counts them from the frame's height.
+/// Also says how the file's date order was decided, for the run to compare its files.
 pub fn read(
     file: &str,
     table: &Table,
     key: Option<&str>,
     date_order: Option<DateOrder>,
     issues: &mut Vec<Issue>,
-) -> Result<DataFrame, InputError> {
+) -> Result<(DataFrame, Verdict), InputError> {
     let fields = FieldReader::new(
         file,
         table,
@@ -79,10 +81,11 @@ pub fn read(
     let values = Values::parse(&fields, &keep, &mut row_issues);
     values.warn_implausible_dates(&fields, &keep, &mut row_issues);
     row_issues.finish(issues);
-    frame(&fields, &keep, key, &values).map_err(|e| InputError::Malformed {
+    let frame = frame(&fields, &keep, key, &values).map_err(|e| InputError::Malformed {
         file: file.to_string(),
         message: e.to_string(),
-    })
+    })?;
+    Ok((frame, fields.date_verdict()))
 }
 
 /// The table has what a subscription export needs (an id, an offer name and, without `KEY=`, a

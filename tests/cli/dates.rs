@@ -243,3 +243,35 @@ fn a_stale_usage_report_is_said() {
         ]
     );
 }
+
+/// Two per-customer exports of one partner: Fabrikam's proves day-first, Contoso's has only
+/// small day numbers. Contoso's follows the run instead of a month-first guess.
+#[test]
+fn a_file_without_proof_follows_the_runs_other_exports() {
+    let r = report(
+        vec![
+            input("dialects/uk-customer-subscriptions.csv", Some("Contoso Ltd")),
+            input("dialects/uk-customer2-subscriptions.csv", Some("Fabrikam UK")),
+        ],
+        None,
+    );
+    assert!(messages(&r, IssueCode::DateOrderGuess).is_empty());
+    let orders = messages(&r, IssueCode::DateOrder);
+    assert!(
+        orders.contains(
+            &"fixtures/dialects/uk-customer-subscriptions.csv:0 no date of this file has a day \
+              over 12, so it follows the run's other subscription exports, which are day-first \
+              (D/M/YYYY): in `fixtures/dialects/uk-customer2-subscriptions.csv`, \
+              `CommitmentEndDate` holds \"18/12/2026 00:00:00\""
+                .to_string()
+        ),
+        "{orders:?}"
+    );
+    let contoso = (r.expiring.iter())
+        .find(|e| e.customer_name == "Contoso Ltd")
+        .unwrap();
+    assert_eq!(
+        (contoso.end_date.unwrap().to_string(), contoso.days_left),
+        ("2026-12-08".to_string(), Some(17))
+    );
+}
