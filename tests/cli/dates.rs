@@ -250,8 +250,14 @@ fn a_stale_usage_report_is_said() {
 fn a_file_without_proof_follows_the_runs_other_exports() {
     let r = report(
         vec![
-            input("dialects/uk-customer-subscriptions.csv", Some("Contoso Ltd")),
-            input("dialects/uk-customer2-subscriptions.csv", Some("Fabrikam UK")),
+            input(
+                "dialects/uk-customer-subscriptions.csv",
+                Some("Contoso Ltd"),
+            ),
+            input(
+                "dialects/uk-customer2-subscriptions.csv",
+                Some("Fabrikam UK"),
+            ),
         ],
         None,
     );
