@@ -239,32 +239,23 @@ fn by_signs(
          day-first and month-first, like {text:?} in `{header}`)"
     );
     let flags = "pass --day-first or --month-first to settle it";
+    let signed = |order: DateOrder, signs: &[String]| {
+        let word = match order {
+            DateOrder::DayFirst => "day-first (D/M/YYYY)",
+            DateOrder::MonthFirst => "month-first (M/D/YYYY)",
+        };
+        let message = format!(
+            "{opening}; the file has {}, so its dates are read {word}; {flags}",
+            signs.join(" and ")
+        );
+        (order, (IssueCode::DateOrder, message))
+    };
     match (
         evidence.day_first_signs.is_empty(),
         evidence.month_first_signs.is_empty(),
     ) {
-        (false, true) => (
-            DateOrder::DayFirst,
-            (
-                IssueCode::DateOrder,
-                format!(
-                    "{opening}; the file has {}, so its dates are read day-first (D/M/YYYY); \
-                     {flags}",
-                    evidence.day_first_signs.join(" and ")
-                ),
-            ),
-        ),
-        (true, false) => (
-            DateOrder::MonthFirst,
-            (
-                IssueCode::DateOrder,
-                format!(
-                    "{opening}; the file has {}, so its dates are read month-first (M/D/YYYY); \
-                     {flags}",
-                    evidence.month_first_signs.join(" and ")
-                ),
-            ),
-        ),
+        (false, true) => signed(DateOrder::DayFirst, &evidence.day_first_signs),
+        (true, false) => signed(DateOrder::MonthFirst, &evidence.month_first_signs),
         (day, month) => {
             let why = if day && month {
                 "nothing in the file says which way it writes dates".to_string()

@@ -71,41 +71,32 @@ enum Evidence {
     Nothing,
 }
 
+/// How two known, different values compare (`None` when either is missing or they are equal).
+fn differs<T: Ord>(x: Option<T>, y: Option<T>) -> Option<Ordering> {
+    match (x, y) {
+        (Some(x), Some(y)) if x != y => Some(x.cmp(&y)),
+        _ => None,
+    }
+}
+
 /// Which of two rows of one subscription is newer (`Greater`: the first), and what told.
 fn newer(rows: (&RowDates, &RowDates), files: (&FileAge, &FileAge)) -> (Ordering, Evidence) {
-    let (a, b) = rows;
+    let ((a, b), (f, g)) = (rows, files);
     if a.suspended_on.is_some() != b.suspended_on.is_some() {
         let order = a.suspended_on.is_some().cmp(&b.suspended_on.is_some());
         return (order, Evidence::SuspendedOnly);
     }
-    for (evidence, x, y) in [
-        (Evidence::Suspended, a.suspended_on, b.suspended_on),
-        (Evidence::Started, a.start_date, b.start_date),
-        (Evidence::Ends, a.end_date, b.end_date),
-    ] {
-        if let (Some(x), Some(y)) = (x, y)
-            && x != y
-        {
-            return (x.cmp(&y), evidence);
-        }
-    }
-    let (f, g) = files;
-    if let (Some(x), Some(y)) = (f.newest_date, g.newest_date)
-        && x != y
-    {
-        return (x.cmp(&y), Evidence::NewestDate);
-    }
-    if let (Some(x), Some(y)) = (f.name_date, g.name_date)
-        && x != y
-    {
-        return (x.cmp(&y), Evidence::NameDate);
-    }
-    if let (Some(x), Some(y)) = (f.modified, g.modified)
-        && x != y
-    {
-        return (x.cmp(&y), Evidence::Modified);
-    }
-    (Ordering::Equal, Evidence::Nothing)
+    [
+        (differs(a.suspended_on, b.suspended_on), Evidence::Suspended),
+        (differs(a.start_date, b.start_date), Evidence::Started),
+        (differs(a.end_date, b.end_date), Evidence::Ends),
+        (differs(f.newest_date, g.newest_date), Evidence::NewestDate),
+        (differs(f.name_date, g.name_date), Evidence::NameDate),
+        (differs(f.modified, g.modified), Evidence::Modified),
+    ]
+    .into_iter()
+    .find_map(|(order, evidence)| order.map(|o| (o, evidence)))
+    .unwrap_or((Ordering::Equal, Evidence::Nothing))
 }
 
 /// Why the winning row is used, said from the losing row (`it`: the row used).

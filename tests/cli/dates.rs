@@ -281,3 +281,35 @@ fn a_file_without_proof_follows_the_runs_other_exports() {
         ("2026-12-08".to_string(), Some(17))
     );
 }
+
+/// No day over 12, but the file is a European Excel's (`;`, `WAAR`/`ONWAAR`): its signs read it
+/// day-first, and the warning names them.
+#[test]
+fn locale_signs_decide_when_no_date_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nl.csv");
+    std::fs::write(
+        &path,
+        "CustomerName;SubscriptionId;OfferName;Quantity;Status;AutoRenewEnabled;CommitmentEndDate\n\
+         Bakkerij de Vries BV;6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c41;Kaizala Pro;8;Active;ONWAAR;08/12/2026\n",
+    )
+    .unwrap();
+    let file = InputFile {
+        key: None,
+        path,
+        name: "nl.csv".into(),
+        in_folder: false,
+    };
+    let r = report(vec![file], None);
+    assert_eq!(
+        messages(&r, IssueCode::DateOrder),
+        [
+            "nl.csv:2 no date of this file has a day over 12 (1 slash date(s) read differently \
+          day-first and month-first, like \"08/12/2026\" in `CommitmentEndDate`); the file has \
+          `;` as the separator (a European Excel) and Excel's \"ONWAAR\" for a yes/no value, so \
+          its dates are read day-first (D/M/YYYY); pass --day-first or --month-first to settle \
+          it"
+        ]
+    );
+    assert_eq!(r.expiring[0].end_date.unwrap().to_string(), "2026-12-08");
+}
