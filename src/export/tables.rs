@@ -78,7 +78,7 @@ pub(super) struct Table<'a> {
     /// Sheet name, e.g. `Expiring`.
     pub sheet: &'static str,
     /// Columns in order.
-    pub columns: &'static [Column],
+    pub columns: std::borrow::Cow<'static, [Column]>,
     /// Rows, each as long as `columns`, produced lazily so a big table is never copied.
     pub rows: Rows<'a>,
 }
@@ -172,7 +172,7 @@ pub(super) fn users<'a>(
     Table {
         name: "users",
         sheet: "Users",
-        columns: USERS,
+        columns: USERS.into(),
         rows: rows
             .map(|u| {
                 vec![
@@ -225,7 +225,7 @@ pub(super) fn tables<'a>(
         Table {
             name: "expiring",
             sheet: "Expiring",
-            columns: EXPIRING,
+            columns: EXPIRING.into(),
             rows: expiring_rows(r, order)
                 .into_iter()
                 .map(|e| {
@@ -250,7 +250,7 @@ pub(super) fn tables<'a>(
         Table {
             name: "purchases",
             sheet: "Purchases",
-            columns: PURCHASES,
+            columns: PURCHASES.into(),
             rows: r
                 .purchases
                 .iter()
@@ -270,7 +270,7 @@ pub(super) fn tables<'a>(
         Table {
             name: "deprovisioning",
             sheet: "Deprovisioning",
-            columns: DEPROVISIONING,
+            columns: DEPROVISIONING.into(),
             rows: r
                 .deprovisioning
                 .iter()
@@ -293,7 +293,7 @@ pub(super) fn tables<'a>(
         Table {
             name: "issues",
             sheet: "Issues",
-            columns: ISSUES,
+            columns: ISSUES.into(),
             rows: r
                 .issues
                 .iter()
