@@ -48,6 +48,17 @@ impl<T> Parsed<T> {
     }
 }
 
+impl Parsed<DateValue> {
+    /// The calendar date of row `i` (`None` when empty, not parsable, or Partner Center's
+    /// year-9999 "no end date").
+    pub fn date(&self, i: usize) -> Option<chrono::NaiveDate> {
+        match self.value(i) {
+            Some(DateValue::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
 /// Issues about rows, gathered column by column and put back in row order: within a row, in
 /// the order of their `stage` (the order the row's fields are checked in).
 #[derive(Default)]

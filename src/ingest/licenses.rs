@@ -259,12 +259,6 @@ fn frame(
             "block_credential",
             rows().map(|i| block_credential.value(i).copied()),
         ),
-        date_col(
-            "report_refresh_date",
-            rows().map(|i| match refreshed.value(i) {
-                Some(DateValue::Date(d)) => Some(*d),
-                _ => None,
-            }),
-        ),
+        date_col("report_refresh_date", rows().map(|i| refreshed.date(i))),
     ])
 }

@@ -187,21 +187,13 @@ impl Values {
         values
     }
 
-    /// A row's date, by its place in [`DATE_FIELDS`], when it is a calendar date.
-    fn date(&self, at: usize, i: usize) -> Option<chrono::NaiveDate> {
-        match self.dates[at].value(i) {
-            Some(DateValue::Date(d)) => Some(*d),
-            _ => None,
-        }
-    }
-
     /// A warning on each kept row whose dates cannot all be right (a swapped day and month, a
     /// typing error): suspended before its start, or ending before it. (An end years after the
     /// start is normal: `EffectiveStartDate` is when a subscription renewed every year since
     /// began, 2017 for a Skype for Business Plan 1 ending in 2026.)
     fn warn_implausible_dates(&self, fields: &FieldReader, keep: &[bool], out: &mut RowIssues) {
         for i in (0..keep.len()).filter(|&i| keep[i]) {
-            let (end, start, suspended) = (self.date(0, i), self.date(1, i), self.date(2, i));
+            let [end, start, suspended] = [0, 1, 2].map(|at| self.dates[at].date(i));
             let Some(start) = start else { continue };
             let header = |field: &str| fields.header(field);
             let found = if let Some(s) = suspended.filter(|s| *s < start) {
@@ -264,10 +256,7 @@ fn frame(
     let date = |at: usize| {
         date_col(
             DATE_FIELDS[at],
-            kept.iter().map(|&i| match values.dates[at].value(i) {
-                Some(DateValue::Date(d)) => Some(*d),
-                _ => None,
-            }),
+            kept.iter().map(|&i| values.dates[at].date(i)),
         )
     };
     let rows = || kept.iter().copied();
