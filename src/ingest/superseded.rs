@@ -5,6 +5,7 @@
 //! row is rejected with an error that names the row used and why.
 
 use super::InputFile;
+use crate::base::frame::Rows;
 use crate::model::IssueCode;
 use crate::model::issues::{FileAccounting, Issue};
 use anyhow::Result;
@@ -43,14 +44,13 @@ fn ages(subs: &DataFrame, files: &[InputFile]) -> Result<HashMap<String, FileAge
             },
         );
     }
+    let r = Rows::new(subs);
     let labels = subs.column("file")?.str()?;
     for column in ["start_date", "suspended_on"] {
-        let dates = subs.column(column)?.date()?;
-        for (label, days) in labels.iter().zip(dates.phys.iter()) {
-            let (Some(label), Some(days)) = (label, days) else {
+        for (label, date) in labels.iter().zip(r.dates(column)?) {
+            let (Some(label), Some(date)) = (label, date) else {
                 continue;
             };
-            let date = crate::base::frame::days_to_date(days);
             let age = ages.entry(label.to_string()).or_default();
             age.newest_date = age.newest_date.max(Some(date));
         }
@@ -149,19 +149,11 @@ struct RowDates {
 }
 
 fn row_dates(subs: &DataFrame) -> Result<Vec<RowDates>> {
-    let date = |name: &str| -> Result<Vec<Option<NaiveDate>>> {
-        Ok(subs
-            .column(name)?
-            .date()?
-            .phys
-            .iter()
-            .map(|d| d.map(crate::base::frame::days_to_date))
-            .collect())
-    };
+    let r = Rows::new(subs);
     let (start, end, suspended) = (
-        date("start_date")?,
-        date("end_date")?,
-        date("suspended_on")?,
+        r.dates("start_date")?,
+        r.dates("end_date")?,
+        r.dates("suspended_on")?,
     );
     Ok((0..subs.height())
         .map(|i| RowDates {
@@ -188,10 +180,12 @@ pub(super) fn drop_superseded(
     let mut used: HashMap<String, usize> = HashMap::new();
     let mut keep = vec![true; subs.height()];
     let mut facts: Option<(Vec<RowDates>, HashMap<String, FileAge>)> = None;
+    let unknown_age = FileAge::default();
     for (i, id) in ids.iter().enumerate() {
         let id = id.unwrap_or_default();
-        let Some(&earlier) = used.get(&id.to_lowercase()) else {
-            used.insert(id.to_lowercase(), i);
+        let key = id.to_lowercase();
+        let Some(&earlier) = used.get(&key) else {
+            used.insert(key, i);
             continue;
         };
         if facts.is_none() {
@@ -199,19 +193,19 @@ pub(super) fn drop_superseded(
         }
         let (dates, ages) = facts.as_ref().expect("just made");
         let file = |at: usize| labels.get(at).unwrap_or_default();
-        let age = |at: usize| ages.get(file(at)).cloned().unwrap_or_default();
-        let (order, evidence) = newer((&dates[i], &dates[earlier]), (&age(i), &age(earlier)));
+        let age = |at: usize| ages.get(file(at)).unwrap_or(&unknown_age);
+        let (order, evidence) = newer((&dates[i], &dates[earlier]), (age(i), age(earlier)));
         let (winner, loser) = if order == Ordering::Less {
             (earlier, i)
         } else {
-            used.insert(id.to_lowercase(), i);
+            used.insert(key, i);
             (i, earlier)
         };
         keep[loser] = false;
         let why = why(
             evidence,
             (&dates[winner], &dates[loser]),
-            (&age(winner), &age(loser)),
+            (age(winner), age(loser)),
         );
         issues.push(Issue::error(
             file(loser),
