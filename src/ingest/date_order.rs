@@ -41,24 +41,6 @@ struct Evidence<'t> {
     month_first_signs: Vec<String>,
 }
 
-/// The Excel words for true and false that only a non-English Excel writes.
-const LOCALIZED_BOOLEANS: &[&str] = &[
-    "wahr",
-    "falsch",
-    "waar",
-    "onwaar",
-    "sant",
-    "falskt",
-    "doğru",
-    "yanlış",
-    "yanliş",
-    "vrai",
-    "faux",
-    "verdadero",
-    "vero",
-    "falso",
-];
-
 impl<'t> Evidence<'t> {
     fn gather(table: &'t Table, map: &ColumnMap, date_fields: &[&str]) -> Evidence<'t> {
         let mut evidence = Evidence::default();
@@ -108,7 +90,7 @@ impl<'t> Evidence<'t> {
 fn localized_boolean<'t>(table: &'t Table, map: &ColumnMap) -> Option<&'t str> {
     let pos = map.get("auto_renew")?;
     (table.columns[pos].text.iter().flatten())
-        .find(|t| LOCALIZED_BOOLEANS.contains(&t.trim().to_lowercase().as_str()))
+        .find(|t| values::is_excel_localized_boolean(&t.trim().to_lowercase()))
 }
 
 /// The order of each date field of `table` (the day-first ones listed), with the issue that

@@ -244,47 +244,55 @@ pub fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
     }
 }
 
-/// The words Excel and people write for true, in the languages the product speaks and those of
-/// Excel's common locales (German `WAHR`, Dutch `WAAR`, Swedish `SANT`, Turkish `DOĞRU`, French
-/// `VRAI`, Spanish `VERDADERO`, Italian `VERO`, `Ja`).
-const TRUE_WORDS: &[&str] = &[
-    "true",
-    "yes",
-    "y",
-    "1",
-    "on",
-    "enabled",
-    "wahr",
-    "waar",
-    "sant",
-    "doğru",
-    "vrai",
-    "verdadero",
-    "vero",
-    "ja",
-    "j",
-    "oui",
-    "sí",
-    "si",
-    "evet",
+/// Excel's TRUE and FALSE in its common non-English locales (German `WAHR/FALSCH`, Dutch
+/// `WAAR/ONWAAR`, Swedish `SANT/FALSKT`, Turkish `DOĞRU/YANLIŞ`, French `VRAI/FAUX`, Spanish
+/// `VERDADERO/FALSO`, Italian `VERO/FALSO`), lower case: only a non-English Excel writes them,
+/// which tells a file's locale too (`date_order`). Turkish `YANLIŞ` lower-cases to `yanliş`
+/// (Rust's lower case of `I` is `i`), so both spellings are listed.
+const EXCEL_LOCALIZED_BOOLEANS: [(&[&str], bool); 2] = [
+    (
+        &["wahr", "waar", "sant", "doğru", "vrai", "verdadero", "vero"],
+        true,
+    ),
+    (
+        &[
+            "falsch", "onwaar", "falskt", "yanlış", "yanliş", "faux", "falso",
+        ],
+        false,
+    ),
 ];
-/// The words for false, as [`TRUE_WORDS`] (`FALSCH`, `ONWAAR`, `FALSKT`, `YANLIŞ`, `FAUX`,
-/// `FALSO`, `Nee`, `Nein`).
-const FALSE_WORDS: &[&str] = &[
-    "false", "no", "n", "0", "off", "disabled", "falsch", "onwaar", "falskt", "yanlış", "yanliş",
-    "faux", "falso", "nee", "nein", "nej", "non", "hayır", "hayir",
+
+/// The other words people write for yes and no: English, and `Ja/Nee`, `Ja/Nein`, `Oui/Non`,
+/// `Sí/No`, `Evet/Hayır`.
+const OTHER_BOOLEANS: [(&[&str], bool); 2] = [
+    (
+        &[
+            "true", "yes", "y", "1", "on", "enabled", "ja", "j", "oui", "sí", "si", "evet",
+        ],
+        true,
+    ),
+    (
+        &[
+            "false", "no", "n", "0", "off", "disabled", "nee", "nein", "nej", "non", "hayır",
+            "hayir",
+        ],
+        false,
+    ),
 ];
+
+/// Whether a lower-case text is Excel's TRUE or FALSE of a non-English locale.
+pub fn is_excel_localized_boolean(lower: &str) -> bool {
+    (EXCEL_LOCALIZED_BOOLEANS.iter()).any(|(words, _)| words.contains(&lower))
+}
 
 /// Parses one non-empty boolean text (any cell, read as text, gives the same answer as
 /// [`parse_bool`]), in any letter case: English, and Excel's words in other languages.
 pub fn parse_bool_str(text: &str) -> Result<bool, String> {
-    // Turkish `YANLIŞ` lower-cases to `yanliş` (Rust's lower case of `I` is `i`), so both
-    // spellings of each Turkish word are listed.
     let lower = text.trim().to_lowercase();
-    if TRUE_WORDS.contains(&lower.as_str()) {
-        Ok(true)
-    } else if FALSE_WORDS.contains(&lower.as_str()) {
-        Ok(false)
+    let known = (EXCEL_LOCALIZED_BOOLEANS.iter().chain(&OTHER_BOOLEANS))
+        .find(|(words, _)| words.contains(&lower.as_str()));
+    if let Some((_, value)) = known {
+        Ok(*value)
     } else {
         Err(format!(
             "{text:?} is not a boolean; use True/False, Yes/No, 1/0 (or Excel's words in your \
