@@ -141,7 +141,7 @@ pub(super) fn decide(
             (fields, Verdict::Settled)
         }
         (Some(day), None) => {
-            issues.push(settled.issue(day, "day-first (D/M/YYYY)"));
+            issues.push(settled.issue(day, DateOrder::DayFirst));
             let proof = format!("`{}` holds {:?}", day.1, day.2);
             (
                 present().collect(),
@@ -150,7 +150,7 @@ pub(super) fn decide(
         }
         (None, Some(month)) => {
             if evidence.ambiguous > 0 {
-                issues.push(settled.issue(month, "month-first (M/D/YYYY)"));
+                issues.push(settled.issue(month, DateOrder::MonthFirst));
             }
             let proof = format!("`{}` holds {:?}", month.1, month.2);
             (Vec::new(), Verdict::Proved(DateOrder::MonthFirst, proof))
@@ -193,7 +193,7 @@ struct Settled<'a> {
 
 impl Settled<'_> {
     /// The `date-order` warning: the date that settled it, and the columns it covers.
-    fn issue(&self, example: Example, order: &str) -> Issue {
+    fn issue(&self, example: Example, order: DateOrder) -> Issue {
         let (row, header, text) = said(self.table, example);
         Issue::warning(
             self.file,
@@ -201,7 +201,8 @@ impl Settled<'_> {
             header,
             IssueCode::DateOrder,
             format!(
-                "`{header}` holds {text:?}, so every slash date of this file is read {order}, {}",
+                "`{header}` holds {text:?}, so every slash date of this file is read {}, {}",
+                order.worded(),
                 columns_named(self.table, self.map, self.date_fields)
             ),
         )
@@ -222,13 +223,10 @@ fn by_signs(
     );
     let flags = "pass --day-first or --month-first to settle it";
     let signed = |order: DateOrder, signs: &[String]| {
-        let word = match order {
-            DateOrder::DayFirst => "day-first (D/M/YYYY)",
-            DateOrder::MonthFirst => "month-first (M/D/YYYY)",
-        };
         let message = format!(
-            "{opening}; the file has {}, so its dates are read {word}; {flags}",
-            signs.join(" and ")
+            "{opening}; the file has {}, so its dates are read {}; {flags}",
+            signs.join(" and "),
+            order.worded()
         );
         (order, (IssueCode::DateOrder, message))
     };
@@ -253,8 +251,9 @@ fn by_signs(
                 (
                     IssueCode::DateOrderGuess,
                     format!(
-                        "{opening}, and {why}: they are read month-first (M/D/YYYY) as a guess; \
-                         {flags} (`--strict` fails until then)"
+                        "{opening}, and {why}: they are read {} as a guess; {flags} (`--strict` \
+                         fails until then)",
+                        DateOrder::MonthFirst.worded()
                     ),
                 ),
             )

@@ -370,13 +370,7 @@ fn follow_the_run(
     if guessed.is_empty() {
         return Ok(reads);
     }
-    let (order_word, prover) = (
-        match order {
-            values::DateOrder::DayFirst => "day-first (D/M/YYYY)",
-            values::DateOrder::MonthFirst => "month-first (M/D/YYYY)",
-        },
-        prover.label(),
-    );
+    let (order_word, prover) = (order.worded(), prover.label());
     let proof = proof.clone();
     let again: Vec<InputFile> = guessed.iter().map(|&i| files[i].clone()).collect();
     for (&i, mut read) in guessed.iter().zip(read_again(&again, order)?) {

@@ -14,6 +14,16 @@ pub enum DateOrder {
     DayFirst,
 }
 
+impl DateOrder {
+    /// The order as messages say it: `day-first (D/M/YYYY)`.
+    pub fn worded(self) -> &'static str {
+        match self {
+            DateOrder::MonthFirst => "month-first (M/D/YYYY)",
+            DateOrder::DayFirst => "day-first (D/M/YYYY)",
+        }
+    }
+}
+
 /// A parsed date value: a calendar date, or Partner Center's year-9999 "far future".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateValue {
