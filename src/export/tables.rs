@@ -6,7 +6,7 @@ use crate::model::{ExpiringRow, Report, UserRow};
 use chrono::NaiveDate;
 
 /// One typed cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Value<'a> {
     /// Text (never a formula).
     Text(&'a str),

@@ -147,8 +147,13 @@ fn needs(columns: &[Column], sample: &[Vec<Value>]) -> Vec<print::Need> {
         Value::Bool(_) => 5,
         Value::Empty => 0,
     };
+    // Lines break between words and after hyphens (`skype-business-online-p1`).
     let longest_word = |value: &Value| match value {
-        Value::Text(s) => (s.split_whitespace().map(|w| w.chars().count()).max()).unwrap_or(0),
+        Value::Text(s) => (s.split_whitespace())
+            .flat_map(|w| w.split_inclusive('-'))
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0),
         value => chars(value),
     };
     (columns.iter().enumerate())
@@ -208,7 +213,7 @@ fn table_sheet(
     table: &Table,
     rows: &mut dyn Iterator<Item = Vec<Value>>,
     count: usize,
-    (widths, capped): (&[f64], &[bool]),
+    (widths, capped, printed): (&[f64], &[bool], usize),
     f: &Formats,
 ) -> Result<()> {
     let ws = wb.add_worksheet_with_constant_memory()?;
@@ -228,6 +233,9 @@ fn table_sheet(
     }
     let last_row = count as RowNum;
     print::page_setup(ws, true)?;
+    if printed < table.columns.len() {
+        ws.set_print_area(0, 0, last_row, (printed - 1) as ColNum)?;
+    }
     if count == 0 {
         for (i, c) in table.columns.iter().enumerate() {
             ws.write_string_with_format(0, i as ColNum, c.title, &f.bold)?;
@@ -290,29 +298,38 @@ fn sheet_names(sheet: &str, rows: usize, per_sheet: usize) -> Vec<(String, usize
         .collect()
 }
 
-/// A table as the workbook shows it: the customer's name before its id, so a printed page
-/// leads with what people read (the CSV keeps docs/rules.md §4's order).
-fn customer_name_first(table: Table<'_>) -> Table<'_> {
+/// A table as the workbook shows it: the customer's name first and its id last, so a printed
+/// page leads with what people read; returns the table and how many of its columns print (the
+/// id stays on screen, right of the print area: docs/rules.md §4 keeps the CSV's order).
+fn print_order(table: Table<'_>) -> (Table<'_>, usize) {
+    let all = table.columns.len();
     let (Some(id), Some(name)) = (table.column("customer_id"), table.column("customer_name"))
     else {
-        return table;
+        return (table, all);
     };
-    if name < id {
-        return table;
-    }
-    let mut order: Vec<usize> = (0..table.columns.len()).collect();
-    order.swap(id, name);
+    let order: Vec<usize> = std::iter::once(name)
+        .chain((0..all).filter(|&i| i != id && i != name))
+        .chain(std::iter::once(id))
+        .collect();
     let columns: Vec<Column> = order.iter().map(|&i| table.columns[i]).collect();
-    let rows = table.rows.map(move |row| {
-        let mut row = row;
-        row.swap(id, name);
-        row
-    });
-    Table {
+    let rows = (table.rows).map(move |row| order.iter().map(|&i| row[i]).collect());
+    let table = Table {
         columns: columns.into(),
         rows: Box::new(rows),
         ..table
+    };
+    (table, all - 1)
+}
+
+/// Widths of a table's columns: the printed ones share the page ([`print::fit`]); those right of
+/// the print area get their natural width and never wrap.
+fn widths(needs: &[print::Need], printed: usize) -> (Vec<f64>, Vec<bool>) {
+    let (mut widths, mut capped) = print::fit(&needs[..printed]);
+    for need in &needs[printed..] {
+        widths.push(need.screen_width());
+        capped.push(false);
     }
+    (widths, capped)
 }
 
 impl Exporter for XlsxExporter {
@@ -332,11 +349,11 @@ impl Exporter for XlsxExporter {
         let english = Messages::english();
         let reasons = Reasons::word(report, &english);
         for table in tables(report, &reasons, ExpiringOrder::ByUrgency) {
-            let mut table = customer_name_first(table);
+            let (mut table, printed) = print_order(table);
             let total = table.rows.len();
             let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
             let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
-            let (widths, capped) = print::fit(&needs(&table.columns, &sample));
+            let (widths, capped) = widths(&needs(&table.columns, &sample), printed);
             let mut rows = sample.into_iter().chain(rest);
             for (name, count) in sheet_names(table.sheet, total, per_sheet) {
                 table_sheet(
@@ -345,7 +362,7 @@ impl Exporter for XlsxExporter {
                     &table,
                     &mut rows,
                     count,
-                    (&widths, &capped),
+                    (&widths, &capped, printed),
                     &f,
                 )?;
             }

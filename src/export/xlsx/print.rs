@@ -60,6 +60,11 @@ impl Need {
         }
     }
 
+    /// The width of a column that does not print: every value on one line, up to [`MAX_WIDTH`].
+    pub(super) fn screen_width(&self) -> f64 {
+        self.natural().min(MAX_WIDTH)
+    }
+
     /// The width that shows every value on one line (and the whole title).
     fn natural(&self) -> f64 {
         (self.longest + 1.0).max(self.title).max(8.0)
