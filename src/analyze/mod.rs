@@ -84,7 +84,12 @@ pub fn analyze(
     let segments = segments::segments(lics.clone(), customers, params)?;
     let (expiring, undated_issues) = expiring::table(subs.clone(), customer_frame.clone(), params)?;
     let active_issues = deprovisioning::still_active_after_window(subs.clone(), params)?;
-    let stale_issues = staleness::stale_exports(&ingested.licenses, &ingested.accounting, params)?;
+    let stale_issues = staleness::stale_exports(
+        &ingested.subscriptions,
+        &ingested.licenses,
+        &ingested.accounting,
+        params,
+    )?;
     let users = users::table(
         lics.clone(),
         &lookups,

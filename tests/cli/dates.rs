@@ -313,3 +313,34 @@ fn locale_signs_decide_when_no_date_does() {
     );
     assert_eq!(r.expiring[0].end_date.unwrap().to_string(), "2026-12-08");
 }
+
+/// A subscription export without a date of its own was made on or after its newest start or
+/// suspension date: a usage report refreshed months before that is weeks behind it.
+#[test]
+fn an_undated_subscription_export_shows_an_older_report_behind_it() {
+    let r = report_with(
+        vec![input("demo/subscriptions.csv", None)],
+        vec![input(
+            "dialects/stale-usage-report.csv",
+            Some("Contoso Ltd"),
+        )],
+        None,
+    );
+    assert_eq!(
+        messages(&r, IssueCode::StaleExport),
+        [
+            "fixtures/dialects/stale-usage-report.csv:0 the exports are dated at least 55 days \
+             apart: `fixtures/dialects/stale-usage-report.csv` on 2026-09-07, \
+             `fixtures/demo/subscriptions.csv` on or after 2026-11-01 (it holds a subscription \
+             started or suspended then); exports of different weeks disagree on who holds what, \
+             so export them again together",
+            "fixtures/dialects/stale-usage-report.csv:0 this export is dated 2026-09-07 (its \
+             Report Refresh Date), 75 days before --as-of 2026-11-21: users and licenses may \
+             have changed since; export it again, or pass --as-of 2026-09-07 to report as of \
+             then",
+        ]
+    );
+    // Alone, its newest start is no age: an export made today of old subscriptions is current.
+    let alone = report_with(vec![input("demo/subscriptions.csv", None)], vec![], None);
+    assert!(messages(&alone, IssueCode::StaleExport).is_empty());
+}
