@@ -122,6 +122,7 @@ fn report(config: &Config, output: &OutputConfig, progress: &Progress) -> Result
         force: output.force,
         as_of: report.run.as_of,
         formats: names,
+        keep: output.keep,
     };
     let published = outdir::publish(files, &destination)
         .with_context(|| format!("no report written to `{}`", output.out.display()))?;

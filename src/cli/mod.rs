@@ -173,8 +173,9 @@ pub struct InputArgs {
 /// Output options.
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
-    /// The output folder. Created when missing; a previous skusunset report in it is replaced
-    /// all at once; nothing skusunset did not write is ever deleted.
+    /// The output folder. Created when missing; the report in it is plain files (copy, zip or
+    /// sync it anywhere); a previous skusunset report is replaced and kept in `DIR/.skusunset/`;
+    /// nothing skusunset did not write is ever deleted.
     #[arg(
         long,
         short = 'o',
@@ -210,6 +211,10 @@ pub struct OutputArgs {
     /// leading `'`. The JSON and the step B scripts' CSV always hold the values as read.
     #[arg(long)]
     pub raw_csv: bool,
+    /// Earlier reports to keep in `DIR/.skusunset/` (each week's `report.json` and manifest, for
+    /// comparing weeks); older ones are removed.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub keep: usize,
 }
 
 /// `report`.

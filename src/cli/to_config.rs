@@ -72,6 +72,7 @@ impl OutputArgs {
             locale: args.locale,
             force: args.force,
             raw_csv: args.raw_csv,
+            keep: args.keep,
         }
     }
 }

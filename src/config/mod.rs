@@ -40,6 +40,8 @@ pub struct OutputConfig {
     pub force: bool,
     /// Write the CSV tables' text exactly as read.
     pub raw_csv: bool,
+    /// Earlier report generations to keep in `--out/.skusunset/`.
+    pub keep: usize,
 }
 
 /// The years `--as-of` may name: every date the analysis adds days to stays far inside what

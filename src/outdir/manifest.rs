@@ -1,6 +1,7 @@
 //! The manifest `.skusunset-report.json`: which files a report generation holds (with their size
-//! and SHA-256) and which visible links in `--out` are skusunset's. A folder with a manifest is
-//! skusunset's to update; nothing that a manifest does not list is ever deleted.
+//! and SHA-256) and which entries of `--out` are wholly its own. A folder with a manifest is
+//! skusunset's to update, wherever it was copied to; nothing that a manifest does not list is
+//! ever deleted, and a listed file whose bytes changed is kept as the user's.
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// The manifest's file name, inside each generation and (as a link) at the top of `--out`.
+/// The manifest's file name, at the top of `--out` and inside each kept generation.
 pub const MANIFEST: &str = ".skusunset-report.json";
 
 /// What `tool` says in every manifest.
@@ -23,7 +24,7 @@ pub struct Manifest {
     pub version: String,
     /// The layout version of this file.
     pub manifest_version: u32,
-    /// The generation folder under `.skusunset/` that holds the files.
+    /// The generation's name (its folder in `.skusunset/` once it is kept).
     pub generation: String,
     /// The report's `--as-of` date.
     pub as_of: NaiveDate,
@@ -31,8 +32,11 @@ pub struct Manifest {
     pub formats: Vec<String>,
     /// Every file of the report, relative to `--out`, with `/` as separator.
     pub files: Vec<ManifestFile>,
-    /// The visible links in `--out` that point into `.skusunset/current/`, relative to `--out`.
-    pub links: Vec<String>,
+    /// The report's entries: the topmost paths in `--out` that are wholly its own (a folder
+    /// whole, or a file inside a folder of the user's), relative to `--out`. (Layout 1 called
+    /// them `links`: each was a link into `.skusunset/current/`.)
+    #[serde(alias = "links")]
+    pub entries: Vec<String>,
 }
 
 /// One file of a report.
@@ -74,12 +78,12 @@ impl Manifest {
         Manifest {
             tool: TOOL.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            manifest_version: 1,
+            manifest_version: 2,
             generation: generation.to_string(),
             as_of,
             formats,
             files: Vec::new(),
-            links: Vec::new(),
+            entries: Vec::new(),
         }
     }
 

@@ -1,36 +1,41 @@
-//! Publishing a report into `--out` without ever destroying anything skusunset did not write, and
-//! so that `--out` holds either the complete previous report or the complete new one at every
-//! instant (for a reader during the switch, after a crash, a SIGKILL, or power loss).
+//! Publishing a report into `--out` as plain files and folders — copy it, zip it, sync it, put it
+//! on a FAT stick — without ever destroying anything skusunset did not write, and so that a run
+//! killed at any point is completed by the next.
 //!
 //! Layout (`DIR` is `--out`):
 //!
 //! ```text
+//! DIR/.skusunset-report.json        the manifest: every file of the report with its SHA-256
+//! DIR/expiry-report.xlsx, DIR/csv/, DIR/runbooks/, …   the report, plain files
 //! DIR/.skusunset/SKUSUNSET          marker: this folder is skusunset's
-//! DIR/.skusunset/gen-<id>/          one complete report (with its manifest)
-//! DIR/.skusunset/current -> gen-<id>
-//! DIR/expiry-report.xlsx -> .skusunset/current/expiry-report.xlsx   (one link per entry)
-//! DIR/runbooks -> .skusunset/current/runbooks
-//! DIR/.skusunset-report.json -> .skusunset/current/.skusunset-report.json
+//! DIR/.skusunset/gen-<id>/          earlier generations kept for comparison (`--keep`)
+//! DIR/.skusunset/stage-<id>/        the next generation while it is written (never visible)
+//! DIR/.skusunset/switch.json        the intent record while a switch runs
 //! ```
 //!
-//! A run stages the new generation in `.skusunset/stage-<id>/` (same file system as the
-//! destination by construction), flushes it, renames it to `gen-<id>`, and switches by renaming
-//! a new `current` link over the old one: one `rename(2)`, atomic on POSIX systems, so every
-//! visible path resolves into one generation or the other. Then it removes links the new report
-//! no longer has and the old generation, deleting only what that generation's manifest lists.
+//! A run decides everything that can refuse it before it writes anything ([`plan`]), stages the
+//! new generation on the destination's file system and flushes it, then switches entry by entry
+//! ([`switch`]). Nothing outside `--out` is touched: every path is `--out` joined with a plain
+//! relative path, and no link is followed or trusted.
 
-mod generation;
+mod files;
 pub mod guard;
+mod legacy;
 pub mod manifest;
-mod tree;
+mod plan;
+mod store;
+mod switch;
 
 use crate::export::OutputFile;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use files::{Kind, kind_of};
 use manifest::{MANIFEST, Manifest, ManifestFile};
+use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-pub use tree::STORE;
-use tree::{CURRENT, Tree};
+pub use store::STORE;
+use store::Store;
+use switch::Intent;
 
 /// Why a report was not written; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +87,8 @@ pub struct Destination {
     pub as_of: NaiveDate,
     /// The formats written (recorded in the manifest).
     pub formats: Vec<String>,
+    /// How many earlier generations the store keeps (`--keep`).
+    pub keep: usize,
 }
 
 /// What a publish did.
@@ -99,180 +106,197 @@ pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> 
         check_relative(rel)?;
     }
     let out = dest.out.as_path();
-    match std::fs::metadata(out) {
-        Ok(meta) if !meta.is_dir() => {
-            anyhow::bail!("--out `{}` exists and is not a folder", out.display())
-        }
-        _ => std::fs::create_dir_all(out)
-            .with_context(|| format!("cannot create `{}`", out.display()))?,
-    }
+    prepare_out(out)?;
     let _lock = guard::lock(out)?;
 
-    let store = out.join(STORE);
-    let (current, old_manifest) = previous(out, &store, dest.force)?;
-
-    // Everything that can refuse the run is decided before anything is written.
-    let mut tree = Tree::default();
-    tree.insert(Path::new(MANIFEST), true);
-    for (rel, _) in &files {
-        tree.insert(rel, true);
-    }
-    let current_dir = current.as_ref().map(|c| store.join(c));
-    let carried = match (&current_dir, &old_manifest) {
-        (Some(dir), Some(m)) => generation::foreign_in(dir, m, &tree)?,
-        _ => Vec::new(),
+    let Previous {
+        store,
+        legacy,
+        live_manifest,
+        mut warnings,
+    } = previous(out)?;
+    let old_manifest = legacy
+        .as_ref()
+        .map(|l| &l.manifest)
+        .or(live_manifest.as_ref());
+    let unlinked: BTreeSet<PathBuf> = (legacy.iter().flat_map(|l| &l.links))
+        .map(|(rel, _)| PathBuf::from(rel))
+        .collect();
+    let new_paths: Vec<PathBuf> = (files.iter().map(|(rel, _)| rel.clone()))
+        .chain([PathBuf::from(MANIFEST)])
+        .collect();
+    let previous = plan::Previous {
+        manifest: old_manifest,
+        unlinked: &unlinked,
     };
-    for (rel, kind) in &carried {
-        tree.insert(rel, *kind != generation::Kind::Dir);
-    }
-    let links = tree::plan_links(out, &tree)?;
+    // Everything that can refuse the run is decided before anything is written.
+    let plan = plan::plan(out, &new_paths, &previous, dest.force)?;
 
-    let mut warnings = generation::remove_stale(&store, current.as_deref())?;
     let staging = guard::begin_staging()?;
-    let store = generation::ensure_store(out)?;
-    let (id, stage) = generation::new_stage(&store)?;
-    let name = generation::generation_name(&id);
-    let live = store.join(&name);
-    let staged = stage_generation(
-        &files,
-        dest,
-        &name,
-        &links,
-        &stage,
-        current_dir.as_deref(),
-        &carried,
-    )
-    .and_then(|()| {
-        std::fs::rename(&stage, &live)?;
-        generation::sync_dir(&store)?;
-        make_links(out, &links)
-    })
-    .and_then(|()| staging.switch(|| switch(&store, &name)));
-    if let Err(err) = staged {
-        let _ = std::fs::remove_dir_all(&stage);
-        if live.exists() {
-            let _ = generation::remove_generation(&live, current_dir.as_deref());
+    let store = match store {
+        Some(store) => store,
+        None => Store::create(out)?,
+    };
+    let (generation, stage) = store.new_stage()?;
+    let prepared = stage_generation(&files, dest, &generation, &plan.entries, &stage)
+        .and_then(|()| intent_for(&store, &stage, &plan, legacy.as_ref(), old_manifest));
+    let intent = match prepared {
+        Ok(intent) => intent,
+        Err(err) => {
+            let _ = std::fs::remove_dir_all(&stage);
+            return Err(err);
+        }
+    };
+    let switched = staging.switch(|| {
+        intent.write(&store)?;
+        switch::apply(out, &store, &intent).context(
+            "the switch to the new report stopped part way; every file in --out is whole, and \
+             the next run completes the switch before anything else",
+        )
+    });
+    if let Err(err) = switched {
+        if kind_of(&store.dir.join(switch::INTENT))?.is_none() {
+            let _ = std::fs::remove_dir_all(&stage);
         }
         return Err(err);
     }
-
-    remove_old_links(out, &links, old_manifest.as_ref())?;
-    if let Some(dir) = &current_dir {
-        warnings.extend(generation::remove_generation(dir, Some(&live))?);
+    warnings.extend(switched?);
+    for edit in &plan.edited {
+        warnings.push(format!(
+            "you changed `{}` since skusunset wrote it: your copy is kept as `{}` beside the new \
+             one",
+            out.join(&edit.path).display(),
+            out.join(&edit.keep_as).display()
+        ));
     }
+    warnings.extend(store.prune(dest.keep)?);
     Ok(Published {
         written: files.into_iter().map(|(rel, _)| out.join(rel)).collect(),
         warnings,
     })
 }
 
-/// The live generation's name and manifest when `out` holds a report; without one, a folder
-/// holding anything is refused unless `force`.
-fn previous(out: &Path, store: &Path, force: bool) -> Result<(Option<String>, Option<Manifest>)> {
-    let store_exists = std::fs::symlink_metadata(store).is_ok();
-    if store_exists {
-        generation::check_store(store)?;
+/// What `--out` holds before a run.
+struct Previous {
+    store: Option<Store>,
+    legacy: Option<legacy::Legacy>,
+    live_manifest: Option<Manifest>,
+    warnings: Vec<String>,
+}
+
+/// Reads `--out`'s store and report, completing a switch a killed run left first.
+fn previous(out: &Path) -> Result<Previous> {
+    let mut warnings = Vec::new();
+    let store = Store::open(out)?;
+    if let Some(store) = &store {
+        warnings.extend(complete_interrupted(out, store)?);
     }
-    let current = match std::fs::read_link(store.join(CURRENT)) {
-        Ok(target) => Some(target.to_string_lossy().into_owned()),
-        Err(_) => None,
-    };
-    let old_manifest = match &current {
-        Some(name) => Some(
-            Manifest::read(&store.join(name).join(MANIFEST))?.with_context(|| {
-                format!(
-                    "`{}` has no manifest; delete `{}` and its links to start afresh",
-                    store.join(name).display(),
-                    store.display()
-                )
-            })?,
-        ),
+    let legacy = match &store {
+        Some(store) => legacy::inspect(out, store)?,
         None => None,
     };
-    if old_manifest.is_none() && !force {
-        let foreign = tree::foreign_entries(out)?;
-        if !foreign.is_empty() {
-            return Err(OutDirError::NotOurs {
-                dir: out.to_path_buf(),
-                listing: listing(&foreign),
-            }
-            .into());
-        }
-    }
-
-    Ok((current, old_manifest))
+    let live_manifest = match &legacy {
+        Some(_) => None,
+        None => read_live_manifest(out)?,
+    };
+    Ok(Previous {
+        store,
+        legacy,
+        live_manifest,
+        warnings,
+    })
 }
 
-/// Removes the links of the previous report that the new one does not have (and only links
-/// that point into the store: a user's file of the same name is never touched).
-fn remove_old_links(out: &Path, links: &[PathBuf], old_manifest: Option<&Manifest>) -> Result<()> {
-    let new_links: std::collections::HashSet<&PathBuf> = links.iter().collect();
-    let old_links: Vec<PathBuf> = old_manifest
-        .into_iter()
-        .flat_map(|m| m.links.iter().map(PathBuf::from))
-        .chain(tree::top_level_links(out)?)
-        .collect();
-    for rel in old_links {
-        if !new_links.contains(&rel) && tree::is_our_link(out, &rel) {
-            std::fs::remove_file(out.join(&rel))?;
-        }
-    }
-    Ok(())
+/// The intent record of switching the staged generation in, with a kept folder for the previous.
+fn intent_for(
+    store: &Store,
+    stage: &Path,
+    plan: &plan::Plan,
+    legacy: Option<&legacy::Legacy>,
+    old_manifest: Option<&Manifest>,
+) -> Result<Intent> {
+    let stage_name = stage
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut intent = Intent::new(store, &stage_name, &plan.entries)?;
+    intent.kept = match (legacy, old_manifest) {
+        (Some(legacy), _) => Some(legacy.generation.clone()),
+        (None, Some(old)) => Some(store.free_kept_name(&old.generation)?),
+        (None, None) => None,
+    };
+    intent.dropped = plan.dropped.iter().map(|p| slashed(p)).collect();
+    intent.edited.clone_from(&plan.edited);
+    intent.unlink = legacy.iter().flat_map(|l| l.links.clone()).collect();
+    Ok(intent)
 }
 
-/// Writes the manifest, every file and the user's carried entries into the staging folder, and
-/// flushes it all to disk.
+/// Creates `--out` when missing; one that is a file, or a link that leads nowhere, is refused.
+fn prepare_out(out: &Path) -> Result<()> {
+    match std::fs::metadata(out) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => anyhow::bail!("--out `{}` exists and is not a folder", out.display()),
+        Err(_) if kind_of(out)? == Some(Kind::Link) => {
+            let target = std::fs::read_link(out)?;
+            anyhow::bail!(
+                "--out `{}` is a link to `{}`, which does not exist; create that folder, or \
+                 choose another --out",
+                out.display(),
+                target.display()
+            )
+        }
+        Err(_) => std::fs::create_dir_all(out)
+            .with_context(|| format!("cannot create `{}`", out.display())),
+    }
+}
+
+/// Completes the switch a killed run left (before anything else), and removes staging folders
+/// that no switch needs.
+fn complete_interrupted(out: &Path, store: &Store) -> Result<Vec<String>> {
+    let intent = Intent::read(store)?;
+    store.remove_stale_stages(intent.as_ref().map(|i| i.stage.as_str()))?;
+    let Some(intent) = intent else {
+        return Ok(Vec::new());
+    };
+    let mut warnings = vec![format!(
+        "`{}` was mid-switch (an earlier run was stopped while switching reports): the switch \
+         was completed first",
+        out.display()
+    )];
+    warnings.extend(switch::apply(out, store, &intent)?);
+    Ok(warnings)
+}
+
+/// The manifest at the top of `out`, when there is one (a plain file: a link there is refused).
+fn read_live_manifest(out: &Path) -> Result<Option<Manifest>> {
+    let path = out.join(MANIFEST);
+    match kind_of(&path)? {
+        None => Ok(None),
+        Some(Kind::File) => Manifest::read(&path),
+        Some(Kind::Link) => Err(store::foreign_link(&path)),
+        Some(_) => Err(OutDirError::Conflict { path }.into()),
+    }
+}
+
+/// Writes the manifest and every file into the staging folder, and flushes it all to disk.
 fn stage_generation(
     files: &[OutputFile],
     dest: &Destination,
-    name: &str,
-    links: &[PathBuf],
+    generation: &str,
+    entries: &[PathBuf],
     stage: &Path,
-    current: Option<&Path>,
-    carried: &[(PathBuf, generation::Kind)],
 ) -> Result<()> {
-    let mut manifest = Manifest::new(name, dest.as_of, dest.formats.clone());
+    let mut manifest = Manifest::new(generation, dest.as_of, dest.formats.clone());
     manifest.files = files
         .iter()
         .map(|(rel, bytes)| ManifestFile::of(&slashed(rel), bytes))
         .collect();
-    manifest.links = links.iter().map(|l| slashed(l)).collect();
-    // The manifest first: a staging folder with files always says which files are skusunset's.
-    generation::write_file(stage, Path::new(MANIFEST), &manifest.to_bytes())?;
+    manifest.entries = entries.iter().map(|e| slashed(e)).collect();
+    files::write_file(stage, Path::new(MANIFEST), &manifest.to_bytes())?;
     for (rel, bytes) in files {
-        generation::write_file(stage, rel, bytes)?;
+        files::write_file(stage, rel, bytes)?;
     }
-    if let Some(current) = current {
-        generation::carry(current, stage, carried)?;
-    }
-    generation::sync_generation(stage)
-}
-
-/// Creates the links that do not exist yet (one for a new format dangles until the switch).
-fn make_links(out: &Path, links: &[PathBuf]) -> Result<()> {
-    let mut parents = std::collections::BTreeSet::new();
-    for rel in links {
-        let path = out.join(rel);
-        if std::fs::symlink_metadata(&path).is_err() {
-            generation::symlink(&tree::link_target(rel), &path)
-                .with_context(|| format!("cannot create the link `{}`", path.display()))?;
-            parents.insert(path.parent().map(Path::to_path_buf).unwrap_or_default());
-        }
-    }
-    for dir in parents {
-        generation::sync_dir(&dir)?;
-    }
-    Ok(())
-}
-
-/// The switch: a new `current` link renamed over the old one, then flushed.
-fn switch(store: &Path, name: &str) -> Result<()> {
-    let next = store.join("current.next");
-    let _ = std::fs::remove_file(&next);
-    generation::symlink(Path::new(name), &next)?;
-    std::fs::rename(&next, store.join(CURRENT))
-        .with_context(|| format!("cannot switch `{}`", store.join(CURRENT).display()))?;
-    generation::sync_dir(store)
+    files::sync_tree(stage)
 }
 
 /// Refuses an output path that is absolute, climbs, or enters skusunset's store.
@@ -293,14 +317,4 @@ fn slashed(rel: &Path) -> String {
         .map(|p| p.to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// The first few names and how many more.
-fn listing(names: &[String]) -> String {
-    const SHOWN: usize = 5;
-    let shown: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
-    match names.len().saturating_sub(SHOWN) {
-        0 => shown.join(", "),
-        more => format!("{} and {more} more", shown.join(", ")),
-    }
 }

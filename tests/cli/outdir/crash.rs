@@ -1,8 +1,9 @@
 //! A run killed at any point leaves exactly one complete report; one writer at a time; SIGTERM
 //! and Ctrl-C clean up; a mount point as `--out` works.
 
-use super::{many_customers, one_complete_report, only_generation, report, run};
+use super::{many_customers, one_complete_report, report, run, store_holds, visible_files};
 use crate::util::{fixture, stderr};
+use skusunset::outdir::manifest::{MANIFEST, Manifest, sha256_hex};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -46,11 +47,44 @@ fn wait_for_staging(out: &Path, child: &mut Child) -> bool {
     })
 }
 
-/// Waits until `current` no longer names `before` or the child ends.
-fn wait_for_switch(out: &Path, before: &str, child: &mut Child) -> bool {
+/// The generation of the manifest at the top of `out` (none while a rename replaces it).
+fn live_generation(out: &Path) -> Option<String> {
+    Manifest::read(&out.join(MANIFEST))
+        .ok()
+        .flatten()
+        .map(|m| m.generation)
+}
+
+/// Waits until the switch begins (its record appears) or the child ends.
+fn wait_for_switch(out: &Path, child: &mut Child) -> bool {
     wait_until(child, Duration::from_micros(200), || {
-        std::fs::read_link(out.join(".skusunset/current")).unwrap() != Path::new(before)
+        out.join(".skusunset/switch.json").exists()
     })
+}
+
+/// After a kill, whatever the moment: every visible file is whole and the file of one of the
+/// generations there are (the live one, the staged one, or the one being kept).
+fn every_file_whole_and_of_a_generation(out: &Path) {
+    let mut manifests = vec![out.join(MANIFEST)];
+    for entry in std::fs::read_dir(out.join(".skusunset")).unwrap() {
+        manifests.push(entry.unwrap().path().join(MANIFEST));
+    }
+    let known: BTreeSet<(PathBuf, String)> = (manifests.iter())
+        .filter_map(|path| Manifest::read(path).ok().flatten())
+        .flat_map(|m| m.files)
+        .map(|f| (PathBuf::from(f.path), f.sha256))
+        .collect();
+    for path in visible_files(out) {
+        if path == Path::new(MANIFEST) {
+            continue;
+        }
+        let bytes = std::fs::read(out.join(&path)).unwrap();
+        assert!(
+            known.contains(&(path.clone(), sha256_hex(&bytes))),
+            "`{}` is neither generation's file",
+            path.display()
+        );
+    }
 }
 
 fn signal(child: &Child, name: &str) {
@@ -67,12 +101,12 @@ fn signal(child: &Child, name: &str) {
 fn a_run_killed_at_any_point_leaves_exactly_one_complete_report() {
     use std::os::unix::process::ExitStatusExt;
     let dir = tempfile::tempdir().unwrap();
-    let subs = many_customers(dir.path(), 1500);
+    let subs = many_customers(dir.path(), 2000);
     let out = dir.path().join("out");
     let first = run(report(dir.path(), &subs, "out", "2026-11-01", &[]));
     assert!(first.status.success(), "{}", stderr(&first));
     let full = one_complete_report(&out, &BTreeSet::new());
-    assert!(full.files.len() > 1500, "{} files", full.files.len());
+    assert!(full.files.len() > 2000, "{} files", full.files.len());
 
     // One watched run: when staging starts and when the run ends, so the kills below land all
     // over the write: while staging, around the switch, and during the clean-up after it.
@@ -89,13 +123,14 @@ fn a_run_killed_at_any_point_leaves_exactly_one_complete_report() {
     let mut random = Random(0x5eed_1234_abcd_9876);
     let mut write_time = write_time;
     let (mut killed, mut during_staging, mut before_switch, mut after_switch) = (0, 0, 0, 0);
+    let mut mid_switch = 0;
     // Runs that end before their kill lands (a loaded machine) do not count: go on until 55
     // runs were really killed.
     for i in 0..200 {
         if killed >= 55 {
             break;
         }
-        let before = one_complete_report(&out, &BTreeSet::new()).generation;
+        let before = live_generation(&out).expect("a manifest");
         let as_of = ["2026-11-03", "2026-11-04", "2026-11-05"][i % 3];
         let started = Instant::now();
         let mut child = report(dir.path(), &subs, "out", as_of, &[])
@@ -115,24 +150,33 @@ fn a_run_killed_at_any_point_leaves_exactly_one_complete_report() {
                     during_staging += 1;
                 }
             }
-            // Just after the switch, in the clean-up.
+            // In the switch or just after it, in the clean-up.
             _ => {
                 if wait_for_staging(&out, &mut child) {
                     let staged = Instant::now();
                     during_staging += 1;
-                    if wait_for_switch(&out, &before, &mut child) {
+                    if wait_for_switch(&out, &mut child) {
                         write_time = write_time.max(staged.elapsed());
-                        std::thread::sleep(Duration::from_micros(random.below(20_000)));
+                        if i % 2 == 0 {
+                            std::thread::sleep(Duration::from_micros(random.below(3_000)));
+                        } else {
+                            // Just after it, in the clean-up.
+                            let record = out.join(".skusunset/switch.json");
+                            wait_until(&mut child, Duration::from_micros(100), || !record.exists());
+                        }
                     }
                 }
             }
         }
         child.kill().unwrap();
         let status = child.wait().unwrap();
-        let after = one_complete_report(&out, &BTreeSet::new()).generation;
+        every_file_whole_and_of_a_generation(&out);
+        let after = live_generation(&out).unwrap_or_default();
         if status.signal() == Some(9) {
             killed += 1;
-            if after == before {
+            if out.join(".skusunset/switch.json").exists() {
+                mid_switch += 1;
+            } else if after == before {
                 before_switch += 1;
             } else {
                 after_switch += 1;
@@ -141,7 +185,9 @@ fn a_run_killed_at_any_point_leaves_exactly_one_complete_report() {
         eprintln!(
             "kill {i}: after {:?}, {status}, {}",
             started.elapsed(),
-            if after == before {
+            if out.join(".skusunset/switch.json").exists() {
+                "mid-switch"
+            } else if after == before {
                 "previous report"
             } else {
                 "new report"
@@ -150,19 +196,22 @@ fn a_run_killed_at_any_point_leaves_exactly_one_complete_report() {
     }
     eprintln!(
         "{killed} kills: {during_staging} after staging began, {before_switch} before the \
-         switch, {after_switch} after it"
+         switch, {mid_switch} during it, {after_switch} after it"
     );
     assert!(killed >= 50, "only {killed} runs were killed while running");
     assert!(during_staging >= 30, "{during_staging}");
     assert!(
-        before_switch >= 20 && after_switch >= 5,
-        "{before_switch} / {after_switch}"
+        before_switch >= 5 && mid_switch >= 5 && after_switch >= 5,
+        "{before_switch} / {mid_switch} / {after_switch}"
     );
 
     let last = run(report(dir.path(), &subs, "out", "2026-11-06", &[]));
     assert!(last.status.success(), "{}", stderr(&last));
     let manifest = one_complete_report(&out, &BTreeSet::new());
-    only_generation(&out, &manifest.generation);
+    // Exactly one complete report, and the one before it kept whole with its report.json.
+    let kept = store_holds(&out, 1);
+    assert_ne!(kept[0].generation, manifest.generation);
+    assert!(kept[0].files.iter().any(|f| f.path == "report.json"));
 }
 
 #[test]
@@ -186,6 +235,7 @@ fn one_writer_at_a_time() {
 
     // Two real runs at once, eight times: each succeeds or says the folder is busy, and the
     // folder always holds one complete report.
+    let mut written = 0;
     for i in 0..8 {
         let a = report(dir.path(), &subs, "out", "2026-11-21", &[])
             .spawn()
@@ -204,8 +254,9 @@ fn one_writer_at_a_time() {
             );
         }
         assert!(results.iter().any(|r| r.status.success()), "try {i}");
-        let manifest = one_complete_report(&out, &BTreeSet::new());
-        only_generation(&out, &manifest.generation);
+        one_complete_report(&out, &BTreeSet::new());
+        written += results.iter().filter(|r| r.status.success()).count();
+        store_holds(&out, (written - 1).min(1));
     }
 }
 
@@ -240,7 +291,7 @@ fn sigterm_and_ctrl_c_leave_the_previous_report_and_no_staging_folder() {
             previous,
             "SIG{name}"
         );
-        only_generation(&out, &previous.generation);
+        store_holds(&out, 0);
     }
     // During the analysis: nothing staged, nothing changed.
     let child = report(dir.path(), &subs, "out", "2026-11-02", &[])
@@ -289,12 +340,12 @@ fn a_mount_point_as_out_is_updated_in_place_on_its_own_file_system() {
         let done = run(report(dir.path(), &subs, "mnt", as_of, &[]));
         assert!(done.status.success(), "{}", stderr(&done));
         let manifest = one_complete_report(&out, &BTreeSet::new());
-        let generation = out.join(".skusunset").join(&manifest.generation);
         assert_eq!(
-            std::fs::metadata(&generation).unwrap().dev(),
+            std::fs::metadata(out.join(".skusunset")).unwrap().dev(),
             std::fs::metadata(&out).unwrap().dev(),
             "staged on the destination's file system"
         );
-        only_generation(&out, &manifest.generation);
+        assert_eq!(manifest.as_of.to_string(), as_of);
+        store_holds(&out, usize::from(as_of == "2026-11-22"));
     }
 }

@@ -2,7 +2,9 @@
 //! `--force` deletes and overwrites nothing foreign; `crash` kills, races and interrupts runs.
 //! The helpers here check a folder against its manifest.
 
+mod copies;
 mod crash;
+mod store;
 
 use crate::util::{fixture, stderr};
 use skusunset::outdir::manifest::{MANIFEST, Manifest, sha256_hex};
@@ -52,60 +54,76 @@ pub(super) fn run(mut cmd: Command) -> Output {
     cmd.output().expect("the binary runs")
 }
 
-/// Every regular file below `dir` that is not skusunset's (outside `.skusunset`, not reached
-/// through a link), with its bytes.
-pub(super) fn user_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
+/// Every entry below `dir`, parents first, links not followed.
+pub(super) fn entries(dir: &Path) -> Vec<(PathBuf, std::fs::FileType)> {
+    let mut found = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(rel) = pending.pop() {
         for entry in std::fs::read_dir(dir.join(&rel)).unwrap() {
             let entry = entry.unwrap();
             let path = rel.join(entry.file_name());
             let ft = entry.file_type().unwrap();
-            if path == Path::new(".skusunset") || ft.is_symlink() {
-                continue;
-            }
             if ft.is_dir() {
-                pending.push(path);
-            } else {
-                files.insert(path.clone(), std::fs::read(dir.join(&path)).unwrap());
+                pending.push(path.clone());
             }
+            found.push((path, ft));
         }
     }
-    files
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
 }
 
-/// Every file reachable in `out` (through skusunset's links too), except `.skusunset` itself.
-pub(super) fn visible_files(out: &Path) -> BTreeSet<PathBuf> {
-    let mut files = BTreeSet::new();
-    let mut pending = vec![PathBuf::new()];
-    while let Some(rel) = pending.pop() {
-        for entry in std::fs::read_dir(out.join(&rel)).unwrap() {
-            let path = rel.join(entry.unwrap().file_name());
-            if path == Path::new(".skusunset") {
-                continue;
-            }
-            let meta = std::fs::metadata(out.join(&path));
-            match meta {
-                Ok(m) if m.is_dir() => pending.push(path),
-                Ok(_) => {
-                    files.insert(path);
-                }
-                Err(e) => panic!("`{}` does not resolve: {e}", path.display()),
-            }
-        }
+/// Every entry below `dir` (`.skusunset` left out unless `store`) and whether it is a folder; a
+/// link anywhere fails the test: a report is plain files.
+pub(super) fn walk(dir: &Path, store: bool) -> Vec<(PathBuf, bool)> {
+    (entries(dir).into_iter())
+        .filter(|(path, _)| store || !path.starts_with(".skusunset"))
+        .map(|(path, ft)| {
+            assert!(!ft.is_symlink(), "`{}` is a link", path.display());
+            (path, ft.is_dir())
+        })
+        .collect()
+}
+
+/// The report's own files in `dir` by its manifest (the manifest included); none without one.
+fn report_files(dir: &Path) -> BTreeSet<PathBuf> {
+    match Manifest::read(&dir.join(MANIFEST)) {
+        Ok(Some(m)) => (m.files.iter().map(|f| PathBuf::from(&f.path)))
+            .chain([PathBuf::from(MANIFEST)])
+            .collect(),
+        _ => BTreeSet::new(),
     }
-    files
+}
+
+/// Every regular file below `dir` that is not skusunset's (outside `.skusunset`, not listed in
+/// the manifest), with its bytes.
+pub(super) fn user_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let ours = report_files(dir);
+    walk(dir, false)
+        .into_iter()
+        .filter(|(path, is_dir)| !is_dir && !ours.contains(path))
+        .map(|(path, _)| {
+            let bytes = std::fs::read(dir.join(&path)).unwrap();
+            (path, bytes)
+        })
+        .collect()
+}
+
+/// Every file in `out`, except in `.skusunset`.
+pub(super) fn visible_files(out: &Path) -> BTreeSet<PathBuf> {
+    (walk(out, false).into_iter())
+        .filter(|(_, is_dir)| !is_dir)
+        .map(|(path, _)| path)
+        .collect()
 }
 
 /// Asserts that `out` holds exactly one complete report besides the `user` files: every file
-/// the manifest lists has the listed bytes, and every other visible file is the user's.
+/// the manifest lists has the listed bytes, every other visible file is the user's, and nothing
+/// anywhere is a link.
 pub(super) fn one_complete_report(out: &Path, user: &BTreeSet<PathBuf>) -> Manifest {
     let manifest = Manifest::read(&out.join(MANIFEST))
         .unwrap()
         .expect("a manifest");
-    let current = std::fs::read_link(out.join(".skusunset/current")).unwrap();
-    assert_eq!(current, Path::new(&manifest.generation));
     let mut listed: BTreeSet<PathBuf> = [PathBuf::from(MANIFEST)].into_iter().collect();
     for file in &manifest.files {
         let bytes = std::fs::read(out.join(&file.path))
@@ -127,17 +145,36 @@ pub(super) fn one_complete_report(out: &Path, user: &BTreeSet<PathBuf>) -> Manif
             manifest.generation
         );
     }
+    walk(out, true);
     manifest
 }
 
-/// Asserts that skusunset's store holds its marker, `current` and the one generation, so no
-/// staging folder or old generation survived.
-pub(super) fn only_generation(out: &Path, generation: &str) {
-    assert_eq!(
-        crate::util::file_names(&out.join(".skusunset")),
-        ["SKUSUNSET", "current", generation],
-        "a staging folder or an old generation survived"
+/// Asserts that skusunset's store holds its marker and the `kept` earlier generations, each
+/// complete by its own manifest, and no staging folder or switch record.
+pub(super) fn store_holds(out: &Path, kept: usize) -> Vec<Manifest> {
+    let store = out.join(".skusunset");
+    let names = crate::util::file_names(&store);
+    assert_eq!(names[0], "SKUSUNSET", "{names:?}");
+    assert!(
+        names[1..].iter().all(|n| n.starts_with("gen-")),
+        "a staging folder or switch record survived: {names:?}"
     );
+    assert_eq!(names.len() - 1, kept, "{names:?}");
+    names[1..]
+        .iter()
+        .map(|name| {
+            let generation = store.join(name);
+            let manifest = Manifest::read(&generation.join(MANIFEST))
+                .unwrap()
+                .unwrap_or_else(|| panic!("{name} has a manifest"));
+            for file in &manifest.files {
+                let bytes = std::fs::read(generation.join(&file.path))
+                    .unwrap_or_else(|e| panic!("{name}/{}: {e}", file.path));
+                assert_eq!(sha256_hex(&bytes), file.sha256, "{name}/{}", file.path);
+            }
+            manifest
+        })
+        .collect()
 }
 
 #[test]
@@ -183,14 +220,14 @@ fn user_files_survive_and_a_folder_without_a_manifest_is_refused() {
     );
     let user: BTreeSet<PathBuf> = before.keys().cloned().collect();
     one_complete_report(&out, &user);
-    // Inside the user's own `csv/`, the report's tables are links, one per file.
+    // Inside the user's own `csv/`, the report's tables are entries of their own, one per file.
     let expiring = out.join("csv/expiring.csv");
+    let manifest = Manifest::read(&out.join(MANIFEST)).unwrap().unwrap();
+    assert!(manifest.entries.contains(&"csv/expiring.csv".to_string()));
     assert!(
-        expiring
-            .symlink_metadata()
-            .unwrap()
-            .file_type()
-            .is_symlink()
+        manifest
+            .entries
+            .contains(&"runbooks/index.html".to_string())
     );
     assert!(
         std::fs::read_to_string(&expiring)
@@ -204,6 +241,7 @@ fn user_files_survive_and_a_folder_without_a_manifest_is_refused() {
     assert_eq!(user_files(&out), before);
     let manifest = one_complete_report(&out, &user);
     assert_eq!(manifest.as_of.to_string(), "2026-11-22");
+    store_holds(&out, 1);
 }
 
 #[test]
@@ -280,7 +318,7 @@ fn a_user_file_with_the_name_of_an_output_is_refused_even_with_force() {
     );
     let now = one_complete_report(&out, &[PathBuf::from("runbooks/index.html")].into());
     assert_eq!(now, previous, "the previous report is untouched");
-    only_generation(&out, &now.generation);
+    store_holds(&out, 0);
 }
 
 #[test]
@@ -290,7 +328,7 @@ fn a_file_saved_inside_the_report_is_kept_across_runs() {
     let out = dir.path().join("out");
     let first = run(report(dir.path(), &subs, "out", "2026-11-21", &[]));
     assert!(first.status.success(), "{}", stderr(&first));
-    // Saved through the `runbooks` link, so it lands inside skusunset's generation folder.
+    // Saved into the report's own folder: it stays there across runs.
     std::fs::write(out.join("runbooks/notes.html"), "<p>call Contoso first</p>").unwrap();
     std::fs::create_dir(out.join("runbooks/signed")).unwrap();
     std::fs::write(out.join("runbooks/signed/contoso.pdf"), b"%PDF-1.7 mine").unwrap();
@@ -318,9 +356,10 @@ fn a_file_saved_inside_the_report_is_kept_across_runs() {
         let manifest = one_complete_report(&out, &user.into());
         assert!(
             !out.join("report.json").exists(),
-            "the dropped format's link is gone"
+            "the dropped format's file is gone"
         );
-        only_generation(&out, &manifest.generation);
+        let kept = store_holds(&out, 1);
+        assert_ne!(kept[0].generation, manifest.generation);
     }
 }
 
