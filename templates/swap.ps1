@@ -9,17 +9,29 @@
 #       covers it.
 #   Users whose sign-in is blocked (review-blocked) are never changed by this script.
 #
+# Nothing is removed without a checked replacement: before a retiring license goes, the user must
+# hold, enabled, a license that covers it (the covering license for remove-only rows; the new plan
+# for reassign rows, added in the same call or already held, its plans of the old plan's families
+# enabled in that call). Otherwise the row is not run, and the result says why.
+#
 # How to run it:
 #   1. .\{{ script_file | comment }}
-#      A dry run: checks every user, changes nothing, writes {{ result_file | comment }}.
-#   2. Read {{ result_file | comment }} and fix what it reports (usage location, free licenses).
+#      A dry run: checks every user, builds every request, changes no license. It writes
+#      {{ result_prefix | comment }}-dryrun-<time>.csv (one row per input row, with the exact request) and
+#      {{ plan_prefix | comment }}-dryrun-<time>.json (each user's licenses before, and the request): the record.
+#   2. Read the result and fix what it reports (usage location, free licenses, covers).
 #   3. .\{{ script_file | comment }} -Apply
-#      Makes the changes (-WhatIf and -Confirm work as usual).
+#      Makes the changes (-WhatIf and -Confirm work as usual) and writes the -apply- files; each
+#      changed user is read back, and the row says what Graph then holds. Runs never overwrite
+#      each other's files. Wait a few minutes before a rerun: Graph shows changes with a delay.
 #
-# Needs PowerShell 7 or Windows PowerShell 5.1, the Microsoft Graph PowerShell SDK 2.x
+# Needs PowerShell 7 or Windows PowerShell 5.1, the Microsoft Graph PowerShell SDK 2.4 or newer
 # (Install-Module Microsoft.Graph.Authentication -Scope CurrentUser) and a sign-in to the
-# customer's tenant with the delegated scopes LicenseAssignment.ReadWrite.All and
-# Organization.Read.All (a GDAP License Administrator role is enough).
+# customer's tenant with the delegated scopes LicenseAssignment.ReadWrite.All,
+# Organization.Read.All and User.Read.All (read-only; to read users' licenses). Whether a GDAP
+# License Administrator role grants all three is for a test tenant to show. The first sign-in may
+# ask for consent: granting it for the organization is itself a change to the tenant. The script
+# signs out when it ends.
 {%- if tenant_id %}
 # Tenant: {{ tenant_id | comment }}. The script refuses to run in any other tenant.
 {%- else %}
@@ -58,19 +70,21 @@
 {%- endif %}
 
 #Requires -Version 5.1
-#Requires -Modules @{ ModuleName = 'Microsoft.Graph.Authentication'; ModuleVersion = '2.0.0' }
+#Requires -Modules @{ ModuleName = 'Microsoft.Graph.Authentication'; ModuleVersion = '2.4.0' }
 [CmdletBinding(SupportsShouldProcess)]
 param(
     # Make the changes. Without it the script only reports what it would do.
     [switch] $Apply,
 {%- if not tenant_id %}
     # The customer's tenant id (the exports had none).
-    [Parameter(Mandatory)] [string] $TenantId,
+    [Parameter(Mandatory)] [ValidatePattern('^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$')] [string] $TenantId,
 {%- endif %}
     # The users to move (default: the CSV beside this script).
     [string] $InputCsv = (Join-Path $PSScriptRoot {{ csv_file }}),
-    # One result row per input row.
-    [string] $ResultCsv = (Join-Path $PSScriptRoot {{ result_file }})
+    # One result row per input row (default: a new file per run beside this script).
+    [string] $ResultCsv = '',
+    # Each user's licenses before and the exact request (default: a new file per run).
+    [string] $PlanJson = ''
 )
 
 Set-StrictMode -Version 1.0
@@ -94,47 +108,75 @@ $Warnings = @(
 {%- endfor %}
     $null
 ) | Where-Object { $_ }
-$Columns = @('UserPrincipalName', 'Action', 'RemoveSkuId', 'RemoveSkuPartNumber', 'AddSkuId', 'AddSkuPartNumber')
+# Service plan name -> family (the name without its level), decided by skusunset; a name that is
+# not here is its own family.
+$PlanFamily = @{
+{%- for p in plan_families %}
+    {{ p[0] }} = {{ p[1] }}
+{%- endfor %}
+}
+$Columns = @('UserPrincipalName', 'Action', 'RemoveSkuId', 'RemoveSkuPartNumber', 'AddSkuId', 'AddSkuPartNumber', 'CoverSkuId', 'CoverSkuPartNumber', 'KeepMode', 'KeepFamilies')
+$ResultColumns = @('UserPrincipalName', 'Class', 'Action', 'Status', 'ErrorCode', 'Message', 'Request', 'HoldsAfter', 'Timestamp')
+$Invariant = [System.Globalization.CultureInfo]::InvariantCulture
+if ($Apply) { $Mode = 'apply' } else { $Mode = 'dryrun' }
+$Stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMdd-HHmmss', $Invariant)
+if (-not $ResultCsv) { $ResultCsv = Join-Path $PSScriptRoot ({{ result_prefix }} + '-' + $Mode + '-' + $Stamp + '.csv') }
+if (-not $PlanJson) { $PlanJson = Join-Path $PSScriptRoot ({{ plan_prefix }} + '-' + $Mode + '-' + $Stamp + '.json') }
+
+function Get-Family([string] $Name) {
+    if ($PlanFamily.ContainsKey($Name)) { return [string]$PlanFamily[$Name] }
+    return $Name
+}
 
 function Get-GraphStatus($ErrorRecord) {
     try { return [int]$ErrorRecord.Exception.Response.StatusCode } catch { return 0 }
 }
 
-function Get-GraphErrorCode($ErrorRecord) {
-    try {
-        $body = $ErrorRecord.ErrorDetails.Message | ConvertFrom-Json
-        if ($body.error.code) { return [string]$body.error.code }
-    } catch { }
+# What Graph said, in the admin's words. The SDK puts the whole HTTP response into
+# ErrorDetails.Message: the status line, the headers, a blank line, then Graph's JSON body.
+function Get-GraphError($ErrorRecord) {
     $status = Get-GraphStatus $ErrorRecord
-    if ($status -gt 0) { return ('http-' + $status) }
-    return 'error'
+    $code = ''
+    $detail = ''
+    $text = ''
+    if ($ErrorRecord.ErrorDetails) { $text = [string]$ErrorRecord.ErrorDetails.Message }
+    $blank = $text.IndexOf("`r`n`r`n")
+    if ($blank -lt 0) { $blank = $text.IndexOf("`n`n") }
+    if ($blank -ge 0) { $text = $text.Substring($blank) }
+    $start = $text.IndexOf('{')
+    if ($start -ge 0) {
+        try {
+            $body = ConvertFrom-Json -InputObject $text.Substring($start)
+            if ($body.error) {
+                $code = [string]$body.error.code
+                $detail = [string]$body.error.message
+            }
+        } catch { }
+    }
+    if (-not $code) {
+        if ($status -gt 0) { $code = 'http-' + $status } else { $code = 'error' }
+    }
+    if (-not $detail) { $detail = [string]$ErrorRecord.Exception.Message }
+    $advice = 'Graph said: ' + $detail
+    if ($detail -match 'usage location') {
+        $advice = 'The user has no usage location, which a license needs: set it in the admin center (Users > Active users > the user > Account) and run again. Graph said: ' + $detail
+    } elseif ($code -eq 'CountViolation') {
+        $advice = 'No free license of the new plan is left in the tenant: buy more (step A) and run again. Graph said: ' + $detail
+    } elseif ($code -eq 'MutuallyExclusiveViolation') {
+        $advice = 'The new plan cannot be held together with another license of this user: remove the conflicting license, or choose another plan. Graph said: ' + $detail
+    } elseif ($code -eq 'DependencyViolation') {
+        $advice = 'A service plan needs another one that is disabled or would be removed: enable it on the user''s licenses, or keep the license it depends on. Graph said: ' + $detail
+    } elseif ($code -eq 'Authorization_RequestDenied' -or $status -eq 403) {
+        $advice = 'The signed-in account may not do this for this user: check its admin role (License Administrator or User Administrator) and the scopes. Graph said: ' + $detail
+    }
+    return [pscustomobject]@{ Code = $code; Message = $advice }
 }
 
-# One Graph request; throttling (429) and unavailability (503, 504) are retried after the
-# Retry-After the service asks for (or 2, 4, 8, 16, 32 seconds).
-function Invoke-Graph([string] $Method, [string] $Uri, $Body) {
-    for ($attempt = 1; ; $attempt++) {
-        try {
-            if ($null -eq $Body) {
-                return Invoke-MgGraphRequest -Method $Method -Uri $Uri
-            }
-            $json = ConvertTo-Json -InputObject $Body -Depth 6 -Compress
-            return Invoke-MgGraphRequest -Method $Method -Uri $Uri -Body $json -ContentType 'application/json'
-        } catch {
-            $status = Get-GraphStatus $_
-            if (($status -eq 429 -or $status -eq 503 -or $status -eq 504) -and $attempt -lt 6) {
-                $wait = [int][math]::Pow(2, $attempt)
-                try {
-                    $delta = $_.Exception.Response.Headers.RetryAfter.Delta
-                    if ($delta) { $wait = [int][math]::Ceiling($delta.TotalSeconds) }
-                } catch { }
-                Write-Warning ('Graph answered {0}; retrying in {1} s' -f $status, $wait)
-                Start-Sleep -Seconds $wait
-                continue
-            }
-            throw
-        }
-    }
+# One Graph request. Throttling and unavailability are retried by the SDK itself; a write is
+# never retried here (a retried change may have been made already): the user is read back instead.
+function Invoke-Graph([string] $Method, [string] $Uri, [string] $Json) {
+    if (-not $Json) { return Invoke-MgGraphRequest -Method $Method -Uri $Uri }
+    return Invoke-MgGraphRequest -Method $Method -Uri $Uri -Body $Json -ContentType 'application/json'
 }
 
 function Find-TenantSku([string] $SkuId, [string] $PartNumber) {
@@ -154,8 +196,8 @@ function Format-Sku([string] $SkuId, [string] $PartNumber) {
 }
 
 $UserCache = @{}
-function Get-User([string] $Upn) {
-    if ($UserCache.ContainsKey($Upn)) { return $UserCache[$Upn] }
+function Get-User([string] $Upn, [switch] $Fresh) {
+    if (-not $Fresh -and $UserCache.ContainsKey($Upn)) { return $UserCache[$Upn] }
     $path = 'v1.0/users/' + [uri]::EscapeDataString($Upn)
     if ($Upn.StartsWith('$')) {
         $path = "v1.0/users('" + [uri]::EscapeDataString($Upn.Replace("'", "''")) + "')"
@@ -170,29 +212,103 @@ function Get-User([string] $Upn) {
     return $user
 }
 
+# The part numbers a user holds, for the record.
+function Format-Holdings($User) {
+    if ($null -eq $User) { return '(user not found)' }
+    $names = foreach ($license in @($User.assignedLicenses)) {
+        if (-not $license) { continue }
+        $sku = Find-TenantSku ([string]$license.skuId) ''
+        if ($sku) { [string]$sku.skuPartNumber } else { [string]$license.skuId }
+    }
+    return (@($names) -join ' + ')
+}
+
 function Set-Outcome($Plan, [string] $Status, [string] $Code, [string] $Message) {
     $Plan.Status = $Status
     $Plan.ErrorCode = $Code
     $Plan.Message = $Message
 }
 
-# The new license's disabled plans: each plan the user had disabled on the old license, where
-# the new license has a service plan of the same name.
-function Get-CarriedDisabledPlans($Assigned, $Old, $New) {
-    $names = @{}
+# The user's assignment of a SKU, or $null.
+function Get-Assignment($User, $Sku) {
+    foreach ($license in @($User.assignedLicenses)) {
+        if ($license -and [string]$license.skuId -eq [string]$Sku.skuId) { return $license }
+    }
+    return $null
+}
+
+# The families of a SKU's service plans the user has enabled (a table), or $null when the user
+# does not hold the SKU or its assignment is in an error state.
+function Get-EnabledFamilies($User, $Sku) {
+    $assignment = Get-Assignment $User $Sku
+    if ($null -eq $assignment) { return $null }
+    $errors = @(@($User.licenseAssignmentStates) | Where-Object { $_ -and [string]$_.skuId -eq [string]$Sku.skuId -and [string]$_.state -eq 'Error' })
+    if ($errors.Count -gt 0) { return $null }
+    $disabled = @(@($assignment.disabledPlans) | ForEach-Object { [string]$_ })
+    $families = @{}
+    foreach ($plan in @($Sku.servicePlans)) {
+        if ($plan -and $disabled -notcontains [string]$plan.servicePlanId) { $families[(Get-Family ([string]$plan.servicePlanName))] = $true }
+    }
+    return $families
+}
+
+# Why the retiring license may not go yet ('' when it may): the keeper must have enabled a plan
+# of one listed family (KeepMode any), or of each listed family the retiring license has enabled
+# (KeepMode each); KeepMode none: the new plan has no family of the old one, nothing can stay.
+# Returns the families still missing in $Missing.
+function Test-Keeper($User, $Row, $Retiring, $Keeper, [ref] $Missing) {
+    $Missing.Value = @()
+    if ([string]$Row.KeepMode -eq 'none') { return '' }
+    $wanted = @(([string]$Row.KeepFamilies).Split(';') | Where-Object { $_ })
+    if ($wanted.Count -eq 0) {
+        return ('skusunset could not tell which service plans must stay (the SKU table does not know ' + $Retiring.skuPartNumber + ' or ' + $Keeper.skuPartNumber + '): check the user by hand.')
+    }
+    $kept = Get-EnabledFamilies $User $Keeper
+    if ($null -eq $kept) { return ('The user does not hold ' + $Keeper.skuPartNumber + ', or it is in an error state.') }
+    if ([string]$Row.KeepMode -eq 'any') {
+        foreach ($family in $wanted) { if ($kept.ContainsKey($family)) { return '' } }
+        $Missing.Value = $wanted
+        return ('No service plan of ' + ($wanted -join ', ') + ' is enabled on ' + $Keeper.skuPartNumber + ' for this user.')
+    }
+    $had = Get-EnabledFamilies $User $Retiring
+    $lost = @($wanted | Where-Object { $had -and $had.ContainsKey($_) -and -not $kept.ContainsKey($_) })
+    if ($lost.Count -eq 0) { return '' }
+    $Missing.Value = $lost
+    return ('Enabled on ' + $Retiring.skuPartNumber + ' but disabled on ' + $Keeper.skuPartNumber + ': ' + ($lost -join ', ') + '.')
+}
+
+# The new license's disabled plans: the plans of each family the user had disabled on the old
+# license (and none enabled there); a family the old license did not have is enabled.
+function Get-CarriedDisabledPlans($User, $Old, $New) {
+    $assignment = Get-Assignment $User $Old
+    $disabled = @(@($assignment.disabledPlans) | ForEach-Object { [string]$_ })
+    $off = @{}
+    $on = @{}
     foreach ($plan in @($Old.servicePlans)) {
-        if ($plan) { $names[[string]$plan.servicePlanId] = [string]$plan.servicePlanName }
+        if (-not $plan) { continue }
+        $family = Get-Family ([string]$plan.servicePlanName)
+        if ($disabled -contains [string]$plan.servicePlanId) { $off[$family] = $true } else { $on[$family] = $true }
     }
     $carried = New-Object System.Collections.Generic.List[string]
-    foreach ($id in @($Assigned.disabledPlans)) {
-        if (-not $id -or -not $names.ContainsKey([string]$id)) { continue }
-        foreach ($plan in @($New.servicePlans)) {
-            if ($plan -and [string]$plan.servicePlanName -eq $names[[string]$id]) {
-                $carried.Add([string]$plan.servicePlanId)
-            }
-        }
+    foreach ($plan in @($New.servicePlans)) {
+        if (-not $plan) { continue }
+        $family = Get-Family ([string]$plan.servicePlanName)
+        if ($off.ContainsKey($family) -and -not $on.ContainsKey($family)) { $carried.Add([string]$plan.servicePlanId) }
     }
     return $carried.ToArray()
+}
+
+# The new license's disabled plans with the plans of $Families enabled.
+function Get-EnabledPlans($User, $Sku, $Families) {
+    $assignment = Get-Assignment $User $Sku
+    $keep = New-Object System.Collections.Generic.List[string]
+    foreach ($id in @($assignment.disabledPlans)) {
+        if (-not $id) { continue }
+        $plan = @(@($Sku.servicePlans) | Where-Object { $_ -and [string]$_.servicePlanId -eq [string]$id })
+        if ($plan.Count -gt 0 -and $Families -contains (Get-Family ([string]$plan[0].servicePlanName))) { continue }
+        $keep.Add([string]$id)
+    }
+    return $keep.ToArray()
 }
 
 # Decides what to do for one input row, reading only.
@@ -212,13 +328,22 @@ function Resolve-Row($Plan) {
         Set-Outcome $Plan 'failed' 'retiring-sku-not-found' ('No SKU of this tenant has ' + (Format-Sku $row.RemoveSkuId $row.RemoveSkuPartNumber) + '. Find the retiring SKU with Get-MgSubscribedSku and put its SkuId in the RemoveSkuId column of the input CSV.')
         return
     }
-    $new = $null
     if ($class -eq 'reassign') {
-        $new = Find-TenantSku ([string]$row.AddSkuId) ([string]$row.AddSkuPartNumber)
-        if ($null -eq $new) {
+        $keeper = Find-TenantSku ([string]$row.AddSkuId) ([string]$row.AddSkuPartNumber)
+        if ($null -eq $keeper) {
             Set-Outcome $Plan 'failed' 'new-sku-not-found' ('The tenant has no ' + (Format-Sku $row.AddSkuId $row.AddSkuPartNumber) + ': buy it first (step A).')
             return
         }
+    } else {
+        $keeper = Find-TenantSku ([string]$row.CoverSkuId) ([string]$row.CoverSkuPartNumber)
+        if ($null -eq $keeper) {
+            Set-Outcome $Plan 'not-run' 'no-checked-cover' ('The tenant has no ' + (Format-Sku $row.CoverSkuId $row.CoverSkuPartNumber) + ', the license that covers the retiring one in the exports: nothing is removed.')
+            return
+        }
+    }
+    if ([string]$keeper.skuId -eq [string]$old.skuId) {
+        Set-Outcome $Plan 'failed' 'same-sku' ($old.skuPartNumber + ' is both the retiring license and its replacement: fix the input CSV.')
+        return
     }
     $user = Get-User ([string]$row.UserPrincipalName)
     if ($null -eq $user) {
@@ -226,14 +351,12 @@ function Resolve-Row($Plan) {
         return
     }
     $Plan.UserId = [string]$user.id
-    $held = @(@($user.assignedLicenses) | Where-Object { $_ -and [string]$_.skuId -eq [string]$old.skuId })
-    $holdsNew = $false
-    if ($new) {
-        $holdsNew = @(@($user.assignedLicenses) | Where-Object { $_ -and [string]$_.skuId -eq [string]$new.skuId }).Count -gt 0
-    }
-    if ($held.Count -eq 0) {
-        if ($holdsNew) {
-            Set-Outcome $Plan 'skipped' 'already-migrated' ('Already holds ' + $new.skuPartNumber + ' and not the retiring license.')
+    $Plan.Before = $user
+    $held = Get-Assignment $user $old
+    $holdsKeeper = $null -ne (Get-Assignment $user $keeper)
+    if ($null -eq $held) {
+        if ($class -eq 'reassign' -and $holdsKeeper) {
+            Set-Outcome $Plan 'skipped' 'already-migrated' ('Already holds ' + $keeper.skuPartNumber + ' and not the retiring license.')
         } else {
             Set-Outcome $Plan 'skipped' 'not-held' ('Does not hold ' + $old.skuPartNumber + ' (removed already?).')
         }
@@ -245,20 +368,53 @@ function Resolve-Row($Plan) {
         return
     }
     $Plan.Remove = [string]$old.skuId
-    if ($class -eq 'remove-only' -or $holdsNew) {
+    if ($class -eq 'reassign' -and -not $holdsKeeper) {
+        if (-not $user.usageLocation) {
+            Set-Outcome $Plan 'failed' 'no-usage-location' 'The user has no usage location, which a new license needs. Set it in the admin center (Users > Active users > the user > Account) and run again; this script never sets it.'
+            return
+        }
+        $Plan.Operation = 'swap'
+        $Plan.Add = @{ skuId = [string]$keeper.skuId; disabledPlans = @(Get-CarriedDisabledPlans $user $old $keeper) }
+        return
+    }
+    # The user keeps another license: it must cover the retiring one, enabled.
+    $missing = @()
+    $why = Test-Keeper $user $row $old $keeper ([ref] $missing)
+    if (-not $why) {
         $Plan.Operation = 'remove'
         return
     }
-    if (-not $user.usageLocation) {
-        Set-Outcome $Plan 'failed' 'no-usage-location' 'The user has no usage location, which a new license needs. Set it in the admin center (Users > Active users > the user > Account) and run again; this script never sets it.'
+    $byGroup = @(@($user.licenseAssignmentStates) | Where-Object { $_ -and [string]$_.skuId -eq [string]$keeper.skuId -and $_.assignedByGroup })
+    if ($class -eq 'reassign' -and @($missing).Count -gt 0 -and $byGroup.Count -eq 0) {
+        # Enable the missing plans on the new license in the same call that removes the old one.
+        $Plan.Operation = 'enable-and-remove'
+        $Plan.Add = @{ skuId = [string]$keeper.skuId; disabledPlans = @(Get-EnabledPlans $user $keeper $missing) }
         return
     }
-    $Plan.Operation = 'swap'
-    $Plan.Add = @{ skuId = [string]$new.skuId; disabledPlans = @(Get-CarriedDisabledPlans $held[0] $old $new) }
+    $code = 'no-checked-cover'
+    if ($class -eq 'reassign') { $code = 'no-checked-replacement' }
+    Set-Outcome $Plan 'not-run' $code ($why + ' Nothing is removed: the user would lose these services.')
 }
 
-if ($Apply) { $mode = 'APPLY: licenses will be changed' } else { $mode = 'dry run: nothing is changed (run with -Apply to make the changes)' }
-Write-Host ('skusunset step B for ' + $CustomerName + ' - ' + $mode)
+# Appends one row to the result file (once per row).
+function Write-Result($Plan) {
+    if ($Plan.Written) { return }
+    $record = [pscustomobject][ordered]@{
+        UserPrincipalName = $Plan.Row.UserPrincipalName
+        Class = $Plan.Row.Action
+        Action = $Plan.Operation
+        Status = $Plan.Status
+        ErrorCode = $Plan.ErrorCode
+        Message = $Plan.Message
+        Request = $Plan.Request
+        HoldsAfter = $Plan.HoldsAfter
+        Timestamp = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', $Invariant)
+    }
+    Export-Csv -InputObject $record -LiteralPath $ResultCsv -Append -NoTypeInformation -Encoding UTF8 -WhatIf:$false -Confirm:$false
+    $Plan.Written = $true
+}
+
+Write-Host ('skusunset step B for ' + $CustomerName + ' - ' + $(if ($Apply) { 'APPLY: licenses will be changed' } else { 'dry run: no license is changed (run with -Apply to make the changes)' }))
 foreach ($warning in $Warnings) { Write-Warning $warning }
 
 if (-not (Test-Path -LiteralPath $InputCsv -PathType Leaf)) { throw ('Input CSV not found: ' + $InputCsv) }
@@ -267,122 +423,187 @@ if ($Rows.Count -gt 0) {
     $present = @($Rows[0].PSObject.Properties | ForEach-Object { $_.Name })
     foreach ($column in $Columns) {
         if ($present -notcontains $column) {
-            throw ($InputCsv + ' has no column ' + $column + '; expected: ' + ($Columns -join ', '))
+            throw ($InputCsv + ' has no column ' + $column + '; expected: ' + ($Columns -join ', ') + '. Was it written by an older skusunset? Run the report again.')
         }
     }
 }
+# The record must be writable before anything changes (a file open in Excel is locked).
+Set-Content -LiteralPath $ResultCsv -Value ('"' + ($ResultColumns -join '","') + '"') -Encoding UTF8 -WhatIf:$false -Confirm:$false
 
-Connect-MgGraph -TenantId $TenantId -Scopes 'LicenseAssignment.ReadWrite.All', 'Organization.Read.All' -NoWelcome
-$context = Get-MgContext
-if ($null -eq $context -or [string]$context.TenantId -ne $TenantId) {
-    throw ('Signed in to another tenant, but this script is for ' + $CustomerName + ' (tenant ' + $TenantId + '). Nothing was changed.')
-}
-if ($ExpectedDomain) {
-    $organization = @((Invoke-Graph 'GET' 'v1.0/organization?$select=id,verifiedDomains').value)
-    $domains = @($organization | ForEach-Object { @($_.verifiedDomains) } | ForEach-Object { [string]$_.name })
-    if ($domains -notcontains $ExpectedDomain) {
-        $message = 'Tenant ' + $TenantId + ' has no verified domain ' + $ExpectedDomain + ', the domain of ' + $CustomerName + ' in the exports.'
-        if (-not $TenantFromExport) { throw ($message + ' Nothing was changed.') }
-        Write-Warning $message
-    }
-}
-$TenantSkus = @((Invoke-Graph 'GET' 'v1.0/subscribedSkus').value)
-
-# 1. Decide, per row, reading only.
 $Plans = New-Object System.Collections.Generic.List[object]
-foreach ($row in $Rows) {
-    $plan = [pscustomobject]@{ Row = $row; UserId = ''; Operation = 'none'; Status = 'planned'; ErrorCode = ''; Message = ''; Add = $null; Remove = $null }
-    $Plans.Add($plan)
-    try {
-        Resolve-Row $plan
-    } catch {
-        Set-Outcome $plan 'failed' (Get-GraphErrorCode $_) $_.Exception.Message
+$Connected = $false
+try {
+    Connect-MgGraph -TenantId $TenantId -Scopes 'LicenseAssignment.ReadWrite.All', 'Organization.Read.All', 'User.Read.All' -NoWelcome
+    $Connected = $true
+    $context = Get-MgContext
+    if ($null -eq $context -or [string]$context.TenantId -ne $TenantId) {
+        throw ('Signed in to another tenant, but this script is for ' + $CustomerName + ' (tenant ' + $TenantId + '). Nothing was changed.')
     }
-}
-
-# 2. Pre-flight: every new SKU enabled, with a free license for every user it goes to.
-$Needed = @{}
-foreach ($plan in $Plans) {
-    if ($plan.Status -eq 'planned' -and $plan.Operation -eq 'swap') {
-        $skuId = $plan.Add.skuId
-        if (-not $Needed.ContainsKey($skuId)) { $Needed[$skuId] = @{} }
-        $Needed[$skuId][$plan.UserId] = $true
-    }
-}
-$Shortfalls = @()
-foreach ($skuId in @($Needed.Keys)) {
-    $sku = Find-TenantSku $skuId ''
-    $count = $Needed[$skuId].Count
-    $free = [int]$sku.prepaidUnits.enabled - [int]$sku.consumedUnits
-    if ([string]$sku.capabilityStatus -ne 'Enabled') {
-        $Shortfalls += ($sku.skuPartNumber + ' is ' + $sku.capabilityStatus + ' in this tenant, not Enabled.')
-    } elseif ($free -lt $count) {
-        $Shortfalls += ($sku.skuPartNumber + ': ' + $count + ' user(s) to move, ' + $free + ' free license(s): buy ' + ($count - $free) + ' more (step A).')
-    }
-}
-if ($Shortfalls.Count -gt 0) {
-    foreach ($plan in $Plans) {
-        if ($plan.Status -eq 'planned' -and $plan.Operation -ne 'none') {
-            Set-Outcome $plan 'not-run' 'pre-flight' ($Shortfalls -join ' ')
+    if ($ExpectedDomain) {
+        $organization = @((Invoke-Graph 'GET' 'v1.0/organization?$select=id,verifiedDomains').value)
+        $domains = @($organization | ForEach-Object { @($_.verifiedDomains) } | ForEach-Object { [string]$_.name })
+        if ($domains -notcontains $ExpectedDomain) {
+            $message = 'Tenant ' + $TenantId + ' has no verified domain ' + $ExpectedDomain + ', the domain of ' + $CustomerName + ' in the exports.'
+            if (-not $TenantFromExport) { throw ($message + ' Nothing was changed.') }
+            Write-Warning $message
         }
     }
-    foreach ($line in $Shortfalls) { Write-Warning $line }
-}
-
-# 3. One assignLicense call per user (adds and removes together), only with -Apply.
-$ByUser = [ordered]@{}
-foreach ($plan in $Plans) {
-    if ($plan.Status -ne 'planned' -or $plan.Operation -eq 'none') { continue }
-    if (-not $ByUser.Contains($plan.UserId)) { $ByUser[$plan.UserId] = New-Object System.Collections.Generic.List[object] }
-    $ByUser[$plan.UserId].Add($plan)
-}
-foreach ($userId in @($ByUser.Keys)) {
-    $userPlans = $ByUser[$userId]
-    $add = @()
-    $remove = @()
-    foreach ($plan in $userPlans) {
-        if ($plan.Add -and @($add | Where-Object { $_.skuId -eq $plan.Add.skuId }).Count -eq 0) { $add += $plan.Add }
-        if ($remove -notcontains $plan.Remove) { $remove += $plan.Remove }
+    $TenantSkus = @((Invoke-Graph 'GET' 'v1.0/subscribedSkus').value)
+    # Paid units per SKU: enabled subscriptions that are not trials.
+    $Paid = @{}
+    $TrialsKnown = $true
+    try {
+        foreach ($subscription in @((Invoke-Graph 'GET' 'v1.0/directory/subscriptions').value)) {
+            if (-not $subscription) { continue }
+            $id = [string]$subscription.skuId
+            if (-not $Paid.ContainsKey($id)) { $Paid[$id] = 0 }
+            if (-not $subscription.isTrial -and [string]$subscription.status -eq 'Enabled') { $Paid[$id] += [int]$subscription.totalLicenses }
+        }
+    } catch {
+        $TrialsKnown = $false
+        Write-Warning ('The tenant''s subscriptions could not be read (' + (Get-GraphError $_).Code + '), so trial licenses cannot be told apart: check that the new plans are not trials.')
     }
-    $upn = [string]$userPlans[0].Row.UserPrincipalName
-    $what = 'assignLicense: add ' + (@($add | ForEach-Object { $_.skuId }) -join ', ') + '; remove ' + ($remove -join ', ')
-    if ($PSCmdlet.ShouldProcess($upn, $what)) {
-        if ($Apply) {
-            try {
-                Invoke-Graph 'POST' ('v1.0/users/' + $userId + '/assignLicense') @{ addLicenses = @($add); removeLicenses = @($remove) } | Out-Null
-                foreach ($plan in $userPlans) { Set-Outcome $plan 'done' '' $what }
-            } catch {
-                $code = Get-GraphErrorCode $_
-                $message = $_.Exception.Message
-                foreach ($plan in $userPlans) { Set-Outcome $plan 'failed' $code $message }
+
+    # 1. Decide, per row, reading only.
+    foreach ($row in $Rows) {
+        $plan = [pscustomobject]@{ Row = $row; UserId = ''; Operation = 'none'; Status = 'planned'; ErrorCode = ''; Message = ''; Add = $null; Remove = $null; Before = $null; Request = ''; HoldsAfter = ''; Written = $false }
+        $Plans.Add($plan)
+        try {
+            Resolve-Row $plan
+        } catch {
+            $failure = Get-GraphError $_
+            Set-Outcome $plan 'failed' $failure.Code $failure.Message
+        }
+    }
+
+    # 2. Pre-flight: every new SKU enabled and paid for, with a free license for every user it
+    # goes to (free = enabled - consumed - warning, trials left out).
+    $Needed = @{}
+    foreach ($plan in $Plans) {
+        if ($plan.Status -eq 'planned' -and $plan.Operation -eq 'swap') {
+            $skuId = $plan.Add.skuId
+            if (-not $Needed.ContainsKey($skuId)) { $Needed[$skuId] = @{} }
+            $Needed[$skuId][$plan.UserId] = $true
+        }
+    }
+    $Shortfalls = @()
+    foreach ($skuId in @($Needed.Keys)) {
+        $sku = Find-TenantSku $skuId ''
+        $count = $Needed[$skuId].Count
+        $free = [int]$sku.prepaidUnits.enabled - [int]$sku.consumedUnits - [int]$sku.prepaidUnits.warning
+        if ([string]$sku.capabilityStatus -ne 'Enabled') {
+            $Shortfalls += ($sku.skuPartNumber + ' is ' + $sku.capabilityStatus + ' in this tenant, not Enabled.')
+        } elseif ($TrialsKnown -and -not ($Paid.ContainsKey($skuId) -and $Paid[$skuId] -gt 0)) {
+            $Shortfalls += ($sku.skuPartNumber + ' is only a trial in this tenant: users moved onto it lose it when the trial ends. Buy it (step A).')
+        } else {
+            if ($TrialsKnown) { $free = [math]::Min($free, $Paid[$skuId] - [int]$sku.consumedUnits) }
+            if ($free -lt $count) {
+                $Shortfalls += ($sku.skuPartNumber + ': ' + $count + ' user(s) to move, ' + $free + ' free paid license(s): buy ' + ($count - $free) + ' more (step A).')
+            }
+        }
+    }
+    if ($Shortfalls.Count -gt 0) {
+        foreach ($plan in $Plans) {
+            if ($plan.Status -eq 'planned' -and $plan.Operation -ne 'none') {
+                Set-Outcome $plan 'not-run' 'pre-flight' ($Shortfalls -join ' ')
+            }
+        }
+        foreach ($line in $Shortfalls) { Write-Warning $line }
+    }
+    foreach ($plan in $Plans) { if ($plan.Status -ne 'planned') { Write-Result $plan } }
+
+    # 3. One assignLicense call per user (adds and removes together), only with -Apply; the
+    # request is built in the dry run too.
+    $ByUser = [ordered]@{}
+    foreach ($plan in $Plans) {
+        if ($plan.Status -ne 'planned' -or $plan.Operation -eq 'none') { continue }
+        if (-not $ByUser.Contains($plan.UserId)) { $ByUser[$plan.UserId] = New-Object System.Collections.Generic.List[object] }
+        $ByUser[$plan.UserId].Add($plan)
+    }
+    foreach ($userId in @($ByUser.Keys)) {
+        $userPlans = $ByUser[$userId]
+        $add = @()
+        $remove = @()
+        foreach ($plan in $userPlans) {
+            if ($plan.Add -and @($add | Where-Object { $_.skuId -eq $plan.Add.skuId }).Count -eq 0) { $add += $plan.Add }
+            if ($remove -notcontains $plan.Remove) { $remove += $plan.Remove }
+        }
+        $request = ConvertTo-Json -InputObject @{ addLicenses = @($add); removeLicenses = @($remove) } -Depth 6 -Compress
+        $upn = [string]$userPlans[0].Row.UserPrincipalName
+        $names = @($add | ForEach-Object { (Find-TenantSku $_.skuId '').skuPartNumber })
+        $gone = @($remove | ForEach-Object { (Find-TenantSku $_ '').skuPartNumber })
+        $what = 'assignLicense: add ' + ($names -join ', ') + '; remove ' + ($gone -join ', ')
+        foreach ($plan in $userPlans) { $plan.Request = $request }
+        if ($PSCmdlet.ShouldProcess($upn, $what)) {
+            if ($Apply) {
+                $failure = $null
+                try {
+                    Invoke-Graph 'POST' ('v1.0/users/' + $userId + '/assignLicense') $request | Out-Null
+                } catch {
+                    $failure = Get-GraphError $_
+                }
+                $after = $null
+                try { $after = Get-User $upn -Fresh } catch { }
+                $holds = Format-Holdings $after
+                $done = $after -and @($remove | Where-Object { Get-Assignment $after @{ skuId = $_ } }).Count -eq 0 -and @($add | Where-Object { -not (Get-Assignment $after @{ skuId = $_.skuId }) }).Count -eq 0
+                foreach ($plan in $userPlans) {
+                    $plan.HoldsAfter = $holds
+                    if ($failure) {
+                        Set-Outcome $plan 'failed' $failure.Code $failure.Message
+                    } elseif ($done) {
+                        Set-Outcome $plan 'done' '' $what
+                    } else {
+                        Set-Outcome $plan 'check' 'not-seen-yet' ('Graph accepted ' + $what + ', but the user read back holds ' + $holds + ': look again in a few minutes.')
+                    }
+                    Write-Result $plan
+                }
+            } else {
+                foreach ($plan in $userPlans) {
+                    Set-Outcome $plan 'dry-run' '' ('would ' + $what)
+                    Write-Result $plan
+                }
             }
         } else {
-            foreach ($plan in $userPlans) { Set-Outcome $plan 'dry-run' '' ('would ' + $what) }
+            $status = 'declined'
+            if ($WhatIfPreference) { $status = 'what-if' }
+            foreach ($plan in $userPlans) {
+                Set-Outcome $plan $status '' ('would ' + $what)
+                Write-Result $plan
+            }
         }
-    } else {
-        foreach ($plan in $userPlans) { Set-Outcome $plan 'what-if' '' ('would ' + $what) }
     }
+} finally {
+    # The record is kept whatever happens: Ctrl+C, an error, a refused tenant.
+    foreach ($plan in $Plans) {
+        if ($plan.Status -eq 'planned') { Set-Outcome $plan 'not-run' 'interrupted' 'The run stopped before this row.' }
+        try { Write-Result $plan } catch { Write-Warning ('Could not write ' + $ResultCsv + ': ' + $_.Exception.Message) }
+    }
+    try {
+        $record = @(foreach ($plan in $Plans) {
+            [ordered]@{
+                userPrincipalName = [string]$plan.Row.UserPrincipalName
+                class = [string]$plan.Row.Action
+                status = $plan.Status
+                before = $plan.Before
+                request = $plan.Request
+                holdsAfter = $plan.HoldsAfter
+            }
+        })
+        $document = [ordered]@{ customer = $CustomerName; tenantId = $TenantId; mode = $Mode; users = $record }
+        Set-Content -LiteralPath $PlanJson -Value (ConvertTo-Json -InputObject $document -Depth 10) -Encoding UTF8 -WhatIf:$false -Confirm:$false
+    } catch { Write-Warning ('Could not write ' + $PlanJson + ': ' + $_.Exception.Message) }
+    if ($Connected) { Disconnect-MgGraph | Out-Null }
 }
 
-$Results = foreach ($plan in $Plans) {
-    [pscustomobject][ordered]@{
-        UserPrincipalName = $plan.Row.UserPrincipalName
-        Class = $plan.Row.Action
-        Action = $plan.Operation
-        Status = $plan.Status
-        ErrorCode = $plan.ErrorCode
-        Message = $plan.Message
-        Timestamp = (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
-    }
-}
-@($Results) | Export-Csv -LiteralPath $ResultCsv -NoTypeInformation -Encoding UTF8 -WhatIf:$false
-@($Results) | Group-Object Status | ForEach-Object { Write-Host ('  ' + $_.Name + ': ' + $_.Count) }
+@($Plans) | Group-Object Status | ForEach-Object { Write-Host ('  ' + $_.Name + ': ' + $_.Count) }
 Write-Host ('Results: ' + $ResultCsv)
+Write-Host ('Record (licenses before, requests): ' + $PlanJson)
+Write-Host 'Signed out of Microsoft Graph.'
 Write-Host 'Before step C (suspending the old subscription), verify that no user holds any more:'
 foreach ($name in $RetiringLicenses) { Write-Host ('  ' + $name) }
-$failed = @($Plans | Where-Object { $_.Status -eq 'failed' -or $_.Status -eq 'not-run' }).Count
+$failed = @($Plans | Where-Object { $_.Status -eq 'failed' -or $_.Status -eq 'not-run' -or $_.Status -eq 'check' }).Count
 if ($failed -gt 0) {
-    Write-Warning ([string]$failed + ' row(s) failed or were not run: see ' + $ResultCsv)
+    Write-Warning ([string]$failed + ' row(s) failed, were not run or need a look: see ' + $ResultCsv)
     exit 1
 }
 exit 0

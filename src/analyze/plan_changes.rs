@@ -3,6 +3,7 @@
 //! same family for, and whether the mailbox or the desktop Office apps go with them.
 
 use crate::model::{Action, PlanChange, PlanMove, RetiringLicense, SkuInfo, UserRow};
+use crate::reference::skus::plan_family;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Exchange Online mailbox service plans start so (`EXCHANGE_S_FOUNDATION` is not a mailbox).
@@ -13,21 +14,6 @@ fn is_mailbox_plan(plan: &str) -> bool {
 /// The desktop Office apps: Microsoft 365 Apps for enterprise and for business.
 fn is_desktop_apps_plan(plan: &str) -> bool {
     matches!(plan, "OFFICESUBSCRIPTION" | "OFFICE_BUSINESS")
-}
-
-/// A service plan's name without its level: `FLOW_O365_P2` and `FLOW_O365_P3` are one family,
-/// as are `FORMS_PLAN_E3` / `FORMS_PLAN_E5` and `BPOS_S_TODO_2` / `BPOS_S_TODO_3`.
-fn plan_family(plan: &str) -> &str {
-    let mut family = plan;
-    while let Some((head, last)) = family.rsplit_once('_') {
-        let level = last.trim_start_matches(['P', 'E', 'A', 'F', 'K']);
-        let level = level.strip_prefix("LAN").unwrap_or(level);
-        if level.is_empty() || !level.bytes().all(|b| b.is_ascii_digit()) {
-            break;
-        }
-        family = head;
-    }
-    family
 }
 
 /// Every distinct move of the `reassign` users, sorted, with what it loses; products come from

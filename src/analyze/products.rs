@@ -1,6 +1,6 @@
 //! The products step B needs by identifier: how each retiring license of the `users` table
-//! resolves to a SKU, and the SKU table's rows (GUID, service plans) for those and for every
-//! replacement of the retirements the report names.
+//! resolves to a SKU, and the SKU table's rows (GUID, service plans) for those, for the licenses
+//! that cover them, and for every replacement of the retirements the report names.
 
 use crate::model::{RetirementInfo, RetiringLicense, SkuInfo, UserRow};
 use crate::reference::names::is_part_number;
@@ -36,6 +36,13 @@ pub(super) fn products(
             }
         })
         .collect();
+    // The covering licenses too: step B checks each is still held, its covering plans enabled.
+    for sku in users
+        .iter()
+        .filter_map(|u| resolver.skus.lookup(u.covering_sku.as_deref()?))
+    {
+        skus.insert(&sku.string_id, sku);
+    }
     let replacements = retirements.iter().flat_map(|r| &r.replacements);
     for sku in replacements.filter_map(|p| resolver.skus.lookup(&p.sku)) {
         skus.insert(&sku.string_id, sku);

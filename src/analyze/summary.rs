@@ -270,6 +270,8 @@ pub fn retirements_used(
                     segments: p.segments.clone(),
                 })
                 .collect(),
+            covered_by_plans: r.covered_by_plans.clone(),
+            covered_by_skus: r.covered_by_skus.clone(),
             part_numbers: (r.aliases.iter())
                 .filter(|a| crate::reference::names::is_part_number(a))
                 .cloned()

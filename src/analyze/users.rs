@@ -162,6 +162,7 @@ fn user_rows<'d>(
             .map_or(retirement.clone(), |r| r.name.clone());
         let license = text(lic, i);
         let reassign = action == Action::Reassign;
+        let covering_license = owned(covering, i).filter(|_| action == Action::RemoveOnly);
         let info = &segments.by_key[key_at(ckeys, i)];
         let why = match action {
             Action::ReviewBlocked => Reason::new(
@@ -195,6 +196,11 @@ fn user_rows<'d>(
             action,
             recommended_sku: owned(skus, i).filter(|_| reassign),
             recommended_plan: owned(plans, i).filter(|_| reassign),
+            covering_sku: covering_license
+                .as_deref()
+                .and_then(|c| resolver.resolve(c).sku)
+                .map(|s| s.string_id.clone()),
+            covering_license,
             why,
         });
     }

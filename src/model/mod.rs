@@ -115,6 +115,10 @@ pub struct RetirementInfo {
     pub name: String,
     /// Replacement options in Partner Center's order.
     pub replacements: Vec<ReplacementInfo>,
+    /// Service plans that cover it: a user holding any of them needs no replacement.
+    pub covered_by_plans: Vec<String>,
+    /// Products (String_Ids) that cover it whole.
+    pub covered_by_skus: Vec<String>,
     /// The aliases that are product part numbers (String_Ids such as `KAIZALA_STANDALONE`):
     /// how a tenant's `subscribedSkus` name it when the SKU table has no row for it.
     pub part_numbers: Vec<String>,
@@ -225,6 +229,10 @@ pub struct UserRow {
     pub recommended_sku: Option<String>,
     /// Name of the plan to assign (reassign only).
     pub recommended_plan: Option<String>,
+    /// The license that already covers the retiring one, as written (remove-only only).
+    pub covering_license: Option<String>,
+    /// Its String_Id, when the SKU table knows it: step B checks it is still held, enabled.
+    pub covering_sku: Option<String>,
     /// Why this action and plan, as a code and its values; outputs word it per locale (the
     /// `reason` column is the English wording).
     pub why: Reason,

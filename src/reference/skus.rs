@@ -224,6 +224,21 @@ impl SkuTable {
     }
 }
 
+/// A service plan's name without its level: `FLOW_O365_P2` and `FLOW_O365_P3` are one family,
+/// as are `FORMS_PLAN_E3` / `FORMS_PLAN_E5` and `BPOS_S_TODO_2` / `BPOS_S_TODO_3`.
+pub fn plan_family(plan: &str) -> &str {
+    let mut family = plan;
+    while let Some((head, last)) = family.rsplit_once('_') {
+        let level = last.trim_start_matches(['P', 'E', 'A', 'F', 'K']);
+        let level = level.strip_prefix("LAN").unwrap_or(level);
+        if level.is_empty() || !level.bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        family = head;
+    }
+    family
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -349,3 +349,46 @@ fn report_writes_scripts_and_the_runbooks_link_them_only_then() {
     assert!(!read(without.join("runbooks/contoso-ltd.html")).contains("../scripts/"));
     assert!(!read(without.join("runbooks/index.html")).contains("Step B script"));
 }
+
+/// Every row tells the script what must stay: a remove-only row names its covering license and
+/// the families it must have enabled; Office 365 E4 covered by E5 keeps Exchange, at any level.
+#[test]
+fn every_row_names_its_keeper_and_what_must_stay_enabled() {
+    let files = scripts(&demo_report());
+    let mut remove_only = 0;
+    for (name, text) in files.iter().filter(|(n, _)| n.ends_with(".csv")) {
+        let rows = records(text);
+        let column = |title: &str| rows[0].iter().position(|c| c == title).expect(title);
+        let (action, cover, mode, families) = (
+            column("Action"),
+            column("CoverSkuPartNumber"),
+            column("KeepMode"),
+            column("KeepFamilies"),
+        );
+        for row in &rows[1..] {
+            match row[action].as_str() {
+                "remove-only" => {
+                    remove_only += 1;
+                    assert!(!row[cover].is_empty(), "{name}: {row:?}");
+                    assert!(
+                        ["any", "each"].contains(&row[mode].as_str()),
+                        "{name}: {row:?}"
+                    );
+                    assert!(!row[families].is_empty(), "{name}: {row:?}");
+                }
+                "reassign" => assert!(row[cover].is_empty(), "{name}: {row:?}"),
+                _ => {}
+            }
+            if row[cover] == "ENTERPRISEPREMIUM" {
+                assert_eq!(row[mode], "each");
+                let kept: Vec<&str> = row[families].split(';').collect();
+                assert!(kept.contains(&"EXCHANGE_S_ENTERPRISE") && kept.contains(&"FLOW_O365"));
+                assert!(
+                    !kept.contains(&"MCOVOICECONF"),
+                    "E5 has no audio conferencing plan"
+                );
+            }
+        }
+    }
+    assert_eq!(remove_only, 8, "the demo's remove-only users");
+}

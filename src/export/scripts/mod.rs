@@ -5,13 +5,16 @@
 //! SKU GUIDs come from the report's SKU table rows; a license the table does not know gets no
 //! guessed GUID: the script finds it in the tenant by part number at run time.
 
+mod cover;
 mod powershell;
 
 use super::slug::customer_slugs;
 use super::{Exporter, OutputFile};
 use crate::base::hash::FastMap;
 use crate::base::text::is_guid;
-use crate::model::{Action, PlanChange, Report, RetiringLicense, SkuInfo, UserRow, by_customer};
+use crate::model::{
+    Action, PlanChange, Report, RetirementInfo, RetiringLicense, SkuInfo, UserRow, by_customer,
+};
 use anyhow::{Context, Result};
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value};
@@ -21,14 +24,20 @@ use std::path::PathBuf;
 /// The script template.
 const TEMPLATE: &str = include_str!("../../../templates/swap.ps1");
 
-/// The input CSV's columns, in order (the script checks them).
-pub const CSV_COLUMNS: [&str; 6] = [
+/// The input CSV's columns, in order (the script checks them). `CoverSku*` name the license
+/// that covers a `remove-only` row; `KeepMode` and `KeepFamilies` what the keeper (that license,
+/// or the new plan) must have enabled before the retiring license goes ([`cover`]).
+pub const CSV_COLUMNS: [&str; 10] = [
     "UserPrincipalName",
     "Action",
     "RemoveSkuId",
     "RemoveSkuPartNumber",
     "AddSkuId",
     "AddSkuPartNumber",
+    "CoverSkuId",
+    "CoverSkuPartNumber",
+    "KeepMode",
+    "KeepFamilies",
 ];
 
 /// Writes `scripts/`.
@@ -45,13 +54,18 @@ struct ScriptPage<'a> {
     tenant_id: Option<&'a str>,
     script_file: String,
     csv_file: String,
-    result_file: String,
+    /// The result CSV's name before `-<mode>-<time>.csv`.
+    result_prefix: String,
+    /// The plan record's name before `-<mode>-<time>.json`.
+    plan_prefix: String,
     reassign: usize,
     remove_only: usize,
     blocked: Vec<BlockedUser<'a>>,
     changes: Vec<&'a PlanChange>,
     /// The retiring licenses to verify gone before step C.
     retiring: Vec<String>,
+    /// Service plan name → family, for every plan the script compares ([`cover::family_table`]).
+    plan_families: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +83,7 @@ pub(super) struct Products<'a> {
     skus: FastMap<&'a str, &'a SkuInfo>,
     /// (license as written, retirement) → how the analysis resolved it.
     licenses: FastMap<(&'a str, &'a str), &'a RetiringLicense>,
+    retirements: FastMap<&'a str, &'a RetirementInfo>,
 }
 
 impl<'a> Products<'a> {
@@ -81,7 +96,44 @@ impl<'a> Products<'a> {
             licenses: (report.retiring_licenses.iter())
                 .map(|l| ((l.license.as_str(), l.retirement_id.as_str()), l))
                 .collect(),
+            retirements: (report.retirements.iter())
+                .map(|r| (r.id.as_str(), r))
+                .collect(),
         }
+    }
+
+    /// The retiring license's product, and the keeper's: the covering license's (remove-only)
+    /// or the new plan's (reassign).
+    fn retiring_and_keeper(&self, user: &UserRow) -> (Option<&'a SkuInfo>, Option<&'a SkuInfo>) {
+        let retiring = self.license(user).and_then(|l| self.sku(l.sku.as_deref()?));
+        let keeper = match user.action {
+            Action::RemoveOnly => user.covering_sku.as_deref(),
+            _ => user.recommended_sku.as_deref(),
+        };
+        (retiring, keeper.and_then(|k| self.sku(k)))
+    }
+
+    /// What the keeper of `user`'s row must have enabled.
+    fn keep(&self, user: &UserRow) -> cover::Keep {
+        let (retiring, keeper) = self.retiring_and_keeper(user);
+        let retirement = self.retirements.get(user.retirement_id.as_str()).copied();
+        cover::keep_rule(user, retirement, retiring, keeper)
+    }
+
+    /// The family table of a customer's rows: the plans of every product they name, and the
+    /// covering plans of their retirements.
+    fn family_table(&self, users: &[&'a UserRow]) -> Vec<(String, String)> {
+        let skus: Vec<&SkuInfo> = (users.iter())
+            .flat_map(|u| {
+                let (retiring, keeper) = self.retiring_and_keeper(u);
+                [retiring, keeper]
+            })
+            .flatten()
+            .collect();
+        let covering = (users.iter())
+            .filter_map(|u| self.retirements.get(u.retirement_id.as_str()))
+            .flat_map(|r| &r.covered_by_plans);
+        cover::family_table(skus, covering)
     }
 
     fn sku(&self, string_id: &str) -> Option<&'a SkuInfo> {
@@ -132,6 +184,8 @@ fn input_csv<'a>(products: &Products<'a>, users: &[&'a UserRow]) -> Result<Vec<u
     w.write_record(CSV_COLUMNS)?;
     for user in users {
         let (remove_id, remove_part, add_id, add_part) = products.columns(user);
+        let cover = (user.covering_sku.as_deref()).and_then(|c| products.sku(c));
+        let keep = products.keep(user);
         w.write_record([
             user.user_principal_name.as_str(),
             user.action.as_str(),
@@ -139,6 +193,10 @@ fn input_csv<'a>(products: &Products<'a>, users: &[&'a UserRow]) -> Result<Vec<u
             remove_part,
             add_id,
             add_part,
+            cover.map_or("", |c| c.guid.as_str()),
+            user.covering_sku.as_deref().unwrap_or_default(),
+            keep.mode.as_str(),
+            keep.families_text().as_str(),
         ])?;
     }
     Ok(w.into_inner()?)
@@ -178,7 +236,8 @@ impl Exporter for ScriptsExporter {
                 tenant_id: customer_id.filter(|id| is_guid(id)),
                 script_file: format!("{slug}.ps1"),
                 csv_file: format!("{slug}.csv"),
-                result_file: format!("{slug}-result.csv"),
+                result_prefix: format!("{slug}-result"),
+                plan_prefix: format!("{slug}-plan"),
                 reassign: count(Action::Reassign),
                 remove_only: count(Action::RemoveOnly),
                 blocked: users
@@ -192,6 +251,7 @@ impl Exporter for ScriptsExporter {
                     .collect(),
                 changes: report.plan_changes_of(users.iter().copied()),
                 retiring,
+                plan_families: products.family_table(&users),
             };
             let script = template
                 .render(Value::from(Serde(&page)))
