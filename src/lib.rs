@@ -12,7 +12,7 @@ pub mod config; // validated configuration from the arguments
 pub mod export; // one exporter per output format
 pub mod ingest; // readers for every export dialect
 pub mod model; // the Report every exporter reads, its vocabulary, issues and accounting
-pub mod outdir; // --out: ownership, staging, the atomic switch, one writer
+pub mod outdir; // --out: plain files, ownership, staging, the switch under a record, one writer
 pub mod read; // tables from CSV and spreadsheets, format-neutral, with limits
 pub mod reference; // SKU table, retirement catalog, resolver, name normalisation
 pub mod terminal; // what check/report print
@@ -156,12 +156,35 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             terminal::print_catalog(&catalog, &name, &mut std::io::stdout())?;
             Ok(Outcome::Success)
         }
+        Command::CheckPlan(args) => {
+            let plan = read_plan(&args.file)?;
+            let check = analyze::stepb_plan::check_plan(&plan);
+            terminal::print_plan_check(&args.file, &check, &mut std::io::stdout())?;
+            Ok(if check.findings.is_empty() {
+                Outcome::Success
+            } else {
+                Outcome::StrictFailure
+            })
+        }
         Command::Demo(args) => {
             let fixtures = config::demo::unpack()?;
             let config = config::demo::config(&fixtures, config::as_of(args.as_of.as_deref())?);
             report(&config, &args.output.config(&Format::ALL), &progress)
         }
     }
+}
+
+/// Reads a step B record; an unreadable or malformed file is an error naming it.
+fn read_plan(path: &std::path::Path) -> Result<model::stepb_plan::StepBPlan> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    // Windows PowerShell writes UTF-8 with a byte order mark.
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).with_context(|| {
+        format!(
+            "`{}` is not a step B record (the `-plan-…json` a skusunset script writes)",
+            path.display()
+        )
+    })
 }
 
 /// Whether an error is a broken pipe on stdout (treated as success).

@@ -432,6 +432,8 @@ Set-Content -LiteralPath $ResultCsv -Value ('"' + ($ResultColumns -join '","') +
 
 $Plans = New-Object System.Collections.Generic.List[object]
 $Connected = $false
+$TenantSkus = @()
+$Subscriptions = @()
 try {
     Connect-MgGraph -TenantId $TenantId -Scopes 'LicenseAssignment.ReadWrite.All', 'Organization.Read.All', 'User.Read.All' -NoWelcome
     $Connected = $true
@@ -453,7 +455,8 @@ try {
     $Paid = @{}
     $TrialsKnown = $true
     try {
-        foreach ($subscription in @((Invoke-Graph 'GET' 'v1.0/directory/subscriptions').value)) {
+        $Subscriptions = @((Invoke-Graph 'GET' 'v1.0/directory/subscriptions').value)
+        foreach ($subscription in $Subscriptions) {
             if (-not $subscription) { continue }
             $id = [string]$subscription.skuId
             if (-not $Paid.ContainsKey($id)) { $Paid[$id] = 0 }
@@ -583,13 +586,17 @@ try {
             [ordered]@{
                 userPrincipalName = [string]$plan.Row.UserPrincipalName
                 class = [string]$plan.Row.Action
+                keepMode = [string]$plan.Row.KeepMode
+                keepFamilies = [string]$plan.Row.KeepFamilies
                 status = $plan.Status
                 before = $plan.Before
                 request = $plan.Request
                 holdsAfter = $plan.HoldsAfter
             }
         })
-        $document = [ordered]@{ customer = $CustomerName; tenantId = $TenantId; mode = $Mode; users = $record }
+        # `skusunset check-plan` reads this file: the tenant's SKUs and subscriptions as Graph gave
+        # them, the family table, and per user the licenses before and the request.
+        $document = [ordered]@{ customer = $CustomerName; tenantId = $TenantId; mode = $Mode; planFamilies = $PlanFamily; subscribedSkus = @($TenantSkus); subscriptions = @($Subscriptions); users = $record }
         Set-Content -LiteralPath $PlanJson -Value (ConvertTo-Json -InputObject $document -Depth 10) -Encoding UTF8 -WhatIf:$false -Confirm:$false
     } catch { Write-Warning ('Could not write ' + $PlanJson + ': ' + $_.Exception.Message) }
     if ($Connected) { Disconnect-MgGraph | Out-Null }

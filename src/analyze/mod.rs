@@ -13,6 +13,7 @@ mod products;
 mod purchases;
 mod segments;
 mod staleness;
+pub mod stepb_plan;
 pub mod summary;
 mod users;
 

@@ -32,6 +32,17 @@ pub enum Command {
     Catalog(CatalogArgs),
     /// Run `report` on the bundled demo fixtures.
     Demo(DemoArgs),
+    /// Verify the record a step B script wrote (`<customer>-plan-<mode>-<time>.json`): every
+    /// removal keeps an enabled covering plan, reassigns add and remove, no trial target.
+    CheckPlan(CheckPlanArgs),
+}
+
+/// `check-plan`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckPlanArgs {
+    /// The record (`<customer-slug>-plan-dryrun-<time>.json` beside the script).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 /// A `ValueEnum` read with white space around it ignored (`--format "xlsx, html"`), with the

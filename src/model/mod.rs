@@ -2,6 +2,7 @@
 //! already sorted; exporters format it but compute nothing.
 
 pub mod issues;
+pub mod stepb_plan;
 pub mod vocab;
 
 pub use vocab::{

@@ -276,6 +276,33 @@ const LISTED_SEAT_COUNT_CUSTOMERS: usize = 5;
 const MAX_LISTED_PER_DIR: usize = 12;
 
 /// `catalog`: the catalog in use as TOML.
+/// Prints what `check-plan` found: one line per broken rule, then the tally.
+pub fn print_plan_check(
+    file: &std::path::Path,
+    check: &crate::analyze::stepb_plan::PlanCheck,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    for finding in &check.findings {
+        writeln!(w, "{}: {}", escape(&finding.user), escape(&finding.message))?;
+    }
+    let verdict = if check.findings.is_empty() {
+        "every rule holds".to_string()
+    } else {
+        format!(
+            "{} broken rule(s): do not apply this plan",
+            check.findings.len()
+        )
+    };
+    writeln!(
+        w,
+        "{}: {} request(s) checked, {} row(s) without a request; {verdict}",
+        file.display(),
+        check.requests,
+        check.without_request
+    )
+}
+
+/// Prints the retirement catalog in use.
 pub fn print_catalog(catalog: &Catalog, name: &str, w: &mut impl Write) -> io::Result<()> {
     writeln!(w, "# retirement catalog: {name}")?;
     write!(w, "{}", catalog.to_toml())

@@ -12,5 +12,6 @@ mod outdir; // --out: user files survive, one complete report at every instant, 
 mod reading; // never silently wrong on how a file was saved: CR line ends, stray bytes, cut-off rows
 mod script_tree; // step B safety rules on the PowerShell syntax tree: writes, JSON, the record
 mod scripts; // step B PowerShell scripts: grammar, hostile names, GUIDs, CSV = users rows
+mod stepb_plan; // check-plan: the step B record in Graph's shapes, each rule broken once
 mod util; // fixture paths, frame dumps, running the binary
 mod xlsx; // the workbook read back, its parts, LibreOffice
