@@ -27,12 +27,38 @@ pub struct PlanCheck {
     pub without_request: usize,
     /// The broken rules.
     pub findings: Vec<Finding>,
+    /// What Graph refused, with its code and message.
+    pub refusals: Vec<Finding>,
+}
+
+/// Graph's code and message in the error text of the Graph PowerShell SDK, which holds the whole
+/// HTTP response: the request and status lines, the headers, a blank line, then Graph's JSON
+/// body (`{"error":{"code":…,"message":…}}`). The step B script reads it the same way.
+pub fn graph_error(text: &str) -> Option<(String, String)> {
+    let body = match text.find("\r\n\r\n").or_else(|| text.find("\n\n")) {
+        Some(blank) => &text[blank..],
+        None => text,
+    };
+    let json: serde_json::Value = serde_json::from_str(body.get(body.find('{')?..)?.trim()).ok()?;
+    let error = json.get("error")?;
+    let code = error.get("code")?.as_str()?.to_string();
+    let message = error
+        .get("message")
+        .and_then(|m| m.as_str())
+        .unwrap_or_default();
+    Some((code, message.to_string()))
 }
 
 /// The checks over a whole record.
 pub fn check_plan(plan: &StepBPlan) -> PlanCheck {
     let mut check = PlanCheck::default();
     for user in &plan.users {
+        if let Some((code, message)) = graph_error(&user.graph_error) {
+            check.refusals.push(Finding {
+                user: user.user_principal_name.clone(),
+                message: format!("Graph refused ({code}): {message}"),
+            });
+        }
         if user.request.trim().is_empty() {
             check.without_request += 1;
             continue;

@@ -95,6 +95,9 @@ pub struct PlannedUser {
     /// The `assignLicense` body as sent (or, in a dry run, as it would be sent); empty when none.
     #[serde(default)]
     pub request: String,
+    /// What the SDK said when Graph refused (the whole HTTP response as text); empty when none.
+    #[serde(default)]
+    pub graph_error: String,
 }
 
 /// The parts of a Graph `user` the check reads.

@@ -282,7 +282,7 @@ pub fn print_plan_check(
     check: &crate::analyze::stepb_plan::PlanCheck,
     w: &mut impl Write,
 ) -> io::Result<()> {
-    for finding in &check.findings {
+    for finding in check.refusals.iter().chain(&check.findings) {
         writeln!(w, "{}: {}", escape(&finding.user), escape(&finding.message))?;
     }
     let verdict = if check.findings.is_empty() {

@@ -168,3 +168,45 @@ fn check_plan_exits_1_on_a_broken_rule_and_2_on_a_file_that_is_no_record() {
         stderr(&bad)
     );
 }
+
+/// The SDK's error text is the whole HTTP response (as in msgraph-sdk-powershell#2644): Graph's
+/// code and message are read from the body after the headers, as the script reads them.
+#[test]
+fn graph_s_reason_is_read_from_the_sdk_s_error_text() {
+    use skusunset::analyze::stepb_plan::graph_error;
+    let sdk = "POST https://graph.microsoft.com/v1.0/users/a1b2c3d4-0000-4000-8000-000000000001/assignLicense\r\n\
+               HTTP/1.1 400 Bad Request\r\n\
+               Cache-Control: no-cache\r\n\
+               Transfer-Encoding: chunked\r\n\
+               request-id: 3c1d0b3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f\r\n\
+               Content-Type: application/json\r\n\
+               \r\n\
+               {\"error\":{\"code\":\"Request_BadRequest\",\"message\":\"License assignment cannot be done for user with invalid usage location.\",\"innerError\":{\"date\":\"2026-12-07T10:15:00\",\"request-id\":\"3c1d0b3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f\"}}}";
+    assert_eq!(
+        graph_error(sdk),
+        Some((
+            "Request_BadRequest".to_string(),
+            "License assignment cannot be done for user with invalid usage location.".to_string()
+        ))
+    );
+    // Headers that hold braces, and a body without an error object, give no code.
+    assert_eq!(
+        graph_error("HTTP/1.1 503 Service Unavailable\r\nX: {a}\r\n\r\n<html/>"),
+        None
+    );
+    assert_eq!(graph_error(""), None);
+    // A refused row of an -Apply record is said by check-plan, beside the rules.
+    let mut r = record();
+    r["mode"] = json!("apply");
+    let grady = user(&mut r, "GradyA@contoso.com");
+    grady["status"] = json!("failed");
+    grady["graphError"] = json!(sdk.replace("Request_BadRequest", "CountViolation"));
+    let plan: StepBPlan = serde_json::from_value(r).unwrap();
+    let check = check_plan(&plan);
+    assert_eq!(check.refusals.len(), 1);
+    assert!(
+        check.refusals[0]
+            .message
+            .starts_with("Graph refused (CountViolation): License")
+    );
+}

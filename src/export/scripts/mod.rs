@@ -21,8 +21,9 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// The script template.
+/// The script template, and the functions it includes.
 const TEMPLATE: &str = include_str!("../../../templates/swap.ps1");
+const FUNCTIONS: &str = include_str!("../../../templates/swap-functions.ps1");
 
 /// The input CSV's columns, in order (the script checks them). `CoverSku*` name the license
 /// that covers a `remove-only` row; `KeepMode` and `KeepFamilies` what the keeper (that license,
@@ -171,6 +172,8 @@ fn environment() -> Result<Environment<'static>> {
     env.add_filter("comment", powershell::comment);
     env.add_template("swap.ps1", TEMPLATE)
         .context("template swap.ps1")?;
+    env.add_template("swap-functions.ps1", FUNCTIONS)
+        .context("template swap-functions.ps1")?;
     Ok(env)
 }
 
