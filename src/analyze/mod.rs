@@ -8,6 +8,7 @@ mod expiring;
 mod license_cells;
 mod lookups;
 mod ops;
+mod owned;
 mod plan_changes;
 mod products;
 mod purchases;

@@ -24,10 +24,12 @@ pub(super) fn purchases(
     resolver: &Resolver,
     params: &Params,
 ) -> Result<(Vec<PurchaseRow>, Vec<Issue>)> {
-    let mut rows = counted(users)?;
+    let mut keyed = counted(users)?;
     let fallback = Fallback { segments, resolver };
-    let (seat_counts, issues) = fallback.rows(subs, lics, customers, params)?;
-    rows.extend(seat_counts);
+    let (seat_counts, issues) = fallback.rows(subs.clone(), lics.clone(), customers, params)?;
+    keyed.extend(seat_counts);
+    super::owned::apply(&mut keyed, subs, lics)?;
+    let mut rows: Vec<PurchaseRow> = keyed.into_iter().map(|(_, row)| row).collect();
     rows.sort_by_cached_key(|p| {
         (
             customer_order(&p.customer_name, p.customer_id.as_ref()),
@@ -39,8 +41,12 @@ pub(super) fn purchases(
     Ok((rows, issues))
 }
 
-/// A purchase line per customer, retirement and plan: the `reassign` users counted.
-fn counted(users: &UsersTable) -> Result<Vec<PurchaseRow>> {
+/// A purchase row with its customer's key.
+type Keyed = (u32, PurchaseRow);
+
+/// A purchase line per customer, retirement and plan: the `reassign` users counted (with the
+/// customer's key).
+fn counted(users: &UsersTable) -> Result<Vec<Keyed>> {
     let counted = users
         .frame
         .clone()
@@ -57,6 +63,7 @@ fn counted(users: &UsersTable) -> Result<Vec<PurchaseRow>> {
         .agg([len().cast(DataType::Int64).alias("quantity")])
         .collect()?;
     let mut rows = Vec::new();
+    let keys = counted.column("customer_key")?.u32()?;
     let r = Rows::new(&counted);
     let (ids, names, rets, skus, plans, qty) = (
         r.strs("customer_id")?,
@@ -69,7 +76,7 @@ fn counted(users: &UsersTable) -> Result<Vec<PurchaseRow>> {
     for i in 0..r.len() {
         let quantity = qty[i].unwrap_or(0);
         let plan = plans[i].clone().unwrap_or_default();
-        rows.push(PurchaseRow {
+        let row = PurchaseRow {
             customer_id: ids[i].clone(),
             customer_name: names[i].clone().unwrap_or_default(),
             retirement_id: rets[i].clone().unwrap_or_default(),
@@ -83,7 +90,11 @@ fn counted(users: &UsersTable) -> Result<Vec<PurchaseRow>> {
             ),
             recommended_plan: plan,
             quantity,
-        });
+            seats_owned: 0,
+            seats_used: None,
+            to_buy: quantity,
+        };
+        rows.push((keys.get(i).unwrap_or_default(), row));
     }
     Ok(rows)
 }
@@ -111,7 +122,7 @@ impl Fallback<'_> {
         lics: LazyFrame,
         customers: LazyFrame,
         params: &Params,
-    ) -> Result<(Vec<PurchaseRow>, Vec<Issue>)> {
+    ) -> Result<(Vec<Keyed>, Vec<Issue>)> {
         let fallback = Self::seat_counts(subs, lics, customers, params)?;
         let mut rows = Vec::new();
         let r = Rows::new(&fallback);
@@ -150,13 +161,16 @@ impl Fallback<'_> {
                     retiring = retirement.map_or(retirement_id.as_str(), |r| r.name.as_str()),
                 ),
             ));
-            rows.push(PurchaseRow {
+            let row = PurchaseRow {
                 customer_id: ids[i].clone(),
                 customer_name: name,
                 retirement_id,
                 recommended_sku: rep.sku.clone(),
                 recommended_plan: rep.name.clone(),
                 quantity,
+                seats_owned: 0,
+                seats_used: None,
+                to_buy: quantity,
                 why: Reason::new(
                     ReasonCode::PurchaseNoLicenseData,
                     [
@@ -164,7 +178,8 @@ impl Fallback<'_> {
                         (ReasonArg::Segment, segment.as_str().to_string()),
                     ],
                 ),
-            });
+            };
+            rows.push((keys.get(i).unwrap_or_default(), row));
         }
         Ok((rows, issues))
     }

@@ -3,7 +3,7 @@
 //! figures.
 
 use super::ops::customer_order;
-use crate::model::{Action, ReasonCode, Segment, State, Urgency, WindowState};
+use crate::model::{Action, Segment, State, Urgency, WindowState};
 use crate::model::{
     Count, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, PlanSeats, PurchaseRow,
     ReplacementInfo, RetirementInfo, RetirementProgress, Summary, UserRow, WeekSeats,
@@ -92,7 +92,7 @@ fn seats_by_plan(purchases: &[PurchaseRow]) -> Vec<PlanSeats> {
     let mut by: BTreeMap<(&str, &str), i64> = BTreeMap::new();
     for p in purchases {
         *by.entry((&p.recommended_plan, &p.recommended_sku))
-            .or_default() += p.quantity;
+            .or_default() += p.to_buy;
     }
     by.into_iter()
         .map(|((plan, sku), quantity)| PlanSeats {
@@ -219,11 +219,11 @@ fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
                 users_to_reassign: action(Action::Reassign),
                 users_remove_only: action(Action::RemoveOnly),
                 users_review_blocked: action(Action::ReviewBlocked),
-                seats_to_buy: purchases.iter().map(|p| p.quantity).sum(),
+                seats_to_buy: purchases.iter().map(|p| p.to_buy).sum(),
                 seats_from_seat_counts: purchases
                     .iter()
-                    .filter(|p| p.why.code == ReasonCode::PurchaseNoLicenseData)
-                    .map(|p| p.quantity)
+                    .filter(|p| p.why.code.is_seat_count())
+                    .map(|p| p.to_buy)
                     .sum(),
                 retirements: retirements(c, t.retirements, expiring, users, purchases),
             })

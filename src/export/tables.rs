@@ -128,6 +128,9 @@ const PURCHASES: &[Column] = &[
     c("recommended_sku", "Recommended SKU"),
     c("recommended_plan", "Recommended plan"),
     c("quantity", "Quantity"),
+    c("seats_owned", "Seats owned"),
+    c("seats_used", "Seats used"),
+    c("to_buy", "To buy"),
     c("reason", "Reason"),
 ];
 
@@ -262,6 +265,9 @@ pub(super) fn tables<'a>(
                         V::text(&p.recommended_sku),
                         V::text(&p.recommended_plan),
                         V::Int(p.quantity),
+                        V::Int(p.seats_owned),
+                        V::opt_int(p.seats_used),
+                        V::Int(p.to_buy),
                         V::text(reasons.of(&p.why)),
                     ]
                 })

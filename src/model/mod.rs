@@ -252,8 +252,14 @@ pub struct PurchaseRow {
     pub recommended_sku: String,
     /// Plan name to buy.
     pub recommended_plan: String,
-    /// Number of licences.
+    /// Licences the move needs (users to reassign, or the seat counts).
     pub quantity: i64,
+    /// Seats of the plan in the customer's open subscriptions (trials left out).
+    pub seats_owned: i64,
+    /// The customer's users holding the plan already; `None` without license data.
+    pub seats_used: Option<i64>,
+    /// Licences still to buy: `quantity` less the owned seats not in use, never below 0.
+    pub to_buy: i64,
     /// How the quantity was found, as a code and its values (see [`UserRow::why`]).
     pub why: Reason,
 }

@@ -100,8 +100,12 @@ vocabulary! {
         Cap = "cap",
         /// The product that already covers the retiring one.
         Covering = "covering",
+        /// Seats of the plan owned and not in use.
+        Free = "free",
         /// The retiring license, by product name.
         License = "license",
+        /// Seats of the plan the customer's open subscriptions hold.
+        Owned = "owned",
         /// The plan to buy.
         Plan = "plan",
         /// Licences to buy.
@@ -112,6 +116,10 @@ vocabulary! {
         Segment = "segment",
         /// Retiring subscriptions counted.
         Subscriptions = "subscriptions",
+        /// Licences still to buy.
+        ToBuy = "to_buy",
+        /// Users holding the plan already.
+        Used = "used",
         /// Licensed users counted.
         Users = "users",
     }
@@ -319,10 +327,22 @@ vocabulary! {
         PurchaseReassign = "purchase-reassign",
         /// Purchase: seat counts, no license data.
         PurchaseNoLicenseData = "purchase-no-license-data",
+        /// Purchase: users to reassign, some seats of the plan already owned and free.
+        PurchaseReassignOwned = "purchase-reassign-owned",
+        /// Purchase: seat counts, seats of the plan already owned (their use not visible).
+        PurchaseNoLicenseDataOwned = "purchase-no-license-data-owned",
     }
 }
 
 impl ReasonCode {
+    /// Whether a purchase counts seats of subscriptions (no license data), not users.
+    pub fn is_seat_count(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::PurchaseNoLicenseData | ReasonCode::PurchaseNoLicenseDataOwned
+        )
+    }
+
     /// The reassign reason for a segment basis.
     pub fn reassign(basis: SegmentBasis) -> ReasonCode {
         match basis {

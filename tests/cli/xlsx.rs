@@ -166,6 +166,9 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
             "Recommended SKU",
             "Recommended plan",
             "Quantity",
+            "Seats owned",
+            "Seats used",
+            "To buy",
             "Reason",
             "Customer ID"
         ]

@@ -390,7 +390,7 @@ impl<'a> Pages<'a> {
             .map(|p| PurchaseView {
                 plan: p.recommended_plan.clone(),
                 sku: p.recommended_sku.clone(),
-                quantity: p.quantity,
+                quantity: p.to_buy,
                 reason: self.m.reason(&p.why),
             })
             .collect();

@@ -1,0 +1,116 @@
+//! Seats already owned (docs/rules.md §3.2a): per customer and plan, the seats of the customer's
+//! open subscriptions of that plan (status active or pending; trials — an offer named "… Trial" —
+//! left out) and the customer's users already holding it, so a purchase line asks only for what
+//! is missing: `to_buy = max(0, quantity − max(0, owned − used))`. Without license data the
+//! used seats cannot be seen, and the reason says so.
+
+use crate::base::frame::Rows;
+use crate::base::hash::FastMap;
+use crate::model::{PurchaseRow, Reason, ReasonArg, ReasonCode, Status};
+use anyhow::Result;
+use polars::prelude::*;
+use std::collections::BTreeSet;
+
+/// A count per (customer key, String_Id).
+type PerPlan = FastMap<(u32, String), i64>;
+
+/// Per (customer key, String_Id): the seats of its open, paid subscriptions of that product.
+fn owned(subs: LazyFrame) -> Result<PerPlan> {
+    let open = col("status")
+        .eq(lit(Status::Active.as_str()))
+        .or(col("status").eq(lit(Status::Pending.as_str())));
+    let df = subs
+        .filter(col("offer_sku").is_not_null().and(open))
+        .select([
+            col("customer_key"),
+            col("offer_sku"),
+            col("offer_name"),
+            col("quantity"),
+        ])
+        .collect()?;
+    let keys = df.column("customer_key")?.u32()?;
+    let r = Rows::new(&df);
+    let (skus, offers, quantity) = (
+        r.strs("offer_sku")?,
+        r.strs("offer_name")?,
+        r.ints("quantity")?,
+    );
+    let mut map = FastMap::default();
+    for (i, ((sku, offer), n)) in skus.into_iter().zip(offers).zip(quantity).enumerate() {
+        let trial = offer.is_some_and(|o| o.to_lowercase().contains("trial"));
+        if let (Some(key), Some(sku), false) = (keys.get(i), sku, trial) {
+            *map.entry((key, sku)).or_insert(0) += n.unwrap_or(0);
+        }
+    }
+    Ok(map)
+}
+
+/// Per (customer key, String_Id): the customer's distinct users holding it; and the customers
+/// with license data at all.
+fn used(lics: LazyFrame) -> Result<(PerPlan, BTreeSet<u32>)> {
+    let df = lics
+        .filter(col("sku").is_not_null())
+        .group_by([col("customer_key"), col("sku")])
+        .agg([col("user_id")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("users")])
+        .collect()?;
+    let keys = df.column("customer_key")?.u32()?;
+    let r = Rows::new(&df);
+    let (skus, users) = (r.strs("sku")?, r.ints("users")?);
+    let mut map = FastMap::default();
+    let mut with_data = BTreeSet::new();
+    for (i, (sku, n)) in skus.into_iter().zip(users).enumerate() {
+        if let (Some(key), Some(sku)) = (keys.get(i), sku) {
+            map.insert((key, sku), n.unwrap_or(0));
+            with_data.insert(key);
+        }
+    }
+    Ok((map, with_data))
+}
+
+/// Sets each purchase row's owned and used seats and what is left to buy (`rows` with their
+/// customer keys), and words the reason where seats are owned.
+pub(super) fn apply(
+    rows: &mut [(u32, PurchaseRow)],
+    subs: LazyFrame,
+    lics: LazyFrame,
+) -> Result<()> {
+    let owned = owned(subs)?;
+    let (used, with_data) = used(lics)?;
+    for (key, row) in rows.iter_mut() {
+        let sku = (*key, row.recommended_sku.clone());
+        row.seats_owned = owned.get(&sku).copied().unwrap_or(0);
+        row.seats_used = with_data
+            .contains(key)
+            .then(|| used.get(&sku).copied().unwrap_or(0));
+        let free = (row.seats_owned - row.seats_used.unwrap_or(0)).max(0);
+        row.to_buy = (row.quantity - free).max(0);
+        if row.seats_owned > 0 {
+            row.why = owned_reason(row, free);
+        }
+    }
+    Ok(())
+}
+
+/// The purchase reason with the owned seats said.
+fn owned_reason(row: &PurchaseRow, free: i64) -> Reason {
+    let mut why = row.why.clone();
+    why.code = match why.code {
+        ReasonCode::PurchaseNoLicenseData => ReasonCode::PurchaseNoLicenseDataOwned,
+        _ => ReasonCode::PurchaseReassignOwned,
+    };
+    let mut set = |arg, value: i64| {
+        why.args.insert(arg, value.to_string());
+    };
+    set(ReasonArg::Owned, row.seats_owned);
+    set(ReasonArg::ToBuy, row.to_buy);
+    if let Some(used) = row.seats_used {
+        set(ReasonArg::Used, used);
+        set(ReasonArg::Free, free);
+    }
+    why.args
+        .insert(ReasonArg::Plan, row.recommended_plan.clone());
+    why
+}
