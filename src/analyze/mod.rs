@@ -11,6 +11,7 @@ mod ops;
 mod owned;
 mod plan_changes;
 mod products;
+mod progress;
 mod purchases;
 mod segments;
 mod staleness;
@@ -110,25 +111,27 @@ pub fn analyze(
     )?;
     let deprovisioning = deprovisioning::table(subs, lics, customer_frame, params)?;
 
-    let mut issues: Vec<Issue> = ingested.issues;
-    issues.extend(seat_count_issues);
-    issues.extend(undated_issues);
-    issues.extend(active_issues);
-    issues.extend(stale_issues);
+    let mut issues: Vec<Issue> = [
+        ingested.issues,
+        seat_count_issues,
+        undated_issues,
+        active_issues,
+        stale_issues,
+    ]
+    .concat();
     issues.sort();
     let customers = segments.rows(customers);
     let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);
-    let summary = summary::summarize(
-        &summary::Tables {
-            customers: &customers,
-            expiring: &expiring,
-            users: &users.rows,
-            purchases: &purchases,
-            deprovisioning: &deprovisioning,
-            retirements: &retirements,
-        },
-        params.as_of,
-    );
+    let tables = summary::Tables {
+        customers: &customers,
+        expiring: &expiring,
+        users: &users.rows,
+        purchases: &purchases,
+        deprovisioning: &deprovisioning,
+        retirements: &retirements,
+    };
+    let summary = summary::summarize(&tables, params.as_of);
+    let progress = progress::progress(&tables, params.as_of);
     let (retiring_licenses, skus) = products::products(resolver, &users.rows, &retirements);
     let plan_changes = plan_changes::plan_changes(&users.rows, &retiring_licenses, &skus);
     Ok(Report {
@@ -138,6 +141,7 @@ pub fn analyze(
         users: users.rows,
         purchases,
         deprovisioning,
+        progress,
         issues,
         accounting: ingested.accounting,
         summary,

@@ -32,6 +32,7 @@ struct JsonReport<'a> {
     users: Vec<Worded<'a, crate::model::UserRow>>,
     purchases: Vec<Worded<'a, crate::model::PurchaseRow>>,
     deprovisioning: &'a [DeprovisioningRow],
+    progress: &'a [crate::model::ProgressRow],
     issues: &'a [Issue],
     accounting: &'a [FileAccounting],
     summary: &'a Summary,
@@ -62,6 +63,7 @@ impl Exporter for JsonExporter {
                 })
                 .collect(),
             deprovisioning: &report.deprovisioning,
+            progress: &report.progress,
             issues: &report.issues,
             accounting: &report.accounting,
             summary: &report.summary,

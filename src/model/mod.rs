@@ -6,8 +6,8 @@ pub mod stepb_plan;
 pub mod vocab;
 
 pub use vocab::{
-    Action, IssueCode, ReasonArg, ReasonCode, Segment, SegmentBasis, State, Status, Urgency,
-    WindowState,
+    Action, IssueCode, NextAction, ReasonArg, ReasonCode, Segment, SegmentBasis, State, Status,
+    SubscriptionsState, Urgency, WindowState,
 };
 
 use chrono::NaiveDate;
@@ -30,6 +30,8 @@ pub struct Report {
     pub purchases: Vec<PurchaseRow>,
     /// Suspended subscriptions and their de-provisioning windows (§3.3).
     pub deprovisioning: Vec<DeprovisioningRow>,
+    /// Per customer and retirement: where it stands and the next action.
+    pub progress: Vec<ProgressRow>,
     /// Every input problem (§3.4).
     pub issues: Vec<Issue>,
     /// Rows read, used and rejected per input file.
@@ -284,6 +286,32 @@ impl Reason {
     }
 }
 
+/// Where one customer stands with one retirement, and what to do next (docs/rules.md §3.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgressRow {
+    /// Tenant id.
+    pub customer_id: Option<String>,
+    /// Customer name.
+    pub customer_name: String,
+    /// The retirement.
+    pub retirement_id: String,
+    /// Licences still to buy (the purchases rows' `to_buy`).
+    pub to_buy: i64,
+    /// Users still holding the retiring license (blocked ones included); `None` without license
+    /// data.
+    pub users_left: Option<i64>,
+    /// Of those, users whose sign-in is blocked (reclaimed by hand).
+    pub users_blocked: Option<i64>,
+    /// Its subscriptions of this retirement, together.
+    pub subscription_state: SubscriptionsState,
+    /// Earliest end date of the open ones.
+    pub end_date: Option<NaiveDate>,
+    /// Latest de-provisioning date of the suspended ones.
+    pub deprovision_on: Option<NaiveDate>,
+    /// What to do next.
+    pub next_action: NextAction,
+}
+
 /// One suspended subscription.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeprovisioningRow {
@@ -516,7 +544,8 @@ customer_key!(
     UserRow,
     PurchaseRow,
     DeprovisioningRow,
-    CustomerProgress
+    CustomerProgress,
+    ProgressRow
 );
 
 /// Rows grouped by customer, in one pass (row order kept within a customer).

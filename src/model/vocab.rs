@@ -393,3 +393,33 @@ mod tests {
         );
     }
 }
+
+vocabulary! {
+    /// Where a customer's subscriptions of one retirement stand, together (docs/rules.md §3.5).
+    SubscriptionsState {
+        /// At least one is still open (expiring, auto-renew on or unknown).
+        Open = "open",
+        /// None is open; at least one is suspended (step C done).
+        Suspended = "suspended",
+        /// All have ended.
+        Ended = "ended",
+        /// The exports hold none (only users hold the retiring license).
+        None = "none",
+    }
+}
+
+vocabulary! {
+    /// What a customer has to do next for one retirement (docs/rules.md §3.5).
+    NextAction {
+        /// Step A: licences still to buy.
+        Buy = "buy",
+        /// Step B: users still hold the retiring license.
+        Reassign = "reassign",
+        /// Step C: no user left, a retiring subscription still open.
+        Suspend = "suspend",
+        /// Suspended, inside its de-provisioning window.
+        Wait = "wait",
+        /// Nothing left.
+        Done = "done",
+    }
+}

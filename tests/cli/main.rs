@@ -1,6 +1,6 @@
 //! Integration tests: one binary, shared helpers.
 
-mod analysis; // §3 rules on small hand-made inputs with hand-computed expectations
+pub(crate) mod analysis; // §3 rules on small hand-made inputs with hand-computed expectations
 mod architecture; // the folder tree is the pipeline: no room imports from a room after it
 mod bad_inputs; // fixtures/bad: hostile files, exit codes and messages; the accounting proof
 mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
@@ -14,4 +14,5 @@ mod script_tree; // step B safety rules on the PowerShell syntax tree: writes, J
 mod scripts; // step B PowerShell scripts: grammar, hostile names, GUIDs, CSV = users rows
 mod stepb_plan; // check-plan: the step B record in Graph's shapes, each rule broken once
 mod util; // fixture paths, frame dumps, running the binary
+mod weekly; // the weekly cycle: seats already owned, progress and the next action
 mod xlsx; // the workbook read back, its parts, LibreOffice

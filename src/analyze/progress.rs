@@ -1,0 +1,122 @@
+//! Progress per customer and retirement (docs/rules.md §3.5): what is left of steps A, B and C,
+//! and the one next action — `buy` while licences are still to buy, `reassign` while users hold
+//! the retiring license, `suspend` once none does but a retiring subscription is still open,
+//! `wait` while a suspended one is inside its de-provisioning window, then `done`.
+
+use super::ops::customer_order;
+use super::summary::Tables;
+use crate::model::{
+    Action, DeprovisioningRow, ExpiringRow, NextAction, ProgressRow, PurchaseRow, State,
+    SubscriptionsState, UserRow, WindowState, by_customer,
+};
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+/// Where the subscriptions of one retirement stand, together.
+fn subscriptions_state(expiring: &[&ExpiringRow]) -> SubscriptionsState {
+    if expiring.iter().any(|e| e.state.is_open()) {
+        SubscriptionsState::Open
+    } else if expiring.iter().any(|e| e.state == State::Suspended) {
+        SubscriptionsState::Suspended
+    } else if expiring.is_empty() {
+        SubscriptionsState::None
+    } else {
+        SubscriptionsState::Ended
+    }
+}
+
+/// The next action of one row (docs/rules.md §3.5).
+fn next_action(row: &ProgressRow, window_open: bool) -> NextAction {
+    let open = row.subscription_state == SubscriptionsState::Open;
+    match row.users_left {
+        _ if row.to_buy > 0 => NextAction::Buy,
+        Some(left) if left > 0 => NextAction::Reassign,
+        // Without license data nobody can tell whether users still hold it.
+        None if open => NextAction::Reassign,
+        _ if open => NextAction::Suspend,
+        _ if window_open => NextAction::Wait,
+        _ => NextAction::Done,
+    }
+}
+
+/// A customer's rows of one table (none when it has none).
+fn of<'a, T>(rows: Option<&Vec<&'a T>>) -> Vec<&'a T> {
+    rows.cloned().unwrap_or_default()
+}
+
+/// One row per customer and retirement that any table names, sorted like every table.
+pub(super) fn progress(t: &Tables, as_of: NaiveDate) -> Vec<ProgressRow> {
+    let customers = by_customer(t.customers);
+    let (expiring, users) = (by_customer(t.expiring), by_customer(t.users));
+    let (purchases, deprovisioning) = (by_customer(t.purchases), by_customer(t.deprovisioning));
+    let mut rows = Vec::new();
+    let keys: BTreeSet<_> = (expiring.keys().chain(users.keys()))
+        .chain(purchases.keys())
+        .chain(deprovisioning.keys())
+        .copied()
+        .collect();
+    for key in keys {
+        let subscriptions: Vec<&ExpiringRow> = of(expiring.get(&key));
+        let holders_all: Vec<&UserRow> = of(users.get(&key));
+        let buys: Vec<&PurchaseRow> = of(purchases.get(&key));
+        let suspended: Vec<&DeprovisioningRow> = of(deprovisioning.get(&key));
+        let has_data = (customers.get(&key)).is_some_and(|c| c.iter().any(|c| c.has_license_data));
+        let retirements: BTreeSet<&str> = (subscriptions.iter())
+            .map(|r| r.retirement_id.as_str())
+            .chain(holders_all.iter().map(|r| r.retirement_id.as_str()))
+            .chain(buys.iter().map(|r| r.retirement_id.as_str()))
+            .chain(suspended.iter().filter_map(|r| r.retirement_id.as_deref()))
+            .collect();
+        for id in retirements {
+            let subs: Vec<&ExpiringRow> = subscriptions
+                .iter()
+                .copied()
+                .filter(|r| r.retirement_id == id)
+                .collect();
+            let holders: Vec<&&UserRow> = holders_all
+                .iter()
+                .filter(|r| r.retirement_id == id)
+                .collect();
+            let distinct = |blocked: bool| {
+                (holders.iter())
+                    .filter(|r| !blocked || r.action == Action::ReviewBlocked)
+                    .map(|r| r.user_principal_name.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len() as i64
+            };
+            let windows: Vec<&&DeprovisioningRow> = (suspended.iter())
+                .filter(|r| r.retirement_id.as_deref() == Some(id))
+                .collect();
+            let mut row = ProgressRow {
+                customer_id: key.0.map(str::to_string),
+                customer_name: key.1.to_string(),
+                retirement_id: id.to_string(),
+                to_buy: (buys.iter().filter(|r| r.retirement_id == id))
+                    .map(|r| r.to_buy)
+                    .sum(),
+                users_left: has_data.then(|| distinct(false)),
+                users_blocked: has_data.then(|| distinct(true)),
+                subscription_state: subscriptions_state(&subs),
+                end_date: (subs.iter())
+                    .filter(|r| r.state.is_open())
+                    .filter_map(|r| r.end_date)
+                    .min(),
+                deprovision_on: windows.iter().filter_map(|r| r.deprovision_on).max(),
+                next_action: NextAction::Done,
+            };
+            let window_open = windows.iter().any(|w| match w.deprovision_on {
+                Some(date) => date > as_of,
+                None => w.state != WindowState::Overdue,
+            });
+            row.next_action = next_action(&row, window_open);
+            rows.push(row);
+        }
+    }
+    rows.sort_by_cached_key(|r| {
+        (
+            customer_order(&r.customer_name, r.customer_id.as_ref()),
+            r.retirement_id.clone(),
+        )
+    });
+    rows
+}
