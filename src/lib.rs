@@ -99,7 +99,8 @@ fn outcome(report: &Report, strict: bool) -> Outcome {
 
 /// Writes a report and prints its summary.
 fn report(config: &Config, output: &OutputConfig, progress: &Progress) -> Result<Outcome> {
-    let report = build_report_shown(config, progress)?;
+    let mut report = build_report_shown(config, progress)?;
+    compare_with_previous(&mut report, output)?;
     let names: Vec<String> = output
         .formats
         .iter()
@@ -172,6 +173,39 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             report(&config, &args.output.config(&Format::ALL), &progress)
         }
     }
+}
+
+/// Sets the report's changes since the previous report `output` names (docs/rules.md §3.6).
+fn compare_with_previous(report: &mut Report, output: &OutputConfig) -> Result<()> {
+    let found = match &output.previous {
+        config::PreviousSource::Nothing => None,
+        config::PreviousSource::Replaced => outdir::previous_report_json(&output.out)?,
+        config::PreviousSource::Path(path) => {
+            let file = if path.is_dir() {
+                path.join("report.json")
+            } else {
+                path.clone()
+            };
+            let bytes = std::fs::read(&file).with_context(|| {
+                format!(
+                    "--previous: cannot read `{}` (a report folder or its report.json)",
+                    file.display()
+                )
+            })?;
+            Some((file, bytes))
+        }
+    };
+    let Some((path, bytes)) = found else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let previous: model::previous::PreviousReport =
+        serde_json::from_str(text.trim_start_matches('\u{feff}'))
+            .with_context(|| format!("`{}` is not a skusunset report.json", path.display()))?;
+    let (changes, info) = analyze::changes::compare(report, &previous, &path.display().to_string());
+    report.changes = changes;
+    report.previous = Some(info);
+    Ok(())
 }
 
 /// Reads a step B record; an unreadable or malformed file is an error naming it.

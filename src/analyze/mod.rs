@@ -3,6 +3,7 @@
 //! from the clock, and every table is sorted.
 
 pub mod attribute;
+pub mod changes;
 mod deprovisioning;
 mod expiring;
 mod license_cells;
@@ -142,6 +143,8 @@ pub fn analyze(
         purchases,
         deprovisioning,
         progress,
+        changes: Vec::new(),
+        previous: None,
         issues,
         accounting: ingested.accounting,
         summary,

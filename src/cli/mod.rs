@@ -226,6 +226,10 @@ pub struct OutputArgs {
     /// comparing weeks); older ones are removed.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub keep: usize,
+    /// The report to compare with: a report folder or its `report.json`; `none` compares
+    /// nothing (default: the report this run replaces in --out).
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
 }
 
 /// `report`.

@@ -4,6 +4,7 @@
 
 use super::{CatalogArgs, InputArgs, OutputArgs};
 use crate::analyze::Params;
+use crate::config::PreviousSource;
 use crate::config::{Config, OutputConfig, as_of};
 use crate::export::Format;
 use crate::ingest::values::DateOrder;
@@ -64,8 +65,15 @@ impl OutputArgs {
         } else {
             args.format.clone()
         };
+        // report.json is always written: next week's run compares against it.
+        formats.push(Format::Json);
         formats.sort();
         formats.dedup();
+        let previous = match &args.previous {
+            None => PreviousSource::Replaced,
+            Some(path) if path.as_os_str() == "none" => PreviousSource::Nothing,
+            Some(path) => PreviousSource::Path(path.clone()),
+        };
         OutputConfig {
             out: args.out.clone(),
             formats,
@@ -73,6 +81,7 @@ impl OutputArgs {
             force: args.force,
             raw_csv: args.raw_csv,
             keep: args.keep,
+            previous,
         }
     }
 }

@@ -42,6 +42,19 @@ pub struct OutputConfig {
     pub raw_csv: bool,
     /// Earlier report generations to keep in `--out/.skusunset/`.
     pub keep: usize,
+    /// The report to compare with (`--previous`).
+    pub previous: PreviousSource,
+}
+
+/// Which previous report the weekly comparison reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviousSource {
+    /// The one the run replaces in `--out` (or the newest kept one).
+    Replaced,
+    /// None: compare nothing.
+    Nothing,
+    /// A report folder or its `report.json`.
+    Path(PathBuf),
 }
 
 /// The years `--as-of` may name: every date the analysis adds days to stays far inside what

@@ -146,6 +146,18 @@ const PROGRESS: &[Column] = &[
     c("next_action", "Next action"),
 ];
 
+const CHANGES: &[Column] = &[
+    c("change", "Change"),
+    c("customer_id", "Customer ID"),
+    c("customer_name", "Customer"),
+    c("retirement_id", "Retirement"),
+    c("subscription_id", "Subscription ID"),
+    c("user_principal_name", "User principal name"),
+    c("recommended_sku", "Plan"),
+    c("before", "Before"),
+    c("after", "After"),
+];
+
 const DEPROVISIONING: &[Column] = &[
     c("customer_id", "Customer ID"),
     c("customer_name", "Customer"),
@@ -253,7 +265,34 @@ fn progress_table(r: &Report) -> Table<'_> {
     }
 }
 
-/// The six tables in docs/rules.md §4 order: progress, expiring, users, purchases,
+/// The changes since the previous report (header only when nothing was compared).
+fn changes_table(r: &Report) -> Table<'_> {
+    use Value as V;
+    Table {
+        name: "changes",
+        sheet: "Changes",
+        columns: CHANGES.into(),
+        rows: r
+            .changes
+            .iter()
+            .map(|c| {
+                vec![
+                    V::text(c.change.as_str()),
+                    V::opt_text(c.customer_id.as_ref()),
+                    V::text(&c.customer_name),
+                    V::opt_text(c.retirement_id.as_ref()),
+                    V::opt_text(c.subscription_id.as_ref()),
+                    V::Empty,
+                    V::opt_text(c.recommended_sku.as_ref()),
+                    V::text(&c.before),
+                    V::text(&c.after),
+                ]
+            })
+            .boxed(),
+    }
+}
+
+/// The seven tables in docs/rules.md §4 order: progress, changes, expiring, users, purchases,
 /// deprovisioning, issues.
 /// `reasons` words the `reason` columns; `order` orders the expiring table.
 // Over the house's 80 lines: one table description after another.
@@ -262,10 +301,11 @@ pub(super) fn tables<'a>(
     r: &'a Report,
     reasons: &'a Reasons<'a>,
     order: ExpiringOrder,
-) -> [Table<'a>; 6] {
+) -> [Table<'a>; 7] {
     use Value as V;
     [
         progress_table(r),
+        changes_table(r),
         Table {
             name: "expiring",
             sheet: "Expiring",

@@ -2,12 +2,13 @@
 //! already sorted; exporters format it but compute nothing.
 
 pub mod issues;
+pub mod previous;
 pub mod stepb_plan;
 pub mod vocab;
 
 pub use vocab::{
-    Action, IssueCode, NextAction, ReasonArg, ReasonCode, Segment, SegmentBasis, State, Status,
-    SubscriptionsState, Urgency, WindowState,
+    Action, ChangeKind, IssueCode, NextAction, ReasonArg, ReasonCode, Segment, SegmentBasis, State,
+    Status, SubscriptionsState, Urgency, WindowState,
 };
 
 use chrono::NaiveDate;
@@ -32,6 +33,10 @@ pub struct Report {
     pub deprovisioning: Vec<DeprovisioningRow>,
     /// Per customer and retirement: where it stands and the next action.
     pub progress: Vec<ProgressRow>,
+    /// What changed since the previous report.
+    pub changes: Vec<ChangeRow>,
+    /// The previous report compared with, if any.
+    pub previous: Option<PreviousInfo>,
     /// Every input problem (§3.4).
     pub issues: Vec<Issue>,
     /// Rows read, used and rejected per input file.
@@ -284,6 +289,42 @@ impl Reason {
             args: args.into_iter().collect(),
         }
     }
+}
+
+/// One change since the previous report (docs/rules.md §3.6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeRow {
+    /// What changed.
+    pub change: ChangeKind,
+    /// Tenant id.
+    pub customer_id: Option<String>,
+    /// Customer name.
+    pub customer_name: String,
+    /// The retirement, where the change is about one.
+    pub retirement_id: Option<String>,
+    /// The subscription, where the change is about one.
+    pub subscription_id: Option<String>,
+    /// The plan (String_Id), for `seats-bought`.
+    pub recommended_sku: Option<String>,
+    /// The value before.
+    pub before: String,
+    /// The value now.
+    pub after: String,
+}
+
+/// What the report was compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviousInfo {
+    /// Where the previous report came from.
+    pub source: String,
+    /// Its as-of date.
+    pub as_of: Option<NaiveDate>,
+    /// The version of skusunset that wrote it.
+    pub version: String,
+    /// Whether it was compared (an earlier as-of); else why not.
+    pub compared: bool,
+    /// What could not be compared, or why nothing was.
+    pub note: Option<String>,
 }
 
 /// Where one customer stands with one retirement, and what to do next (docs/rules.md §3.5).
@@ -545,7 +586,8 @@ customer_key!(
     PurchaseRow,
     DeprovisioningRow,
     CustomerProgress,
-    ProgressRow
+    ProgressRow,
+    ChangeRow
 );
 
 /// Rows grouped by customer, in one pass (row order kept within a customer).

@@ -423,3 +423,27 @@ vocabulary! {
         Done = "done",
     }
 }
+
+vocabulary! {
+    /// What changed since the previous report (docs/rules.md §3.6), in the order they are listed.
+    ChangeKind {
+        /// A retiring subscription open now that was not open and retiring before.
+        NewExpiring = "new-expiring",
+        /// Open and retiring before; now suspended, ended or absent.
+        Resolved = "resolved",
+        /// Moved to a more urgent bucket.
+        UrgencyUp = "urgency-up",
+        /// Fewer users hold the retiring license.
+        UsersMigrated = "users-migrated",
+        /// More users hold the retiring license.
+        UsersAdded = "users-added",
+        /// Less left to buy of a plan.
+        SeatsBought = "seats-bought",
+        /// Suspended since.
+        NewSuspension = "new-suspension",
+        /// Its de-provisioning date passed since.
+        WindowClosed = "window-closed",
+        /// The customer is done with the retirement.
+        CustomerDone = "customer-done",
+    }
+}

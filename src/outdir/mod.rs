@@ -231,6 +231,45 @@ fn intent_for(
     Ok(intent)
 }
 
+/// The previous report's `report.json` in `out`, for the weekly comparison: the live report's
+/// when its manifest lists it and its bytes are the manifest's, else the newest kept
+/// generation's (same check); with where it was found. Nothing is followed through a link.
+pub fn previous_report_json(out: &Path) -> Result<Option<(PathBuf, Vec<u8>)>> {
+    const REPORT_JSON: &str = "report.json";
+    let checked = |dir: &Path| -> Result<Option<(PathBuf, Vec<u8>)>> {
+        if kind_of(&dir.join(MANIFEST))? != Some(Kind::File) {
+            return Ok(None);
+        }
+        let Ok(Some(manifest)) = Manifest::read(&dir.join(MANIFEST)) else {
+            return Ok(None);
+        };
+        let Some(listed) = manifest.files.iter().find(|f| f.path == REPORT_JSON) else {
+            return Ok(None);
+        };
+        let path = dir.join(REPORT_JSON);
+        if kind_of(&path)? != Some(Kind::File) {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(&path)?;
+        Ok((manifest::sha256_hex(&bytes) == listed.sha256).then_some((path, bytes)))
+    };
+    if kind_of(out)? != Some(Kind::Dir) && std::fs::metadata(out).map_or(true, |m| !m.is_dir()) {
+        return Ok(None);
+    }
+    if let Some(found) = checked(out)? {
+        return Ok(Some(found));
+    }
+    let Ok(Some(store)) = Store::open(out) else {
+        return Ok(None);
+    };
+    for generation in store.generations()? {
+        if let Some(found) = checked(&store.dir.join(generation))? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
 /// Creates `--out` when missing; one that is a file, or a link that leads nowhere, is refused.
 fn prepare_out(out: &Path) -> Result<()> {
     match std::fs::metadata(out) {

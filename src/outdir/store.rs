@@ -132,7 +132,7 @@ impl Store {
 
     /// The kept generation folders, newest first (by when they stopped being the report); those
     /// without a manifest (a switch killed before it moved anything there) last.
-    fn generations(&self) -> Result<Vec<String>> {
+    pub(super) fn generations(&self) -> Result<Vec<String>> {
         let mut found = Vec::new();
         for entry in fs::read_dir(&self.dir)? {
             let entry = entry?;

@@ -180,6 +180,34 @@ fn print_dates(report: &Report, w: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+/// What changed since the previous report, a count per kind (or why nothing was compared).
+fn print_changes(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    let Some(previous) = &report.previous else {
+        return Ok(());
+    };
+    let since = previous
+        .as_of
+        .map_or_else(|| "?".to_string(), |d| d.to_string());
+    if previous.compared {
+        let counts: Vec<String> = (crate::model::ChangeKind::ALL.iter())
+            .filter_map(|kind| {
+                let n = report.changes.iter().filter(|c| c.change == *kind).count();
+                (n > 0).then(|| format!("{n} {}", kind.as_str()))
+            })
+            .collect();
+        let listed = if counts.is_empty() {
+            "none".to_string()
+        } else {
+            counts.join(", ")
+        };
+        writeln!(w, "changes since {since}: {listed} (csv/changes.csv)")?;
+    }
+    if let Some(note) = &previous.note {
+        writeln!(w, "  {}", escape(note))?;
+    }
+    Ok(())
+}
+
 /// `report`/`demo`: accounting, headline counts and the files written.
 pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -> io::Result<()> {
     print_accounting(report, false, w)?;
@@ -217,6 +245,7 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         report.deprovisioning.len()
     )?;
     writeln!(w, "  {}", issue_counts(report))?;
+    print_changes(report, w)?;
     print_dates(report, w)?;
     print_errors(report, written, w)?;
     writeln!(w, "wrote:")?;

@@ -127,9 +127,10 @@ fn report_reads_every_dialect_together() {
     let expiring = std::fs::read_to_string(dir.path().join("out/csv/expiring.csv")).unwrap();
     assert_eq!(expiring.lines().count(), 1 + 7, "{expiring}");
     assert!(
-        !dir.path().join("out/report.json").exists(),
-        "only the csv format was asked for"
+        !dir.path().join("out/expiry-report.xlsx").exists(),
+        "only the csv format was asked for (and report.json, always written)"
     );
+    assert!(dir.path().join("out/report.json").exists());
 }
 
 /// A `KEY=` that names no customer stops the run and suggests the customers it probably meant
@@ -199,6 +200,7 @@ fn report_defaults_to_the_workbook_and_the_runbooks() {
             ".skusunset",
             ".skusunset-report.json",
             "expiry-report.xlsx",
+            "report.json",
             "runbooks"
         ]
     );
@@ -276,7 +278,7 @@ fn progress_shows_on_a_terminal_only_and_never_with_quiet() {
         "✓ reading fixtures/demo/northwind-licenses.csv",
         "✓ analysing",
         "✓ rendering xlsx, html, csv, json, scripts",
-        "✓ writing 20 files to tty",
+        "✓ writing 21 files to tty",
     ] {
         assert!(shown.contains(step), "{step:?} missing in {shown:?}");
     }

@@ -190,8 +190,13 @@ fn hostile_customer_names_are_escaped_and_get_safe_file_names() {
     );
     assert_eq!(
         file_names(&dir.path().join("out")),
-        [".skusunset", ".skusunset-report.json", "runbooks"],
-        "nothing written elsewhere"
+        [
+            ".skusunset",
+            ".skusunset-report.json",
+            "report.json",
+            "runbooks"
+        ],
+        "nothing written elsewhere (report.json is always written)"
     );
     assert!(!dir.path().join("etc").exists());
     let script = read(&runbooks.join("script-alert-1-script.html"));

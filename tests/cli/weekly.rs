@@ -3,7 +3,10 @@
 //! rows in the test.
 
 use crate::analysis::{SUB_HEADER, report_with, users_csv};
+use crate::util::{stderr, stdout};
 use skusunset::model::NextAction;
+use std::path::Path;
+use std::process::Output;
 
 /// Step A done: seats of the replacement the customer already owns (open, paid) and does not
 /// use are not bought again; trials and suspended subscriptions own nothing; without license
@@ -133,5 +136,169 @@ fn every_next_action_from_buy_to_done() {
     assert_eq!(
         suspend.end_date.map(|d| d.to_string()).as_deref(),
         Some("2026-12-31")
+    );
+}
+
+/// `report` over `subs.csv` and `users.csv` in `dir` into `out`, CSV only, with `extra`.
+fn monday(dir: &Path, as_of: &str, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "report",
+        "-s",
+        "subs.csv",
+        "-l",
+        "users.csv",
+        "--as-of",
+        as_of,
+    ];
+    args.extend(["--out", out, "--format", "csv"]);
+    args.extend(extra);
+    crate::util::run(dir, &args)
+}
+
+/// Week 1's subscriptions, and week 2's: C suspended its subscription, E is new, A bought
+/// Business Basic. B's ends on 2026-12-10; D's was suspended on 2026-07-20.
+fn weekly_subscriptions() -> [String; 2] {
+    let subs = |extra: &str| {
+        format!(
+            "{SUB_HEADER}\
+             A,a.com,ka,Kaizala Pro,3,Active,False,2027-01-31,\n\
+             B,b.com,kb,Kaizala Pro,2,Active,False,2026-12-10,\n\
+             D,d.com,kd,Kaizala Pro,2,Suspended,False,2026-12-31,2026-07-20\n\
+             {extra}"
+        )
+    };
+    [
+        subs("C,c.com,kc,Kaizala Pro,2,Active,False,2026-12-31,\n"),
+        subs(
+            "C,c.com,kc,Kaizala Pro,2,Suspended,False,2026-12-31,2026-11-10\n\
+             E,e.com,ke,Kaizala Pro,4,Active,False,2027-02-28,\n\
+             A,a.com,ba,Microsoft 365 Business Basic,5,Active,True,2027-11-30,\n",
+        ),
+    ]
+}
+
+/// Users holding Kaizala Pro (and one E1 user of D).
+fn kaizala_users(upns: &[&str]) -> String {
+    let rows: Vec<(&str, &str, &str)> = (upns.iter())
+        .map(|u| (*u, "False", "Microsoft Kaizala Pro"))
+        .chain([("x@d.com", "False", "Office 365 E1")])
+        .collect();
+    users_csv(&rows)
+}
+
+const CHANGES_HEADER: &str = "change,customer_id,customer_name,retirement_id,subscription_id,\
+                              user_principal_name,recommended_sku,before,after\n";
+
+/// Three Mondays into the same `--out`; each week's exports change so that every kind of change
+/// happens at least once. `csv/changes.csv` is checked whole.
+#[test]
+fn three_mondays_list_every_change_since_the_previous_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let [week1, week2] = weekly_subscriptions();
+    let weeks = [
+        (
+            "2026-11-07",
+            &week1,
+            ["a1@a.com", "a2@a.com", "a3@a.com", "b1@b.com"],
+        ),
+        (
+            "2026-11-14",
+            &week2,
+            ["a1@a.com", "a2@a.com", "b1@b.com", "b2@b.com"],
+        ),
+        (
+            "2026-11-21",
+            &week2,
+            ["a1@a.com", "a2@a.com", "b1@b.com", "b2@b.com"],
+        ),
+    ];
+    let mut changes = Vec::new();
+    for (as_of, subs, users) in &weeks {
+        std::fs::write(dir.path().join("subs.csv"), subs).unwrap();
+        std::fs::write(dir.path().join("users.csv"), kaizala_users(users)).unwrap();
+        let done = monday(dir.path(), as_of, "out", &[]);
+        assert!(done.status.success(), "{}", stderr(&done));
+        changes.push(std::fs::read_to_string(dir.path().join("out/csv/changes.csv")).unwrap());
+    }
+    // The first Monday has nothing to compare with: the header alone.
+    assert_eq!(changes[0], CHANGES_HEADER);
+    assert_eq!(
+        changes[1],
+        format!(
+            "{CHANGES_HEADER}\
+             new-expiring,,E,kaizala-pro,ke,,,absent,expiring\n\
+             resolved,,C,kaizala-pro,kc,,,expiring,suspended\n\
+             urgency-up,,B,kaizala-pro,kb,,,due-90,due-30\n\
+             users-migrated,,A,kaizala-pro,,,,3,2\n\
+             users-added,,B,kaizala-pro,,,,1,2\n\
+             seats-bought,,A,,,,O365_BUSINESS_ESSENTIALS,3,0\n\
+             new-suspension,,C,kaizala-pro,kc,,,,2026-11-10\n"
+        )
+    );
+    // D's window closes on 2026-11-17 (suspended 2026-07-20 + 120 days): it is done.
+    assert_eq!(
+        changes[2],
+        format!(
+            "{CHANGES_HEADER}\
+             window-closed,,D,kaizala-pro,kd,,,,2026-11-17\n\
+             customer-done,,D,kaizala-pro,,,,wait,done\n"
+        )
+    );
+    // The same as-of again compares nothing, and says so.
+    let again = monday(dir.path(), "2026-11-21", "out", &[]);
+    assert!(
+        stdout(&again).contains("is as of 2026-11-21, not before 2026-11-21: nothing is compared"),
+        "{}",
+        stdout(&again)
+    );
+    let now = std::fs::read_to_string(dir.path().join("out/csv/changes.csv")).unwrap();
+    assert_eq!(now, CHANGES_HEADER);
+}
+
+#[test]
+fn previous_names_another_report_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let [week1, _] = weekly_subscriptions();
+    std::fs::write(dir.path().join("subs.csv"), week1).unwrap();
+    std::fs::write(dir.path().join("users.csv"), kaizala_users(&["a1@a.com"])).unwrap();
+    assert!(
+        monday(dir.path(), "2026-11-21", "out", &[])
+            .status
+            .success()
+    );
+    let other = monday(dir.path(), "2026-11-28", "other", &["--previous", "out"]);
+    assert!(
+        stdout(&other).contains("changes since 2026-11-21: none"),
+        "{}",
+        stdout(&other)
+    );
+    let file = monday(
+        dir.path(),
+        "2026-12-05",
+        "third",
+        &["--previous", "out/report.json"],
+    );
+    assert!(
+        stdout(&file).contains("changes since 2026-11-21"),
+        "{}",
+        stdout(&file)
+    );
+    let none = monday(dir.path(), "2026-12-05", "other", &["--previous", "none"]);
+    assert!(
+        !stdout(&none).contains("changes since"),
+        "{}",
+        stdout(&none)
+    );
+    let missing = monday(
+        dir.path(),
+        "2026-12-05",
+        "other",
+        &["--previous", "nowhere"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("--previous: cannot read `nowhere`"),
+        "{}",
+        stderr(&missing)
     );
 }
