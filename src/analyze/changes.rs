@@ -148,30 +148,44 @@ fn subscriptions(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
     changes
 }
 
+/// A users row of either report: customer, retirement, user.
+trait Holder {
+    fn holder(&self) -> (Key, String, &str);
+}
+
+impl Holder for crate::model::UserRow {
+    fn holder(&self) -> (Key, String, &str) {
+        let k = key(self.customer_id.as_ref(), &self.customer_name);
+        (k, self.retirement_id.clone(), &self.user_principal_name)
+    }
+}
+
+impl Holder for crate::model::previous::PreviousUser {
+    fn holder(&self) -> (Key, String, &str) {
+        let k = key(self.customer_id.as_ref(), &self.customer_name);
+        (k, self.retirement_id.clone(), &self.user_principal_name)
+    }
+}
+
+/// The distinct users per customer and retirement.
+fn holders<T: Holder>(rows: &[T]) -> Per<BTreeSet<&str>> {
+    let mut per: Per<BTreeSet<&str>> = BTreeMap::new();
+    for row in rows {
+        let (k, retirement, upn) = row.holder();
+        per.entry((k, retirement)).or_default().insert(upn);
+    }
+    per
+}
+
 /// users-migrated, users-added: distinct users per customer and retirement.
 fn users(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
+    let (before, now) = (holders(&previous.users), holders(&report.users));
     let mut counts: Per<(BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
-    for u in &previous.users {
-        let k = (
-            key(u.customer_id.as_ref(), &u.customer_name),
-            u.retirement_id.clone(),
-        );
-        counts
-            .entry(k)
-            .or_default()
-            .0
-            .insert(&u.user_principal_name);
+    for (k, users) in before {
+        counts.entry(k).or_default().0 = users;
     }
-    for u in &report.users {
-        let k = (
-            key(u.customer_id.as_ref(), &u.customer_name),
-            u.retirement_id.clone(),
-        );
-        counts
-            .entry(k)
-            .or_default()
-            .1
-            .insert(&u.user_principal_name);
+    for (k, users) in now {
+        counts.entry(k).or_default().1 = users;
     }
     let mut changes = Vec::new();
     for ((k, retirement), (before, now)) in counts {
