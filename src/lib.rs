@@ -205,6 +205,7 @@ fn compare_with_previous(report: &mut Report, output: &OutputConfig) -> Result<(
     let (changes, info) = analyze::changes::compare(report, &previous, &path.display().to_string());
     report.changes = changes;
     report.previous = Some(info);
+    report.history = analyze::progress::history(report, &previous.history);
     Ok(())
 }
 

@@ -12,7 +12,7 @@ mod ops;
 mod owned;
 mod plan_changes;
 mod products;
-mod progress;
+pub mod progress;
 mod purchases;
 mod segments;
 mod staleness;
@@ -63,6 +63,8 @@ impl Params {
 }
 
 /// Runs every analysis of §3 and assembles the report.
+// Over the house's 80 lines: the analysis steps in their order, each one call.
+#[allow(clippy::too_many_lines)]
 pub fn analyze(
     mut ingested: Ingested,
     customers: &Customers,
@@ -135,7 +137,7 @@ pub fn analyze(
     let progress = progress::progress(&tables, params.as_of);
     let (retiring_licenses, skus) = products::products(resolver, &users.rows, &retirements);
     let plan_changes = plan_changes::plan_changes(&users.rows, &retiring_licenses, &skus);
-    Ok(Report {
+    let mut report = Report {
         run,
         customers,
         expiring,
@@ -145,6 +147,7 @@ pub fn analyze(
         progress,
         changes: Vec::new(),
         previous: None,
+        history: Vec::new(),
         issues,
         accounting: ingested.accounting,
         summary,
@@ -152,5 +155,7 @@ pub fn analyze(
         retiring_licenses,
         skus,
         plan_changes,
-    })
+    };
+    report.history = progress::history(&report, &[]);
+    Ok(report)
 }

@@ -6,8 +6,8 @@
 use super::ops::customer_order;
 use super::summary::Tables;
 use crate::model::{
-    Action, DeprovisioningRow, ExpiringRow, NextAction, ProgressRow, PurchaseRow, State,
-    SubscriptionsState, UserRow, WindowState, by_customer,
+    Action, DeprovisioningRow, ExpiringRow, HistoryRow, NextAction, ProgressRow, PurchaseRow,
+    State, SubscriptionsState, UserRow, WindowState, by_customer,
 };
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -116,6 +116,39 @@ pub(super) fn progress(t: &Tables, as_of: NaiveDate) -> Vec<ProgressRow> {
         (
             customer_order(&r.customer_name, r.customer_id.as_ref()),
             r.retirement_id.clone(),
+        )
+    });
+    rows
+}
+
+/// This report's points of the trend, one per progress row, and the earlier ones carried from
+/// the previous report (`earlier`; a point of the same as-of is replaced), sorted by as-of.
+pub fn history(report: &crate::model::Report, earlier: &[HistoryRow]) -> Vec<HistoryRow> {
+    let as_of = report.run.as_of;
+    let mut rows: Vec<HistoryRow> = (earlier.iter())
+        .filter(|h| h.as_of != as_of)
+        .cloned()
+        .collect();
+    for p in &report.progress {
+        let open = (report.expiring.iter())
+            .filter(|e| e.customer_id == p.customer_id && e.customer_name == p.customer_name)
+            .filter(|e| e.retirement_id == p.retirement_id && e.state.is_open())
+            .count();
+        rows.push(HistoryRow {
+            as_of,
+            customer_id: p.customer_id.clone(),
+            customer_name: p.customer_name.clone(),
+            retirement_id: p.retirement_id.clone(),
+            users_left: p.users_left,
+            to_buy: p.to_buy,
+            open_subscriptions: i64::try_from(open).unwrap_or(i64::MAX),
+        });
+    }
+    rows.sort_by_cached_key(|h| {
+        (
+            h.as_of,
+            customer_order(&h.customer_name, h.customer_id.as_ref()),
+            h.retirement_id.clone(),
         )
     });
     rows

@@ -158,6 +158,16 @@ const CHANGES: &[Column] = &[
     c("after", "After"),
 ];
 
+const HISTORY: &[Column] = &[
+    c("as_of", "As of"),
+    c("customer_id", "Customer ID"),
+    c("customer_name", "Customer"),
+    c("retirement_id", "Retirement"),
+    c("users_left", "Users left"),
+    c("to_buy", "To buy"),
+    c("open_subscriptions", "Open subscriptions"),
+];
+
 const DEPROVISIONING: &[Column] = &[
     c("customer_id", "Customer ID"),
     c("customer_name", "Customer"),
@@ -292,8 +302,33 @@ fn changes_table(r: &Report) -> Table<'_> {
     }
 }
 
-/// The seven tables in docs/rules.md §4 order: progress, changes, expiring, users, purchases,
-/// deprovisioning, issues.
+/// The trend, report after report.
+fn history_table(r: &Report) -> Table<'_> {
+    use Value as V;
+    Table {
+        name: "history",
+        sheet: "History",
+        columns: HISTORY.into(),
+        rows: r
+            .history
+            .iter()
+            .map(|h| {
+                vec![
+                    V::Date(h.as_of),
+                    V::opt_text(h.customer_id.as_ref()),
+                    V::text(&h.customer_name),
+                    V::text(&h.retirement_id),
+                    V::opt_int(h.users_left),
+                    V::Int(h.to_buy),
+                    V::Int(h.open_subscriptions),
+                ]
+            })
+            .boxed(),
+    }
+}
+
+/// The eight tables in docs/rules.md §4 order: progress, changes, expiring, users, purchases,
+/// deprovisioning, issues, history.
 /// `reasons` words the `reason` columns; `order` orders the expiring table.
 // Over the house's 80 lines: one table description after another.
 #[allow(clippy::too_many_lines)]
@@ -301,7 +336,7 @@ pub(super) fn tables<'a>(
     r: &'a Report,
     reasons: &'a Reasons<'a>,
     order: ExpiringOrder,
-) -> [Table<'a>; 7] {
+) -> [Table<'a>; 8] {
     use Value as V;
     [
         progress_table(r),
@@ -396,5 +431,6 @@ pub(super) fn tables<'a>(
                 })
                 .boxed(),
         },
+        history_table(r),
     ]
 }

@@ -37,6 +37,8 @@ pub struct Report {
     pub changes: Vec<ChangeRow>,
     /// The previous report compared with, if any.
     pub previous: Option<PreviousInfo>,
+    /// Per as-of, customer and retirement: the trend, carried forward from report to report.
+    pub history: Vec<HistoryRow>,
     /// Every input problem (§3.4).
     pub issues: Vec<Issue>,
     /// Rows read, used and rejected per input file.
@@ -310,6 +312,25 @@ pub struct ChangeRow {
     pub before: String,
     /// The value now.
     pub after: String,
+}
+
+/// One point of the trend: where a customer stood with a retirement as of one report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct HistoryRow {
+    /// The report's as-of date.
+    pub as_of: NaiveDate,
+    /// Tenant id.
+    pub customer_id: Option<String>,
+    /// Customer name.
+    pub customer_name: String,
+    /// The retirement.
+    pub retirement_id: String,
+    /// Users still holding the retiring license (`None` without license data).
+    pub users_left: Option<i64>,
+    /// Licences still to buy.
+    pub to_buy: i64,
+    /// Its retiring subscriptions still open.
+    pub open_subscriptions: i64,
 }
 
 /// What the report was compared with.

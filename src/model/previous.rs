@@ -21,6 +21,8 @@ pub struct PreviousReport {
     pub deprovisioning: Vec<PreviousWindow>,
     /// Its progress rows (`None` before skusunset wrote them).
     pub progress: Option<Vec<PreviousProgress>>,
+    /// Its history (empty before skusunset wrote it).
+    pub history: Vec<super::HistoryRow>,
 }
 
 /// The run of the previous report.

@@ -278,7 +278,7 @@ fn progress_shows_on_a_terminal_only_and_never_with_quiet() {
         "✓ reading fixtures/demo/northwind-licenses.csv",
         "✓ analysing",
         "✓ rendering xlsx, html, csv, json, scripts",
-        "✓ writing 21 files to tty",
+        "✓ writing 22 files to tty",
     ] {
         assert!(shown.contains(step), "{step:?} missing in {shown:?}");
     }

@@ -253,6 +253,51 @@ fn three_mondays_list_every_change_since_the_previous_report() {
     );
     let now = std::fs::read_to_string(dir.path().join("out/csv/changes.csv")).unwrap();
     assert_eq!(now, CHANGES_HEADER);
+    check_history(dir.path());
+}
+
+/// The trend after the three Mondays (and the rerun of the third, which replaced its points):
+/// carried forward from report to report; a failed run leaves it as it was.
+fn check_history(dir: &Path) {
+    let week = |as_of: &str, rows: &[&str]| -> String {
+        rows.iter()
+            .map(|r| format!("{as_of},,{r}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    let later = [
+        "A,kaizala-pro,2,0,1",
+        "B,kaizala-pro,2,2,1",
+        "C,kaizala-pro,,0,0",
+        "D,kaizala-pro,0,0,0",
+        "E,kaizala-pro,,4,1",
+    ];
+    let expected = format!(
+        "as_of,customer_id,customer_name,retirement_id,users_left,to_buy,open_subscriptions\n{}{}{}",
+        week(
+            "2026-11-07",
+            &[
+                "A,kaizala-pro,3,3,1",
+                "B,kaizala-pro,1,1,1",
+                "C,kaizala-pro,,2,1",
+                "D,kaizala-pro,0,0,0"
+            ]
+        ),
+        week("2026-11-14", &later),
+        week("2026-11-21", &later),
+    );
+    let history = || std::fs::read_to_string(dir.join("out/csv/history.csv")).unwrap();
+    assert_eq!(history(), expected);
+    std::fs::write(dir.join("users.csv"), "not,a\nuser,export\n").unwrap();
+    std::fs::remove_file(dir.join("subs.csv")).unwrap();
+    let failed = monday(dir, "2026-11-28", "out", &[]);
+    assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+    assert_eq!(
+        history(),
+        expected,
+        "a failed run leaves the history as it was"
+    );
 }
 
 #[test]

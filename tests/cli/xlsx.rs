@@ -59,7 +59,8 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
             "Users",
             "Purchases",
             "Deprovisioning",
-            "Issues"
+            "Issues",
+            "History"
         ]
     );
 
@@ -399,7 +400,7 @@ fn formula_looking_text_stays_text() {
         row.offer_name = text.to_string();
     }
     let bytes = workbook(&report, &XlsxExporter::default());
-    for n in 1..=8 {
+    for n in 1..=9 {
         let sheet = part(&bytes, &format!("xl/worksheets/sheet{n}.xml"));
         assert!(!sheet.contains("<f>"), "sheet{n} has no formula cell");
     }
