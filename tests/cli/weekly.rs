@@ -347,3 +347,71 @@ fn previous_names_another_report_or_none() {
         stderr(&missing)
     );
 }
+
+/// The Summary's trend chart: a line per retirement, a point per report in the history.
+#[test]
+fn the_summary_charts_users_left_per_report_and_retirement() {
+    use skusunset::model::HistoryRow;
+    use std::io::Read;
+    let mut report = report_with(
+        &format!("{SUB_HEADER}A,a.com,ka,Kaizala Pro,3,Active,False,2027-01-31,\n"),
+        &[],
+        &[],
+    );
+    let point = |as_of: &str, retirement: &str, users: i64| HistoryRow {
+        as_of: as_of.parse().unwrap(),
+        customer_id: None,
+        customer_name: "A".into(),
+        retirement_id: retirement.into(),
+        users_left: Some(users),
+        to_buy: 0,
+        open_subscriptions: 1,
+    };
+    report.history = vec![
+        point("2026-11-07", "kaizala-pro", 30),
+        point("2026-11-07", "office365-e4", 12),
+        point("2026-11-14", "kaizala-pro", 18),
+        point("2026-11-14", "office365-e4", 12),
+        point("2026-11-21", "kaizala-pro", 4),
+    ];
+    let rendering = skusunset::export::Rendering {
+        formats: &[skusunset::export::Format::Xlsx],
+        locale: skusunset::export::Locale::En,
+        raw_csv: false,
+    };
+    let (_, bytes) = skusunset::export::render(&report, &rendering)
+        .unwrap()
+        .remove(0);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut chart = String::new();
+    zip.by_name("xl/charts/chart2.xml")
+        .expect("a second chart")
+        .read_to_string(&mut chart)
+        .unwrap();
+    assert!(chart.contains("<c:lineChart>"), "{chart}");
+    assert_eq!(chart.matches("<c:ser>").count(), 2, "a line per retirement");
+    // Three reports: each series spans three rows of the Summary's trend table.
+    let refs: Vec<&str> = chart
+        .split("<c:f>")
+        .skip(1)
+        .map(|r| r.split("</c:f>").next().unwrap())
+        .collect();
+    let values: Vec<&&str> = refs
+        .iter()
+        .filter(|r| r.contains("$B$") || r.contains("$C$"))
+        .collect();
+    assert!(!values.is_empty(), "{refs:?}");
+    for r in values.iter().filter(|r| r.contains(':')) {
+        let rows: Vec<u32> = r
+            .split('$')
+            .filter_map(|p| p.trim_end_matches(':').parse().ok())
+            .collect();
+        assert_eq!(rows[1] - rows[0] + 1, 3, "{r}");
+    }
+    assert_eq!(
+        values.iter().filter(|r| r.contains(':')).count(),
+        2,
+        "{refs:?}"
+    );
+    assert!(chart.contains("Users still on retiring licenses"));
+}

@@ -378,6 +378,70 @@ fn chart(first: RowNum, last: RowNum) -> Chart {
     chart
 }
 
+/// The trend: users still on each retirement's licenses, per report (the history's points summed
+/// over customers); returns the first and last data rows and the number of retirements.
+fn trend_section(
+    ws: &mut Worksheet,
+    at: &mut Cursor,
+    r: &Report,
+    f: &Formats,
+) -> Result<Option<(RowNum, RowNum, usize)>> {
+    use std::collections::BTreeMap;
+    let mut by_date: BTreeMap<chrono::NaiveDate, BTreeMap<&str, i64>> = BTreeMap::new();
+    for h in &r.history {
+        *by_date
+            .entry(h.as_of)
+            .or_default()
+            .entry(h.retirement_id.as_str())
+            .or_default() += h.users_left.unwrap_or(0);
+    }
+    let retirements: std::collections::BTreeSet<&str> =
+        by_date.values().flat_map(|m| m.keys().copied()).collect();
+    if by_date.is_empty() {
+        return Ok(None);
+    }
+    heading(ws, at, "Users still on retiring licenses, per report", f)?;
+    // Retirement ids: short, and they wrap at their hyphens.
+    let names: Vec<&str> = retirements.iter().copied().collect();
+    let titles: Vec<&str> = std::iter::once("Report as of").chain(names).collect();
+    header_row(ws, at, &titles, f)?;
+    let first = at.row;
+    for (date, users) in &by_date {
+        let values: Vec<Value> = std::iter::once(Value::Date(*date))
+            .chain(
+                retirements
+                    .iter()
+                    .map(|id| Value::Int(users.get(id).copied().unwrap_or(0))),
+            )
+            .collect();
+        values_row(ws, at, &values, f)?;
+    }
+    Ok(Some((first, at.row - 1, retirements.len())))
+}
+
+/// The trend as a line per retirement.
+fn trend_chart(first: RowNum, last: RowNum, series: usize) -> Chart {
+    let mut chart = Chart::new_line();
+    for i in 0..series {
+        let col = (i + 1) as ColNum;
+        chart
+            .add_series()
+            .set_name(("Summary", first - 1, col))
+            .set_categories(("Summary", first, 0, last, 0))
+            .set_values(("Summary", first, col, last, col));
+    }
+    chart.title().set_name("Users still on retiring licenses");
+    chart
+        .x_axis()
+        .set_name("Report as of")
+        .set_date_axis(true)
+        .set_num_format("yyyy-mm-dd");
+    chart.y_axis().set_name("Users");
+    chart.legend().set_position(ChartLegendPosition::Bottom);
+    chart.set_width(CHART_WIDTH).set_height(320);
+    chart
+}
+
 /// The chart's width in pixels: columns F to L, inside the printed width.
 const CHART_WIDTH: u32 = 500;
 
@@ -385,7 +449,7 @@ const CHART_WIDTH: u32 = 500;
 const CHART_ROWS: RowNum = 17;
 
 /// Writes the Summary sheet: what to do first, the counts, the plans to buy, the weekly chart,
-/// and how the report was made last.
+/// the trend from report to report, and how the report was made last.
 pub(super) fn sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<()> {
     ws.set_name("Summary")?;
     print::page_setup(ws, false)?;
@@ -406,6 +470,11 @@ pub(super) fn sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<()> {
     let chart_row = at.row + 1;
     if let Some((first, last)) = weeks_section(ws, &mut at, r, f)? {
         ws.insert_chart(chart_row, 5, &chart(first, last))?;
+        at.row = at.row.max(chart_row + CHART_ROWS);
+    }
+    let chart_row = at.row + 1;
+    if let Some((first, last, series)) = trend_section(ws, &mut at, r, f)? {
+        ws.insert_chart(chart_row, 5, &trend_chart(first, last, series))?;
         at.row = at.row.max(chart_row + CHART_ROWS);
     }
     run_section(ws, &mut at, r, f)
