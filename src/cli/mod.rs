@@ -138,6 +138,10 @@ pub struct CatalogArgs {
 /// The inputs shared by `report` and `check`.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
+    /// Your own header names for the canonical fields: a TOML file of `"Header" = "field"` lines
+    /// (`"Gebruikersnaam" = "user_principal_name"`), used before the built-in header names.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<PathBuf>,
     /// Partner Center subscription export (CSV or spreadsheet); `KEY=FILE` ties a file without a
     /// customer column to the customer KEY. Repeatable.
     #[arg(long, short = 's', value_name = "[KEY=]FILE", required = true)]

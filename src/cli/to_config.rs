@@ -43,6 +43,7 @@ impl InputArgs {
                     (_, true) => Some(DateOrder::MonthFirst),
                     _ => None,
                 },
+                columns: args.columns.clone(),
             },
             skus: args.skus.clone(),
             catalog: args.catalog.source(),

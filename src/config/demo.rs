@@ -69,6 +69,7 @@ pub fn config(fixtures: &DemoFixtures, as_of: NaiveDate) -> Config {
                 .collect(),
             sheet: None,
             date_order: None,
+            columns: None,
         },
         skus: Vec::new(),
         catalog: CatalogSource::default(),

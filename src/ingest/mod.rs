@@ -2,6 +2,7 @@
 //! canonical polars frames, recording every row it cannot use as an issue and accounting for
 //! every row read.
 
+pub mod columns;
 pub mod date_order;
 pub mod fields;
 pub mod header_aliases;
@@ -74,6 +75,8 @@ pub struct InputSpec {
     /// `--day-first` or `--month-first`: how every slash date is read; `None` decides per file
     /// (docs/rules.md §2.1).
     pub date_order: Option<values::DateOrder>,
+    /// `--columns FILE`: the partner's own headers for the canonical fields.
+    pub columns: Option<PathBuf>,
 }
 
 /// Everything read, before attribution and analysis.
@@ -231,8 +234,13 @@ pub fn load_observed(spec: &InputSpec, reading: &(dyn Fn(&str) + Sync)) -> Resul
     let sub_files = read_once(expand(&spec.subscriptions)?, &mut seen, &mut repeated);
     let lic_files = read_once(expand(&spec.licenses)?, &mut seen, &mut repeated);
     let sheet = spec.sheet.as_deref();
+    let renames = match &spec.columns {
+        Some(path) => columns::ColumnRenames::read(path)?,
+        None => columns::ColumnRenames::default(),
+    };
+    let at = (sheet, &renames);
     let read_subscriptions = |files: &[InputFile], order: Option<values::DateOrder>| {
-        read_files(files, sheet, reading, |file, table, issues| {
+        read_files(files, at, reading, |file, table, issues| {
             let (frame, verdict) =
                 subscriptions::read(&file.label(), table, file.key.as_deref(), order, issues)?;
             let used = frame.height();
@@ -242,7 +250,7 @@ pub fn load_observed(spec: &InputSpec, reading: &(dyn Fn(&str) + Sync)) -> Resul
     let (subs, lics) = rayon::join(
         || read_subscriptions(&sub_files, spec.date_order),
         || {
-            read_files(&lic_files, sheet, reading, |file, table, issues| {
+            read_files(&lic_files, at, reading, |file, table, issues| {
                 let (frame, used, kind) =
                     licenses::read(&file.label(), table, file.key.as_deref(), issues)?;
                 Ok((frame, used, kind, None))
@@ -300,7 +308,7 @@ fn is_other_table(err: &anyhow::Error) -> bool {
 /// the error.
 fn read_files(
     files: &[InputFile],
-    sheet: Option<&str>,
+    (sheet, renames): (Option<&str>, &columns::ColumnRenames),
     reading: &(dyn Fn(&str) + Sync),
     read: impl Fn(&InputFile, &Table, &mut Vec<Issue>) -> Result<TableRead> + Sync,
 ) -> Result<Vec<FileRead>> {
@@ -308,7 +316,7 @@ fn read_files(
         .par_iter()
         .map(|file| {
             reading(&file.label());
-            let table = read_table(&file.path, &file.label(), sheet)?;
+            let table = renames.apply(read_table(&file.path, &file.label(), sheet)?);
             let mut issues = Vec::new();
             match read(file, &table, &mut issues) {
                 Ok((frame, used, kind, verdict)) => Ok(FileRead {

@@ -41,6 +41,7 @@ pub(crate) fn report_with(
             licenses,
             sheet: None,
             date_order: None,
+            columns: None,
         },
         skus: vec![],
         catalog: skusunset::reference::catalog::CatalogSource::default(),

@@ -23,6 +23,7 @@ fn report_with(
             licenses,
             sheet: None,
             date_order,
+            columns: None,
         },
         skus: vec![],
         catalog: skusunset::reference::catalog::CatalogSource::default(),

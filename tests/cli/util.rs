@@ -32,6 +32,7 @@ pub(crate) fn ingest(
         licenses,
         sheet: None,
         date_order: None,
+        columns: None,
     };
     skusunset::ingest::load(&spec)
 }

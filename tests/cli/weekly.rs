@@ -415,3 +415,61 @@ fn the_summary_charts_users_left_per_report_and_retirement() {
     );
     assert!(chart.contains("Users still on retiring licenses"));
 }
+
+/// `--columns`: a Dutch-headed admin center export, with the partner's own header names, gives
+/// the same canonical frame as its English twin; a field that does not exist is named.
+#[test]
+fn columns_map_a_dutch_export_to_the_same_frame_as_its_english_twin() {
+    use skusunset::ingest::{InputSpec, load};
+    let ingest = |file: &str, columns: Option<&str>| {
+        let spec = InputSpec {
+            subscriptions: vec![],
+            licenses: vec![crate::util::input(file, Some("Adatum"))],
+            sheet: None,
+            date_order: None,
+            columns: columns.map(crate::util::fixture),
+        };
+        load(&spec).unwrap()
+    };
+    let without_file =
+        |df: &polars::prelude::DataFrame| crate::util::dump_frame(&df.drop("file").unwrap());
+    let english = ingest("dialects/admin-users-old.csv", None);
+    let dutch = ingest(
+        "dialects/dutch-admin-users.csv",
+        Some("dialects/dutch-columns.toml"),
+    );
+    assert!(english.licenses.height() > 0);
+    assert_eq!(
+        without_file(&dutch.licenses),
+        without_file(&english.licenses)
+    );
+    // Without the file, the Dutch headers are not known.
+    let spec = InputSpec {
+        subscriptions: vec![],
+        licenses: vec![crate::util::input(
+            "dialects/dutch-admin-users.csv",
+            Some("Adatum"),
+        )],
+        sheet: None,
+        date_order: None,
+        columns: None,
+    };
+    assert!(load(&spec).is_err());
+    // A field that does not exist is an error that lists the fields.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("columns.toml");
+    std::fs::write(&bad, "\"Gebruikersnaam\" = \"user_name\"\n").unwrap();
+    let spec = InputSpec {
+        subscriptions: vec![],
+        licenses: vec![],
+        sheet: None,
+        date_order: None,
+        columns: Some(bad),
+    };
+    let err = format!("{:#}", load(&spec).unwrap_err());
+    assert!(
+        err.contains("maps \"Gebruikersnaam\" to \"user_name\", which is no field")
+            && err.contains("user_principal_name"),
+        "{err}"
+    );
+}
