@@ -473,3 +473,62 @@ fn columns_map_a_dutch_export_to_the_same_frame_as_its_english_twin() {
         "{err}"
     );
 }
+
+/// The "since the previous report" box, on the index and on each runbook that changed, in every
+/// locale, with no placeholder left.
+#[test]
+fn the_runbooks_say_what_changed_in_every_locale() {
+    let dir = tempfile::tempdir().unwrap();
+    let [week1, week2] = weekly_subscriptions();
+    let heading = [
+        ("en", "Since the report of"),
+        ("nl", "Sinds het rapport van"),
+        ("de", "Seit dem Bericht vom"),
+        ("sv", "Sedan rapporten från"),
+        ("tr", "tarihli rapordan bu yana"),
+    ];
+    for (locale, since) in heading {
+        let out = format!("out-{locale}");
+        for (as_of, subs) in [("2026-11-07", &week1), ("2026-11-14", &week2)] {
+            std::fs::write(dir.path().join("subs.csv"), subs).unwrap();
+            std::fs::write(dir.path().join("users.csv"), kaizala_users(&["a1@a.com"])).unwrap();
+            let done = monday(
+                dir.path(),
+                as_of,
+                &out,
+                &["--format", "html", "--locale", locale],
+            );
+            assert!(done.status.success(), "{}", stderr(&done));
+        }
+        let read = |page: &str| {
+            std::fs::read_to_string(dir.path().join(&out).join("runbooks").join(page)).unwrap()
+        };
+        let (index, c) = (read("index.html"), read("c.html"));
+        for (page, text) in [("index", &index), ("c", &c)] {
+            let boxed = text
+                .split("<section class=\"since\">")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{locale} {page}: no since box"));
+            let boxed = boxed.split("</section>").next().unwrap();
+            assert!(boxed.contains(since), "{locale} {page}: {boxed}");
+            assert!(
+                boxed.contains("kc"),
+                "{locale} {page}: C's subscription kc: {boxed}"
+            );
+            assert!(
+                !boxed.contains('{'),
+                "{locale} {page}: a placeholder is left: {boxed}"
+            );
+        }
+        // B's subscription did not change in a way B's runbook shows... but its urgency rose.
+        assert!(
+            read("b.html").contains("<section class=\"since\">"),
+            "{locale}"
+        );
+        // A customer without change has no box.
+        assert!(
+            !read("d.html").contains("<section class=\"since\">"),
+            "{locale}"
+        );
+    }
+}

@@ -6,8 +6,9 @@ use super::timeline::{self, Event, Timeline};
 use crate::export::locale::Messages;
 use crate::export::slug::customer_slugs;
 use crate::model::{
-    Action, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow,
-    PlanChange, PurchaseRow, Report, RetirementProgress, State, Urgency, UserRow, by_customer,
+    Action, ChangeRow, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow,
+    ExpiringRow, PlanChange, PurchaseRow, Report, RetirementProgress, State, Urgency, UserRow,
+    by_customer,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -35,7 +36,21 @@ pub(super) struct IndexPage<'a> {
     customers: Vec<IndexRow>,
     /// The seat-count warning over all customers, worded.
     seat_counts_banner: Option<String>,
+    /// The changes since the previous report, worded, each with its customer.
+    since: Since,
 }
+
+/// "Since the report of …": the heading and the changes, worded (none when nothing was
+/// compared).
+#[derive(Serialize, Default)]
+struct Since {
+    heading: Option<String>,
+    changes: Vec<String>,
+    more: Option<String>,
+}
+
+/// Changes listed on the index before "… and N more".
+const INDEX_CHANGES: usize = 30;
 
 #[derive(Serialize)]
 struct IndexRow {
@@ -68,6 +83,8 @@ pub(super) struct RunbookPage<'a> {
     script: Option<ScriptLinks>,
     /// The file with all of the customer's users, when a retirement has over [`USER_LIMIT`].
     users_file: Option<String>,
+    /// This customer's changes since the previous report.
+    since: Since,
 }
 
 #[derive(Serialize)]
@@ -270,6 +287,70 @@ impl<'a> Pages<'a> {
         }
     }
 
+    /// The changes since the previous report: one customer's (`Some`), or all, each with its
+    /// customer (`None`, the index: the first [`INDEX_CHANGES`]).
+    fn since(&self, customer: Option<&CustomerKey>) -> Since {
+        let Some(previous) = self.report.previous.as_ref().filter(|p| p.compared) else {
+            return Since::default();
+        };
+        let rows: Vec<&ChangeRow> = (self.report.changes.iter())
+            .filter(|c| customer.is_none_or(|k| c.customer_key() == *k))
+            .collect();
+        if rows.is_empty() {
+            return Since::default();
+        }
+        let shown = if customer.is_some() {
+            rows.len()
+        } else {
+            INDEX_CHANGES
+        };
+        let changes = (rows.iter().take(shown))
+            .map(|c| match customer {
+                Some(_) => self.change(c),
+                None => format!("{}: {}", c.customer_name, self.change(c)),
+            })
+            .collect();
+        let date = self.date(previous.as_of).unwrap_or_default();
+        Since {
+            heading: Some(self.m.fill("since_previous", &[("date", &date)])),
+            changes,
+            more: (rows.len() > shown)
+                .then(|| self.m.fill("changes_more", &[("n", &(rows.len() - shown))])),
+        }
+    }
+
+    /// One change, worded.
+    fn change(&self, c: &ChangeRow) -> String {
+        let retirement = (c.retirement_id.as_deref())
+            .map(|id| {
+                (self.report.retirements.iter())
+                    .find(|r| r.id == id)
+                    .map_or(id, |r| r.name.as_str())
+            })
+            .unwrap_or_default();
+        let plan = (c.recommended_sku.as_deref())
+            .map(|sku| {
+                (self.report.purchases.iter())
+                    .find(|p| p.recommended_sku == sku)
+                    .map_or(sku, |p| p.recommended_plan.as_str())
+            })
+            .unwrap_or_default();
+        let mut text = self.m.label("changes", c.change.as_str());
+        for (name, value) in [
+            (
+                "subscription",
+                c.subscription_id.as_deref().unwrap_or_default(),
+            ),
+            ("retirement", retirement),
+            ("plan", plan),
+            ("before", c.before.as_str()),
+            ("after", c.after.as_str()),
+        ] {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
     /// The customer as both pages head it.
     fn customer(&self, c: &CustomerProgress) -> CustomerView {
         let expiring = slice(&self.expiring, &c.customer_key());
@@ -328,6 +409,7 @@ impl<'a> Pages<'a> {
             customers,
             seat_counts_banner: (seat_counts > 0)
                 .then(|| self.m.fill("index_seat_counts", &[("n", &seat_counts)])),
+            since: self.since(None),
         }
     }
 
@@ -376,6 +458,7 @@ impl<'a> Pages<'a> {
             timeline: self.timeline(expiring, suspended),
             script,
             users_file,
+            since: self.since(Some(&key)),
         }
     }
 
