@@ -42,6 +42,7 @@ pub fn compare(
         version: previous.run.version.clone(),
         compared: false,
         note: None,
+        headline: None,
     };
     let as_of = report.run.as_of;
     match previous.run.as_of {
@@ -58,6 +59,15 @@ pub fn compare(
         }
     }
     info.compared = true;
+    info.headline = previous.summary.as_ref().map(|s| crate::model::Headline {
+        customers_affected: s.customers_affected,
+        users_to_reassign: (s.users_by_action.iter())
+            .filter(|c| c.key == crate::model::Action::Reassign.as_str())
+            .map(|c| c.count)
+            .sum(),
+        seats_to_buy: s.seats_to_buy.iter().map(|p| p.quantity).sum(),
+        windows_overdue: s.windows_overdue,
+    });
     let mut changes = subscriptions(report, previous);
     changes.extend(users(report, previous));
     changes.extend(seats(report, previous));

@@ -346,6 +346,21 @@ pub struct PreviousInfo {
     pub compared: bool,
     /// What could not be compared, or why nothing was.
     pub note: Option<String>,
+    /// The previous report's headline figures, for the Summary's deltas.
+    pub headline: Option<Headline>,
+}
+
+/// Headline figures a report is compared by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Headline {
+    /// Customers with a retiring or suspended subscription.
+    pub customers_affected: i64,
+    /// Users to reassign.
+    pub users_to_reassign: i64,
+    /// Licences to buy, all plans.
+    pub seats_to_buy: i64,
+    /// De-provisioning windows already past.
+    pub windows_overdue: i64,
 }
 
 /// Where one customer stands with one retirement, and what to do next (docs/rules.md §3.5).

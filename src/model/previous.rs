@@ -23,6 +23,40 @@ pub struct PreviousReport {
     pub progress: Option<Vec<PreviousProgress>>,
     /// Its history (empty before skusunset wrote it).
     pub history: Vec<super::HistoryRow>,
+    /// Its headline figures.
+    pub summary: Option<PreviousSummary>,
+}
+
+/// The headline figures of the previous report.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PreviousSummary {
+    /// Customers affected.
+    pub customers_affected: i64,
+    /// Users per action.
+    pub users_by_action: Vec<PreviousCount>,
+    /// Seats to buy per plan.
+    pub seats_to_buy: Vec<PreviousSeats>,
+    /// De-provisioning windows overdue.
+    pub windows_overdue: i64,
+}
+
+/// A count under a key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PreviousCount {
+    /// The key's spelling.
+    pub key: String,
+    /// How many.
+    pub count: i64,
+}
+
+/// Seats of one plan.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PreviousSeats {
+    /// How many.
+    pub quantity: i64,
 }
 
 /// The run of the previous report.

@@ -189,29 +189,26 @@ fn kaizala_users(upns: &[&str]) -> String {
 const CHANGES_HEADER: &str = "change,customer_id,customer_name,retirement_id,subscription_id,\
                               user_principal_name,recommended_sku,before,after\n";
 
+/// The three Mondays: as-of, subscriptions, users holding Kaizala Pro.
+fn three_weeks() -> [(&'static str, String, [&'static str; 4]); 3] {
+    let [week1, week2] = weekly_subscriptions();
+    let (before, after) = (
+        ["a1@a.com", "a2@a.com", "a3@a.com", "b1@b.com"],
+        ["a1@a.com", "a2@a.com", "b1@b.com", "b2@b.com"],
+    );
+    [
+        ("2026-11-07", week1, before),
+        ("2026-11-14", week2.clone(), after),
+        ("2026-11-21", week2, after),
+    ]
+}
+
 /// Three Mondays into the same `--out`; each week's exports change so that every kind of change
 /// happens at least once. `csv/changes.csv` is checked whole.
 #[test]
 fn three_mondays_list_every_change_since_the_previous_report() {
     let dir = tempfile::tempdir().unwrap();
-    let [week1, week2] = weekly_subscriptions();
-    let weeks = [
-        (
-            "2026-11-07",
-            &week1,
-            ["a1@a.com", "a2@a.com", "a3@a.com", "b1@b.com"],
-        ),
-        (
-            "2026-11-14",
-            &week2,
-            ["a1@a.com", "a2@a.com", "b1@b.com", "b2@b.com"],
-        ),
-        (
-            "2026-11-21",
-            &week2,
-            ["a1@a.com", "a2@a.com", "b1@b.com", "b2@b.com"],
-        ),
-    ];
+    let weeks = three_weeks();
     let mut changes = Vec::new();
     for (as_of, subs, users) in &weeks {
         std::fs::write(dir.path().join("subs.csv"), subs).unwrap();
@@ -531,4 +528,36 @@ fn the_runbooks_say_what_changed_in_every_locale() {
             "{locale}"
         );
     }
+}
+
+/// The Summary's headline figures say how they moved since the previous report.
+#[test]
+fn the_summary_says_how_the_headline_figures_moved() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let weeks = three_weeks();
+    for (as_of, subs, users) in weeks.iter().take(2) {
+        std::fs::write(dir.path().join("subs.csv"), subs).unwrap();
+        std::fs::write(dir.path().join("users.csv"), kaizala_users(users)).unwrap();
+        let done = monday(dir.path(), as_of, "out", &["--format", "xlsx"]);
+        assert!(done.status.success(), "{}", stderr(&done));
+    }
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("out/expiry-report.xlsx")).unwrap();
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let delta = |label: &str| -> String {
+        let row = (summary.rows())
+            .find(|r| r.first() == Some(&Data::String(label.into())))
+            .unwrap_or_else(|| panic!("Summary has `{label}`"));
+        row.get(3).map(ToString::to_string).unwrap_or_default()
+    };
+    // E is new: 4 customers, now 5. Users to move: 4 both weeks. Seats: 3+1+2, now 0+2+4.
+    assert_eq!(delta("Customers affected"), "+1 since 2026-11-07");
+    assert_eq!(
+        delta("Users to move (reassign)"),
+        "no change since 2026-11-07"
+    );
+    assert_eq!(
+        delta("Seats to buy (all plans)"),
+        "no change since 2026-11-07"
+    );
 }

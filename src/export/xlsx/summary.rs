@@ -5,7 +5,7 @@
 
 use super::{AMBER, Formats, RED, Shade, YELLOW, cell_text, print, write_value};
 use crate::export::tables::Value;
-use crate::model::{Action, Count, Report, Urgency};
+use crate::model::{Action, Count, Headline, Report, Urgency};
 use anyhow::Result;
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, Format, FormatAlign, RowNum, Worksheet};
 
@@ -128,6 +128,29 @@ fn urgency_label(urgency: Urgency) -> &'static str {
     }
 }
 
+/// Beside the figure just written, how it moved since the previous report ("−12 since
+/// 2026-11-23"), when one was compared.
+fn delta(
+    ws: &mut Worksheet,
+    at: &Cursor,
+    r: &Report,
+    now: i64,
+    pick: fn(&Headline) -> i64,
+) -> Result<()> {
+    let Some((before, since)) =
+        (r.previous.as_ref()).and_then(|p| Some((pick(p.headline.as_ref()?), p.as_of?)))
+    else {
+        return Ok(());
+    };
+    let text = match now - before {
+        0 => format!("no change since {since}"),
+        d if d > 0 => format!("+{d} since {since}"),
+        d => format!("\u{2212}{} since {since}", -d),
+    };
+    ws.write_string(at.row - 1, VALUE_COL + 1, text)?;
+    Ok(())
+}
+
 fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> Result<()> {
     let s = &r.summary;
     heading(ws, at, "In numbers", f)?;
@@ -138,6 +161,7 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
         Value::Int(s.customers_affected),
         f,
     )?;
+    delta(ws, at, r, s.customers_affected, |h| h.customers_affected)?;
     for c in &s.subscriptions_by_urgency {
         let row = at.next();
         let shade = shade_of(c.key).filter(|_| c.count > 0);
@@ -145,13 +169,9 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
         label_cell(ws, row, urgency_label(c.key), format)?;
         write_value(ws, row, VALUE_COL, &Value::Int(c.count), f)?;
     }
-    pair(
-        ws,
-        at,
-        "Users to move (reassign)",
-        Value::Int(Count::of(&s.users_by_action, Action::Reassign)),
-        f,
-    )?;
+    let reassign = Count::of(&s.users_by_action, Action::Reassign);
+    pair(ws, at, "Users to move (reassign)", Value::Int(reassign), f)?;
+    delta(ws, at, r, reassign, |h| h.users_to_reassign)?;
     pair(
         ws,
         at,
@@ -173,6 +193,7 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
         Value::Int(s.seats_total()),
         f,
     )?;
+    delta(ws, at, r, s.seats_total(), |h| h.seats_to_buy)?;
     let row = at.next();
     let seat_counts = "of which seat counts (no license export)";
     if s.seats_from_seat_counts > 0 {
@@ -195,6 +216,7 @@ fn headline_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats
         Value::Int(s.windows_overdue),
         f,
     )?;
+    delta(ws, at, r, s.windows_overdue, |h| h.windows_overdue)?;
     pair(ws, at, "Input issues", Value::Int(r.issues.len() as i64), f)
 }
 
