@@ -527,6 +527,20 @@ fn the_runbooks_say_what_changed_in_every_locale() {
             !read("d.html").contains("<section class=\"since\">"),
             "{locale}"
         );
+        // Each runbook heads with the next action per retirement and the users left, report by
+        // report; the index has the next action too.
+        let reassign = [
+            ("en", "move the users (step B)"),
+            ("nl", "verplaats de gebruikers (stap B)"),
+            ("de", "die Benutzer umstellen (Schritt B)"),
+            ("sv", "flytta användarna (steg B)"),
+            ("tr", "kullanıcıları taşıyın (B adımı)"),
+        ];
+        let (_, step_b) = reassign.iter().find(|(l, _)| *l == locale).unwrap();
+        let a = read("a.html");
+        assert!(a.contains(step_b), "{locale}: {a}");
+        assert!(a.contains("1 \u{2192} 1"), "{locale}: the trend");
+        assert!(index.contains(step_b), "{locale}: index");
     }
 }
 

@@ -95,6 +95,10 @@ struct CustomerView {
     seat_counts: i64,
     /// The seat-count warning, worded, when `seat_counts > 0`.
     seat_counts_banner: Option<String>,
+    /// Per retirement, the next action, worded ("Kaizala Pro: move the users (step B)").
+    next_actions: Vec<String>,
+    /// Users still on retiring licenses, report by report, when the history has more than one.
+    trend: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -299,6 +303,8 @@ impl<'a> Pages<'a> {
             urgency: c.urgency.as_str(),
             urgency_label: self.urgency_label(c.urgency),
             seat_counts: c.seats_from_seat_counts,
+            next_actions: self.next_actions(&c.customer_key()),
+            trend: self.trend(&c.customer_key()),
             seat_counts_banner: c.on_seat_counts().then(|| {
                 self.m.fill(
                     "seat_counts_banner",

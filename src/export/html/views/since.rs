@@ -1,5 +1,6 @@
-//! The "since the report of …" box of the runbook index and of each runbook: the changes since
-//! the previous report (docs/rules.md §3.6), worded in the runbook's locale.
+//! What moved, for the runbook index and each runbook: the "since the report of …" box (the
+//! changes since the previous report, docs/rules.md §3.6), the next action per retirement
+//! (§3.5) and the users left report by report, worded in the runbook's locale.
 
 use super::Pages;
 use crate::model::{ChangeRow, CustomerKey, CustomerRowKey};
@@ -50,14 +51,45 @@ impl Pages<'_> {
         }
     }
 
+    /// The customer's next action per retirement, worded.
+    pub(super) fn next_actions(&self, customer: &CustomerKey) -> Vec<String> {
+        (self.report.progress.iter())
+            .filter(|p| p.customer_key() == *customer)
+            .map(|p| {
+                let action = self.m.label("next_actions", p.next_action.as_str());
+                format!("{}: {action}", self.retirement_name(&p.retirement_id))
+            })
+            .collect()
+    }
+
+    /// The customer's users still on retiring licenses, report by report ("30 → 18 → 4"), when
+    /// the history holds more than one report.
+    pub(super) fn trend(&self, customer: &CustomerKey) -> Option<String> {
+        let mut per_report: std::collections::BTreeMap<chrono::NaiveDate, i64> =
+            std::collections::BTreeMap::new();
+        for h in (self.report.history.iter())
+            .filter(|h| (h.customer_id.as_deref(), h.customer_name.as_str()) == *customer)
+        {
+            *per_report.entry(h.as_of).or_default() += h.users_left.unwrap_or(0);
+        }
+        (per_report.len() > 1).then(|| {
+            let values: Vec<String> = per_report.values().map(ToString::to_string).collect();
+            self.m
+                .fill("trend_line", &[("values", &values.join(" \u{2192} "))])
+        })
+    }
+
+    /// A retirement by its catalog name.
+    fn retirement_name<'r>(&'r self, id: &'r str) -> &'r str {
+        (self.report.retirements.iter())
+            .find(|r| r.id == id)
+            .map_or(id, |r| r.name.as_str())
+    }
+
     /// One change, worded.
     fn change(&self, c: &ChangeRow) -> String {
         let retirement = (c.retirement_id.as_deref())
-            .map(|id| {
-                (self.report.retirements.iter())
-                    .find(|r| r.id == id)
-                    .map_or(id, |r| r.name.as_str())
-            })
+            .map(|id| self.retirement_name(id))
             .unwrap_or_default();
         let plan = (c.recommended_sku.as_deref())
             .map(|sku| {
