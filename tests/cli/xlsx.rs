@@ -11,8 +11,8 @@ use std::io::{Cursor, Read};
 
 /// The table sheets, in the workbook's order after Summary.
 const TABLE_SHEETS: [&str; 8] = [
-    "Progress",
     "Changes",
+    "Progress",
     "Expiring",
     "Users",
     "Purchases",
