@@ -96,16 +96,31 @@ pub struct Ingested {
 /// Excel's lock files (`~$…`, there while a workbook is open), hidden files and folders, and a
 /// folder holding a skusunset report (it has `.skusunset/`). A directory without any data file
 /// is an error.
-fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
+fn expand(files: &[InputFile], issues: &mut Vec<Issue>) -> Result<Vec<InputFile>> {
     let mut out = Vec::new();
     for file in files {
         if !file.path.is_dir() {
             out.push(file.clone());
             continue;
         }
-        let mut found = Vec::new();
-        walk(&file.path, &mut found)
+        let mut walk = Walk::default();
+        walk.dir(&file.path)
             .with_context(|| format!("cannot list directory `{}`", file.label()))?;
+        let label = |path: &Path| {
+            let relative = path.strip_prefix(&file.path).unwrap_or(path);
+            Path::new(&file.name).join(relative).display().to_string()
+        };
+        for (path, why) in &walk.skipped {
+            issues.push(Issue::new(
+                &label(path),
+                None,
+                None,
+                Severity::Warning,
+                IssueCode::SkippedFile,
+                format!("skipped while reading folder `{}`: {why}", file.label()),
+            ));
+        }
+        let mut found = walk.found;
         if found.is_empty() {
             anyhow::bail!(
                 "directory `{}` holds no export: no file ending in .{} in it or its subfolders; \
@@ -115,37 +130,83 @@ fn expand(files: &[InputFile]) -> Result<Vec<InputFile>> {
             );
         }
         found.sort();
-        out.extend(found.into_iter().map(|path| {
-            let relative = path.strip_prefix(&file.path).unwrap_or(&path);
-            InputFile {
-                key: file.key.clone(),
-                name: Path::new(&file.name).join(relative).display().to_string(),
-                path,
-                in_folder: true,
-            }
+        out.extend(found.into_iter().map(|path| InputFile {
+            key: file.key.clone(),
+            name: label(&path),
+            path,
+            in_folder: true,
         }));
     }
     Ok(out)
 }
 
-/// The data files under `dir`, recursively (see [`expand`] for what is left out).
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if dir.join(crate::base::layout::STORE).exists() {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with("~$") || name.starts_with('.') {
-            continue;
+/// A folder walk that always ends: every folder is entered once, however many links lead to it
+/// (a link back to a parent is a loop), and an entry that cannot be read is skipped and said.
+#[derive(Default)]
+struct Walk {
+    /// The data files found.
+    found: Vec<PathBuf>,
+    /// Entries left out, with why.
+    skipped: Vec<(PathBuf, String)>,
+    /// Folders entered, by device and inode (by their resolved path where there are none).
+    visited: std::collections::HashSet<(u64, u64, PathBuf)>,
+}
+
+impl Walk {
+    /// A folder's identity: device and inode on Unix, else its resolved path.
+    fn identity(dir: &Path) -> std::io::Result<(u64, u64, PathBuf)> {
+        let meta = std::fs::metadata(dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Ok((meta.dev(), meta.ino(), PathBuf::new()))
         }
-        if path.is_dir() {
-            walk(&path, found)?;
-        } else if path.is_file() && DATA_EXTENSIONS.contains(&extension(&path).as_str()) {
-            found.push(path);
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            Ok((0, 0, std::fs::canonicalize(dir)?))
         }
     }
-    Ok(())
+
+    /// The data files under `dir`, recursively (see [`expand`] for what is left out).
+    fn dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        if dir.join(crate::base::layout::STORE).exists() {
+            return Ok(());
+        }
+        if !self.visited.insert(Self::identity(dir)?) {
+            self.skipped.push((
+                dir.to_path_buf(),
+                "it leads back to a folder already read (a link loop), so it is read once".into(),
+            ));
+            return Ok(());
+        }
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("~$") || name.starts_with('.') {
+                continue;
+            }
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => {
+                    if let Err(e) = self.dir(&path) {
+                        self.skipped
+                            .push((path, format!("the folder cannot be read ({e})")));
+                    }
+                }
+                Ok(meta) if meta.is_file() => {
+                    if DATA_EXTENSIONS.contains(&extension(&path).as_str()) {
+                        self.found.push(path);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let why = format!("it cannot be read ({e}; a link to nothing?)");
+                    self.skipped.push((path, why));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `files` with every file read once (the same file read twice would count its rows twice):
@@ -231,8 +292,18 @@ pub fn load(spec: &InputSpec) -> Result<Ingested> {
 /// in parallel; their issues and accounting come out in the order the files were given.
 pub fn load_observed(spec: &InputSpec, reading: &(dyn Fn(&str) + Sync)) -> Result<Ingested> {
     let (mut seen, mut repeated) = (HashMap::new(), Vec::new());
-    let sub_files = read_once(expand(&spec.subscriptions)?, &mut seen, &mut repeated);
-    let lic_files = read_once(expand(&spec.licenses)?, &mut seen, &mut repeated);
+    let mut walked = Vec::new();
+    let sub_files = read_once(
+        expand(&spec.subscriptions, &mut walked)?,
+        &mut seen,
+        &mut repeated,
+    );
+    let lic_files = read_once(
+        expand(&spec.licenses, &mut walked)?,
+        &mut seen,
+        &mut repeated,
+    );
+    repeated.extend(walked);
     let sheet = spec.sheet.as_deref();
     let renames = match &spec.columns {
         Some(path) => columns::ColumnRenames::read(path)?,

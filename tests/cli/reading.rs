@@ -235,3 +235,57 @@ fn the_keyed_copy_of_a_folder_file_is_the_one_read() {
         "{text}"
     );
 }
+
+/// A folder of user exports holding a link to itself, two links to each other and a link to
+/// nothing: the walk ends, reads each file once, and names every link it left out (issue 27).
+#[test]
+fn a_folder_walk_with_link_loops_ends_and_names_them() {
+    use std::os::unix::fs::symlink;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users");
+    std::fs::create_dir_all(users.join("a")).unwrap();
+    std::fs::copy(
+        crate::util::fixture("demo/contoso-users.csv"),
+        users.join("a/contoso-users.csv"),
+    )
+    .unwrap();
+    symlink(".", users.join("loop")).unwrap();
+    symlink("../b", users.join("a/to-b")).unwrap();
+    std::fs::create_dir(users.join("b")).unwrap();
+    symlink("../a", users.join("b/to-a")).unwrap();
+    symlink("nowhere", users.join("dangling")).unwrap();
+    let subs = crate::util::fixture("demo/subscriptions.csv");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_skusunset"))
+        .current_dir(dir.path())
+        .args(["check", "-s"])
+        .arg(&subs)
+        .args(["-l", "users"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_mins(1) {
+            child.kill().unwrap();
+            panic!("the folder walk did not end");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The one file is read once, whatever the links.
+    assert_eq!(
+        text.matches("contoso-users.csv (users").count(),
+        1,
+        "{text}"
+    );
+    for link in ["users/loop", "users/dangling"] {
+        assert!(text.contains(link), "{link} is not named:\n{text}");
+    }
+    assert!(
+        text.contains("a link loop") && text.contains("a link to nothing"),
+        "{text}"
+    );
+}
