@@ -38,16 +38,27 @@ pub struct InputFile {
 impl InputFile {
     /// Parses `FILE` or `KEY=FILE` (an existing path containing `=` is taken as a path).
     pub fn parse(arg: &str) -> InputFile {
-        if !Path::new(arg).exists()
-            && let Some((key, path)) = arg.split_once('=')
-            && !key.is_empty()
-        {
-            return InputFile {
-                key: Some(key.to_string()),
-                path: PathBuf::from(path),
-                name: path.to_string(),
-                in_folder: false,
-            };
+        let keyed = |key: &str, path: &str| InputFile {
+            key: Some(key.to_string()),
+            path: PathBuf::from(path),
+            // An empty file part keeps the argument as written, for its message.
+            name: if path.is_empty() { arg } else { path }.to_string(),
+            in_folder: false,
+        };
+        if !Path::new(arg).exists() {
+            // A key may hold `=` itself (`Contoso=Ltd=FILE`): the split is the last `=` that
+            // leaves an existing file, else the last `=` (its file part is then named as missing).
+            let splits: Vec<(&str, &str)> = (arg.match_indices('='))
+                .map(|(i, _)| (&arg[..i], &arg[i + 1..]))
+                .filter(|(key, _)| !key.is_empty())
+                .collect();
+            let existing = splits
+                .iter()
+                .rev()
+                .find(|(_, path)| Path::new(path).exists());
+            if let Some((key, path)) = existing.or(splits.last()) {
+                return keyed(key, path);
+            }
         }
         InputFile {
             key: None,
@@ -99,6 +110,12 @@ pub struct Ingested {
 fn expand(files: &[InputFile], issues: &mut Vec<Issue>) -> Result<Vec<InputFile>> {
     let mut out = Vec::new();
     for file in files {
+        if file.path.as_os_str().is_empty() {
+            anyhow::bail!(
+                "`{}` names no file after `=`: write KEY=FILE (KEY the customer, FILE the export)",
+                file.label()
+            );
+        }
         if !file.path.is_dir() {
             out.push(file.clone());
             continue;

@@ -289,3 +289,34 @@ fn a_folder_walk_with_link_loops_ends_and_names_them() {
         "{text}"
     );
 }
+
+/// `KEY=FILE` with `=` in the key splits at the last `=` that leaves an existing file, and an
+/// empty file part has its own message (issue 27).
+#[test]
+fn a_key_with_equals_signs_and_an_empty_file_part() {
+    use skusunset::ingest::InputFile;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("contoso-users.csv");
+    std::fs::write(&file, "x").unwrap();
+    let arg = format!("Contoso=Ltd={}", file.display());
+    let parsed = InputFile::parse(&arg);
+    assert_eq!(parsed.key.as_deref(), Some("Contoso=Ltd"));
+    assert_eq!(parsed.path, file);
+    // Nothing exists: the last `=` splits, so the missing file is the part after it.
+    let missing = InputFile::parse("Contoso=Ltd=nowhere.csv");
+    assert_eq!(
+        (missing.key.as_deref(), missing.path.to_str()),
+        (Some("Contoso=Ltd"), Some("nowhere.csv"))
+    );
+    let subs = crate::util::fixture("demo/subscriptions.csv");
+    let out = crate::util::run(
+        dir.path(),
+        &["check", "-s", subs.to_str().unwrap(), "-l", "Contoso="],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        crate::util::stderr(&out).contains("`Contoso=` names no file after `=`: write KEY=FILE"),
+        "{}",
+        crate::util::stderr(&out)
+    );
+}
