@@ -6,8 +6,8 @@
 use super::ops::customer_order;
 use super::summary::Tables;
 use crate::model::{
-    Action, DeprovisioningRow, ExpiringRow, HistoryRow, NextAction, ProgressRow, PurchaseRow,
-    State, SubscriptionsState, UserRow, WindowState, by_customer,
+    Action, CustomerRowKey, DeprovisioningRow, ExpiringRow, HistoryRow, NextAction, ProgressRow,
+    PurchaseRow, State, SubscriptionsState, UserRow, WindowState, by_customer,
 };
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -129,11 +129,19 @@ pub fn history(report: &crate::model::Report, earlier: &[HistoryRow]) -> Vec<His
         .filter(|h| h.as_of != as_of)
         .cloned()
         .collect();
+    // Open retiring subscriptions per customer and retirement, counted in one pass.
+    let mut open_of: std::collections::HashMap<(crate::model::CustomerKey<'_>, &str), i64> =
+        std::collections::HashMap::new();
+    for e in report.expiring.iter().filter(|e| e.state.is_open()) {
+        *open_of
+            .entry((e.customer_key(), e.retirement_id.as_str()))
+            .or_default() += 1;
+    }
     for p in &report.progress {
-        let open = (report.expiring.iter())
-            .filter(|e| e.customer_id == p.customer_id && e.customer_name == p.customer_name)
-            .filter(|e| e.retirement_id == p.retirement_id && e.state.is_open())
-            .count();
+        let open = open_of
+            .get(&(p.customer_key(), p.retirement_id.as_str()))
+            .copied()
+            .unwrap_or(0);
         rows.push(HistoryRow {
             as_of,
             customer_id: p.customer_id.clone(),
@@ -141,7 +149,7 @@ pub fn history(report: &crate::model::Report, earlier: &[HistoryRow]) -> Vec<His
             retirement_id: p.retirement_id.clone(),
             users_left: p.users_left,
             to_buy: p.to_buy,
-            open_subscriptions: i64::try_from(open).unwrap_or(i64::MAX),
+            open_subscriptions: open,
         });
     }
     rows.sort_by_cached_key(|h| {

@@ -253,7 +253,7 @@ pub fn previous_report_json(out: &Path) -> Result<Option<(PathBuf, Vec<u8>)>> {
         let bytes = std::fs::read(&path)?;
         Ok((manifest::sha256_hex(&bytes) == listed.sha256).then_some((path, bytes)))
     };
-    if kind_of(out)? != Some(Kind::Dir) && std::fs::metadata(out).map_or(true, |m| !m.is_dir()) {
+    if !out.is_dir() {
         return Ok(None);
     }
     if let Some(found) = checked(out)? {
