@@ -55,6 +55,45 @@ def license_sheet(*rows):
     return header + "".join(rows)
 
 
+def ods(name, table_xml):
+    """A minimal OpenDocument spreadsheet with one table `Sheet1` holding `table_xml` (its rows)."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
+        + table_xml
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(os.path.join(OUT, name), "w") as z:
+        stamp = (2026, 1, 1, 0, 0, 0)
+        z.writestr(zipfile.ZipInfo("mimetype", date_time=stamp), "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr(zipfile.ZipInfo("META-INF/manifest.xml", date_time=stamp), manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(zipfile.ZipInfo("content.xml", date_time=stamp), content, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def ods_cell(text, repeat=1):
+    attr = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell office:value-type="string"{attr}><text:p>{text}</text:p></table:table-cell>'
+
+
+def ods_row(cells, repeat=1):
+    attr = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{attr}>" + "".join(cells) + "</table:table-row>"
+
+
+ODS_HEADER = ods_row([ods_cell("UserPrincipalName"), ods_cell("DisplayName"), ods_cell("Licenses")])
+
+
 def declare_size(member, size):
     """Rewrites the uncompressed size `member` declares, in its local and central headers."""
 
@@ -114,6 +153,32 @@ def main():
         license_sheet(*[row(i, [s(f"A{i}", "a" * 1000)]) for i in range(2, 2000)]),
         patch=declare_size("xl/worksheets/sheet1.xml", 200),
     )
+
+    # A million rows declared by one repeated row: refused before calamine builds them.
+    ods("ods-rows-repeated.ods", ODS_HEADER + ods_row([ods_cell("a@contoso.com"), ods_cell("A"), ods_cell("SPE_E3")], repeat=1048575))
+    # 20,000 rows, each one cell repeated across every column.
+    ods("ods-columns-repeated.ods", ODS_HEADER + ods_row([ods_cell("x", repeat=16384)]) * 20000)
+    # 4.8 million cells that compress a thousandfold: over the cell budget of a 30 KB file.
+    xlsx("xlsx-cells-bomb.xlsx", license_sheet(*["<row>" + "<c><v>1</v></c>" * 16000 + "</row>" for _ in range(300)]))
+    # A header across all 16,384 columns over 20,000 rows of one cell: a grid of 327 million.
+    xlsx(
+        "xlsx-grid-bomb.xlsx",
+        row(1, [f'<c t="inlineStr"><is><t>c{i}</t></is></c>' for i in range(16384)])
+        + "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(2, 20002)),
+    )
+    write("zero-bytes.xlsx", b"")
+    with open(os.path.join(OUT, "formula-error-cells.xlsx"), "rb") as f:
+        whole = f.read()
+    write("truncated.xlsx", whole[: len(whole) // 2])
+    xlsx(
+        "doctype.xlsx",
+        license_sheet(),
+        extra={"xl/workbook.xml": '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="&lol2;" sheetId="1" r:id="rId1"/></sheets></workbook>'},
+    )
+    # An OLE compound file holding an `EncryptedPackage` stream, as Excel writes a protected
+    # workbook (the header and the stream's name; nothing else is read).
+    write("encrypted.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504) + "EncryptedPackage".encode("utf-16-le") + bytes(1024))
+    write("web-page.xls", "<html><head><title>Users</title></head><body><table><tr><td>UserPrincipalName</td></tr></table></body></html>\n")
 
 
 if __name__ == "__main__":

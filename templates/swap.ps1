@@ -14,8 +14,8 @@
 # How to run it:
 #   1. .\{{ script_file | comment }}
 #      A dry run: checks every user, builds every request, changes no license. It writes
-#      {{ result_prefix | comment }}-dryrun-<time>.csv (one row per input row, with the exact request) and
-#      {{ plan_prefix | comment }}-dryrun-<time>.json (each user's licenses before, and the request): the record.
+#      results/{{ result_prefix | comment }}-dryrun-<time>.csv (one row per input row, with the exact request) and
+#      results/{{ plan_prefix | comment }}-dryrun-<time>.json (each user's licenses before, and the request): the record.
 #   2. Read the result and fix what it reports (usage location, free licenses, covers).
 #   3. .\{{ script_file | comment }} -Apply
 #      Makes the changes (-WhatIf and -Confirm work as usual) and writes the -apply- files; each
@@ -77,9 +77,9 @@ param(
 {%- endif %}
     # The users to move (default: the CSV beside this script).
     [string] $InputCsv = (Join-Path $PSScriptRoot {{ csv_file }}),
-    # One result row per input row (default: a new file per run beside this script).
+    # One result row per input row (default: a new file per run in results/ beside this script).
     [string] $ResultCsv = '',
-    # Each user's licenses before and the exact request (default: a new file per run).
+    # Each user's licenses before and the exact request (default: a new file per run in results/).
     [string] $PlanJson = ''
 )
 
@@ -116,8 +116,12 @@ $ResultColumns = @('UserPrincipalName', 'Class', 'Action', 'Status', 'ErrorCode'
 $Invariant = [System.Globalization.CultureInfo]::InvariantCulture
 if ($Apply) { $Mode = 'apply' } else { $Mode = 'dryrun' }
 $Stamp = (Get-Date).ToUniversalTime().ToString('yyyyMMdd-HHmmss', $Invariant)
-if (-not $ResultCsv) { $ResultCsv = Join-Path $PSScriptRoot ({{ result_prefix }} + '-' + $Mode + '-' + $Stamp + '.csv') }
-if (-not $PlanJson) { $PlanJson = Join-Path $PSScriptRoot ({{ plan_prefix }} + '-' + $Mode + '-' + $Stamp + '.json') }
+# Results go to results/ beside this script, where no input list can be (every input is a
+# file directly beside it), so no run overwrites another customer's list.
+$ResultsDir = Join-Path $PSScriptRoot 'results'
+if (-not ($ResultCsv -and $PlanJson)) { New-Item -ItemType Directory -Force -Path $ResultsDir -WhatIf:$false -Confirm:$false | Out-Null }
+if (-not $ResultCsv) { $ResultCsv = Join-Path $ResultsDir ({{ result_prefix }} + '-' + $Mode + '-' + $Stamp + '.csv') }
+if (-not $PlanJson) { $PlanJson = Join-Path $ResultsDir ({{ plan_prefix }} + '-' + $Mode + '-' + $Stamp + '.json') }
 
 {% include "swap-functions.ps1" %}
 Write-Host ('skusunset step B for ' + $CustomerName + ' - ' + $(if ($Apply) { 'APPLY: licenses will be changed' } else { 'dry run: no license is changed (run with -Apply to make the changes)' }))

@@ -40,7 +40,7 @@ pub enum Command {
 /// `check-plan`.
 #[derive(Debug, Clone, Args)]
 pub struct CheckPlanArgs {
-    /// The record (`<customer-slug>-plan-dryrun-<time>.json` beside the script).
+    /// The record (`results/<customer-slug>-plan-dryrun-<time>.json` beside the script).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 }

@@ -139,9 +139,18 @@ fn expand(files: &[InputFile], issues: &mut Vec<Issue>) -> Result<Vec<InputFile>
         }
         let mut found = walk.found;
         if found.is_empty() {
+            let unread = match walk.skipped.as_slice() {
+                [] => String::new(),
+                [(path, why), rest @ ..] => format!(
+                    "; {} entr{} left out, the first: {why} (`{}`)",
+                    rest.len() + 1,
+                    if rest.is_empty() { "y" } else { "ies" },
+                    label(path)
+                ),
+            };
             anyhow::bail!(
-                "directory `{}` holds no export: no file ending in .{} in it or its subfolders; \
-                 pass the files, or the folder that holds them",
+                "directory `{}` holds no export: no file ending in .{} in it or its \
+                 subfolders; pass the files, or the folder that holds them{unread}",
                 file.label(),
                 DATA_EXTENSIONS.join(", .")
             );
@@ -206,8 +215,9 @@ impl Walk {
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_dir() => {
                     if let Err(e) = self.dir(&path) {
-                        self.skipped
-                            .push((path, format!("the folder cannot be read ({e})")));
+                        let why =
+                            format!("the folder cannot be read: {}", unreadable_entry(&e, &path));
+                        self.skipped.push((path, why));
                     }
                 }
                 Ok(meta) if meta.is_file() => {
@@ -217,12 +227,28 @@ impl Walk {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    let why = format!("it cannot be read ({e}; a link to nothing?)");
+                    let why = format!("it cannot be read: {}", unreadable_entry(&e, &path));
                     self.skipped.push((path, why));
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// Why a folder's entry cannot be read, in the user's words (after "cannot be read: ").
+fn unreadable_entry(error: &std::io::Error, path: &Path) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "it is a link to nothing".to_string(),
+        std::io::ErrorKind::InvalidFilename => format!(
+            "its path is longer than the system allows ({} characters); move \
+             the export nearer the top of the folder",
+            path.as_os_str().len()
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied; ask for read access or copy it elsewhere".into()
+        }
+        _ => error.to_string(),
     }
 }
 

@@ -315,7 +315,7 @@ pub fn parse_bool_str(text: &str) -> Result<bool, String> {
 pub fn parse_quantity(cell: &Cell) -> Result<Option<i64>, String> {
     match cell {
         Cell::Empty => Ok(None),
-        Cell::Number(n) => whole_count(*n).map(Some),
+        Cell::Number(n) => whole_count(*n, &n.to_string()).map(Some),
         Cell::Text(text) => parse_quantity_str(text).map(Some),
         other => Err(quantity_error(&other.as_text().unwrap_or_default())),
     }
@@ -338,7 +338,7 @@ pub fn parse_quantity_str(text: &str) -> Result<i64, String> {
     } else {
         t.to_string()
     };
-    whole_count(plain.parse::<f64>().map_err(|_| quantity_error(t))?)
+    whole_count(plain.parse::<f64>().map_err(|_| quantity_error(t))?, t)
 }
 
 /// Whether `text` is digits grouped by `separator` as thousands: 1–3 digits, then groups of 3.
@@ -353,9 +353,11 @@ fn thousands_groups(text: &str, separator: char) -> bool {
     })
 }
 
-fn whole_count(value: f64) -> Result<i64, String> {
+/// `value` as a count; the error quotes `written`, the text as the file holds it (never the
+/// parsed number: `1e309` is not `inf` to the user).
+fn whole_count(value: f64, written: &str) -> Result<i64, String> {
     if value < 0.0 || value.fract() != 0.0 || !value.is_finite() || value > 1e12 {
-        return Err(quantity_error(&value.to_string()));
+        return Err(quantity_error(written));
     }
     Ok(value as i64)
 }

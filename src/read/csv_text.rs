@@ -99,6 +99,24 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// The row number of the record just read: the line it starts on. After a record the reader
+/// stands past its line end: on the next line after an LF, still on the record's last line
+/// after a CRLF (the LF is read with the next record). The record began as many lines before
+/// as its values hold line breaks. (A last record without a line end in an LF file comes out a
+/// line short: the caller moves it down.)
+fn record_line(record: &csv::StringRecord, end_line: u64, crlf: bool, header_row: usize) -> usize {
+    let breaks = memchr::memchr_iter(b'\n', record.as_slice().as_bytes()).count() as u64;
+    let start_line = end_line.saturating_sub(breaks + u64::from(!crlf));
+    (header_row + start_line as usize).saturating_sub(1)
+}
+
+/// The most cells (header columns × rows, empty ones included) a CSV file of `size` bytes may
+/// fill: one per byte (every cell but the last of a row takes a delimiter), at least two
+/// million. Rows far shorter than a wide header would otherwise cost memory per column.
+fn grid_limit(size: usize) -> usize {
+    size.max(2_000_000)
+}
+
 /// The UTF-16 byte order of a text without BOM, told from where its NUL bytes sit: ASCII text
 /// in UTF-16 has a NUL beside every character (after it in LE, before it in BE).
 fn bomless_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
@@ -286,9 +304,11 @@ fn after_type_line(text: &str) -> (&str, usize) {
 }
 
 /// Reads the records of `input` (`size` bytes from offset `base`, starting with `sample`)
-/// straight into text columns: one reused record buffer, no `String` per cell. Row numbers
-/// count records, as a spreadsheet shows them: a quoted multi-line value is one row. A header
-/// over [`MAX_COLUMNS`] and a quote left open at the end of the file are refused.
+/// straight into text columns: one reused record buffer, no `String` per cell. A row's number
+/// is the line its record starts on, as the file is written (blank lines count, and a quoted
+/// value over several lines moves the rows after it down); in a file with lone-CR line ends
+/// (which the CSV reader does not count as lines) rows are counted instead. A header over
+/// [`MAX_COLUMNS`] and a quote left open at the end of the file are refused.
 fn parse<R: Read + Seek>(
     input: R,
     base: u64,
@@ -316,29 +336,56 @@ fn parse<R: Read + Seek>(
             header.len()
         )));
     }
+    // The CSV reader counts lines by their LF; a file whose lines end in a lone CR has none.
+    let by_line = sample.contains('\n') || !sample.contains('\r');
+    let crlf = sample.contains("\r\n");
     let rows = estimate_rows(sample, size, header.len());
+    let width = header.len();
+    let grid = grid_limit(size);
     let mut table = TableBuilder::new(header, header_row, rows);
     let (mut last_start, mut last_row, mut last_cells) = (0, header_row, 0);
+    let mut records = 0usize;
     loop {
         let start = reader.position().byte();
         if !reader.read_record(&mut record)? {
             break;
         }
-        (last_start, last_row, last_cells) = (start, last_row + 1, record.len());
+        last_row = if by_line {
+            record_line(&record, reader.position().line(), crlf, header_row)
+        } else {
+            last_row + 1
+        };
+        (last_start, last_cells) = (start, record.len());
+        records += 1;
+        table.start_row_at(last_row);
+        if width.saturating_mul(records) > grid {
+            return Err(Failure::Invalid(format!(
+                "its rows are far shorter than its header: {width} columns by row {last_row} \
+                 make over {grid} cells from a file of {size} bytes; check that this is the \
+                 export (and its delimiter) and that its header row is its own"
+            )));
+        }
         table.push_text(record.iter());
     }
     let mut unterminated = None;
-    if last_row > header_row {
+    if records > 0 {
         let mut input = reader.into_inner().inner;
         if size > 0 {
             let mut end = [0u8];
             input.seek(SeekFrom::Start(base + size as u64 - 1))?;
             if input.read(&mut end)? == 1 && !matches!(end[0], b'\n' | b'\r') {
                 unterminated = Some(last_cells);
+                // Its line was counted as if it ended in a line break.
+                if by_line && !crlf {
+                    table.renumber_last_row(last_row, last_row + 1);
+                    last_row += 1;
+                }
             }
         }
         input.seek(SeekFrom::Start(base + last_start))?;
         if let Some(lines) = open_quote_lines(input, delimiter)? {
+            // The open value ran to the end of the file: no line end of its own was read.
+            let last_row = last_row + usize::from(by_line && !crlf && unterminated.is_none());
             return Err(Failure::Invalid(format!(
                 "row {last_row} opens a quoted value that is never closed, so the rest of the \
                  file ({lines} more line(s)) would be read as that one value; add the closing \
@@ -495,10 +542,10 @@ mod tests {
     }
 
     #[test]
-    fn powershell_type_line_is_skipped_and_rows_are_numbered_as_excel_shows_them() {
+    fn powershell_type_line_is_skipped_and_rows_are_numbered_by_the_line_they_start_on() {
         let t = read(b"#TYPE Foo\n\"A\",\"B\"\n\"1\",\"x\ny\"\n,\n\"3\",\"z\"\n").unwrap();
         assert_eq!(t.headers, vec!["A", "B"]);
-        assert_eq!(t.rows, [3, 5]);
+        assert_eq!(t.rows, [3, 6]);
         assert_eq!(t.columns[1].text.get(0), Some("x\ny"));
         assert_eq!(t.blank_rows, 1);
     }

@@ -1,29 +1,31 @@
 //! Spreadsheets (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`) through calamine: the first sheet, or
 //! the one `--sheet` names. Date cells arrive as dates; everything else keeps its cell type.
 //!
-//! Hostile workbooks are refused with a message, never read into exhaustion: a zip part that
-//! would inflate past [`MAX_ZIP_PART_BYTES`] is refused before anything is decompressed;
-//! `.xlsx` and `.xlsb` sheets are streamed cell by cell (a lone cell at `XFD1048576` costs one
-//! cell, not a dense grid of 17 billion); cell references beyond Excel's last row or column and
-//! sheets over [`MAX_SHEET_CELLS`] cells are refused; and a panic inside calamine on a
-//! malformed file becomes an error naming the file.
+//! Hostile workbooks are refused with a message, never read into exhaustion: [`workbook`]
+//! checks the format, the zip parts and an `.ods`'s declared cells before calamine builds
+//! anything; `.xlsx` and `.xlsb` sheets are streamed cell by cell (a lone cell at `XFD1048576`
+//! costs one cell, not a dense grid of 17 billion); cell references beyond Excel's last row or
+//! column, and sheets over the file's [`workbook::cell_budget`] (in cells, or in the grid the
+//! table would hold), are refused; and a panic inside calamine on a malformed file becomes an
+//! error naming the file.
 
 use crate::base::error::InputError;
-use crate::read::limits::{
-    MAX_COLUMNS, MAX_SHEET_CELLS, MAX_SHEET_ROWS, MAX_ZIP_PART_BYTES, MAX_ZIP_TOTAL_BYTES,
-};
+use crate::read::limits::{MAX_COLUMNS, MAX_SHEET_ROWS};
 use crate::read::table::{Cell, Table, TableBuilder};
+use crate::read::workbook::{self, Format};
 use anyhow::{Context, Result, bail};
-use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto_from_rs};
+use calamine::{Data, DataRef, Error, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
 use std::io::Cursor;
 
 /// One non-empty cell: row and column (0-based, as the file numbers them) and value.
 type Placed = (u32, u32, Cell);
 
-/// Reads one sheet of a workbook held in `bytes` (the path is only for messages).
-pub fn read(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> {
-    check_zip(&bytes, path)?;
-    match crate::base::panic::contain(|| read_sheet(bytes, path, sheet)) {
+/// Reads one sheet of a workbook held in `bytes` (the path is only for messages; `ext` is the
+/// file's extension, naming the format expected when the bytes are something else).
+pub fn read(bytes: Vec<u8>, path: &str, ext: &str, sheet: Option<&str>) -> Result<Table> {
+    let format = workbook::check(&bytes, path, ext)?;
+    let budget = workbook::cell_budget(bytes.len());
+    match crate::base::panic::contain(|| read_sheet(bytes, format, path, sheet, budget)) {
         Ok(result) => result,
         Err(panic) => Err(malformed(
             path,
@@ -43,53 +45,29 @@ fn malformed(path: &str, message: String) -> anyhow::Error {
     .into()
 }
 
-/// Refuses a zip-based workbook whose parts declare more than the limits once decompressed (the
-/// zip reader stops any part at its declared size, so the declarations bound the work).
-fn check_zip(bytes: &[u8], path: &str) -> Result<()> {
-    if !bytes.starts_with(b"PK") {
-        return Ok(());
-    }
-    // Not a readable zip: calamine says what is wrong with it.
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(());
+fn read_sheet(
+    bytes: Vec<u8>,
+    format: Format,
+    path: &str,
+    sheet: Option<&str>,
+    budget: usize,
+) -> Result<Table> {
+    let cursor = Cursor::new(bytes);
+    let opened = match format {
+        Format::Xlsx => Xlsx::new(cursor).map(Sheets::Xlsx).map_err(Error::from),
+        Format::Xlsb => Xlsb::new(cursor).map(Sheets::Xlsb).map_err(Error::from),
+        Format::Ods => Ods::new(cursor).map(Sheets::Ods).map_err(Error::from),
+        Format::Xls => Xls::new(cursor).map(Sheets::Xls).map_err(Error::from),
     };
-    let mut total: u64 = 0;
-    for index in 0..archive.len() {
-        let Ok(part) = archive.by_index_raw(index) else {
-            continue;
-        };
-        let size = part.size();
-        if size > MAX_ZIP_PART_BYTES {
-            let name = part
-                .name()
-                .map(std::borrow::Cow::into_owned)
-                .unwrap_or_default();
-            return Err(malformed(
-                path,
-                format!(
-                    "its part `{}` would inflate to {size} bytes, over the limit of \
-                     {MAX_ZIP_PART_BYTES}; this is not an export (a zip bomb?)",
-                    crate::base::text::escape(&name)
-                ),
-            ));
-        }
-        total = total.saturating_add(size);
-    }
-    if total > MAX_ZIP_TOTAL_BYTES {
-        return Err(malformed(
+    let mut workbook = opened.map_err(|e| {
+        malformed(
             path,
             format!(
-                "its parts would inflate to {total} bytes, over the limit of \
-                 {MAX_ZIP_TOTAL_BYTES}; this is not an export (a zip bomb?)"
+                "it cannot be opened as {} ({e}); open it in Excel and save it again",
+                format.name()
             ),
-        ));
-    }
-    Ok(())
-}
-
-fn read_sheet(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> {
-    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .with_context(|| format!("cannot open `{path}` as a spreadsheet"))?;
+        )
+    })?;
     let names = workbook.sheet_names();
     let name = match sheet {
         Some(wanted) => names
@@ -109,86 +87,104 @@ fn read_sheet(bytes: Vec<u8>, path: &str, sheet: Option<&str>) -> Result<Table> 
     };
     // calamine's errors repeat their causes in their messages: say the outermost one once.
     let unreadable = |e: &dyn std::fmt::Display| malformed(path, format!("sheet `{name}`: {e}"));
-    let mut cells = Vec::new();
+    let mut cells = Placer {
+        cells: Vec::new(),
+        budget,
+        path,
+    };
     match &mut workbook {
         Sheets::Xlsx(xlsx) => {
             let mut reader = xlsx
                 .worksheet_cells_reader(&name)
                 .map_err(|e| unreadable(&e))?;
-            place_streamed(&mut cells, || reader.next_cell(), &unreadable, path)?;
+            cells.streamed(|| reader.next_cell(), &unreadable)?;
         }
         Sheets::Xlsb(xlsb) => {
             let mut reader = xlsb
                 .worksheet_cells_reader(&name)
                 .map_err(|e| unreadable(&e))?;
-            place_streamed(&mut cells, || reader.next_cell(), &unreadable, path)?;
+            cells.streamed(|| reader.next_cell(), &unreadable)?;
         }
-        // `.xls` holds at most 65,536 × 256 cells and calamine caps `.ods` repeats at Excel's
-        // limits, so their dense ranges are bounded.
+        // `.xls` holds at most 65,536 × 256 cells; an `.ods` was counted before it was opened.
         other => {
             let range = other.worksheet_range(&name).map_err(|e| unreadable(&e))?;
             let (top, left) = range.start().unwrap_or((0, 0));
             for (row, col, data) in range.used_cells() {
                 let at = (top + row as u32, left + col as u32);
-                place(&mut cells, at, data, path)?;
+                cells.place(at, data)?;
             }
         }
     }
-    Ok(build(cells, name))
+    build(cells.cells, name, budget, path)
 }
 
-/// Places every cell a streaming reader (`.xlsx` or `.xlsb`) gives through `next`.
-fn place_streamed<'a, E: std::fmt::Display>(
-    cells: &mut Vec<Placed>,
-    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, E>,
-    unreadable: &dyn Fn(&dyn std::fmt::Display) -> anyhow::Error,
-    path: &str,
-) -> Result<()> {
-    while let Some(cell) = next().map_err(|e| unreadable(&e))? {
-        let value = Data::from(cell.get_value().clone());
-        place(cells, cell.get_position(), &value, path)?;
-    }
-    Ok(())
+/// The non-empty cells of a sheet, as they are read, within the file's cell budget.
+struct Placer<'p> {
+    cells: Vec<Placed>,
+    budget: usize,
+    path: &'p str,
 }
 
-/// Adds a non-empty cell, refusing positions Excel cannot have and sheets over the cell limit.
-fn place(cells: &mut Vec<Placed>, (row, col): (u32, u32), value: &Data, path: &str) -> Result<()> {
-    let cell = to_cell(value);
-    if cell.is_empty() {
-        return Ok(());
+impl Placer<'_> {
+    /// Places every cell a streaming reader (`.xlsx` or `.xlsb`) gives through `next`.
+    fn streamed<'a, E: std::fmt::Display>(
+        &mut self,
+        mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, E>,
+        unreadable: &dyn Fn(&dyn std::fmt::Display) -> anyhow::Error,
+    ) -> Result<()> {
+        while let Some(cell) = next().map_err(|e| unreadable(&e))? {
+            let value = Data::from(cell.get_value().clone());
+            self.place(cell.get_position(), &value)?;
+        }
+        Ok(())
     }
-    if row >= MAX_SHEET_ROWS || col as usize >= MAX_COLUMNS {
-        return Err(malformed(
-            path,
-            format!(
-                "it has a cell at row {}, column {}, beyond Excel's last cell (XFD1048576); \
-                 open it in Excel and save it again",
-                u64::from(row) + 1,
-                u64::from(col) + 1
-            ),
-        ));
+
+    /// Adds a non-empty cell, refusing positions Excel cannot have and sheets over the budget.
+    fn place(&mut self, (row, col): (u32, u32), value: &Data) -> Result<()> {
+        let cell = to_cell(value);
+        if cell.is_empty() {
+            return Ok(());
+        }
+        if row >= MAX_SHEET_ROWS || col as usize >= MAX_COLUMNS {
+            return Err(malformed(
+                self.path,
+                format!(
+                    "it has a cell at row {}, column {}, beyond Excel's last cell (XFD1048576); \
+                     open it in Excel and save it again",
+                    u64::from(row) + 1,
+                    u64::from(col) + 1
+                ),
+            ));
+        }
+        if self.cells.len() >= self.budget {
+            return Err(over_budget(self.path, "non-empty cells", self.budget));
+        }
+        self.cells.push((row, col, cell));
+        Ok(())
     }
-    if cells.len() >= MAX_SHEET_CELLS {
-        return Err(malformed(
-            path,
-            format!(
-                "its sheet has over {MAX_SHEET_CELLS} non-empty cells; split the export or save \
-                 it as CSV"
-            ),
-        ));
-    }
-    cells.push((row, col, cell));
-    Ok(())
+}
+
+/// The message for a sheet that holds more than the file's budget allows.
+fn over_budget(path: &str, what: &str, budget: usize) -> anyhow::Error {
+    malformed(
+        path,
+        format!(
+            "its sheet holds over {budget} {what}, more than a workbook of its size can hold as \
+             an export; if it is a real export, split it or save it as CSV"
+        ),
+    )
 }
 
 /// The table of `cells`: its first row with a value is the header, its leftmost column with a
 /// value the first column; rows without a value in between are blank rows.
-fn build(mut cells: Vec<Placed>, sheet: String) -> Table {
+/// A table whose grid (header columns × data rows) would exceed four times the budget is
+/// refused: its empty cells cost memory too.
+fn build(mut cells: Vec<Placed>, sheet: String, budget: usize, path: &str) -> Result<Table> {
     if !cells.is_sorted_by_key(|(row, col, _)| (*row, *col)) {
         cells.sort_by_key(|(row, col, _)| (*row, *col));
     }
     let (Some(first), Some(last)) = (cells.first(), cells.last()) else {
-        return TableBuilder::new(Vec::new(), 1, 0).finish(Some(sheet));
+        return Ok(TableBuilder::new(Vec::new(), 1, 0).finish(Some(sheet)));
     };
     let (top, bottom) = (first.0, last.0);
     let left = cells.iter().map(|(_, col, _)| *col).min().unwrap_or(0);
@@ -211,6 +207,15 @@ fn build(mut cells: Vec<Placed>, sheet: String) -> Table {
                 .collect()
         })
         .unwrap_or_default();
+    let data_rows = cells.chunk_by(|a, b| a.0 == b.0).count() - 1;
+    let grid = budget.saturating_mul(4);
+    if header.len().saturating_mul(data_rows) > grid {
+        return Err(over_budget(
+            path,
+            "cells between its header and its last row",
+            grid,
+        ));
+    }
     let mut table = TableBuilder::new(header, top as usize + 1, (bottom - top) as usize);
     let mut next = top + 1;
     for (row, dense) in rows {
@@ -218,7 +223,7 @@ fn build(mut cells: Vec<Placed>, sheet: String) -> Table {
         table.push_cells(dense);
         next = row + 1;
     }
-    table.finish(Some(sheet))
+    Ok(table.finish(Some(sheet)))
 }
 
 /// The largest magnitude of a date serial turned into a date (Excel's own range ends at

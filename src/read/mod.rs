@@ -7,6 +7,7 @@ pub mod excel; // spreadsheets through calamine, zip bombs refused
 pub mod headers; // which header holds which field
 pub mod limits; // file, column, row and cell limits; the size-checked reader
 pub mod table; // the raw table of cells
+pub mod workbook; // a spreadsheet's format, parts and declared cells, checked before reading
 
 use crate::base::error::InputError;
 use anyhow::Result;
@@ -18,9 +19,9 @@ const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
 /// Extensions picked up when a directory is given.
 pub const DATA_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods"];
 
-/// Reads a file into a raw table, choosing the reader by extension. Only a regular file within
-/// [`limits::MAX_FILE_BYTES`] is read. A UTF-8 CSV file is streamed; other encodings and
-/// spreadsheets are read whole.
+/// Reads a file into a raw table, choosing the reader by extension. The file is opened once;
+/// only a regular file within [`limits::MAX_FILE_BYTES`] is read, and no further than its size
+/// when opened. A UTF-8 CSV file is streamed; other encodings and spreadsheets are read whole.
 pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if let Some(workbook) = name.strip_prefix("~$") {
@@ -47,27 +48,24 @@ pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table
 }
 
 fn read_any_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
-    let size = limits::check_file(path, label, limits::MAX_FILE_BYTES)?;
+    let mut opened = limits::open_checked(path, label, limits::MAX_FILE_BYTES)?;
     let malformed = |message: String| InputError::Malformed {
         file: label.to_string(),
         message,
     };
     let ext = extension(path);
-    if !SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-        let file = std::fs::File::open(path).map_err(|error| InputError::Unreadable {
-            file: label.to_string(),
-            error,
-        })?;
-        if let Some(table) = csv_text::read_streaming(file, size as usize).map_err(malformed)? {
-            return Ok(table);
-        }
-    }
-    let bytes = limits::read_file(path, label, limits::MAX_FILE_BYTES)?;
     if SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-        excel::read(bytes, label, sheet)
-    } else {
-        Ok(csv_text::read(&bytes).map_err(malformed)?)
+        return excel::read(opened.read_all()?, label, &ext, sheet);
     }
+    let size = usize::try_from(opened.size).unwrap_or(usize::MAX);
+    let reader = opened.reader().map_err(|error| InputError::Unreadable {
+        file: label.to_string(),
+        error,
+    })?;
+    if let Some(table) = csv_text::read_streaming(reader, size).map_err(malformed)? {
+        return Ok(table);
+    }
+    Ok(csv_text::read(&opened.read_all()?).map_err(malformed)?)
 }
 
 /// A path's extension, lower-cased (empty when it has none).

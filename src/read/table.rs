@@ -223,6 +223,21 @@ impl TableBuilder {
         self.note_beyond(index, false, extra);
     }
 
+    /// Numbers the next row `row` (a CSV record on a later line than the last one's next: blank
+    /// lines, or a value over several lines, came between).
+    pub fn start_row_at(&mut self, row: usize) {
+        self.next_row = self.next_row.max(row);
+    }
+
+    /// Renumbers the last row `to` if it is numbered `from` (a CSV's last record, found to
+    /// have no line end once the file was read).
+    pub fn renumber_last_row(&mut self, from: usize, to: usize) {
+        if let Some(last) = self.rows.last_mut().filter(|row| **row == from) {
+            *last = to;
+        }
+        self.next_row = self.next_row.max(to + 1);
+    }
+
     /// Counts `count` blank rows that a sparse sheet does not list.
     pub fn skip_blank_rows(&mut self, count: usize) {
         self.blank_rows += count;

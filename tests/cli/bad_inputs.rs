@@ -2,7 +2,7 @@
 //! the binary, with its exit status and the message it must give; then the accounting proof over
 //! every fixture: rows read = used + rejected per file, and every rejected row has an error.
 
-use crate::util::{fixture, run, stderr, stdout};
+use crate::util::{fixture, run, run_measured, stderr, stdout};
 use skusunset::model::issues::Severity;
 use std::collections::{BTreeSet, HashMap};
 
@@ -87,7 +87,82 @@ const CASES: &[Case] = &[
         file: "random-bytes.xlsx",
         passed: As::Licenses,
         exit: 2,
-        says: &["random-bytes.xlsx", "as a spreadsheet"],
+        says: &[
+            "random-bytes.xlsx`: it is not an Excel workbook (.xlsx, a zip archive): it is text \
+             or another file under a spreadsheet's name; if it is CSV, rename it to .csv",
+        ],
+    },
+    Case {
+        file: "ods-rows-repeated.ods",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "ods-rows-repeated.ods`: its sheet `Sheet1` declares 3145734 cells through repeated \
+             rows and columns (about 1048576 rows × 3 columns), over the limit of 1000000 for a \
+             file of 857 bytes",
+        ],
+    },
+    Case {
+        file: "ods-columns-repeated.ods",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "ods-columns-repeated.ods`: its sheet `Sheet1` declares",
+            "× 16384 columns), over the limit of 1000000 for a file of 12907 bytes",
+        ],
+    },
+    Case {
+        file: "xlsx-cells-bomb.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["xlsx-cells-bomb.xlsx`: its sheet holds over 1000000 non-empty cells"],
+    },
+    Case {
+        file: "xlsx-grid-bomb.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "xlsx-grid-bomb.xlsx`: its sheet holds over 4000000 cells between its header and \
+             its last row",
+        ],
+    },
+    Case {
+        file: "zero-bytes.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "zero-bytes.xlsx`: it is empty (0 bytes), not an Excel workbook (.xlsx, a zip \
+             archive); export or download it again",
+        ],
+    },
+    Case {
+        file: "truncated.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "truncated.xlsx`: it is not an Excel workbook (.xlsx, a zip archive): it starts as \
+             a zip archive but is cut off or damaged",
+        ],
+    },
+    Case {
+        file: "doctype.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["doctype.xlsx`: its part `xl/workbook.xml` declares a DOCTYPE"],
+    },
+    Case {
+        file: "encrypted.xlsx",
+        passed: As::Licenses,
+        exit: 2,
+        says: &["encrypted.xlsx`: it is encrypted (protected with a password)"],
+    },
+    Case {
+        file: "web-page.xls",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "web-page.xls`: it is not an Excel 97–2003 workbook (.xls): it is a web page (HTML)",
+        ],
     },
     Case {
         file: "empty.csv",
@@ -246,6 +321,47 @@ fn every_corpus_file_gives_its_exit_status_and_message_and_never_panics() {
             case.file
         );
         assert!(!errors.contains("panicked"), "{}: {errors}", case.file);
+    }
+}
+
+/// A few kilobytes never take gigabytes: each spreadsheet bomb is refused within 200 MiB of
+/// peak memory (measured on the binary the tests build; issue 27 measured 8.7–9.4 GiB), and a
+/// CSV whose rows are far shorter than a 16,384-column header stops at its grid limit.
+#[test]
+fn bombs_are_refused_within_200_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = dir.path().join("wide-header.csv");
+    let mut text = ["UserPrincipalName", "DisplayName", "Licenses"].join(",");
+    for i in 3..16_384 {
+        text.push_str(&format!(",c{i}"));
+    }
+    text.push('\n');
+    text.push_str(&"a@contoso.com\n".repeat(300_000));
+    std::fs::write(&wide, text).unwrap();
+    let demo = fixture("demo/subscriptions.csv").display().to_string();
+    let mut files: Vec<String> = [
+        "ods-rows-repeated.ods",
+        "ods-columns-repeated.ods",
+        "xlsx-cells-bomb.xlsx",
+        "xlsx-grid-bomb.xlsx",
+    ]
+    .iter()
+    .map(|f| fixture(&format!("bad/{f}")).display().to_string())
+    .collect();
+    files.push(wide.display().to_string());
+    for file in files {
+        let users = format!("Contoso Ltd={file}");
+        let args = ["check", "--as-of", "2026-11-21", "-s", &demo, "-l", &users];
+        let (out, peak) = run_measured(dir.path(), &args, std::time::Duration::from_mins(2));
+        assert_eq!(out.status.code(), Some(2), "{file}: {}", stderr(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains("over the limit of")
+                || said.contains("its sheet holds over")
+                || said.contains("far shorter than its header"),
+            "{file}: {said}"
+        );
+        assert!(peak < 200 << 20, "{file}: peak {} MiB", peak >> 20);
     }
 }
 

@@ -5,6 +5,7 @@ mod architecture; // the folder tree is the pipeline: no room imports from a roo
 mod bad_inputs; // fixtures/bad: hostile files, exit codes and messages; the accounting proof
 mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
 mod dates; // never silently wrong: date order per file, yes/no words, with exact messages
+mod hostile; // hostile input round 3: line numbers, values as written, swapped and growing files
 mod html; // runbooks: snapshots, content, hostile input, headless Chromium
 mod ingest; // every fixture dialect → exact canonical frame and issues
 mod mistakes; // a new user's mistakes made loud: seat counts, undated subscriptions

@@ -344,6 +344,22 @@ fn report_writes_scripts_and_the_runbooks_link_them_only_then() {
     // Tailspin has no license data, so no script and no link.
     assert!(!read(with.join("runbooks/tailspin-toys.html")).contains("../scripts/"));
 
+    // A script's record goes to `scripts/results/`, which no input list can be in, and the next
+    // week's report into the same folder keeps it (issue 27: `Acme` once overwrote the list of
+    // `Acme Result`).
+    let script = read(with.join("scripts/contoso-ltd.ps1"));
+    assert!(
+        script.contains("$ResultsDir = Join-Path $PSScriptRoot 'results'")
+            && script.contains("$ResultCsv = Join-Path $ResultsDir ('contoso-ltd' + '-'")
+            && script.contains("$PlanJson = Join-Path $ResultsDir ('contoso-ltd-plan' + '-'"),
+        "{script}"
+    );
+    let record = with.join("scripts/results/contoso-ltd-dryrun-20261207-101500.csv");
+    std::fs::create_dir_all(record.parent().unwrap()).unwrap();
+    std::fs::write(&record, "UserPrincipalName,Status\n").unwrap();
+    args("html,scripts", "with");
+    assert_eq!(read(record), "UserPrincipalName,Status\n");
+
     let without = dir.path().join("without");
     assert!(!without.join("scripts").exists());
     assert!(!read(without.join("runbooks/contoso-ltd.html")).contains("../scripts/"));

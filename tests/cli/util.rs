@@ -146,3 +146,45 @@ pub(crate) fn file_names(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Runs the binary in `cwd` with `args`, killed after `limit` (a hang fails the test, not CI),
+/// and returns its output with its peak resident memory in bytes (`wait4`'s `ru_maxrss`).
+pub(crate) fn run_measured(cwd: &Path, args: &[&str], limit: std::time::Duration) -> (Output, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (out_path, err_path) = (dir.path().join("stdout"), dir.path().join("stderr"));
+    let child = Command::new(env!("CARGO_BIN_EXE_skusunset"))
+        .current_dir(cwd)
+        .args(args)
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("the binary runs");
+    let pid = i32::try_from(child.id()).expect("a pid");
+    let started = std::time::Instant::now();
+    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    loop {
+        // SAFETY: `status` and `usage` are valid for writes; the pid is our own child.
+        let waited = unsafe { libc::wait4(pid, &raw mut status, libc::WNOHANG, &raw mut usage) };
+        if waited == pid {
+            break;
+        }
+        assert!(
+            started.elapsed() < limit,
+            "skusunset {args:?} ran over {limit:?}: {}",
+            {
+                // SAFETY: signalling our own child.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                "killed"
+            }
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::mem::forget(child); // reaped by wait4 above
+    let output = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: std::fs::read(&out_path).expect("stdout"),
+        stderr: std::fs::read(&err_path).expect("stderr"),
+    };
+    (output, u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024)
+}

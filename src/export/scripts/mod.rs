@@ -55,7 +55,8 @@ struct ScriptPage<'a> {
     tenant_id: Option<&'a str>,
     script_file: String,
     csv_file: String,
-    /// The result CSV's name before `-<mode>-<time>.csv`.
+    /// The result CSV's name before `-<mode>-<time>.csv` in `scripts/results/` (the slug: the
+    /// folder holds only what the scripts write, so no input list can be overwritten).
     result_prefix: String,
     /// The plan record's name before `-<mode>-<time>.json`.
     plan_prefix: String,
@@ -239,7 +240,7 @@ impl Exporter for ScriptsExporter {
                 tenant_id: customer_id.filter(|id| is_guid(id)),
                 script_file: format!("{slug}.ps1"),
                 csv_file: format!("{slug}.csv"),
-                result_prefix: format!("{slug}-result"),
+                result_prefix: slug.clone(),
                 plan_prefix: format!("{slug}-plan"),
                 reassign: count(Action::Reassign),
                 remove_only: count(Action::RemoveOnly),
