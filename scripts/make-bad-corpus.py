@@ -178,6 +178,16 @@ def main():
     # An OLE compound file holding an `EncryptedPackage` stream, as Excel writes a protected
     # workbook (the header and the stream's name; nothing else is read).
     write("encrypted.xlsx", bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504) + "EncryptedPackage".encode("utf-16-le") + bytes(1024))
+    # Two cells at A1 and IV65536: calamine would build the 16.7 million between them
+    # (`pip install xlwt`: the one writer of the old format; the file is committed).
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Users")
+    sheet.write(0, 0, "UserPrincipalName")
+    sheet.write(0, 1, "Licenses")
+    sheet.write(65535, 255, "far")
+    book.save(os.path.join(OUT, "xls-far-cells.xls"))
     write("web-page.xls", "<html><head><title>Users</title></head><body><table><tr><td>UserPrincipalName</td></tr></table></body></html>\n")
 
 

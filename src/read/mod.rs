@@ -8,6 +8,7 @@ pub mod headers; // which header holds which field
 pub mod limits; // file, column, row and cell limits; the size-checked reader
 pub mod table; // the raw table of cells
 pub mod workbook; // a spreadsheet's format, parts and declared cells, checked before reading
+pub mod xls_extent; // the cells each sheet of an .xls spans, from its records
 
 use crate::base::error::InputError;
 use anyhow::Result;

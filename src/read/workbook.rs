@@ -1,7 +1,8 @@
 //! What a spreadsheet file is and whether it may be read, decided before calamine builds
 //! anything: the format told from its first bytes (and named with the extension's when it is
 //! not one), a zip's parts within their declared sizes and free of DOCTYPEs, and the cells an
-//! `.ods` declares through its repeat attributes counted against the file's cell budget.
+//! `.ods` declares through its repeat attributes, or each sheet of an `.xls` spans, counted
+//! against the file's cell budget.
 
 use crate::base::error::InputError;
 use crate::read::limits::{
@@ -62,15 +63,31 @@ pub fn check(bytes: &[u8], label: &str, ext: &str) -> Result<Format, InputError>
         )));
     }
     if bytes.starts_with(COMPOUND_FILE) {
-        return if contains(bytes, &utf16("EncryptedPackage")) {
-            Err(malformed(format!(
+        let extent = crate::read::xls_extent::extent(bytes);
+        if contains(bytes, &utf16("EncryptedPackage"))
+            || extent.as_ref().is_some_and(|e| e.encrypted)
+        {
+            return Err(malformed(format!(
                 "it is encrypted (protected with a password), so it cannot be read as \
                  {expected}; open it in Excel, remove the password (File › Info › Protect \
                  Workbook) and save it again"
-            )))
-        } else {
-            Ok(Format::Xls)
-        };
+            )));
+        }
+        let budget = cell_budget(bytes.len()) as u64;
+        let spans = extent.map(|e| e.sheets).unwrap_or_default();
+        if spans.iter().sum::<u64>() > budget {
+            let (at, widest) = (spans.iter().enumerate())
+                .max_by_key(|(_, cells)| **cells)
+                .expect("a sheet spans the cells");
+            return Err(malformed(format!(
+                "its sheet {} spans {widest} cells from its first to its last value, over the \
+                 limit of {budget} for a file of {} bytes; this is not an export — open it in \
+                 Excel, delete the far cells, and save it again (or as CSV)",
+                at + 1,
+                bytes.len()
+            )));
+        }
+        return Ok(Format::Xls);
     }
     if !bytes.starts_with(b"PK") {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_lowercase();

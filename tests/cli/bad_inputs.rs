@@ -127,6 +127,15 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        file: "xls-far-cells.xls",
+        passed: As::Licenses,
+        exit: 2,
+        says: &[
+            "xls-far-cells.xls`: its sheet 1 spans 16777216 cells from its first to its last \
+             value, over the limit of 1000000",
+        ],
+    },
+    Case {
         file: "zero-bytes.xlsx",
         passed: As::Licenses,
         exit: 2,
@@ -344,6 +353,7 @@ fn bombs_are_refused_within_200_mib() {
         "ods-columns-repeated.ods",
         "xlsx-cells-bomb.xlsx",
         "xlsx-grid-bomb.xlsx",
+        "xls-far-cells.xls",
     ]
     .iter()
     .map(|f| fixture(&format!("bad/{f}")).display().to_string())
