@@ -408,3 +408,102 @@ fn every_row_names_its_keeper_and_what_must_stay_enabled() {
     }
     assert_eq!(remove_only, 8, "the demo's remove-only users");
 }
+
+/// `report` arguments over a subscription export with a retiring Kaizala Pro subscription per
+/// name and a one-user license export each, written into `dir`.
+fn report_args_for(dir: &std::path::Path, names: &[&str]) -> Vec<String> {
+    let mut subs = String::from(
+        "CustomerId,CustomerName,SubscriptionId,OfferName,Quantity,Status,AutoRenewEnabled,\
+         CommitmentEndDate\n",
+    );
+    let mut args: Vec<String> = ["report", "--as-of", "2026-11-21", "--out", "out"]
+        .map(String::from)
+        .to_vec();
+    args.extend(["--format".into(), "html,scripts,csv".into()]);
+    for (i, name) in names.iter().enumerate() {
+        subs.push_str(&format!(
+            "00000000-0000-4000-8000-00000000000{i},{name},k-{i},Microsoft Kaizala Pro,2,active,\
+             False,2027-01-05\n"
+        ));
+        let users = dir.join(format!("users-{i}.csv"));
+        std::fs::write(
+            &users,
+            format!(
+                "UserPrincipalName,DisplayName,Licenses\nu{i}@acme{i}.com,User {i},Kaizala Pro\n"
+            ),
+        )
+        .unwrap();
+        args.extend(["-l".into(), format!("{name}={}", users.display())]);
+    }
+    std::fs::write(dir.join("subs.csv"), subs).unwrap();
+    args.extend(["-s".into(), "subs.csv".into()]);
+    args
+}
+
+/// Customers whose names make each other's file names (`Acme` and `Acme Result`, `Results`,
+/// `Index`): every file the report writes is its own, each customer's script list holds only
+/// its users, and the scripts' records go to `results/`, which no slug can name (issue 27).
+#[test]
+fn customers_named_like_each_others_files_get_files_of_their_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let names = [
+        "Acme",
+        "Acme Result",
+        "Acme Result Dryrun",
+        "Results",
+        "Index",
+    ];
+    let args = report_args_for(dir.path(), &names);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let scripts = dir.path().join("out/scripts");
+    let mut found: Vec<String> = std::fs::read_dir(&scripts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "acme-result-dryrun.csv",
+            "acme-result-dryrun.ps1",
+            "acme-result.csv",
+            "acme-result.ps1",
+            "acme.csv",
+            "acme.ps1",
+            "index-customer.csv",
+            "index-customer.ps1",
+            "results.csv",
+            "results.ps1",
+        ]
+    );
+    for (i, slug) in [
+        "acme",
+        "acme-result",
+        "acme-result-dryrun",
+        "results",
+        "index-customer",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let list = std::fs::read_to_string(scripts.join(format!("{slug}.csv"))).unwrap();
+        assert_eq!(list.lines().count(), 2, "{slug}: {list}");
+        assert!(
+            list.contains(&format!("u{i}@acme{i}.com")),
+            "{slug}: {list}"
+        );
+        let script = std::fs::read_to_string(scripts.join(format!("{slug}.ps1"))).unwrap();
+        assert!(
+            script.contains(&format!(
+                "$ResultCsv = Join-Path $ResultsDir ('{slug}' + '-'"
+            )),
+            "{slug}"
+        );
+    }
+    let runbooks = std::fs::read_dir(dir.path().join("out/runbooks"))
+        .unwrap()
+        .count();
+    assert_eq!(runbooks, names.len() + 1, "a runbook each and the index");
+}
