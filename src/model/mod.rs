@@ -623,7 +623,8 @@ customer_key!(
     DeprovisioningRow,
     CustomerProgress,
     ProgressRow,
-    ChangeRow
+    ChangeRow,
+    HistoryRow
 );
 
 /// Rows grouped by customer, in one pass (row order kept within a customer).

@@ -445,3 +445,29 @@ fn without_retiring_subscriptions_the_index_says_so() {
     );
     assert!(!index.contains("<table>"));
 }
+
+/// No template walks every customer inside its walk over customers (issue 28: the index
+/// evaluated `customers | selectattr("script")` once per row, quadratic in customers; 19,554
+/// runbooks took 171 s). A loop over a page's customers may not name `customers` again.
+#[test]
+fn no_template_loops_over_all_customers_inside_a_loop_over_customers() {
+    let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for entry in std::fs::read_dir(templates).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("{% for c in customers %}") {
+            // Up to the loop's own end: the `endfor` that ends a line (a nested loop's sits
+            // inside one).
+            let start = at + "{% for c in customers %}".len();
+            let end = text[start..]
+                .find("{% endfor %}\n")
+                .map_or(text.len(), |e| start + e);
+            let whole = &text[start..end];
+            assert!(
+                !whole.contains("customers"),
+                "{}: the loop over customers names `customers` again",
+                path.display()
+            );
+        }
+    }
+}

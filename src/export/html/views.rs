@@ -8,8 +8,9 @@ use super::timeline::{self, Event, Timeline};
 use crate::export::locale::Messages;
 use crate::export::slug::customer_slugs;
 use crate::model::{
-    Action, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow,
-    PlanChange, PurchaseRow, Report, RetirementProgress, State, Urgency, UserRow, by_customer,
+    Action, ChangeRow, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow,
+    ExpiringRow, HistoryRow, PlanChange, ProgressRow, PurchaseRow, Report, RetirementProgress,
+    State, Urgency, UserRow, by_customer,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -36,6 +37,8 @@ pub(super) struct IndexPage<'a> {
     #[serde(flatten)]
     common: Common<'a>,
     customers: Vec<IndexRow>,
+    /// Whether any customer has a step B script (the index then has a column for them).
+    any_script: bool,
     /// The seat-count warning over all customers, worded.
     seat_counts_banner: Option<String>,
     /// The changes since the previous report, worded, each with its customer.
@@ -195,6 +198,11 @@ pub(super) struct Pages<'a> {
     users: BTreeMap<CustomerKey<'a>, Vec<&'a UserRow>>,
     purchases: BTreeMap<CustomerKey<'a>, Vec<&'a PurchaseRow>>,
     deprovisioning: BTreeMap<CustomerKey<'a>, Vec<&'a DeprovisioningRow>>,
+    progress: BTreeMap<CustomerKey<'a>, Vec<&'a ProgressRow>>,
+    changes: BTreeMap<CustomerKey<'a>, Vec<&'a ChangeRow>>,
+    history: BTreeMap<CustomerKey<'a>, Vec<&'a HistoryRow>>,
+    /// Recommended SKU → its plan's name (the first purchase row that names it).
+    plan_names: BTreeMap<&'a str, &'a str>,
 }
 
 /// Whether a runbook lists fewer users than a customer has: some retirement has over
@@ -207,7 +215,7 @@ fn lists_fewer(users: &[&UserRow]) -> bool {
     per_retirement.values().any(|n| *n > USER_LIMIT)
 }
 
-fn slice<'a, 'k, T>(
+pub(super) fn slice<'a, 'k, T>(
     map: &'a BTreeMap<CustomerKey<'k>, Vec<&'k T>>,
     key: &CustomerKey<'k>,
 ) -> &'a [&'k T] {
@@ -247,6 +255,15 @@ impl<'a> Pages<'a> {
             users,
             purchases: by_customer(&report.purchases),
             deprovisioning: by_customer(&report.deprovisioning),
+            progress: by_customer(&report.progress),
+            changes: by_customer(&report.changes),
+            history: by_customer(&report.history),
+            plan_names: report
+                .purchases
+                .iter()
+                .rev()
+                .map(|p| (p.recommended_sku.as_str(), p.recommended_plan.as_str()))
+                .collect(),
         }
     }
 
@@ -338,6 +355,7 @@ impl<'a> Pages<'a> {
         let seat_counts = self.report.summary.seats_from_seat_counts;
         IndexPage {
             common: self.common(),
+            any_script: self.scripts.iter().any(Option::is_some),
             customers,
             seat_counts_banner: (seat_counts > 0)
                 .then(|| self.m.fill("index_seat_counts", &[("n", &seat_counts)])),

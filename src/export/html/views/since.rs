@@ -1,9 +1,10 @@
 //! What moved, for the runbook index and each runbook: the "since the report of …" box (the
 //! changes since the previous report, docs/rules.md §3.6), the next action per retirement
-//! (§3.5) and the users left report by report, worded in the runbook's locale.
+//! (§3.5) and the users left report by report, worded in the runbook's locale. Each reads the
+//! rows [`Pages`] grouped by customer once, so a page costs its own rows, not the whole book's.
 
-use super::Pages;
-use crate::model::{ChangeRow, CustomerKey, CustomerRowKey};
+use super::{Pages, slice};
+use crate::model::{ChangeRow, CustomerKey};
 use serde::Serialize;
 
 /// "Since the report of …": the heading and the changes, worded (none when nothing was
@@ -25,9 +26,10 @@ impl Pages<'_> {
         let Some(previous) = self.report.previous.as_ref().filter(|p| p.compared) else {
             return Since::default();
         };
-        let rows: Vec<&ChangeRow> = (self.report.changes.iter())
-            .filter(|c| customer.is_none_or(|k| c.customer_key() == *k))
-            .collect();
+        let rows: Vec<&ChangeRow> = match customer {
+            Some(key) => slice(&self.changes, key).to_vec(),
+            None => self.report.changes.iter().collect(),
+        };
         if rows.is_empty() {
             return Since::default();
         }
@@ -53,8 +55,7 @@ impl Pages<'_> {
 
     /// The customer's next action per retirement, worded.
     pub(super) fn next_actions(&self, customer: &CustomerKey) -> Vec<String> {
-        (self.report.progress.iter())
-            .filter(|p| p.customer_key() == *customer)
+        (slice(&self.progress, customer).iter())
             .map(|p| {
                 let action = self.m.label("next_actions", p.next_action.as_str());
                 format!("{}: {action}", self.retirement_name(&p.retirement_id))
@@ -67,9 +68,7 @@ impl Pages<'_> {
     pub(super) fn trend(&self, customer: &CustomerKey) -> Option<String> {
         let mut per_report: std::collections::BTreeMap<chrono::NaiveDate, i64> =
             std::collections::BTreeMap::new();
-        for h in (self.report.history.iter())
-            .filter(|h| (h.customer_id.as_deref(), h.customer_name.as_str()) == *customer)
-        {
+        for h in slice(&self.history, customer) {
             *per_report.entry(h.as_of).or_default() += h.users_left.unwrap_or(0);
         }
         (per_report.len() > 1).then(|| {
@@ -92,11 +91,7 @@ impl Pages<'_> {
             .map(|id| self.retirement_name(id))
             .unwrap_or_default();
         let plan = (c.recommended_sku.as_deref())
-            .map(|sku| {
-                (self.report.purchases.iter())
-                    .find(|p| p.recommended_sku == sku)
-                    .map_or(sku, |p| p.recommended_plan.as_str())
-            })
+            .map(|sku| self.plan_names.get(sku).copied().unwrap_or(sku))
             .unwrap_or_default();
         let mut text = self.m.label("changes", c.change.as_str());
         for (name, value) in [
