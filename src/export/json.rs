@@ -78,7 +78,9 @@ impl Exporter for JsonExporter {
             skus: &report.skus,
             plan_changes: &report.plan_changes,
         };
-        let mut bytes = serde_json::to_vec_pretty(&json)?;
+        // Compact: the file is for machines (next week's run, scripts) and a wave's is hundreds
+        // of megabytes; `jq .` or `python3 -m json.tool` shows it indented.
+        let mut bytes = serde_json::to_vec(&json)?;
         bytes.push(b'\n');
         Ok(vec![(PathBuf::from(super::REPORT_JSON), bytes)])
     }

@@ -1,6 +1,6 @@
 //! The commands end to end: exit codes, accounting, byte-identical and snapshotted outputs.
 
-use crate::util::{fixture, run, stderr, stdout};
+use crate::util::{fixture, indent_json, run, stderr, stdout};
 
 fn demo(dir: &std::path::Path, out: &str) -> std::process::Output {
     run(dir, &["demo", "--as-of", "2026-11-21", "--out", out])
@@ -23,6 +23,13 @@ fn demo_writes_csv_and_json_that_match_the_snapshots_and_are_deterministic() {
         let a = std::fs::read_to_string(dir.path().join("a").join(name)).unwrap();
         let b = std::fs::read_to_string(dir.path().join("b").join(name)).unwrap();
         assert_eq!(a, b, "{name} differs between identical runs");
+        // `report.json` is compact: one line, no indentation (for machines).
+        let a = if name == "report.json" {
+            assert_eq!(a.lines().count(), 1, "report.json is not compact");
+            indent_json(&a)
+        } else {
+            a
+        };
         insta::assert_snapshot!(format!("demo__{}", name.replace(['/', '.'], "_")), a);
     }
     insta::assert_snapshot!("demo_summary", stdout(&first));
