@@ -5,7 +5,9 @@
 //! `Get-MgUserLicenseDetail` writes it (one row per user and license, a customer id column) for
 //! four customers in five; `licenses-wide.csv` as the admin center's "Export users" (`+`-joined
 //! `Licenses`, no customer column: users are attributed by their domain) for the fifth.
-//! Most subscriptions are not retiring, as in life.
+//! In the ordinary profile about one customer in seven holds a retiring subscription, as in
+//! most weeks; in the wave profile (a SKU nearly every older tenant holds retires) nearly every
+//! customer does, and about 15 % of all license rows are retiring licenses to move.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -67,6 +69,34 @@ const LAST: [&str; 8] = [
     "Holloway",
 ];
 
+/// The shape of the book.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Profile {
+    /// About one customer in seven with a retiring subscription; 60 % of its users hold it.
+    Ordinary,
+    /// A retirement wave: 97 % of customers with a retiring subscription (over the three
+    /// retirements); 23 % of their users hold it, about 15 % of all license rows.
+    Wave,
+}
+
+impl Profile {
+    /// The name in folder names and tables.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Profile::Ordinary => "ordinary",
+            Profile::Wave => "wave",
+        }
+    }
+
+    /// Percent of customers with a retiring subscription, and of their users who hold it.
+    fn shares(self) -> (u64, u64) {
+        match self {
+            Profile::Ordinary => (15, 60),
+            Profile::Wave => (97, 23),
+        }
+    }
+}
+
 /// What was written.
 pub(crate) struct Book {
     pub subscriptions: u64,
@@ -108,7 +138,8 @@ fn quantity(r: &mut Random) -> String {
 /// Writes the three files for `customers` customers into `dir`.
 // Over the house's 80 lines: the book written file by file, in the real dialects.
 #[allow(clippy::too_many_lines)]
-pub(crate) fn write_book(dir: &Path, customers: u64) -> std::io::Result<Book> {
+pub(crate) fn write_book(dir: &Path, customers: u64, profile: Profile) -> std::io::Result<Book> {
+    let (retiring_customers, holders) = profile.shares();
     std::fs::create_dir_all(dir)?;
     let file = |name: &str| std::fs::File::create(dir.join(name)).map(BufWriter::new);
     let (mut subs, mut long, mut wide) = (
@@ -152,8 +183,9 @@ pub(crate) fn write_book(dir: &Path, customers: u64) -> std::io::Result<Book> {
         );
         let name = format!("Customer {c:06} Ltd");
         let domain = format!("customer{c:06}.onmicrosoft.com");
-        // About one customer in seven holds a retiring subscription.
-        let retiring = r.chance(15).then(|| RETIRING[r.below(3) as usize]);
+        let retiring = r
+            .chance(retiring_customers)
+            .then(|| RETIRING[r.below(3) as usize]);
         let n_subs = 4 + r.below(13);
         for s in 0..n_subs {
             let (offer, status, renew) = if let (0, Some((offer, _))) = (s, retiring) {
@@ -206,7 +238,7 @@ pub(crate) fn write_book(dir: &Path, customers: u64) -> std::io::Result<Book> {
             if r.chance(30) {
                 skus.push(OFFERS[r.below(10) as usize]);
             }
-            if let Some((offer, sku)) = retiring.filter(|_| r.chance(60)) {
+            if let Some((offer, sku)) = retiring.filter(|_| r.chance(holders)) {
                 skus.push((offer, sku));
             }
             skus.dedup();

@@ -2,10 +2,12 @@
 //!
 //! ```sh
 //! cargo build --release && cargo run --release --example bench -- L    # or XL, or a customer count
+//! cargo run --release --example bench -- L --profile wave               # one profile only
 //! ```
 //!
-//! It writes a deterministic partner book (see `generate.rs`) into `/tmp/skusunset-bench-<scale>`
-//! (once; `--dir DIR` elsewhere), then runs, each as its own process, measuring wall time and
+//! For each profile (`ordinary`, then `wave`: see `generate.rs`) it writes a deterministic
+//! partner book into `/tmp/skusunset-bench-<scale>-<profile>` (once; `--dir DIR` puts the
+//! profiles' folders there), then runs, each as its own process, measuring wall time and
 //! peak resident memory (`wait4`): the floor — polars reading the same CSV files with every column
 //! as text, in this same polars build — a DuckDB SQL script computing the same `expiring` and
 //! `users` tables (`duckdb_baseline.py`, when `python3 -c "import duckdb"` works), and
@@ -15,6 +17,7 @@
 mod generate;
 
 use anyhow::{Context, Result, bail};
+use generate::Profile;
 use polars_io::SerReader;
 use polars_io::csv::read::CsvReadOptions;
 use std::path::{Path, PathBuf};
@@ -80,8 +83,6 @@ fn file_size(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
-// Over the house's 80 lines: one measured run after another, printed as a table.
-#[allow(clippy::too_many_lines)]
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("floor") {
@@ -95,14 +96,40 @@ fn main() -> Result<()> {
             .parse()
             .context("the scale is L, XL or a number of customers")?,
     };
-    let dir = match args.iter().position(|a| a == "--dir") {
-        Some(i) => PathBuf::from(args.get(i + 1).context("--dir needs a folder")?),
-        None => std::env::temp_dir().join(format!("skusunset-bench-{scale}")),
+    let option = |name: &str| -> Result<Option<&String>> {
+        match args.iter().position(|a| a == name) {
+            Some(i) => Ok(Some(args.get(i + 1).context("a value after the option")?)),
+            None => Ok(None),
+        }
     };
-    let marker = dir.join(format!(".generated-{customers}-v2"));
+    let root = option("--dir")?.map_or_else(std::env::temp_dir, PathBuf::from);
+    let profiles = match option("--profile")?.map(String::as_str) {
+        None | Some("both") => vec![Profile::Ordinary, Profile::Wave],
+        Some("ordinary") => vec![Profile::Ordinary],
+        Some("wave") => vec![Profile::Wave],
+        Some(other) => bail!("--profile is ordinary, wave or both, not {other}"),
+    };
+    println!("| profile | run | wall | peak RSS | × floor (time) | note |");
+    println!("|---|---|---|---|---|---|");
+    for profile in profiles {
+        let dir = root.join(format!("skusunset-bench-{scale}-{}", profile.name()));
+        run_profile(&dir, customers, profile)?;
+    }
+    Ok(())
+}
+
+/// Generates (once) and measures one profile's book, printing a table row per run.
+// Over the house's 80 lines: one measured run after another, printed as a table.
+#[allow(clippy::too_many_lines)]
+fn run_profile(dir: &Path, customers: u64, profile: Profile) -> Result<()> {
+    let p = profile.name();
+    let marker = dir.join(format!(".generated-{customers}-v3"));
     if !marker.exists() {
-        eprintln!("generating {customers} customers into {}", dir.display());
-        let book = generate::write_book(&dir, customers)?;
+        eprintln!(
+            "generating {customers} customers ({p}) into {}",
+            dir.display()
+        );
+        let book = generate::write_book(dir, customers, profile)?;
         std::fs::write(
             &marker,
             format!("{} {}\n", book.subscriptions, book.license_rows),
@@ -133,10 +160,8 @@ fn main() -> Result<()> {
         .context("no skusunset binary next to the examples; run `cargo build --release` first")?;
     eprintln!("{input}\nfloor: polars reading the CSV files, every column as text");
     let floor = measure(Command::new(&me).arg("floor").args(&files))?;
-    println!("| run | wall | peak RSS | × floor (time) | note |");
-    println!("|---|---|---|---|---|");
     println!(
-        "| floor: polars CSV reader, all columns as text | {:.2} s | {} | 1.0 | {input} |",
+        "| {p} | floor: polars CSV reader, all columns as text | {:.2} s | {} | 1.0 | {input} |",
         floor.wall.as_secs_f64(),
         mib(floor.peak_rss_bytes)
     );
@@ -162,13 +187,13 @@ fn main() -> Result<()> {
         let run = measure(
             Command::new("python3")
                 .arg(&baseline)
-                .arg(&dir)
+                .arg(dir)
                 .arg(&out)
                 .arg(&skus),
         )?;
         println!(
-            "| DuckDB SQL (`examples/bench/duckdb_baseline.py`): `expiring` + `users` | {:.2} s | \
-             {} | {:.1} | the same rows as skusunset's CSVs |",
+            "| {p} | DuckDB SQL (`examples/bench/duckdb_baseline.py`): `expiring` + `users` | \
+             {:.2} s | {} | {:.1} | the same rows as skusunset's CSVs |",
             run.wall.as_secs_f64(),
             mib(run.peak_rss_bytes),
             run.wall.as_secs_f64() / floor.wall.as_secs_f64()
@@ -200,7 +225,7 @@ fn main() -> Result<()> {
             String::new()
         };
         println!(
-            "| `report --format {formats}` | {:.2} s | {} | {:.1} | {note} |",
+            "| {p} | `report --format {formats}` | {:.2} s | {} | {:.1} | {note} |",
             run.wall.as_secs_f64(),
             mib(run.peak_rss_bytes),
             run.wall.as_secs_f64() / floor.wall.as_secs_f64()
