@@ -55,6 +55,14 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
     progress.step("attributing rows to customers");
     let customers = analyze::attribute::attribute(&mut ingested)?;
     progress.step("analysing");
+    // Named with the largest input, should memory run out.
+    if let Some(largest) = (ingested.accounting.iter()).max_by_key(|a| a.rows_read) {
+        base::memory::set_phase(&format!(
+            "analysing (the largest input: `{}`, {} rows)",
+            base::text::escape(&largest.file),
+            largest.rows_read
+        ));
+    }
     let names = |files: &[ingest::InputFile]| files.iter().map(ingest::InputFile::label).collect();
     let run = RunInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),

@@ -1,13 +1,15 @@
 //! The `skusunset` binary: parse arguments, run, map the outcome to an exit status
-//! (0 success, 1 `--strict` with error issues, 2 any error, 130 interrupted by a signal).
+//! (0 success, 1 `--strict` with error issues, 2 any error, 3 out of memory, 130 interrupted
+//! by a signal).
 
 use clap::Parser;
 use std::process::ExitCode;
 
 // glibc's allocator spent about a third of a large run in `malloc_consolidate`, page clearing
 // and free-list upkeep between polars' big buffers and many small strings; mimalloc reuses pages.
+// Wrapped: running out of memory names the phase instead of aborting.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: skusunset::base::memory::Allocator = skusunset::base::memory::Allocator;
 
 fn main() -> ExitCode {
     skusunset::base::panic::install_hook();

@@ -43,6 +43,7 @@ impl Progress {
     /// Ends the current step (its line stays, with the time it took) and starts `message`.
     pub fn step(&self, message: impl Into<String>) {
         let message = crate::base::text::escape(&message.into()).into_owned();
+        crate::base::memory::set_phase(&message);
         self.time(Some(&message));
         let mut current = self
             .current

@@ -371,3 +371,36 @@ fn json_has_every_field_of_the_report_and_a_reason_per_row() {
         }
     }
 }
+
+/// A run that cannot fit in memory stops with a message naming what it was doing and the input
+/// that drove it, exit 3 — not "memory allocation of N bytes failed" and an abort (issue 28).
+/// The address space is limited to 300 MB (`ulimit -v`) for a 400,000-row license export.
+#[test]
+fn a_run_out_of_memory_names_its_phase_and_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("big-users.csv");
+    let mut text = String::from("UserPrincipalName,DisplayName,SkuPartNumber\n");
+    for i in 0..400_000 {
+        text.push_str(&format!(
+            "user{i}@contoso.com,User {i},KAIZALA_STANDALONE\n"
+        ));
+    }
+    std::fs::write(&users, text).unwrap();
+    let script = format!(
+        "ulimit -v 300000; exec '{}' check --as-of 2026-11-21 -s '{}' -l 'Contoso Ltd={}'",
+        env!("CARGO_BIN_EXE_skusunset"),
+        fixture("demo/subscriptions.csv").display(),
+        users.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{said}");
+    assert!(
+        said.starts_with("error: skusunset ran out of memory while ")
+            && said.contains("MiB failed); the inputs are too large for this machine's memory"),
+        "{said}"
+    );
+}
