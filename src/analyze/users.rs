@@ -147,6 +147,10 @@ fn user_rows<'d>(
     // Reasons name products as people call them, not by their String_Id; a book has a handful
     // of distinct license values over all its rows, each looked up once.
     let mut products = crate::base::hash::FastMap::default();
+    // The covering license's String_Id, once per distinct covering license (the SKU table
+    // alone: what retires does not matter here).
+    let mut covering_skus: crate::base::hash::FastMap<&'d str, Option<String>> =
+        crate::base::hash::FastMap::default();
     let mut product = |column: &'d StringChunked, i: usize| -> String {
         let value: &'d str = column.get(i).unwrap_or_default();
         (products.entry(value))
@@ -196,10 +200,14 @@ fn user_rows<'d>(
             action,
             recommended_sku: owned(skus, i).filter(|_| reassign),
             recommended_plan: owned(plans, i).filter(|_| reassign),
-            covering_sku: covering_license
-                .as_deref()
-                .and_then(|c| resolver.resolve(c).sku)
-                .map(|s| s.string_id.clone()),
+            covering_sku: covering
+                .get(i)
+                .filter(|_| covering_license.is_some())
+                .and_then(|c| {
+                    (covering_skus.entry(c))
+                        .or_insert_with(|| resolver.sku(c).map(|s| s.string_id.clone()))
+                        .clone()
+                }),
             covering_license,
             why,
         });
