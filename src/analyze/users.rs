@@ -121,6 +121,17 @@ pub(super) fn table(
     Ok(UsersTable { rows, frame: df })
 }
 
+/// A covering license's String_Id, remembered per distinct license.
+fn covering_sku<'d>(
+    memo: &mut crate::base::hash::FastMap<&'d str, Option<String>>,
+    resolver: &Resolver,
+    license: &'d str,
+) -> Option<String> {
+    (memo.entry(license))
+        .or_insert_with(|| resolver.sku(license).map(|s| s.string_id.clone()))
+        .clone()
+}
+
 /// The report's users rows from the joined and sorted users frame.
 fn user_rows<'d>(
     df: &'d DataFrame,
@@ -149,8 +160,7 @@ fn user_rows<'d>(
     let mut products = crate::base::hash::FastMap::default();
     // The covering license's String_Id, once per distinct covering license (the SKU table
     // alone: what retires does not matter here).
-    let mut covering_skus: crate::base::hash::FastMap<&'d str, Option<String>> =
-        crate::base::hash::FastMap::default();
+    let mut covering_skus = crate::base::hash::FastMap::default();
     let mut product = |column: &'d StringChunked, i: usize| -> String {
         let value: &'d str = column.get(i).unwrap_or_default();
         (products.entry(value))
@@ -200,14 +210,8 @@ fn user_rows<'d>(
             action,
             recommended_sku: owned(skus, i).filter(|_| reassign),
             recommended_plan: owned(plans, i).filter(|_| reassign),
-            covering_sku: covering
-                .get(i)
-                .filter(|_| covering_license.is_some())
-                .and_then(|c| {
-                    (covering_skus.entry(c))
-                        .or_insert_with(|| resolver.sku(c).map(|s| s.string_id.clone()))
-                        .clone()
-                }),
+            covering_sku: (covering.get(i).filter(|_| covering_license.is_some()))
+                .and_then(|c| covering_sku(&mut covering_skus, resolver, c)),
             covering_license,
             why,
         });
