@@ -194,12 +194,14 @@ fn compare_with_previous(report: &mut Report, output: &OutputConfig) -> Result<(
             } else {
                 path.clone()
             };
-            let bytes = std::fs::read(&file).with_context(|| {
-                format!(
-                    "--previous: cannot read `{}` (a report folder or its report.json)",
-                    file.display()
-                )
-            })?;
+            let label = file.display().to_string();
+            let bytes = read::limits::read_file(&file, &label, read::limits::MAX_FILE_BYTES)
+                .with_context(|| {
+                    format!(
+                        "--previous: cannot read `{}` (a report folder or its report.json)",
+                        file.display()
+                    )
+                })?;
             Some((file, bytes))
         }
     };
@@ -219,7 +221,8 @@ fn compare_with_previous(report: &mut Report, output: &OutputConfig) -> Result<(
 
 /// Reads a step B record; an unreadable or malformed file is an error naming it.
 fn read_plan(path: &std::path::Path) -> Result<model::stepb_plan::StepBPlan> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let label = path.display().to_string();
+    let bytes = read::limits::read_file(path, &label, read::limits::MAX_FILE_BYTES)?;
     let text = String::from_utf8_lossy(&bytes);
     // Windows PowerShell writes UTF-8 with a byte order mark.
     serde_json::from_str(text.trim_start_matches('\u{feff}')).with_context(|| {

@@ -5,10 +5,14 @@
 
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
 use crate::read::headers::normalize;
+use crate::read::limits::read_file;
 use crate::read::table::Table;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+/// The largest `--columns` file read (a few hundred lines are plenty).
+const MAX_COLUMNS_FILE_BYTES: u64 = 1 << 20;
 
 /// Header (normalized) → the field's preferred header, which the field lists match first.
 #[derive(Debug, Clone, Default)]
@@ -17,8 +21,11 @@ pub struct ColumnRenames(BTreeMap<String, &'static str>);
 impl ColumnRenames {
     /// Reads a `--columns` file.
     pub fn read(path: &Path) -> Result<ColumnRenames> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("--columns: cannot read `{}`", path.display()))?;
+        let label = path.display().to_string();
+        let bytes = read_file(path, &label, MAX_COLUMNS_FILE_BYTES).context("--columns")?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            anyhow::anyhow!("--columns: `{label}` is not UTF-8 text; save it as UTF-8")
+        })?;
         let table: BTreeMap<String, String> = toml::from_str(&text).with_context(|| {
             format!(
                 "--columns: `{}` is not a TOML table of `\"Header\" = \"field\"` lines",

@@ -443,6 +443,29 @@ fn a_fifo_is_refused_without_waiting_for_a_writer() {
         "{}",
         stderr(&out)
     );
+    // The other files a run reads go through the same check: a `--columns` file, a
+    // `--previous` report and a step B record.
+    for args in [
+        &["check", "-s", &subs, "--columns", "users.csv"][..],
+        &[
+            "report",
+            "-s",
+            &subs,
+            "--previous",
+            "users.csv",
+            "--out",
+            "out",
+        ][..],
+        &["check-plan", "users.csv"][..],
+    ] {
+        let out = run(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("it is a named pipe (FIFO), not a regular file"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 /// Every fixture (demo, dialects and the readable corpus files), each alone: per file, rows read
