@@ -158,7 +158,8 @@ pub struct Bounded<'a> {
 
 impl std::io::Read for Bounded<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.opened.size - self.at;
+        // Past the size (a seek there) nothing is left, and any byte read is growth.
+        let left = self.opened.size.saturating_sub(self.at);
         // One byte past the end is asked for, to see whether the file grew.
         let want = buf
             .len()

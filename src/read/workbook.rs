@@ -75,15 +75,17 @@ pub fn check(bytes: &[u8], label: &str, ext: &str) -> Result<Format, InputError>
         }
         let budget = cell_budget(bytes.len()) as u64;
         let spans = extent.map(|e| e.sheets).unwrap_or_default();
-        if spans.iter().sum::<u64>() > budget {
+        let total = spans.iter().sum::<u64>();
+        if total > budget {
             let (at, widest) = (spans.iter().enumerate())
                 .max_by_key(|(_, cells)| **cells)
                 .expect("a sheet spans the cells");
             return Err(malformed(format!(
-                "its sheet {} spans {widest} cells from its first to its last value, over the \
-                 limit of {budget} for a file of {} bytes; this is not an export — open it in \
-                 Excel, delete the far cells, and save it again (or as CSV)",
+                "its sheet {} spans {widest} cells from its first to its last value{}, over \
+                 the limit of {budget} for a file of {} bytes; this is not an export — open \
+                 it in Excel, delete the far cells, and save it again (or as CSV)",
                 at + 1,
+                all_sheets(total, *widest),
                 bytes.len()
             )));
         }
@@ -129,6 +131,15 @@ pub fn check(bytes: &[u8], label: &str, ext: &str) -> Result<Format, InputError>
         check_ods_cells(&mut archive, bytes.len(), &malformed)?;
     }
     Ok(format)
+}
+
+/// `, all its sheets together N` when the sheets together, not the one named, pass the budget.
+fn all_sheets(total: u64, named: u64) -> String {
+    if total > named {
+        format!(", all its sheets together {total}")
+    } else {
+        String::new()
+    }
 }
 
 /// How the message names the format the extension promised.
@@ -336,7 +347,7 @@ fn check_ods_cells(
                         .expect("a sheet holds the row");
                     return Err(malformed(format!(
                         "its sheet `{}` declares {} cells through repeated rows and columns \
-                         (about {} rows × {} columns), over the limit of {budget} for a file \
+                         (about {} rows × {} columns){}, over the limit of {budget} for a file \
                          of {file_bytes} bytes; this is not an export — open it in LibreOffice \
                          or Excel, delete the empty rows and columns, and save it again (or \
                          as CSV)",
@@ -344,6 +355,7 @@ fn check_ods_cells(
                         sheet.cells(),
                         sheet.rows.min(u64::from(MAX_SHEET_ROWS)),
                         sheet.right.saturating_sub(sheet.left),
+                        all_sheets(total, sheet.cells()),
                     )));
                 }
             }
@@ -372,4 +384,16 @@ fn repeat(e: &BytesStart<'_>, name: &str) -> u64 {
             1
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_message_says_when_the_sheets_together_pass_the_budget() {
+        assert_eq!(super::all_sheets(900, 900), "");
+        assert_eq!(
+            super::all_sheets(1_500, 900),
+            ", all its sheets together 1500"
+        );
+    }
 }
