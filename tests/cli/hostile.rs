@@ -131,7 +131,7 @@ fn swap_in(dir: &Path, target: &Path, good: &Path, what: usize) {
 }
 
 /// Runs `check` over `users` again and again while `change` runs in a thread: every run ends
-/// within its limit, exits 0 or 2, and a refusal names the file; returns the exit codes.
+/// within its limit, exits 0 or 2, and a refusal names the file (the exit codes are printed).
 fn runs_while(dir: &Path, users: &Path, change: impl FnOnce(Arc<AtomicBool>) + Send + 'static) {
     let stop = Arc::new(AtomicBool::new(false));
     let changer = {
