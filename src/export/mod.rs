@@ -1,5 +1,5 @@
-//! Exporters: each output format turns the `Report` into files (relative path → bytes) without
-//! touching the disk; `outdir::publish` puts them into `--out`.
+//! Exporters: each output format turns the `Report` into files (relative path → bytes, or what
+//! writes the bytes) without touching the disk; `outdir::publish` puts them into `--out`.
 
 mod csv_tables;
 pub mod html;
@@ -17,6 +17,7 @@ pub use xlsx::{EXCEL_MAX_ROWS, XlsxExporter};
 
 use crate::model::Report;
 use anyhow::Result;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// The workbook's file name in the report.
@@ -35,10 +36,61 @@ pub const SCRIPTS: &str = "scripts";
 /// One output file: a path relative to the output directory, and its bytes.
 pub type OutputFile = (PathBuf, Vec<u8>);
 
+/// What writes a file's bytes, for a file too large to hold whole (`report.json` of a wave is
+/// hundreds of megabytes): it runs once, when the file is staged, and writes into the file.
+pub type WriteFn<'r> = Box<dyn FnOnce(&mut dyn Write) -> Result<()> + Send + 'r>;
+
+/// A file's content: its bytes, or what writes them.
+pub enum Content<'r> {
+    /// Rendered already.
+    Bytes(Vec<u8>),
+    /// Written when the file is staged.
+    Streamed(WriteFn<'r>),
+}
+
+/// One output file of a report being published: a path relative to the output directory, and
+/// its content.
+pub struct Output<'r> {
+    /// The relative path.
+    pub path: PathBuf,
+    /// Its bytes, or what writes them.
+    pub content: Content<'r>,
+}
+
+impl Output<'_> {
+    /// The path and the whole bytes (a streamed file is written into memory).
+    pub fn into_file(self) -> Result<OutputFile> {
+        let bytes = match self.content {
+            Content::Bytes(bytes) => bytes,
+            Content::Streamed(write) => {
+                let mut bytes = Vec::new();
+                write(&mut bytes)?;
+                bytes
+            }
+        };
+        Ok((self.path, bytes))
+    }
+}
+
+impl From<OutputFile> for Output<'_> {
+    fn from((path, bytes): OutputFile) -> Self {
+        Output {
+            path,
+            content: Content::Bytes(bytes),
+        }
+    }
+}
+
 /// Serialises a report into files; pure (no I/O, no clock).
 pub trait Exporter {
-    /// The files this format produces.
+    /// The files this format produces, as bytes.
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>>;
+
+    /// The files this format produces, a large one as what writes it when it is staged, so it is
+    /// never held whole. The bytes are those of [`Exporter::export`].
+    fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
+        Ok(self.export(report)?.into_iter().map(Output::from).collect())
+    }
 }
 
 /// An output format.
@@ -106,14 +158,15 @@ pub fn exporter(format: Format, rendering: &Rendering) -> Box<dyn Exporter> {
     }
 }
 
-/// Renders every format into files (relative path → bytes); `outdir::publish` writes them.
-/// The formats render in parallel; the files come out in the order of the formats.
-pub fn render(report: &Report, rendering: &Rendering) -> Result<Vec<OutputFile>> {
+/// Renders every format into files (relative path → bytes, or what writes a large file's bytes
+/// as it is staged); `outdir::publish` writes them. The formats render in parallel; the files
+/// come out in the order of the formats.
+pub fn render<'r>(report: &'r Report, rendering: &Rendering) -> Result<Vec<Output<'r>>> {
     use rayon::prelude::*;
-    let rendered: Vec<Result<Vec<OutputFile>>> = rendering
+    let rendered: Vec<Result<Vec<Output<'r>>>> = rendering
         .formats
         .par_iter()
-        .map(|format| exporter(*format, rendering).export(report))
+        .map(|format| exporter(*format, rendering).outputs(report))
         .collect();
     let mut files = Vec::new();
     for format_files in rendered {

@@ -3,6 +3,8 @@
 //! a rename that never replaces, where the kernel has them (Linux `renameat2`), plain renames
 //! elsewhere (FAT, exFAT, SMB, other systems).
 
+use super::manifest::{Hashed, ManifestFile};
+use crate::export::{Content, Output};
 use anyhow::{Context, Result};
 use std::fs;
 use std::io::{ErrorKind, Write};
@@ -72,21 +74,47 @@ pub(super) fn make_dirs_beneath(root: &Path, rel: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes one new file below `root` (its folders created, see [`make_dirs_beneath`]); it must
+/// Creates one new file below `root` (its folders created, see [`make_dirs_beneath`]); it must
 /// not exist yet. [`sync_tree`] flushes it to disk.
-pub(super) fn write_file(root: &Path, rel: &Path, bytes: &[u8]) -> Result<()> {
+fn create_file(root: &Path, rel: &Path) -> Result<fs::File> {
     super::guard::check_interrupted()?;
     if let Some(parent) = rel.parent() {
         make_dirs_beneath(root, parent)?;
     }
     let path = root.join(rel);
-    let mut file = fs::OpenOptions::new()
+    fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
-    file.write_all(bytes)
         .with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Writes one new file below `root` (see [`create_file`]).
+pub(super) fn write_file(root: &Path, rel: &Path, bytes: &[u8]) -> Result<()> {
+    create_file(root, rel)?
+        .write_all(bytes)
+        .with_context(|| format!("cannot write `{}`", root.join(rel).display()))
+}
+
+/// Writes one output file of a report below `root` (see [`create_file`]) and describes it for
+/// the manifest, hashing its bytes as they are written: a streamed file is never held whole.
+pub(super) fn stage_file(
+    root: &Path,
+    output: Output<'_>,
+    manifest_path: &str,
+) -> Result<ManifestFile> {
+    let context = || format!("cannot write `{}`", root.join(&output.path).display());
+    let file = create_file(root, &output.path)?;
+    let mut hashed = Hashed::new(file);
+    match output.content {
+        Content::Bytes(bytes) => hashed.write_all(&bytes).with_context(context)?,
+        Content::Streamed(write) => {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hashed);
+            write(&mut buffered).with_context(context)?;
+            buffered.flush().with_context(context)?;
+        }
+    }
+    Ok(hashed.describe(manifest_path))
 }
 
 /// Flushes a folder's entries to disk (a no-op where folders cannot be opened).
@@ -237,4 +265,31 @@ pub(super) fn rename_new(from: &Path, to: &Path) -> Result<()> {
         return Err(std::io::Error::from(ErrorKind::AlreadyExists)).with_context(context);
     }
     fs::rename(from, to).with_context(context)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outdir::manifest::sha256_hex;
+
+    #[test]
+    fn a_streamed_file_is_described_as_the_same_bytes_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let text: Vec<u8> = (0..200_000u32).flat_map(u32::to_le_bytes).collect();
+        let whole = Output::from((PathBuf::from("a/whole.bin"), text.clone()));
+        let streamed = Output {
+            path: PathBuf::from("a/streamed.bin"),
+            content: Content::Streamed(Box::new(|w| {
+                for chunk in text.chunks(7) {
+                    w.write_all(chunk)?;
+                }
+                Ok(())
+            })),
+        };
+        let a = stage_file(dir.path(), whole, "a/whole.bin").unwrap();
+        let b = stage_file(dir.path(), streamed, "a/streamed.bin").unwrap();
+        assert_eq!((a.bytes, &a.sha256), (b.bytes, &b.sha256));
+        assert_eq!(a.sha256, sha256_hex(&text));
+        assert_eq!(fs::read(dir.path().join("a/streamed.bin")).unwrap(), text);
+    }
 }

@@ -63,13 +63,56 @@ impl ManifestFile {
 
 /// SHA-256 of `bytes` as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// A digest as lower-case hex.
+fn hex(digest: &[u8]) -> String {
     use std::fmt::Write;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
+}
+
+/// A writer that counts and hashes what passes through it, for the manifest.
+pub struct Hashed<W> {
+    inner: W,
+    sha: Sha256,
+    bytes: u64,
+}
+
+impl<W: std::io::Write> Hashed<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        Hashed {
+            inner,
+            sha: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// The manifest's entry for what was written, at `path`.
+    pub fn describe(self, path: &str) -> ManifestFile {
+        ManifestFile {
+            path: path.to_string(),
+            bytes: self.bytes,
+            sha256: hex(&self.sha.finalize()),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Hashed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sha.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Manifest {

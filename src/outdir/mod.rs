@@ -26,11 +26,11 @@ mod plan;
 mod store;
 mod switch;
 
-use crate::export::OutputFile;
+use crate::export::Output;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use files::{Kind, kind_of};
-use manifest::{MANIFEST, Manifest, ManifestFile};
+use manifest::{MANIFEST, Manifest};
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 pub use store::STORE;
@@ -101,10 +101,11 @@ pub struct Published {
 }
 
 /// Publishes `files` (relative paths) into `dest.out`.
-pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> {
-    for (rel, _) in &files {
-        check_relative(rel)?;
+pub fn publish(files: Vec<Output<'_>>, dest: &Destination) -> Result<Published> {
+    for file in &files {
+        check_relative(&file.path)?;
     }
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let out = dest.out.as_path();
     prepare_out(out)?;
     let _lock = guard::lock(out)?;
@@ -122,7 +123,7 @@ pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> 
     let unlinked: BTreeSet<PathBuf> = (legacy.iter().flat_map(|l| &l.links))
         .map(|(rel, _)| PathBuf::from(rel))
         .collect();
-    let new_paths: Vec<PathBuf> = (files.iter().map(|(rel, _)| rel.clone()))
+    let new_paths: Vec<PathBuf> = (paths.iter().cloned())
         .chain([PathBuf::from(MANIFEST)])
         .collect();
     let previous = plan::Previous {
@@ -138,7 +139,7 @@ pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> 
         None => Store::create(out)?,
     };
     let (generation, stage) = store.new_stage()?;
-    let prepared = stage_generation(&files, dest, &generation, &plan.entries, &stage)
+    let prepared = stage_generation(files, dest, &generation, &plan.entries, &stage)
         .and_then(|()| intent_for(&store, &stage, &plan, legacy.as_ref(), old_manifest));
     let intent = match prepared {
         Ok(intent) => intent,
@@ -171,7 +172,7 @@ pub fn publish(files: Vec<OutputFile>, dest: &Destination) -> Result<Published> 
     }
     warnings.extend(store.prune(dest.keep)?);
     Ok(Published {
-        written: files.into_iter().map(|(rel, _)| out.join(rel)).collect(),
+        written: paths.into_iter().map(|rel| out.join(rel)).collect(),
         warnings,
     })
 }
@@ -319,22 +320,25 @@ fn read_live_manifest(out: &Path) -> Result<Option<Manifest>> {
 
 /// Writes the manifest and every file into the staging folder, and flushes it all to disk.
 fn stage_generation(
-    files: &[OutputFile],
+    files: Vec<Output<'_>>,
     dest: &Destination,
     generation: &str,
     entries: &[PathBuf],
     stage: &Path,
 ) -> Result<()> {
+    use rayon::prelude::*;
     let mut manifest = Manifest::new(generation, dest.as_of, dest.formats.clone());
+    // In parallel: a streamed file is serialised, written and hashed in one pass while the
+    // others are written.
     manifest.files = files
-        .iter()
-        .map(|(rel, bytes)| ManifestFile::of(&slashed(rel), bytes))
-        .collect();
+        .into_par_iter()
+        .map(|file| {
+            let path = slashed(&file.path);
+            files::stage_file(stage, file, &path)
+        })
+        .collect::<Result<_>>()?;
     manifest.entries = entries.iter().map(|e| slashed(e)).collect();
     files::write_file(stage, Path::new(MANIFEST), &manifest.to_bytes())?;
-    for (rel, bytes) in files {
-        files::write_file(stage, rel, bytes)?;
-    }
     files::sync_tree(stage)
 }
 

@@ -358,7 +358,9 @@ fn json_has_every_field_of_the_report_and_a_reason_per_row() {
         locale: Locale::En,
         raw_csv: false,
     };
-    let (_, bytes) = render(&report, &rendering).unwrap().remove(0);
+    let (_, bytes) = (render(&report, &rendering).unwrap().remove(0))
+        .into_file()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     let model = serde_json::to_value(&report).unwrap();
     let keys =

@@ -378,7 +378,9 @@ fn the_summary_charts_users_left_per_report_and_retirement() {
     };
     let (_, bytes) = skusunset::export::render(&report, &rendering)
         .unwrap()
-        .remove(0);
+        .remove(0)
+        .into_file()
+        .unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut chart = String::new();
     zip.by_name("xl/charts/chart2.xml")
