@@ -45,11 +45,32 @@ fn owned(subs: LazyFrame) -> Result<PerPlan> {
     Ok(map)
 }
 
-/// Per (customer key, String_Id): the customer's distinct users holding it; and the customers
-/// with license data at all.
-fn used(lics: LazyFrame) -> Result<(PerPlan, BTreeSet<u32>)> {
+/// Per (customer key, String_Id) of `wanted`: the customer's distinct users holding it; and the
+/// customers with license data at all. Only the wanted pairs are counted: in a wave nearly every
+/// customer has license data, but only the plans to buy need their users counted.
+fn used(lics: LazyFrame, wanted: &[(u32, PurchaseRow)]) -> Result<(PerPlan, BTreeSet<u32>)> {
+    let pairs = DataFrame::new_infer_height(vec![
+        Column::new(
+            "customer_key".into(),
+            wanted.iter().map(|(key, _)| *key).collect::<Vec<u32>>(),
+        ),
+        crate::base::frame::str_col(
+            "sku",
+            wanted
+                .iter()
+                .map(|(_, row)| Some(row.recommended_sku.as_str())),
+        ),
+    ])?;
     let df = lics
+        .clone()
         .filter(col("sku").is_not_null())
+        .join(
+            // Unique pairs: the inner join keeps each license row at most once.
+            pairs.lazy().unique(None, UniqueKeepStrategy::Any),
+            [col("customer_key"), col("sku")],
+            [col("customer_key"), col("sku")],
+            JoinArgs::new(JoinType::Inner),
+        )
         .group_by([col("customer_key"), col("sku")])
         .agg([col("user_id")
             .n_unique()
@@ -60,13 +81,21 @@ fn used(lics: LazyFrame) -> Result<(PerPlan, BTreeSet<u32>)> {
     let r = Rows::new(&df);
     let (skus, users) = (r.strs("sku")?, r.ints("users")?);
     let mut map = FastMap::default();
-    let mut with_data = BTreeSet::new();
     for (i, (sku, n)) in skus.into_iter().zip(users).enumerate() {
         if let (Some(key), Some(sku)) = (keys.get(i), sku) {
             map.insert((key, sku), n.unwrap_or(0));
-            with_data.insert(key);
         }
     }
+    let with_data = lics
+        .select([col("customer_key")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?;
+    let with_data = with_data
+        .column("customer_key")?
+        .u32()?
+        .iter()
+        .flatten()
+        .collect();
     Ok((map, with_data))
 }
 
@@ -78,7 +107,7 @@ pub(super) fn apply(
     lics: LazyFrame,
 ) -> Result<()> {
     let owned = owned(subs)?;
-    let (used, with_data) = used(lics)?;
+    let (used, with_data) = used(lics, rows)?;
     for (key, row) in rows.iter_mut() {
         let sku = (*key, row.recommended_sku.clone());
         row.seats_owned = owned.get(&sku).copied().unwrap_or(0);
