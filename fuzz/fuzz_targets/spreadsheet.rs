@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     // malformed workbook) is an error, not a crash; any other panic still aborts.
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(skusunset::base::panic::install_hook);
-    if let Ok(table) = excel::read(data.to_vec(), "fuzz.xlsx", "xlsx", None) {
+    if let Ok(table) = excel::read(data.to_vec(), "fuzz.xlsx", "xlsx", None, skusunset::read::table::Keep::All) {
         for column in &table.columns {
             assert_eq!(column.text.len(), table.height());
         }

@@ -51,6 +51,20 @@ impl ColumnRenames {
         Ok(ColumnRenames(renames))
     }
 
+    /// Whether a column under `header` can be read as a field: a built-in alias of a
+    /// subscription or license field, or a header this file names. The readers hold no other
+    /// column's cells.
+    pub(super) fn wanted(&self) -> impl Fn(&str) -> bool + Sync + '_ {
+        let aliases: std::collections::HashSet<String> = (SUBSCRIPTION_FIELDS.iter())
+            .chain(LICENSE_FIELDS)
+            .flat_map(|spec| spec.aliases.iter().map(|alias| normalize(alias)))
+            .collect();
+        move |header| {
+            let header = normalize(header);
+            aliases.contains(&header) || self.0.contains_key(&header)
+        }
+    }
+
     /// Renames the headers of `table` that the file names.
     pub(super) fn apply(&self, mut table: Table) -> Table {
         if !self.0.is_empty() {

@@ -13,7 +13,7 @@ pub mod values;
 
 use crate::base::error::InputError;
 use crate::model::issues::{FileAccounting, FileKind, Issue, IssueCode, Severity};
-use crate::read::table::Table;
+use crate::read::table::{Keep, Table};
 use crate::read::{DATA_EXTENSIONS, extension, limits, read_table};
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -430,7 +430,9 @@ fn read_files(
         .par_iter()
         .map(|file| {
             reading(&file.label());
-            let table = renames.apply(read_table(&file.path, &file.label(), sheet)?);
+            let wanted = renames.wanted();
+            let keep = Keep::Headers(&wanted);
+            let table = renames.apply(read_table(&file.path, &file.label(), sheet, keep)?);
             let mut issues = Vec::new();
             match read(file, &table, &mut issues) {
                 Ok((frame, used, kind, verdict)) => Ok(FileRead {

@@ -3,7 +3,7 @@
 //! line); quoted fields with embedded newlines; PowerShell's `#TYPE` first line skipped.
 
 use crate::read::limits::MAX_COLUMNS;
-use crate::read::table::{Table, TableBuilder};
+use crate::read::table::{Keep, Table, TableBuilder};
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
@@ -224,6 +224,11 @@ pub fn detect_delimiter(line: &str) -> u8 {
 /// Parses CSV bytes (any encoding [`decode`] knows) into a [`Table`]; the error says what is
 /// wrong (the caller names the file).
 pub fn read(bytes: &[u8]) -> Result<Table, String> {
+    read_keeping(bytes, Keep::All)
+}
+
+/// [`read`], holding only the columns `keep` names.
+pub fn read_keeping(bytes: &[u8], keep: Keep) -> Result<Table, String> {
     let (text, encoding, replaced) = decode(bytes)?;
     let (body, header_row) = after_type_line(&text);
     match parse(
@@ -232,6 +237,7 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
         body,
         body.len(),
         header_row,
+        keep,
     ) {
         Ok(mut table) => {
             table.encoding = (encoding != UTF_8).then(|| encoding.name());
@@ -248,8 +254,12 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
 /// Streams a UTF-8 CSV file (with or without BOM) into a [`Table`] without holding the file in
 /// memory. `Ok(None)` when the file is not UTF-8 (a UTF-16 BOM or NUL pattern, or bytes that
 /// are not UTF-8) or its header line is over a megabyte: read it whole with [`read`] then,
-/// which decodes it.
-pub fn read_streaming(file: impl Read + Seek, size: usize) -> Result<Option<Table>, String> {
+/// which decodes it. Only the columns `keep` names are held.
+pub fn read_streaming(
+    file: impl Read + Seek,
+    size: usize,
+    keep: Keep,
+) -> Result<Option<Table>, String> {
     let mut input = BufReader::with_capacity(PEEK, file);
     let peek = input.fill_buf().map_err(|e| e.to_string())?;
     let bom = match Encoding::for_bom(peek) {
@@ -280,6 +290,7 @@ pub fn read_streaming(file: impl Read + Seek, size: usize) -> Result<Option<Tabl
         &sample,
         size.saturating_sub(skipped),
         header_row,
+        keep,
     ) {
         Ok(table) => Ok(Some(table)),
         Err(Failure::NotUtf8) => Ok(None),
@@ -315,6 +326,7 @@ fn parse<R: Read + Seek>(
     sample: &str,
     size: usize,
     header_row: usize,
+    keep: Keep,
 ) -> Result<Table, Failure> {
     let first_line = sample.split(['\r', '\n']).next().unwrap_or("");
     let delimiter = detect_delimiter(first_line);
@@ -342,7 +354,7 @@ fn parse<R: Read + Seek>(
     let rows = estimate_rows(sample, size, header.len());
     let width = header.len();
     let grid = grid_limit(size);
-    let mut table = TableBuilder::new(header, header_row, rows);
+    let mut table = TableBuilder::new(header, header_row, rows, keep);
     let (mut last_start, mut last_row, mut last_cells) = (0, header_row, 0);
     let mut records = 0usize;
     loop {
@@ -480,7 +492,7 @@ mod tests {
             long_header.as_bytes(),
         ];
         for bytes in cases {
-            let streamed = read_streaming(Cursor::new(bytes), bytes.len()).unwrap();
+            let streamed = read_streaming(Cursor::new(bytes), bytes.len(), Keep::All).unwrap();
             let whole = read(bytes).unwrap();
             match streamed {
                 Some(streamed) => same_table(&streamed, &whole),
@@ -500,13 +512,40 @@ mod tests {
         let utf16 = [0xFF, 0xFE, b'A', 0, b'\n', 0];
         for bytes in [&early[..], &late[..], &utf16[..]] {
             assert!(
-                read_streaming(Cursor::new(bytes), bytes.len())
+                read_streaming(Cursor::new(bytes), bytes.len(), Keep::All)
                     .unwrap()
                     .is_none()
             );
         }
         let decoded = read(&late).unwrap();
         assert_eq!(decoded.columns[1].text.get(PEEK / 4), Some("Zoë"));
+    }
+
+    #[test]
+    fn columns_not_kept_are_empty_and_rows_are_counted_as_before() {
+        let text = "Name,Notes,Licenses\nAnn,long note,E3\n,only a note,\n\nBob,,E5\n";
+        let keep = |header: &str| header != "Notes";
+        for table in [
+            read_keeping(text.as_bytes(), Keep::Headers(&keep)).unwrap(),
+            read_streaming(Cursor::new(text), text.len(), Keep::Headers(&keep))
+                .unwrap()
+                .unwrap(),
+        ] {
+            let all = read(text.as_bytes()).unwrap();
+            assert_eq!(table.headers, all.headers);
+            assert_eq!((&table.rows, table.blank_rows), (&all.rows, all.blank_rows));
+            assert_eq!(table.columns[1].text.null_count(), 3, "Notes is not held");
+            for at in [0, 2] {
+                let cells = |t: &Table| -> Vec<Option<String>> {
+                    t.columns[at]
+                        .text
+                        .iter()
+                        .map(|c| c.map(str::to_string))
+                        .collect()
+                };
+                assert_eq!(cells(&table), cells(&all), "column {at} is read as before");
+            }
+        }
     }
 
     #[test]
@@ -555,7 +594,7 @@ mod tests {
         let bytes = b"A,B\n1,x\n2,\"open\n3,y\n4,z\n";
         for result in [
             read(bytes).map(Some),
-            read_streaming(Cursor::new(&bytes[..]), bytes.len()),
+            read_streaming(Cursor::new(&bytes[..]), bytes.len(), Keep::All),
         ] {
             let err = result.unwrap_err();
             assert!(err.contains("row 3 opens a quoted value"), "{err}");
@@ -577,7 +616,7 @@ mod tests {
         let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
         for bytes in [&le, &be] {
             assert!(
-                read_streaming(Cursor::new(bytes), bytes.len())
+                read_streaming(Cursor::new(bytes), bytes.len(), Keep::All)
                     .unwrap()
                     .is_none()
             );
@@ -597,7 +636,7 @@ mod tests {
         let line = format!("A,B\n1,{}\n", ",".repeat(MAX_LINE_DELIMITERS + 1));
         for result in [
             read(line.as_bytes()).map(Some),
-            read_streaming(Cursor::new(line.as_bytes()), line.len()),
+            read_streaming(Cursor::new(line.as_bytes()), line.len(), Keep::All),
         ] {
             let err = result.unwrap_err();
             assert_eq!(

@@ -11,7 +11,7 @@
 
 use crate::base::error::InputError;
 use crate::read::limits::{MAX_COLUMNS, MAX_SHEET_ROWS};
-use crate::read::table::{Cell, Table, TableBuilder};
+use crate::read::table::{Cell, Keep, Table, TableBuilder};
 use crate::read::workbook::{self, Format};
 use anyhow::{Context, Result, bail};
 use calamine::{Data, DataRef, Error, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
@@ -22,10 +22,17 @@ type Placed = (u32, u32, Cell);
 
 /// Reads one sheet of a workbook held in `bytes` (the path is only for messages; `ext` is the
 /// file's extension, naming the format expected when the bytes are something else).
-pub fn read(bytes: Vec<u8>, path: &str, ext: &str, sheet: Option<&str>) -> Result<Table> {
+/// Only the columns `keep` names are held.
+pub fn read(
+    bytes: Vec<u8>,
+    path: &str,
+    ext: &str,
+    sheet: Option<&str>,
+    keep: Keep,
+) -> Result<Table> {
     let format = workbook::check(&bytes, path, ext)?;
     let budget = workbook::cell_budget(bytes.len());
-    match crate::base::panic::contain(|| read_sheet(bytes, format, path, sheet, budget)) {
+    match crate::base::panic::contain(|| read_sheet(bytes, format, path, sheet, budget, keep)) {
         Ok(result) => result,
         Err(panic) => Err(malformed(
             path,
@@ -51,6 +58,7 @@ fn read_sheet(
     path: &str,
     sheet: Option<&str>,
     budget: usize,
+    keep: Keep,
 ) -> Result<Table> {
     let cursor = Cursor::new(bytes);
     let opened = match format {
@@ -115,7 +123,7 @@ fn read_sheet(
             }
         }
     }
-    build(cells.cells, name, budget, path)
+    build(cells.cells, name, budget, path, keep)
 }
 
 /// The non-empty cells of a sheet, as they are read, within the file's cell budget.
@@ -179,12 +187,18 @@ fn over_budget(path: &str, what: &str, budget: usize) -> anyhow::Error {
 /// value the first column; rows without a value in between are blank rows.
 /// A table whose grid (header columns × data rows) would exceed four times the budget is
 /// refused: its empty cells cost memory too.
-fn build(mut cells: Vec<Placed>, sheet: String, budget: usize, path: &str) -> Result<Table> {
+fn build(
+    mut cells: Vec<Placed>,
+    sheet: String,
+    budget: usize,
+    path: &str,
+    keep: Keep,
+) -> Result<Table> {
     if !cells.is_sorted_by_key(|(row, col, _)| (*row, *col)) {
         cells.sort_by_key(|(row, col, _)| (*row, *col));
     }
     let (Some(first), Some(last)) = (cells.first(), cells.last()) else {
-        return Ok(TableBuilder::new(Vec::new(), 1, 0).finish(Some(sheet)));
+        return Ok(TableBuilder::new(Vec::new(), 1, 0, keep).finish(Some(sheet)));
     };
     let (top, bottom) = (first.0, last.0);
     let left = cells.iter().map(|(_, col, _)| *col).min().unwrap_or(0);
@@ -216,7 +230,7 @@ fn build(mut cells: Vec<Placed>, sheet: String, budget: usize, path: &str) -> Re
             grid,
         ));
     }
-    let mut table = TableBuilder::new(header, top as usize + 1, (bottom - top) as usize);
+    let mut table = TableBuilder::new(header, top as usize + 1, (bottom - top) as usize, keep);
     let mut next = top + 1;
     for (row, dense) in rows {
         table.skip_blank_rows((row - next) as usize);

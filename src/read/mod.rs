@@ -13,7 +13,7 @@ pub mod xls_extent; // the cells each sheet of an .xls spans, from its records
 use crate::base::error::InputError;
 use anyhow::Result;
 use std::path::Path;
-use table::Table;
+use table::{Keep, Table};
 
 /// Spreadsheet extensions read through calamine; anything else is read as CSV.
 const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
@@ -23,7 +23,8 @@ pub const DATA_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "xlsx", "xlsm", "xls
 /// Reads a file into a raw table, choosing the reader by extension. The file is opened once;
 /// only a regular file within [`limits::MAX_FILE_BYTES`] is read, and no further than its size
 /// when opened. A UTF-8 CSV file is streamed; other encodings and spreadsheets are read whole.
-pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
+/// Only the columns `keep` names are held (the others are empty).
+pub fn read_table(path: &Path, label: &str, sheet: Option<&str>, keep: Keep) -> Result<Table> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if let Some(workbook) = name.strip_prefix("~$") {
         anyhow::bail!(InputError::LockFile {
@@ -31,7 +32,7 @@ pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table
             workbook: workbook.to_string(),
         });
     }
-    let table = read_any_table(path, label, sheet)?;
+    let table = read_any_table(path, label, sheet, keep)?;
     if table.headers.iter().all(String::is_empty) {
         anyhow::bail!(InputError::Malformed {
             file: label.to_string(),
@@ -48,7 +49,7 @@ pub fn read_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table
     Ok(table)
 }
 
-fn read_any_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table> {
+fn read_any_table(path: &Path, label: &str, sheet: Option<&str>, keep: Keep) -> Result<Table> {
     let mut opened = limits::open_checked(path, label, limits::MAX_FILE_BYTES)?;
     let malformed = |message: String| InputError::Malformed {
         file: label.to_string(),
@@ -56,17 +57,17 @@ fn read_any_table(path: &Path, label: &str, sheet: Option<&str>) -> Result<Table
     };
     let ext = extension(path);
     if SPREADSHEET_EXTENSIONS.contains(&ext.as_str()) {
-        return excel::read(opened.read_all()?, label, &ext, sheet);
+        return excel::read(opened.read_all()?, label, &ext, sheet, keep);
     }
     let size = usize::try_from(opened.size).unwrap_or(usize::MAX);
     let reader = opened.reader().map_err(|error| InputError::Unreadable {
         file: label.to_string(),
         error,
     })?;
-    if let Some(table) = csv_text::read_streaming(reader, size).map_err(malformed)? {
+    if let Some(table) = csv_text::read_streaming(reader, size, keep).map_err(malformed)? {
         return Ok(table);
     }
-    Ok(csv_text::read(&opened.read_all()?).map_err(malformed)?)
+    Ok(csv_text::read_keeping(&opened.read_all()?, keep).map_err(malformed)?)
 }
 
 /// A path's extension, lower-cased (empty when it has none).

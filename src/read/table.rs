@@ -3,7 +3,7 @@
 //! booleans, the typed cells as well. Each data row keeps the row number a spreadsheet shows.
 
 use chrono::NaiveDateTime;
-use polars::prelude::{PlSmallStr, StringChunked, StringChunkedBuilder};
+use polars::prelude::{ChunkFullNull, PlSmallStr, StringChunked, StringChunkedBuilder};
 
 /// One spreadsheet cell as the file holds it. CSV gives only text (read straight into text
 /// columns); spreadsheets also give numbers, dates and booleans.
@@ -55,6 +55,27 @@ impl Cell {
     /// Whether the cell is typed (a number, date or boolean), not text.
     fn is_typed(&self) -> bool {
         !matches!(self, Cell::Empty | Cell::Text(_) | Cell::FormulaError(_))
+    }
+}
+
+/// Which columns a reader keeps, by header as written: the cells of the others are never held
+/// (their columns are empty), so a 40-column admin-center export costs the memory of the few
+/// columns read from it.
+#[derive(Clone, Copy)]
+pub enum Keep<'a> {
+    /// Every column.
+    All,
+    /// The columns whose header passes.
+    Headers(&'a (dyn Fn(&str) -> bool + Sync)),
+}
+
+impl Keep<'_> {
+    /// Whether the column under `header` is kept.
+    pub fn keeps(&self, header: &str) -> bool {
+        match self {
+            Keep::All => true,
+            Keep::Headers(wanted) => wanted(header),
+        }
     }
 }
 
@@ -123,6 +144,8 @@ impl Table {
 pub struct TableBuilder {
     headers: Vec<String>,
     builders: Vec<StringChunkedBuilder>,
+    /// Per column, whether its cells are kept ([`Keep`]).
+    kept: Vec<bool>,
     typed: Vec<Option<Vec<Cell>>>,
     rows: Vec<usize>,
     extra_cells: Vec<(usize, usize)>,
@@ -134,16 +157,24 @@ pub struct TableBuilder {
 
 impl TableBuilder {
     /// Starts a table under `header`, which sits on spreadsheet row `header_row`, with room for
-    /// about `rows` rows (growing the columns row by row copies them again and again).
-    pub fn new(header: Vec<String>, header_row: usize, rows: usize) -> TableBuilder {
+    /// about `rows` rows (growing the columns row by row copies them again and again), keeping
+    /// the cells of the columns `keep` names.
+    pub fn new(header: Vec<String>, header_row: usize, rows: usize, keep: Keep) -> TableBuilder {
         let headers: Vec<String> = header
             .into_iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
-        let builders = (0..headers.len())
-            .map(|i| StringChunkedBuilder::new(PlSmallStr::from(format!("c{i}")), rows))
+        let kept: Vec<bool> = headers.iter().map(|h| keep.keeps(h)).collect();
+        let builders = (kept.iter().enumerate())
+            .map(|(i, kept)| {
+                StringChunkedBuilder::new(
+                    PlSmallStr::from(format!("c{i}")),
+                    rows * usize::from(*kept),
+                )
+            })
             .collect();
         TableBuilder {
+            kept,
             typed: vec![None; headers.len()],
             headers,
             builders,
@@ -175,7 +206,9 @@ impl TableBuilder {
             let value = field.trim();
             if seen < width {
                 let builder = &mut self.builders[seen];
-                if value.is_empty() {
+                if !self.kept[seen] {
+                    // Not kept: nothing held.
+                } else if value.is_empty() {
                     builder.append_null();
                 } else {
                     builder.append_value(value);
@@ -203,6 +236,9 @@ impl TableBuilder {
         let extra = cells.iter().skip(width).filter(|c| !c.is_empty()).count();
         let seen = cells.len().min(width);
         for (at, cell) in cells.into_iter().take(width).enumerate() {
+            if !self.kept[at] {
+                continue;
+            }
             self.builders[at].append_option(cell.as_text());
             let cell = match cell {
                 Cell::FormulaError(error) => {
@@ -258,6 +294,9 @@ impl TableBuilder {
     /// Pads the current row's columns from `from` on with empty cells.
     fn pad(&mut self, from: usize) {
         for at in from..self.builders.len() {
+            if !self.kept[at] {
+                continue;
+            }
             self.builders[at].append_null();
             if let Some(typed) = &mut self.typed[at] {
                 typed.push(Cell::Empty);
@@ -267,12 +306,17 @@ impl TableBuilder {
 
     /// The finished table.
     pub fn finish(self, sheet: Option<String>) -> Table {
-        let columns = self
-            .builders
-            .into_iter()
-            .zip(self.typed)
-            .map(|(builder, typed)| TableColumn {
-                text: builder.finish(),
+        let height = self.rows.len();
+        let columns = (self.builders.into_iter().zip(self.typed).zip(self.kept))
+            .map(|((builder, typed), kept)| TableColumn {
+                text: if kept {
+                    builder.finish()
+                } else {
+                    <StringChunked as ChunkFullNull>::full_null(
+                        builder.finish().name().clone(),
+                        height,
+                    )
+                },
                 typed,
             })
             .collect();
@@ -299,7 +343,7 @@ mod tests {
 
     #[test]
     fn typed_cells_are_kept_only_for_columns_that_have_them() {
-        let mut b = TableBuilder::new(vec!["\u{feff} A ".into(), "B".into()], 1, 0);
+        let mut b = TableBuilder::new(vec!["\u{feff} A ".into(), "B".into()], 1, 0, Keep::All);
         b.push_cells(vec![Cell::text("x"), Cell::Empty]);
         b.push_cells(vec![Cell::Empty, Cell::Empty, Cell::Empty]);
         b.push_cells(vec![Cell::text("y"), Cell::Number(3.0), Cell::text("z")]);
