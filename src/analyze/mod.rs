@@ -113,6 +113,10 @@ pub fn analyze(
         params,
     )?;
     let deprovisioning = deprovisioning::table(subs, lics, customer_frame, params)?;
+    // The license frames are done with: the users' rows take their memory.
+    drop(std::mem::take(&mut ingested.licenses));
+    drop(std::mem::take(&mut ingested.subscriptions));
+    let users = users.rows(&segments, resolver)?;
 
     let mut issues: Vec<Issue> = [
         ingested.issues,
@@ -124,24 +128,24 @@ pub fn analyze(
     .concat();
     issues.sort();
     let customers = segments.rows(customers);
-    let retirements = summary::retirements_used(resolver, &expiring, &users.rows, &deprovisioning);
+    let retirements = summary::retirements_used(resolver, &expiring, &users, &deprovisioning);
     let tables = summary::Tables {
         customers: &customers,
         expiring: &expiring,
-        users: &users.rows,
+        users: &users,
         purchases: &purchases,
         deprovisioning: &deprovisioning,
         retirements: &retirements,
     };
     let summary = summary::summarize(&tables, params.as_of);
     let progress = progress::progress(&tables, params.as_of);
-    let (retiring_licenses, skus) = products::products(resolver, &users.rows, &retirements);
-    let plan_changes = plan_changes::plan_changes(&users.rows, &retiring_licenses, &skus);
+    let (retiring_licenses, skus) = products::products(resolver, &users, &retirements);
+    let plan_changes = plan_changes::plan_changes(&users, &retiring_licenses, &skus);
     let mut report = Report {
         run,
         customers,
         expiring,
-        users: users.rows,
+        users,
         purchases,
         deprovisioning,
         progress,

@@ -32,11 +32,18 @@ fn recommendations(resolver: &Resolver) -> PolarsResult<DataFrame> {
     ])
 }
 
-/// The users table and the frame purchases are counted from.
+/// The users table as a sorted frame, which purchases are counted from; [`UsersTable::rows`]
+/// makes the report's rows from it.
 pub(super) struct UsersTable {
-    /// Sorted rows for the report.
-    pub rows: Vec<UserRow>,
     pub(super) frame: DataFrame,
+}
+
+impl UsersTable {
+    /// The report's rows. Made last, once the license frames are dropped: in a wave they are
+    /// hundreds of thousands.
+    pub(super) fn rows(self, segments: &Segments, resolver: &Resolver) -> Result<Vec<UserRow>> {
+        user_rows(&self.frame, segments, resolver)
+    }
 }
 
 /// One row per (customer, user, retirement) for every retiring license held.
@@ -117,8 +124,7 @@ pub(super) fn table(
         SortMultipleOptions::default().with_maintain_order(true),
     )
     .collect()?;
-    let rows = user_rows(&df, segments, resolver)?;
-    Ok(UsersTable { rows, frame: df })
+    Ok(UsersTable { frame: df })
 }
 
 /// A covering license's String_Id, remembered per distinct license.
