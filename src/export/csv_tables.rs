@@ -7,11 +7,13 @@
 //! writes every value exactly as read. Numbers and dates are never changed.
 
 use super::locale::Reasons;
-use super::tables::{ExpiringOrder, Table, Value, tables};
-use super::{Exporter, Messages, OutputFile};
+use super::tables::{ExpiringOrder, Table, USERS_TABLE, Value, tables, users};
+use super::{Content, Exporter, Messages, Output, OutputFile};
 use crate::model::Report;
 use anyhow::Result;
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Writes the five CSV tables.
 pub(super) struct CsvExporter {
@@ -36,9 +38,16 @@ fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
 /// A table as CSV bytes: the header row of column keys, then the rows (formula-like text
 /// neutralised unless `raw`).
 pub(super) fn write(table: Table, raw: bool) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    write_into(table, raw, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`write`] into `out`.
+fn write_into(table: Table, raw: bool, out: &mut dyn Write) -> Result<()> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+        .from_writer(out);
     w.write_record(table.columns.iter().map(|c| c.key))?;
     let mut buffer = String::new();
     for row in table.rows {
@@ -50,20 +59,38 @@ pub(super) fn write(table: Table, raw: bool) -> Result<Vec<u8>> {
         }
         w.write_record(None::<&[u8]>)?;
     }
-    Ok(w.into_inner()?)
+    w.flush()?;
+    Ok(())
 }
 
 impl Exporter for CsvExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
-        let english = Messages::english();
-        let reasons = Reasons::word(report, &english);
-        tables(report, &reasons, ExpiringOrder::ByCustomer)
-            .into_iter()
-            .map(|t| {
-                let path = PathBuf::from(super::CSV_DIR).join(format!("{}.csv", t.name));
-                Ok((path, write(t, self.raw)?))
-            })
+        (self.outputs(report)?.into_iter())
+            .map(Output::into_file)
             .collect()
+    }
+
+    /// The users table (hundreds of megabytes in a wave) is written into its file as it is
+    /// staged; the others are small.
+    fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
+        let reasons = Arc::new(Reasons::word(report, &Messages::english()));
+        let raw = self.raw;
+        let mut files = Vec::new();
+        for table in tables(report, &reasons, ExpiringOrder::ByCustomer) {
+            let path = PathBuf::from(super::CSV_DIR).join(format!("{}.csv", table.name));
+            files.push(if table.name == USERS_TABLE {
+                let reasons = Arc::clone(&reasons);
+                Output {
+                    path,
+                    content: Content::Streamed(Box::new(move |w| {
+                        write_into(users(report.users.iter(), &reasons), raw, w)
+                    })),
+                }
+            } else {
+                Output::from((path, write(table, raw)?))
+            });
+        }
+        Ok(files)
     }
 }
 

@@ -200,6 +200,9 @@ impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + 'a> Boxed<'a> for I {
     }
 }
 
+/// The users table's name (its CSV file stem).
+pub(super) const USERS_TABLE: &str = "users";
+
 /// The users table of `rows` (all of the report's, or one customer's).
 pub(super) fn users<'a>(
     rows: impl ExactSizeIterator<Item = &'a UserRow> + 'a,
@@ -207,7 +210,7 @@ pub(super) fn users<'a>(
 ) -> Table<'a> {
     use Value as V;
     Table {
-        name: "users",
+        name: USERS_TABLE,
         sheet: "Users",
         columns: USERS.into(),
         rows: rows

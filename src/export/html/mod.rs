@@ -13,12 +13,14 @@ pub use super::locale::{Locale, Messages};
 
 use super::locale::Reasons;
 
-use super::{Exporter, OutputFile};
+use super::{Content, Exporter, Output, OutputFile};
 use crate::model::Report;
 use anyhow::{Context, Result};
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, HtmlEscape, UndefinedBehavior, Value};
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The templates, by name.
 const TEMPLATES: [(&str, &str); 4] = [
@@ -80,34 +82,64 @@ fn environment() -> Result<Environment<'static>> {
 }
 
 fn render(env: &Environment, name: &str, context: Value) -> Result<Vec<u8>> {
-    let html = env
-        .get_template(name)?
-        .render(context)
+    let mut bytes = Vec::new();
+    render_into(env, name, context, &mut bytes)?;
+    Ok(bytes)
+}
+
+fn render_into(env: &Environment, name: &str, context: Value, w: &mut dyn Write) -> Result<()> {
+    env.get_template(name)?
+        .render_captured_to(context, w)
         .with_context(|| format!("rendering {name}"))?;
-    Ok(html.into_bytes())
+    Ok(())
+}
+
+/// What every runbook is rendered from, shared by the runbooks written as they are staged.
+struct Shared<'r> {
+    env: Environment<'static>,
+    pages: views::Pages<'r>,
 }
 
 impl Exporter for HtmlExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
+        (self.outputs(report)?.into_iter())
+            .map(Output::into_file)
+            .collect()
+    }
+
+    /// Each runbook is rendered straight into its file as it is staged (a wave's runbooks are
+    /// hundreds of megabytes), in parallel with the other files.
+    fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
         let messages = Messages::load(self.locale)?;
-        let env = environment()?;
-        let pages = views::Pages::new(report, &messages, self.scripts);
-        let mut files = vec![(
-            PathBuf::from(super::RUNBOOKS).join("index.html"),
-            render(&env, "index.html", Value::from(Serde(pages.index())))?,
-        )];
-        for (file, page) in pages.runbooks() {
-            let bytes = render(&env, "runbook.html", Value::from(Serde(&page)))?;
-            files.push((PathBuf::from(super::RUNBOOKS).join(file), bytes));
+        let shared = Arc::new(Shared {
+            env: environment()?,
+            pages: views::Pages::new(report, messages, self.scripts),
+        });
+        let dir = PathBuf::from(super::RUNBOOKS);
+        let index = render(
+            &shared.env,
+            "index.html",
+            Value::from(Serde(shared.pages.index())),
+        )?;
+        let mut files = vec![Output::from((dir.join("index.html"), index))];
+        for (at, file) in shared.pages.files().iter().enumerate() {
+            let shared = Arc::clone(&shared);
+            files.push(Output {
+                path: dir.join(file),
+                content: Content::Streamed(Box::new(move |w| {
+                    let page = shared.pages.runbook_at(at);
+                    render_into(&shared.env, "runbook.html", Value::from(Serde(&page)), w)
+                })),
+            });
         }
         // A runbook that cannot list every user links to all of them, as csv/users.csv words them.
         let english = Messages::english();
         let mut reasons = None;
-        for (file, users) in pages.user_lists() {
+        for (file, users) in shared.pages.user_lists() {
             let reasons = reasons.get_or_insert_with(|| Reasons::word(report, &english));
             let table = super::tables::users(users.iter().copied(), reasons);
             let bytes = super::csv_tables::write(table, self.raw_csv)?;
-            files.push((PathBuf::from(super::RUNBOOKS).join(file), bytes));
+            files.push(Output::from((dir.join(file), bytes)));
         }
         Ok(files)
     }

@@ -188,7 +188,7 @@ struct SuspendedView {
 /// The report's rows grouped by customer, and the messages to word them with.
 pub(super) struct Pages<'a> {
     report: &'a Report,
-    m: &'a Messages,
+    m: Messages,
     files: Vec<String>,
     /// Per runbook, the step B script (when scripts are written and the customer has one).
     scripts: Vec<Option<ScriptLinks>>,
@@ -224,7 +224,7 @@ pub(super) fn slice<'a, 'k, T>(
 
 impl<'a> Pages<'a> {
     /// Groups the report once; `scripts`: whether `scripts/` is written beside the runbooks.
-    pub(super) fn new(report: &'a Report, m: &'a Messages, scripts: bool) -> Pages<'a> {
+    pub(super) fn new(report: &'a Report, m: Messages, scripts: bool) -> Pages<'a> {
         let slugs = customer_slugs(report);
         let users = by_customer(&report.users);
         let customers = report.summary.customers.iter().map(|c| c.customer_key());
@@ -267,7 +267,7 @@ impl<'a> Pages<'a> {
         }
     }
 
-    fn common(&self) -> Common<'a> {
+    fn common(&self) -> Common<'_> {
         Common {
             t: &self.m.table,
             version: &self.report.run.version,
@@ -335,7 +335,7 @@ impl<'a> Pages<'a> {
     }
 
     /// The index page.
-    pub(super) fn index(&self) -> IndexPage<'a> {
+    pub(super) fn index(&self) -> IndexPage<'_> {
         let customers = self
             .report
             .summary
@@ -363,19 +363,18 @@ impl<'a> Pages<'a> {
         }
     }
 
-    /// Every runbook with its file name.
-    pub(super) fn runbooks(&self) -> impl Iterator<Item = (&str, RunbookPage<'a>)> + '_ {
-        self.report
-            .summary
-            .customers
-            .iter()
-            .zip(self.files.iter().zip(&self.scripts).zip(&self.users_files))
-            .map(|(c, ((file, script), users_file))| {
-                (
-                    file.as_str(),
-                    self.runbook(c, script.clone(), users_file.clone()),
-                )
-            })
+    /// The runbooks' file names, in the order of [`Pages::runbook_at`].
+    pub(super) fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// The runbook of the `at`-th customer of the summary.
+    pub(super) fn runbook_at(&self, at: usize) -> RunbookPage<'_> {
+        self.runbook(
+            &self.report.summary.customers[at],
+            self.scripts[at].clone(),
+            self.users_files[at].clone(),
+        )
     }
 
     /// The users file of each runbook that does not list all its users, with the customer's
@@ -391,7 +390,7 @@ impl<'a> Pages<'a> {
         c: &CustomerProgress,
         script: Option<ScriptLinks>,
         users_file: Option<String>,
-    ) -> RunbookPage<'a> {
+    ) -> RunbookPage<'_> {
         let key = c.customer_key();
         let expiring = slice(&self.expiring, &key);
         let suspended = slice(&self.deprovisioning, &key);
