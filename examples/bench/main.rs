@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo build --release && cargo run --release --example bench -- L    # or XL, or a customer count
 //! cargo run --release --example bench -- L --profile wave               # one profile only
+//! cargo run --release --example bench -- L --before /tmp/skusunset-old    # before and after
 //! ```
 //!
 //! For each profile (`ordinary`, then `wave`: see `generate.rs`) it writes a deterministic
@@ -12,7 +13,8 @@
 //! as text, in this same polars build — a DuckDB SQL script computing the same `expiring` and
 //! `users` tables (`duckdb_baseline.py`, when `python3 -c "import duckdb"` works), and
 //! `skusunset report` with `--format csv,json`, `xlsx` and `html`. It prints one Markdown table
-//! row per run for `BENCHMARKS.md`.
+//! row per run for `BENCHMARKS.md`. With `--before BIN`, each report run is measured with that
+//! (older) binary first and then with this build's, in the same run as the floor and DuckDB.
 
 mod generate;
 
@@ -109,11 +111,12 @@ fn main() -> Result<()> {
         Some("wave") => vec![Profile::Wave],
         Some(other) => bail!("--profile is ordinary, wave or both, not {other}"),
     };
+    let before = option("--before")?.map(PathBuf::from);
     println!("| profile | run | wall | peak RSS | × floor (time) | note |");
     println!("|---|---|---|---|---|---|");
     for profile in profiles {
         let dir = root.join(format!("skusunset-bench-{scale}-{}", profile.name()));
-        run_profile(&dir, customers, profile)?;
+        run_profile(&dir, customers, profile, before.as_deref())?;
     }
     Ok(())
 }
@@ -121,7 +124,7 @@ fn main() -> Result<()> {
 /// Generates (once) and measures one profile's book, printing a table row per run.
 // Over the house's 80 lines: one measured run after another, printed as a table.
 #[allow(clippy::too_many_lines)]
-fn run_profile(dir: &Path, customers: u64, profile: Profile) -> Result<()> {
+fn run_profile(dir: &Path, customers: u64, profile: Profile, before: Option<&Path>) -> Result<()> {
     let p = profile.name();
     let marker = dir.join(format!(".generated-{customers}-v3"));
     if !marker.exists() {
@@ -201,11 +204,21 @@ fn run_profile(dir: &Path, customers: u64, profile: Profile) -> Result<()> {
     } else {
         eprintln!("skipping the DuckDB baseline: `pip install duckdb` to include it");
     }
-    for formats in ["csv,json", "xlsx", "html"] {
+    let bins: Vec<(&str, &Path)> = before
+        .map(|b| ("before: ", b))
+        .into_iter()
+        .chain([(if before.is_some() { "after: " } else { "" }, bin.as_path())])
+        .collect();
+    for (formats, (which, bin)) in ["csv,json", "xlsx", "html"]
+        .into_iter()
+        .flat_map(|f| bins.iter().map(move |b| (f, *b)))
+    {
         let out = dir.join(format!("out-{}", formats.replace(',', "-")));
-        eprintln!("report --format {formats}");
+        // A fresh folder each run: a rerun into the same one would time the weekly comparison.
+        let _ = std::fs::remove_dir_all(&out);
+        eprintln!("{which}report --format {formats}");
         let run = measure(
-            Command::new(&bin)
+            Command::new(bin)
                 .args(["report", "--as-of", "2026-11-21", "--format", formats, "-s"])
                 .arg(&files[0])
                 .arg("-l")
@@ -225,7 +238,7 @@ fn run_profile(dir: &Path, customers: u64, profile: Profile) -> Result<()> {
             String::new()
         };
         println!(
-            "| {p} | `report --format {formats}` | {:.2} s | {} | {:.1} | {note} |",
+            "| {p} | {which}`report --format {formats}` | {:.2} s | {} | {:.1} | {note} |",
             run.wall.as_secs_f64(),
             mib(run.peak_rss_bytes),
             run.wall.as_secs_f64() / floor.wall.as_secs_f64()
