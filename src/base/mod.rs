@@ -7,5 +7,6 @@ pub mod frame; // helpers between Rust values and polars columns
 pub mod hash; // FastMap
 pub mod layout; // names on disk several rooms share (the report store)
 pub mod memory; // the global allocator: out of memory named with the phase, not an abort
+pub mod money; // amounts of money, exact to a millionth
 pub mod panic; // a short message for bugs; a panicking reader contained
 pub mod text; // escape (terminal), bounded (long values)

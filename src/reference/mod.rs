@@ -4,5 +4,6 @@
 
 pub mod catalog; // the retirement catalog (TOML)
 pub mod names; // lookup keys and part numbers
+pub mod prices; // the partner's price list and offer matrix
 pub mod resolve; // license/offer → SKU and retirement; the `+` split of a license cell
 pub mod skus; // the SKU table
