@@ -63,6 +63,18 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
             largest.rows_read
         ));
     }
+    let pricing = match &config.prices {
+        Some(source) => {
+            progress.step(format!("reading {}", source.price_list.display()));
+            Some(analyze::costs::Pricing::load(
+                &source.price_list,
+                source.offer_matrix.as_deref(),
+                &source.choice,
+                config.params.as_of,
+            )?)
+        }
+        None => None,
+    };
     let names = |files: &[ingest::InputFile]| files.iter().map(ingest::InputFile::label).collect();
     let run = RunInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -73,7 +85,14 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
         license_files: names(&config.inputs.licenses),
         segment_overrides: config.params.segment_overrides.clone(),
     };
-    analyze::analyze(ingested, &customers, &resolver, &config.params, run)
+    analyze::analyze(
+        ingested,
+        &customers,
+        &resolver,
+        &config.params,
+        pricing.as_ref(),
+        run,
+    )
 }
 
 fn outcome(report: &Report, strict: bool) -> Outcome {

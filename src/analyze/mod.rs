@@ -4,6 +4,7 @@
 
 pub mod attribute;
 pub mod changes;
+pub mod costs;
 mod deprovisioning;
 mod expiring;
 mod license_cells;
@@ -70,6 +71,7 @@ pub fn analyze(
     customers: &Customers,
     resolver: &Resolver,
     params: &Params,
+    pricing: Option<&costs::Pricing>,
     run: RunInfo,
 ) -> Result<Report> {
     let joined = std::mem::take(&mut ingested.licenses);
@@ -103,7 +105,7 @@ pub fn analyze(
         customer_frame.clone(),
         resolver,
     )?;
-    let (purchases, seat_count_issues) = purchases::purchases(
+    let (mut purchases, seat_count_issues) = purchases::purchases(
         &users,
         subs.clone(),
         lics.clone(),
@@ -118,16 +120,22 @@ pub fn analyze(
     drop(std::mem::take(&mut ingested.subscriptions));
     let users = users.rows(&segments, resolver)?;
 
+    let customers_rows = segments.rows(customers);
+    let price_issues = match pricing {
+        Some(pricing) => pricing.price(&mut purchases, &customers_rows, resolver),
+        None => Vec::new(),
+    };
     let mut issues: Vec<Issue> = [
         ingested.issues,
         seat_count_issues,
+        price_issues,
         undated_issues,
         active_issues,
         stale_issues,
     ]
     .concat();
     issues.sort();
-    let customers = segments.rows(customers);
+    let customers = customers_rows;
     let retirements = summary::retirements_used(resolver, &expiring, &users, &deprovisioning);
     let tables = summary::Tables {
         customers: &customers,

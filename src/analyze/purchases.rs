@@ -7,7 +7,7 @@ use super::users::UsersTable;
 use super::{Params, expiring};
 use crate::base::frame::Rows;
 use crate::model::issues::{Issue, IssueCode, Severity};
-use crate::model::{Action, PurchaseRow, Reason, ReasonArg, ReasonCode, State};
+use crate::model::{Action, Cost, PurchaseRow, Reason, ReasonArg, ReasonCode, State};
 use crate::reference::resolve::Resolver;
 use anyhow::Result;
 use polars::prelude::*;
@@ -93,6 +93,7 @@ fn counted(users: &UsersTable) -> Result<Vec<Keyed>> {
             seats_owned: 0,
             seats_used: None,
             to_buy: quantity,
+            cost: Cost::default(),
         };
         rows.push((keys.get(i).unwrap_or_default(), row));
     }
@@ -178,6 +179,7 @@ impl Fallback<'_> {
                         (ReasonArg::Segment, segment.as_str().to_string()),
                     ],
                 ),
+                cost: Cost::default(),
             };
             rows.push((keys.get(i).unwrap_or_default(), row));
         }

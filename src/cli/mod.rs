@@ -183,6 +183,44 @@ pub struct InputArgs {
     /// Exit with status 1 when an issue of severity `error` exists.
     #[arg(long)]
     pub strict: bool,
+    /// Prices.
+    #[command(flatten)]
+    pub prices: PriceArgs,
+}
+
+/// What prices the purchases.
+#[derive(Debug, Clone, Args)]
+pub struct PriceArgs {
+    /// Partner Center's new-commerce license-based price list (Pricing > "New commerce"
+    /// license-based, CSV or spreadsheet): prices every purchase line per month.
+    #[arg(long, value_name = "FILE")]
+    pub price_list: Option<PathBuf>,
+    /// The offer matrix from the same page: finds each plan's `ProductId:SkuId` by its String_Id
+    /// (without it, plans are found by title, a fallback).
+    #[arg(long, value_name = "FILE", requires = "price_list")]
+    pub offer_matrix: Option<PathBuf>,
+    /// The market of the prices, e.g. US or NL (default: the only one in the price list).
+    #[arg(long, value_name = "CODE", requires = "price_list")]
+    pub market: Option<String>,
+    /// The currency of the prices, e.g. EUR (default: the only one for the market).
+    #[arg(long, value_name = "CODE", requires = "price_list")]
+    pub currency: Option<String>,
+    /// The commitment term priced: P1M, P1Y or P3Y.
+    #[arg(
+        long,
+        value_name = "TERM",
+        default_value = "P1Y",
+        requires = "price_list"
+    )]
+    pub term: String,
+    /// The billing plan priced: monthly, annual or triennial.
+    #[arg(
+        long,
+        value_name = "PLAN",
+        default_value = "monthly",
+        requires = "price_list"
+    )]
+    pub billing: String,
 }
 
 /// Output options.

@@ -2,14 +2,15 @@
 //! split, segments checked, `--as-of` parsed, formats and locale chosen. Only this room knows
 //! clap's types; everything below it reads the configuration.
 
-use super::{CatalogArgs, InputArgs, OutputArgs};
+use super::{CatalogArgs, InputArgs, OutputArgs, PriceArgs};
 use crate::analyze::Params;
 use crate::config::PreviousSource;
-use crate::config::{Config, OutputConfig, as_of};
+use crate::config::{Config, OutputConfig, PriceSource, as_of};
 use crate::export::Format;
 use crate::ingest::values::DateOrder;
 use crate::ingest::{InputFile, InputSpec};
 use crate::reference::catalog::{CatalogSource, Segment};
+use crate::reference::prices::{Billing, PriceChoice, Term};
 use anyhow::{Result, bail};
 
 impl InputArgs {
@@ -53,7 +54,36 @@ impl InputArgs {
                 segment_overrides,
             },
             strict: args.strict,
+            prices: args.prices.config()?,
         })
+    }
+}
+
+impl PriceArgs {
+    /// The price files and choice, when `--price-list` is given.
+    fn config(&self) -> Result<Option<PriceSource>> {
+        let Some(price_list) = &self.price_list else {
+            return Ok(None);
+        };
+        let Some(term) = Term::parse(&self.term) else {
+            bail!("--term {:?}: use P1M, P1Y or P3Y", self.term);
+        };
+        let Some(billing) = Billing::parse(&self.billing) else {
+            bail!(
+                "--billing {:?}: use monthly, annual or triennial",
+                self.billing
+            );
+        };
+        Ok(Some(PriceSource {
+            price_list: price_list.clone(),
+            offer_matrix: self.offer_matrix.clone(),
+            choice: PriceChoice {
+                market: self.market.clone(),
+                currency: self.currency.clone(),
+                term,
+                billing,
+            },
+        }))
     }
 }
 

@@ -79,5 +79,6 @@ pub fn config(fixtures: &DemoFixtures, as_of: NaiveDate) -> Config {
             segment_overrides: BTreeMap::new(),
         },
         strict: false,
+        prices: None,
     }
 }

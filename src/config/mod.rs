@@ -25,6 +25,19 @@ pub struct Config {
     pub params: Params,
     /// Fail (exit 1) on error issues.
     pub strict: bool,
+    /// What prices the purchases (`--price-list`).
+    pub prices: Option<PriceSource>,
+}
+
+/// The price files of a run and which of their prices it uses.
+#[derive(Debug, Clone)]
+pub struct PriceSource {
+    /// `--price-list`.
+    pub price_list: PathBuf,
+    /// `--offer-matrix`.
+    pub offer_matrix: Option<PathBuf>,
+    /// `--market`, `--currency`, `--term`, `--billing`.
+    pub choice: crate::reference::prices::PriceChoice,
 }
 
 /// Where and what to write.

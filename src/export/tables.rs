@@ -2,6 +2,7 @@
 //! exporters: one description per table, so both formats always carry the same columns.
 
 use super::locale::Reasons;
+use crate::base::money::Money;
 use crate::model::{ExpiringRow, Report, UserRow};
 use chrono::NaiveDate;
 
@@ -16,6 +17,8 @@ pub(super) enum Value<'a> {
     Date(NaiveDate),
     /// true / false.
     Bool(bool),
+    /// An amount of money (its currency is another column).
+    Money(Money),
     /// No value.
     Empty,
 }
@@ -41,6 +44,10 @@ impl<'a> Value<'a> {
         v.map_or(Value::Empty, Value::Bool)
     }
 
+    fn opt_money(v: Option<Money>) -> Value<'a> {
+        v.map_or(Value::Empty, Value::Money)
+    }
+
     /// The CSV spelling: dates `YYYY-MM-DD`, booleans `true`/`false`, empty for no value.
     /// Text is borrowed; other values are spelled into `buffer` (reused from cell to cell).
     pub(super) fn csv<'b>(&'b self, buffer: &'b mut String) -> &'b str {
@@ -51,6 +58,7 @@ impl<'a> Value<'a> {
             Value::Int(n) => write!(buffer, "{n}"),
             Value::Date(d) => write!(buffer, "{}", d.format("%Y-%m-%d")),
             Value::Bool(b) => write!(buffer, "{b}"),
+            Value::Money(m) => write!(buffer, "{m}"),
             Value::Empty => return "",
         }
         .expect("writing to a String cannot fail");
@@ -132,6 +140,16 @@ const PURCHASES: &[Column] = &[
     c("seats_used", "Seats used"),
     c("to_buy", "To buy"),
     c("reason", "Reason"),
+    c("product_id", "Product ID"),
+    c("sku_id", "SKU ID"),
+    c("term", "Term"),
+    c("billing", "Billing"),
+    c("currency", "Currency"),
+    c("unit_price", "Unit price"),
+    c("erp_price", "ERP price"),
+    c("monthly_cost", "Monthly cost"),
+    c("monthly_erp", "Monthly ERP"),
+    c("price_match", "Price found by"),
 ];
 
 const PROGRESS: &[Column] = &[
@@ -388,6 +406,16 @@ pub(super) fn tables<'a>(
                         V::opt_int(p.seats_used),
                         V::Int(p.to_buy),
                         V::text(reasons.of(&p.why)),
+                        V::opt_text(p.cost.product_id.as_ref()),
+                        V::opt_text(p.cost.sku_id.as_ref()),
+                        V::opt_text(p.cost.term.as_ref()),
+                        V::opt_text(p.cost.billing.as_ref()),
+                        V::opt_text(p.cost.currency.as_ref()),
+                        V::opt_money(p.cost.unit_price),
+                        V::opt_money(p.cost.erp_price),
+                        V::opt_money(p.cost.monthly_cost),
+                        V::opt_money(p.cost.monthly_erp),
+                        V::opt_text(p.cost.price_match.as_ref()),
                     ]
                 })
                 .boxed(),

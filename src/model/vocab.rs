@@ -304,6 +304,8 @@ vocabulary! {
         SeatCounts = "seat-counts",
         /// An open retiring subscription without an end date (no deadline to plan for).
         NoEndDate = "no-end-date",
+        /// A plan to buy has no price in `--price-list` for the market, currency and term.
+        NoPrice = "no-price",
     }
 }
 

@@ -239,6 +239,7 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         report.purchases.len()
     )?;
     print_seat_counts(report, w)?;
+    print_costs(report, w)?;
     writeln!(
         w,
         "  {} suspended subscriptions in de-provisioning",
@@ -273,6 +274,33 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
         }
     }
     Ok(())
+}
+
+/// What the purchases cost per month, when a price list priced them.
+fn print_costs(report: &Report, w: &mut impl Write) -> io::Result<()> {
+    let Some(t) = crate::model::CostTotals::of(&report.purchases) else {
+        return Ok(());
+    };
+    let erp = if t.with_erp > 0 {
+        format!(
+            " (estimated retail {} {}{})",
+            t.monthly_erp,
+            t.currency,
+            if t.with_erp < t.priced {
+                format!(", {} of those lines", t.with_erp)
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        String::new()
+    };
+    writeln!(
+        w,
+        "  {} {} a month at your price{erp} for {} of {} purchase lines (taxes and promotions \
+         not included; lines without a price are `no-price` issues)",
+        t.monthly_cost, t.currency, t.priced, t.lines
+    )
 }
 
 /// The customers whose licences to buy are seat counts, loudly: those numbers buy every seat.

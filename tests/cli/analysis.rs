@@ -54,6 +54,7 @@ pub(crate) fn report_with(
                 .collect::<BTreeMap<_, _>>(),
         },
         strict: false,
+        prices: None,
     };
     skusunset::build_report(&config).unwrap()
 }

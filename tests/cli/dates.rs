@@ -33,6 +33,7 @@ fn report_with(
             segment_overrides: std::collections::BTreeMap::new(),
         },
         strict: false,
+        prices: None,
     };
     skusunset::build_report(&config).unwrap()
 }

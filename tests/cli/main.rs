@@ -10,6 +10,7 @@ mod html; // runbooks: snapshots, content, hostile input, headless Chromium
 mod ingest; // every fixture dialect → exact canonical frame and issues
 mod mistakes; // a new user's mistakes made loud: seat counts, undated subscriptions
 mod outdir; // --out: user files survive, one complete report at every instant, one writer
+mod prices; // finance: purchases priced from constructed price lists in every shape
 mod reading; // never silently wrong on how a file was saved: CR line ends, stray bytes, cut-off rows
 mod script_tree; // step B safety rules on the PowerShell syntax tree: writes, JSON, the record
 mod scripts; // step B PowerShell scripts: grammar, hostile names, GUIDs, CSV = users rows

@@ -174,6 +174,16 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
             "Seats used",
             "To buy",
             "Reason",
+            "Currency",
+            "Monthly cost",
+            "Monthly ERP",
+            "Product ID",
+            "SKU ID",
+            "Term",
+            "Billing",
+            "Unit price",
+            "ERP price",
+            "Price found by",
             "Customer ID"
         ]
     );

@@ -75,6 +75,8 @@ pub(crate) struct Formats {
     pub text: Format,
     pub bold: Format,
     pub boolean: Format,
+    /// Amounts of money: two decimals, up to four where the price has them.
+    pub money: Format,
     pub header: Format,
     /// Text in a column capped for printing: wraps, top-aligned.
     pub wrap: Format,
@@ -92,6 +94,7 @@ impl Formats {
             bold: Format::new().set_bold(),
             // Excel shows booleans as TRUE/FALSE anyway; LibreOffice needs the format.
             boolean: top().set_num_format("\"TRUE\";\"TRUE\";\"FALSE\""),
+            money: top().set_num_format("#,##0.00##_);-#,##0.00##_)"),
             header: top().set_bold().set_text_wrap(),
             wrap: top().set_text_wrap(),
         }
@@ -133,6 +136,9 @@ pub(crate) fn write_value(
         Value::Bool(b) => {
             ws.write_boolean_with_format(row, col, *b, &f.boolean)?;
         }
+        Value::Money(m) => {
+            ws.write_number_with_format(row, col, m.as_f64(), &f.money)?;
+        }
         Value::Empty => {}
     }
     Ok(())
@@ -145,6 +151,7 @@ fn needs(columns: &[Column], sample: &[Vec<Value>]) -> Vec<print::Need> {
         Value::Int(n) => n.to_string().len() + 1,
         Value::Date(_) => 10,
         Value::Bool(_) => 5,
+        Value::Money(m) => m.to_string().len() + 1,
         Value::Empty => 0,
     };
     // Lines break between words and after hyphens (`skype-business-online-p1`).
@@ -343,17 +350,34 @@ fn sheet_names(sheet: &str, rows: usize, per_sheet: usize) -> Vec<(String, usize
         .collect()
 }
 
+/// Columns shown on screen but not printed (right of the print area): a price line's details,
+/// which the printed monthly figures and currency sum up.
+const SCREEN_ONLY: [&str; 7] = [
+    "product_id",
+    "sku_id",
+    "term",
+    "billing",
+    "unit_price",
+    "erp_price",
+    "price_match",
+];
+
 /// A table as the workbook shows it: the customer's name first and its id last, so a printed
 /// page leads with what people read; returns the table and how many of its columns print (the
-/// id stays on screen, right of the print area: docs/rules.md §4 keeps the CSV's order).
+/// id and the [`SCREEN_ONLY`] columns stay on screen, right of the print area: docs/rules.md §4
+/// keeps the CSV's order).
 fn print_order(table: Table<'_>) -> (Table<'_>, usize) {
     let all = table.columns.len();
     let (Some(id), Some(name)) = (table.column("customer_id"), table.column("customer_name"))
     else {
         return (table, all);
     };
+    let screen_only: Vec<usize> = (0..all)
+        .filter(|&i| SCREEN_ONLY.contains(&table.columns[i].key))
+        .collect();
     let order: Vec<usize> = std::iter::once(name)
-        .chain((0..all).filter(|&i| i != id && i != name))
+        .chain((0..all).filter(|&i| i != id && i != name && !screen_only.contains(&i)))
+        .chain(screen_only.iter().copied())
         .chain(std::iter::once(id))
         .collect();
     let columns: Vec<Column> = order.iter().map(|&i| table.columns[i]).collect();
@@ -363,7 +387,7 @@ fn print_order(table: Table<'_>) -> (Table<'_>, usize) {
         rows: Box::new(rows),
         ..table
     };
-    (table, all - 1)
+    (table, all - 1 - screen_only.len())
 }
 
 /// Widths of a table's columns: the printed ones share the page ([`print::fit`]); those right of

@@ -1,0 +1,154 @@
+//! §3.7: what each purchase line costs per month, from the partner's price list. A plan is found
+//! in the list through the offer matrix (its String_Id or SKU GUID → `ProductId:SkuId`), else by
+//! a product or SKU title equal to its name (labelled `title`: a fallback to check). The price is
+//! the customer's segment's (`Education` for education customers, else `Commercial`). A plan
+//! without a price gets a `no-price` warning and empty cells, never zero.
+
+use crate::base::money::Money;
+use crate::model::issues::{Issue, IssueCode, Severity};
+use crate::model::{CustomerRow, PurchaseRow, Segment};
+use crate::reference::prices::{OfferMatrix, Price, PriceChoice, PriceList};
+use crate::reference::resolve::Resolver;
+use anyhow::Result;
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The price list and, when given, the offer matrix.
+#[derive(Debug, Clone)]
+pub struct Pricing {
+    /// `--price-list`, narrowed to one market, currency, term and billing plan.
+    pub list: PriceList,
+    /// `--offer-matrix`.
+    pub matrix: Option<OfferMatrix>,
+}
+
+/// The price list's `Segment` for a customer's segment.
+fn list_segment(segment: Segment) -> &'static str {
+    match segment {
+        Segment::Education => "Education",
+        _ => "Commercial",
+    }
+}
+
+/// How a plan was found in the price list.
+const BY_MATRIX: &str = "offer-matrix";
+/// See [`BY_MATRIX`].
+const BY_TITLE: &str = "title";
+
+impl Pricing {
+    /// Reads a price list (keeping the prices `choice` names, in force on `as_of`) and, when
+    /// given, an offer matrix.
+    pub fn load(
+        price_list: &Path,
+        offer_matrix: Option<&Path>,
+        choice: &PriceChoice,
+        as_of: NaiveDate,
+    ) -> Result<Pricing> {
+        Ok(Pricing {
+            list: PriceList::load(price_list, choice, as_of)?,
+            matrix: offer_matrix.map(OfferMatrix::load).transpose()?,
+        })
+    }
+
+    /// The price of a plan (String_Id) for a segment, and how it was found.
+    fn find(
+        &self,
+        resolver: &Resolver,
+        string_id: &str,
+        plan: &str,
+        segment: &str,
+    ) -> Option<(&Price, &'static str)> {
+        let sku = resolver.sku(string_id);
+        if let Some(matrix) = &self.matrix {
+            let guid = sku.map_or("", |s| s.guid.as_str());
+            let offers = matrix.offers(string_id, guid);
+            if let Some(price) = (offers.into_iter()).find_map(|o| self.list.price(o, segment)) {
+                return Some((price, BY_MATRIX));
+            }
+        }
+        let names = sku
+            .map(|s| s.display_name.as_str())
+            .into_iter()
+            .chain([plan]);
+        names
+            .flat_map(|name| self.list.offers_titled(name))
+            .find_map(|offer| self.list.price(offer, segment))
+            .map(|price| (price, BY_TITLE))
+    }
+
+    /// Prices every purchase line of `purchases` (customers give each line's segment); returns
+    /// a `no-price` warning per plan and segment that has none.
+    pub fn price(
+        &self,
+        purchases: &mut [PurchaseRow],
+        customers: &[CustomerRow],
+        resolver: &Resolver,
+    ) -> Vec<Issue> {
+        let segments: HashMap<(Option<&str>, &str), Segment> = (customers.iter())
+            .map(|c| {
+                (
+                    (c.customer_id.as_deref(), c.customer_name.as_str()),
+                    c.segment,
+                )
+            })
+            .collect();
+        let months = self.list.term.months();
+        let mut missing: BTreeMap<(String, String, &'static str), usize> = BTreeMap::new();
+        for row in purchases.iter_mut() {
+            let key = (row.customer_id.as_deref(), row.customer_name.as_str());
+            let segment = list_segment(segments.get(&key).copied().unwrap_or(Segment::Business));
+            let found = self.find(
+                resolver,
+                &row.recommended_sku,
+                &row.recommended_plan,
+                segment,
+            );
+            let Some((price, how)) = found else {
+                let plan = (row.recommended_plan.clone(), row.recommended_sku.clone());
+                *missing.entry((plan.0, plan.1, segment)).or_default() += 1;
+                continue;
+            };
+            let monthly = |p: Money| p.per_month(row.to_buy, months);
+            row.cost = crate::model::Cost {
+                product_id: Some(price.product_id.clone()),
+                sku_id: Some(price.sku_id.clone()),
+                term: Some(self.list.term.as_str().to_string()),
+                billing: Some(self.list.billing.as_str().to_string()),
+                currency: Some(self.list.currency.clone()),
+                unit_price: Some(price.unit_price),
+                erp_price: price.erp_price,
+                monthly_cost: Some(monthly(price.unit_price)),
+                monthly_erp: price.erp_price.map(monthly),
+                price_match: Some(how.to_string()),
+            };
+        }
+        (missing.into_iter())
+            .map(|((plan, sku, segment), lines)| {
+                Issue::new(
+                    &self.list.file,
+                    None,
+                    None,
+                    Severity::Warning,
+                    IssueCode::NoPrice,
+                    format!(
+                        "no price for {plan} ({sku}) in market {market}, currency {currency}, \
+                         term {term}, billing {billing}, segment {segment}, in force on the \
+                         as-of date, so its {lines} purchase line(s) have no cost; {hint}",
+                        market = self.list.market,
+                        currency = self.list.currency,
+                        term = self.list.term.as_str(),
+                        billing = self.list.billing.as_str(),
+                        hint = if self.matrix.is_some() {
+                            "check that the price list and offer matrix are this month's and \
+                             for this market"
+                        } else {
+                            "add `--offer-matrix FILE` (Partner Center > Pricing, the offer \
+                             matrix beside the price list) to find plans by their product id"
+                        },
+                    ),
+                )
+            })
+            .collect()
+    }
+}

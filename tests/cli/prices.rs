@@ -1,0 +1,319 @@
+//! Finance (issue 29, first slice): the demo's purchase lines priced from constructed price lists
+//! in each shape Partner Center gives — `ChangeIndicator` first and `Segment` last, a price listed
+//! twice with two effective dates and once more for next year, three date shapes, an education
+//! customer, the workbook form with `SkuId` shortened to `1` and six currencies — checked to the
+//! cent; a plan without a price is a `no-price` issue and empty cells, never zero.
+
+use crate::util::{run, stderr, stdout};
+use std::path::Path;
+
+/// The repository root (the fixtures are read from there).
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `report --format csv,xlsx` on the demo's fixtures as of 2026-11-21, with `extra` arguments.
+fn demo_report(out: &Path, extra: &[&str]) -> std::process::Output {
+    let out = out.to_str().unwrap();
+    let args = [
+        &[
+            "report",
+            "--as-of",
+            "2026-11-21",
+            "--format",
+            "csv,xlsx",
+            "-s",
+            "fixtures/demo/subscriptions.csv",
+            "-l",
+            "fixtures/demo/contoso-users.csv",
+            "-l",
+            "Fabrikam School District=fixtures/demo/fabrikam-active-users.csv",
+            "-l",
+            "fixtures/demo/northwind-licenses.csv",
+            "--out",
+            out,
+        ][..],
+        extra,
+    ]
+    .concat();
+    run(root(), &args)
+}
+
+/// The constructed US price list and its offer matrix.
+const US: [&str; 4] = [
+    "--price-list",
+    "fixtures/prices/pricelist-us.csv",
+    "--offer-matrix",
+    "fixtures/prices/offer-matrix.csv",
+];
+
+/// `purchases.csv` as rows of (customer, plan, to_buy, product, sku, currency, unit, erp,
+/// monthly cost, monthly erp, match).
+fn priced(out: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_path(out.join("csv/purchases.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let columns = [
+        "customer_name",
+        "recommended_sku",
+        "to_buy",
+        "product_id",
+        "sku_id",
+        "currency",
+        "unit_price",
+        "erp_price",
+        "monthly_cost",
+        "monthly_erp",
+        "price_match",
+    ]
+    .map(at);
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            columns.iter().map(|&c| r[c].to_string()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn purchases_are_priced_per_month_from_the_price_list_and_offer_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = demo_report(dir.path(), &US);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Contoso's E5 is at the price in force on 2026-11-21 (not the one that ended in March 2025,
+    // not next year's); Fabrikam, an education customer, pays the `Education` price; its
+    // Office 365 A1 has no price: empty, never zero.
+    let expected = "\
+        Contoso Ltd,O365_BUSINESS_ESSENTIALS,1,CFQ7TTC0LH18,0001,USD,57.60,72.00,4.80,6.00,offer-matrix
+        Contoso Ltd,ENTERPRISEPREMIUM,2,CFQ7TTC0TE55,0001,USD,364.80,456.00,60.80,76.00,offer-matrix
+        Fabrikam School District,M365EDU_A1,1,CFQ7TTC0TEA1,0001,USD,14.40,18.00,1.20,1.50,offer-matrix
+        Fabrikam School District,STANDARDWOFFPACK_FACULTY,2,,,,,,,,
+        Northwind Traders,ENTERPRISEPREMIUM,12,CFQ7TTC0TE55,0001,USD,364.80,456.00,364.80,456.00,offer-matrix
+        Tailspin Toys,DESKLESSPACK,40,CFQ7TTC0TEF3,0001,USD,28.80,36.00,96.00,120.00,offer-matrix
+        Wide World Importers,DESKLESSPACK,5,CFQ7TTC0TEF3,0001,USD,28.80,36.00,12.00,15.00,offer-matrix";
+    let lines: Vec<String> = priced(dir.path()).iter().map(|r| r.join(",")).collect();
+    assert_eq!(lines, expected.lines().map(str::trim).collect::<Vec<_>>());
+    // The workbook's cells are numbers (the currency beside them), empty where there is no price.
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.path().join("expiry-report.xlsx")).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Purchases").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let at = |title: &str| header.iter().position(|h| h == title).unwrap();
+    let e5 = sheet.rows().nth(2).unwrap();
+    assert_eq!(e5[at("Currency")], calamine::Data::String("USD".into()));
+    assert_eq!(e5[at("Monthly cost")], calamine::Data::Float(60.8));
+    assert_eq!(e5[at("Unit price")], calamine::Data::Float(364.8));
+    assert_eq!(
+        sheet.rows().nth(4).unwrap()[at("Monthly cost")],
+        calamine::Data::Empty
+    );
+    let issues = std::fs::read_to_string(dir.path().join("csv/issues.csv")).unwrap();
+    let no_price: Vec<&str> = issues
+        .lines()
+        .filter(|l| l.contains(",no-price,"))
+        .collect();
+    assert_eq!(no_price.len(), 1, "{issues}");
+    for part in [
+        "fixtures/prices/pricelist-us.csv,,,warning,no-price,",
+        "no price for Office 365 A1 (STANDARDWOFFPACK_FACULTY)",
+        "market US, currency USD, term P1Y, billing monthly, segment Education",
+        "its 1 purchase line(s) have no cost",
+    ] {
+        assert!(no_price[0].contains(part), "{part}: {}", no_price[0]);
+    }
+    assert!(
+        stdout(&out).contains(
+            "  539.60 USD a month at your price (estimated retail 674.50 USD) for 6 of 7 \
+             purchase lines (taxes and promotions not included; lines without a price are \
+             `no-price` issues)"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn without_the_offer_matrix_plans_are_found_by_title_and_labelled_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = demo_report(
+        dir.path(),
+        &["--price-list", "fixtures/prices/pricelist-us.csv"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let matched: Vec<(String, String, String)> = (priced(dir.path()).into_iter())
+        .map(|r| (r[1].clone(), r[8].clone(), r[10].clone()))
+        .collect();
+    assert_eq!(
+        matched[0],
+        (
+            "O365_BUSINESS_ESSENTIALS".into(),
+            "4.80".into(),
+            "title".into()
+        )
+    );
+    assert_eq!(
+        matched[1],
+        ("ENTERPRISEPREMIUM".into(), "60.80".into(), "title".into())
+    );
+    let issues = std::fs::read_to_string(dir.path().join("csv/issues.csv")).unwrap();
+    assert!(issues.contains("add `--offer-matrix FILE`"), "{issues}");
+}
+
+#[test]
+fn another_term_and_billing_plan_pick_their_own_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = demo_report(dir.path(), &[&US[..], &["--term", "P1M"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows = priced(dir.path());
+    // P1M: a month's price for a month; 6.912 rounds to the cent as 6.91.
+    assert_eq!(rows[0][6..10], ["6.912", "8.64", "6.91", "8.64"]);
+    // Only Business Basic has a P1M row here.
+    assert!(rows[1][6].is_empty(), "{:?}", rows[1]);
+}
+
+/// A European price list kept as a workbook: `SkuId` written as the number 1 (Excel dropped
+/// its zeros), dates as date cells, one market in six currencies.
+fn european_workbook(path: &Path) {
+    use rust_xlsxwriter::{ExcelDateTime, Workbook};
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    let headers = [
+        "ChangeIndicator",
+        "ProductTitle",
+        "ProductId",
+        "SkuId",
+        "SkuTitle",
+        "TermDuration",
+        "BillingPlan",
+        "Market",
+        "Currency",
+        "UnitPrice",
+        "EffectiveStartDate",
+        "EffectiveEndDate",
+        "ERP Price",
+        "Segment",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let start = ExcelDateTime::from_ymd(2025, 4, 1).unwrap();
+    let end = ExcelDateTime::from_ymd(9999, 12, 31).unwrap();
+    let prices = [
+        ("EUR", 336.0),
+        ("GBP", 288.0),
+        ("DKK", 2510.4),
+        ("NOK", 3840.0),
+        ("SEK", 3852.0),
+        ("CHF", 331.2),
+    ];
+    for (r, (currency, price)) in prices.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, "Unchanged").unwrap();
+        ws.write_string(r, 1, "Office 365 E5").unwrap();
+        ws.write_string(r, 2, "CFQ7TTC0TE55").unwrap();
+        ws.write_number(r, 3, 1.0).unwrap();
+        ws.write_string(r, 4, "Office 365 E5").unwrap();
+        ws.write_string(r, 5, "P1Y").unwrap();
+        ws.write_string(r, 6, "Monthly").unwrap();
+        ws.write_string(r, 7, "NL").unwrap();
+        ws.write_string(r, 8, *currency).unwrap();
+        ws.write_number(r, 9, *price).unwrap();
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        ws.write_datetime_with_format(r, 10, &start, &date).unwrap();
+        ws.write_datetime_with_format(r, 11, &end, &date).unwrap();
+        ws.write_number(r, 12, price * 1.25).unwrap();
+        ws.write_string(r, 13, "Commercial").unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_european_workbook_needs_its_currency_chosen_and_pads_sku_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("pricelist-eu.xlsx");
+    european_workbook(&book);
+    let book = book.to_str().unwrap();
+    let out_dir = dir.path().join("out");
+    let matrix = "fixtures/prices/offer-matrix.csv";
+    let out = demo_report(&out_dir, &["--price-list", book, "--offer-matrix", matrix]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "holds prices for several values of --currency: CHF, DKK, EUR, GBP, NOK, SEK; \
+             choose one with --currency"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = demo_report(
+        &out_dir,
+        &[
+            "--price-list",
+            book,
+            "--offer-matrix",
+            matrix,
+            "--currency",
+            "eur",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows = priced(&out_dir);
+    assert_eq!(
+        rows[1][1..],
+        [
+            "ENTERPRISEPREMIUM",
+            "2",
+            "CFQ7TTC0TE55",
+            "0001",
+            "EUR",
+            "336.00",
+            "420.00",
+            "56.00",
+            "70.00",
+            "offer-matrix"
+        ]
+    );
+    let out = demo_report(&out_dir, &["--price-list", book, "--currency", "USD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--currency USD: `") && stderr(&out).contains("it has: CHF, DKK"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_price_list_without_a_required_column_or_with_a_bad_price_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-price.csv");
+    std::fs::write(
+        &missing,
+        "ProductId,SkuId,TermDuration,BillingPlan,Market,Currency\nX,0001,P1Y,Monthly,US,USD\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad-price.csv");
+    std::fs::write(
+        &bad,
+        "ProductId,SkuId,TermDuration,BillingPlan,Market,Currency,UnitPrice\n\
+         X,0001,P1Y,Monthly,US,USD,\"1,234.50\"\n",
+    )
+    .unwrap();
+    for (file, says) in [
+        (&missing, "has no `unit_price` column"),
+        (&bad, "row 2 [UnitPrice]: \"1,234.50\" is not a price"),
+    ] {
+        let out = demo_report(
+            &dir.path().join("out"),
+            &["--price-list", file.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+    }
+}
