@@ -7,12 +7,59 @@
 use crate::base::money::Money;
 use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::model::{CustomerRow, PurchaseRow, Segment};
-use crate::reference::prices::{OfferMatrix, Price, PriceChoice, PriceList};
+use crate::reference::prices::{OfferKey, OfferMatrix, Price, PriceChoice, PriceList, sku_id};
 use crate::reference::resolve::Resolver;
 use anyhow::Result;
 use chrono::NaiveDate;
+use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+
+/// One open retiring subscription: what stops being billed when it ends.
+#[derive(Debug, Clone)]
+pub(super) struct Billed {
+    customer_id: Option<String>,
+    customer_name: String,
+    retirement_id: String,
+    /// `PRODUCT:SKU:AVAILABILITY` for a new-commerce offer; a GUID for a legacy one.
+    offer_id: Option<String>,
+    quantity: i64,
+}
+
+/// The open retiring subscriptions (not suspended, not ended), with their offer and seats.
+pub(super) fn billed(
+    subs: LazyFrame,
+    customers: LazyFrame,
+    params: &super::Params,
+) -> Result<Vec<Billed>> {
+    let df = super::expiring::retiring(subs, customers, params)
+        .filter(super::purchases::open_state())
+        .collect()?;
+    let r = crate::base::frame::Rows::new(&df);
+    let (ids, names, rets, offers, qty) = (
+        r.strs("customer_id")?,
+        r.strs("customer_name")?,
+        r.strs("retirement_id")?,
+        r.strs("offer_id")?,
+        r.ints("quantity")?,
+    );
+    Ok((0..r.len())
+        .map(|i| Billed {
+            customer_id: ids[i].clone(),
+            customer_name: names[i].clone().unwrap_or_default(),
+            retirement_id: rets[i].clone().unwrap_or_default(),
+            offer_id: offers[i].clone(),
+            quantity: qty[i].unwrap_or(0),
+        })
+        .collect())
+}
+
+/// `ProductId:SkuId` of a new-commerce offer id (`CFQ7TTC0LH18:0001:CFQ7TTC0K971`).
+fn offer_key(offer_id: &str) -> Option<OfferKey> {
+    let mut parts = offer_id.trim().split(':');
+    let (product, sku) = (parts.next()?, parts.next()?);
+    (!product.is_empty() && !sku.is_empty()).then(|| (product.to_uppercase(), sku_id(sku)))
+}
 
 /// The price list and, when given, the offer matrix.
 #[derive(Debug, Clone)]
@@ -77,12 +124,51 @@ impl Pricing {
             .map(|price| (price, BY_TITLE))
     }
 
+    /// Sets `monthly_saving` on the first line of each customer and retirement whose open
+    /// retiring subscriptions all have a price.
+    fn savings(
+        &self,
+        purchases: &mut [PurchaseRow],
+        segments: &HashMap<(Option<&str>, &str), Segment>,
+        billed: &[Billed],
+    ) {
+        type Key = (Option<String>, String, String);
+        let mut saving: BTreeMap<Key, Option<Money>> = BTreeMap::new();
+        for b in billed {
+            let who = (b.customer_id.as_deref(), b.customer_name.as_str());
+            let segment = list_segment(segments.get(&who).copied().unwrap_or(Segment::Business));
+            let price = (b.offer_id.as_deref().and_then(offer_key))
+                .and_then(|offer| self.list.price(&offer, segment))
+                .map(|p| p.unit_price.per_month(b.quantity, self.list.term.months()));
+            let key = (
+                b.customer_id.clone(),
+                b.customer_name.clone(),
+                b.retirement_id.clone(),
+            );
+            let sum = saving.entry(key).or_insert(Some(Money::ZERO));
+            *sum = sum.zip(price).map(|(a, b)| a.plus(b));
+        }
+        for row in purchases.iter_mut() {
+            let key = (
+                row.customer_id.clone(),
+                row.customer_name.clone(),
+                row.retirement_id.clone(),
+            );
+            // Taken by the first line: a customer's saving is counted once.
+            row.cost.monthly_saving = saving.remove(&key).flatten();
+            if row.cost.monthly_saving.is_some() && row.cost.currency.is_none() {
+                row.cost.currency = Some(self.list.currency.clone());
+            }
+        }
+    }
+
     /// Prices every purchase line of `purchases` (customers give each line's segment); returns
     /// a `no-price` warning per plan and segment that has none.
-    pub fn price(
+    pub(super) fn price(
         &self,
         purchases: &mut [PurchaseRow],
         customers: &[CustomerRow],
+        billed: &[Billed],
         resolver: &Resolver,
     ) -> Vec<Issue> {
         let segments: HashMap<(Option<&str>, &str), Segment> = (customers.iter())
@@ -120,9 +206,11 @@ impl Pricing {
                 erp_price: price.erp_price,
                 monthly_cost: Some(monthly(price.unit_price)),
                 monthly_erp: price.erp_price.map(monthly),
+                monthly_saving: None,
                 price_match: Some(how.to_string()),
             };
         }
+        self.savings(purchases, &segments, billed);
         (missing.into_iter())
             .map(|((plan, sku, segment), lines)| {
                 Issue::new(

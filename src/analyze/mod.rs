@@ -114,6 +114,10 @@ pub fn analyze(
         resolver,
         params,
     )?;
+    let billed = match pricing {
+        Some(_) => costs::billed(subs.clone(), customer_frame.clone(), params)?,
+        None => Vec::new(),
+    };
     let deprovisioning = deprovisioning::table(subs, lics, customer_frame, params)?;
     // The license frames are done with: the users' rows take their memory.
     drop(std::mem::take(&mut ingested.licenses));
@@ -122,7 +126,7 @@ pub fn analyze(
 
     let customers_rows = segments.rows(customers);
     let price_issues = match pricing {
-        Some(pricing) => pricing.price(&mut purchases, &customers_rows, resolver),
+        Some(pricing) => pricing.price(&mut purchases, &customers_rows, &billed, resolver),
         None => Vec::new(),
     };
     let mut issues: Vec<Issue> = [

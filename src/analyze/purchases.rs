@@ -101,7 +101,7 @@ fn counted(users: &UsersTable) -> Result<Vec<Keyed>> {
 }
 
 /// Whether the `state` column holds an open state ([`State::is_open`]).
-fn open_state() -> Expr {
+pub(super) fn open_state() -> Expr {
     State::open()
         .map(|s| col("state").eq(lit(s.as_str())))
         .reduce(Expr::or)

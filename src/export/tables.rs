@@ -149,6 +149,7 @@ const PURCHASES: &[Column] = &[
     c("erp_price", "ERP price"),
     c("monthly_cost", "Monthly cost"),
     c("monthly_erp", "Monthly ERP"),
+    c("monthly_saving", "Monthly saving"),
     c("price_match", "Price found by"),
 ];
 
@@ -415,6 +416,7 @@ pub(super) fn tables<'a>(
                         V::opt_money(p.cost.erp_price),
                         V::opt_money(p.cost.monthly_cost),
                         V::opt_money(p.cost.monthly_erp),
+                        V::opt_money(p.cost.monthly_saving),
                         V::opt_text(p.cost.price_match.as_ref()),
                     ]
                 })

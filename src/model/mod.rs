@@ -300,6 +300,11 @@ pub struct Cost {
     pub monthly_cost: Option<crate::base::money::Money>,
     /// `to_buy` seats at `erp_price`, per month: the customer's estimate.
     pub monthly_erp: Option<crate::base::money::Money>,
+    /// What stops being billed per month once the customer's open retiring subscriptions of
+    /// the retirement end: their seats at their own offer's price for the term. On the first
+    /// line of a customer and retirement, and only when every such subscription's offer has a
+    /// price (a legacy offer has none).
+    pub monthly_saving: Option<crate::base::money::Money>,
     /// How the plan was found in the price list: `offer-matrix` (by its String_Id or GUID), or
     /// `title` (its name equals a product or SKU title: a fallback, check it).
     pub price_match: Option<String>,

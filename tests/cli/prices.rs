@@ -14,6 +14,11 @@ fn root() -> &'static Path {
 
 /// `report --format csv,xlsx` on the demo's fixtures as of 2026-11-21, with `extra` arguments.
 fn demo_report(out: &Path, extra: &[&str]) -> std::process::Output {
+    report_with("fixtures/demo/subscriptions.csv", out, extra)
+}
+
+/// [`demo_report`] with another subscription export.
+fn report_with(subscriptions: &str, out: &Path, extra: &[&str]) -> std::process::Output {
     let out = out.to_str().unwrap();
     let args = [
         &[
@@ -23,7 +28,7 @@ fn demo_report(out: &Path, extra: &[&str]) -> std::process::Output {
             "--format",
             "csv,xlsx",
             "-s",
-            "fixtures/demo/subscriptions.csv",
+            subscriptions,
             "-l",
             "fixtures/demo/contoso-users.csv",
             "-l",
@@ -137,6 +142,52 @@ fn purchases_are_priced_per_month_from_the_price_list_and_offer_matrix() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn a_retiring_new_commerce_subscription_saves_its_own_price() {
+    let dir = tempfile::tempdir().unwrap();
+    // Contoso's E4 bought in new commerce (a made-up offer of the price list); Northwind's
+    // stays a legacy offer, which no price list prices.
+    let subs = std::fs::read_to_string(root().join("fixtures/demo/subscriptions.csv"))
+        .unwrap()
+        .replace(
+            "8b2e3a1f-2d55-4c8f-8e12-4a6b8d0f1c22,7F3B9E3C-0A4E-4D2B-8F11-2C3D4E5F6A02",
+            "8b2e3a1f-2d55-4c8f-8e12-4a6b8d0f1c22,CFQ7TTC0TEE4:1:CFQ7TTC0K9ZZ",
+        );
+    let subs_path = dir.path().join("subscriptions.csv");
+    std::fs::write(&subs_path, subs).unwrap();
+    let prices = std::fs::read_to_string(root().join("fixtures/prices/pricelist-us.csv")).unwrap()
+        + "Unchanged,Office 365 E4,CFQ7TTC0TEE4,0001,Office 365 E4,Microsoft Corporation,E4,\
+           1 License,P1Y,Monthly,US,USD,420.00,,,2/1/2023 12:00:00 AM,12/31/9999 11:59:59 PM,\
+           License,525.00,Commercial\n";
+    let prices_path = dir.path().join("pricelist.csv");
+    std::fs::write(&prices_path, prices).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = report_with(
+        subs_path.to_str().unwrap(),
+        &out_dir,
+        &[
+            "--price-list",
+            prices_path.to_str().unwrap(),
+            "--offer-matrix",
+            "fixtures/prices/offer-matrix.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(out_dir.join("csv/purchases.csv")).unwrap();
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "monthly_saving")
+        .unwrap();
+    let savings: Vec<String> = (reader.records())
+        .map(|r| r.unwrap()[at].to_string())
+        .collect();
+    // Contoso's E4 line: its 3 E4 seats at 420.00 a year, per month; every other retiring
+    // subscription is a legacy offer: no saving, never zero.
+    assert_eq!(savings, ["", "105.00", "", "", "", "", ""]);
 }
 
 #[test]

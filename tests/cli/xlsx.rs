@@ -177,6 +177,7 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
             "Currency",
             "Monthly cost",
             "Monthly ERP",
+            "Monthly saving",
             "Product ID",
             "SKU ID",
             "Term",
