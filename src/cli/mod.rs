@@ -101,6 +101,9 @@ impl ValueEnum for Format {
             Format::Scripts => {
                 "`scripts/*.ps1`: step B per customer as a dry-run-first Microsoft Graph PowerShell script"
             }
+            Format::Ics => {
+                "`calendar/*.ics`: end dates and de-provisioning dates as calendar events, all customers and per customer"
+            }
         };
         Some(PossibleValue::new(self.name()).help(help))
     }
@@ -337,7 +340,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("[possible values: xlsx, html, csv, json, scripts]"),
+            err.contains("[possible values: xlsx, html, csv, json, scripts, ics]"),
             "{err}"
         );
     }

@@ -3,6 +3,7 @@
 
 mod csv_tables;
 pub mod html;
+mod ics;
 mod json;
 pub mod locale;
 mod scripts;
@@ -11,6 +12,7 @@ mod tables;
 mod xlsx;
 
 pub use html::HtmlExporter;
+pub use ics::{CALENDAR, DEADLINES};
 pub use locale::{Locale, Messages};
 pub use scripts::{CSV_COLUMNS as SCRIPT_CSV_COLUMNS, ScriptsExporter};
 pub use xlsx::{EXCEL_MAX_ROWS, XlsxExporter};
@@ -106,16 +108,19 @@ pub enum Format {
     Json,
     /// `scripts/`: step B as a PowerShell script and its input CSV per customer.
     Scripts,
+    /// `calendar/`: the deadlines as iCalendar files, for all customers and per customer.
+    Ics,
 }
 
 impl Format {
     /// Every format, in the order they are written.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Xlsx,
         Format::Html,
         Format::Csv,
         Format::Json,
         Format::Scripts,
+        Format::Ics,
     ];
 
     /// The name `--format` takes.
@@ -126,6 +131,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Scripts => "scripts",
+            Format::Ics => "ics",
         }
     }
 }
@@ -152,9 +158,11 @@ pub fn exporter(format: Format, rendering: &Rendering) -> Box<dyn Exporter> {
         Format::Html => Box::new(HtmlExporter {
             locale: rendering.locale,
             scripts: rendering.formats.contains(&Format::Scripts),
+            calendar: rendering.formats.contains(&Format::Ics),
             raw_csv: rendering.raw_csv,
         }),
         Format::Scripts => Box::new(scripts::ScriptsExporter),
+        Format::Ics => Box::new(ics::IcsExporter),
     }
 }
 

@@ -5,10 +5,32 @@
 use crate::model::{CustomerKey, CustomerRowKey, Report};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Windows device names (any extension) and our own index page.
-const RESERVED: [&str; 23] = [
-    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
-    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9", "index",
+/// Windows device names (any extension), our own index page and all-customers calendar.
+const RESERVED: [&str; 24] = [
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    "com1",
+    "com2",
+    "com3",
+    "com4",
+    "com5",
+    "com6",
+    "com7",
+    "com8",
+    "com9",
+    "lpt1",
+    "lpt2",
+    "lpt3",
+    "lpt4",
+    "lpt5",
+    "lpt6",
+    "lpt7",
+    "lpt8",
+    "lpt9",
+    "index",
+    "deadlines",
 ];
 
 const MAX_LEN: usize = 60;
@@ -104,6 +126,7 @@ mod tests {
         assert_eq!(slug("CON"), "con-customer");
         assert_eq!(slug("com1"), "com1-customer");
         assert_eq!(slug("Index"), "index-customer");
+        assert_eq!(slug("Deadlines"), "deadlines-customer");
         assert_eq!(slug("..."), "customer");
         assert_eq!(slug("a\u{0}b\r\nc\\d:e"), "a-b-c-d-e");
         assert_eq!(slug("Müller & Söhne GmbH"), "mueller-soehne-gmbh");

@@ -284,8 +284,8 @@ fn progress_shows_on_a_terminal_only_and_never_with_quiet() {
         "✓ reading fixtures/demo/subscriptions.csv",
         "✓ reading fixtures/demo/northwind-licenses.csv",
         "✓ analysing",
-        "✓ rendering xlsx, html, csv, json, scripts",
-        "✓ writing 22 files to tty",
+        "✓ rendering xlsx, html, csv, json, scripts, ics",
+        "✓ writing 28 files to tty",
     ] {
         assert!(shown.contains(step), "{step:?} missing in {shown:?}");
     }

@@ -3,6 +3,7 @@
 pub(crate) mod analysis; // §3 rules on small hand-made inputs with hand-computed expectations
 mod architecture; // the folder tree is the pipeline: no room imports from a room after it
 mod bad_inputs; // fixtures/bad: hostile files, exit codes and messages; the accounting proof
+mod calendar; // --format ics read back: events, reminders, stable UIDs, the runbook link
 mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
 mod dates; // never silently wrong: date order per file, yes/no words, with exact messages
 mod hostile; // hostile input round 3: line numbers, values as written, swapped and growing files

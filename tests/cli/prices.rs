@@ -29,15 +29,10 @@ fn report_with(subscriptions: &str, out: &Path, extra: &[&str]) -> std::process:
             "csv,xlsx",
             "-s",
             subscriptions,
-            "-l",
-            "fixtures/demo/contoso-users.csv",
-            "-l",
-            "Fabrikam School District=fixtures/demo/fabrikam-active-users.csv",
-            "-l",
-            "fixtures/demo/northwind-licenses.csv",
             "--out",
             out,
         ][..],
+        &crate::util::DEMO_LICENSES[..],
         extra,
     ]
     .concat();

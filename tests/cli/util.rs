@@ -86,6 +86,16 @@ pub(crate) fn dump(ingested: &Ingested) -> String {
     out
 }
 
+/// The demo's license exports as `report` arguments (from the repository root).
+pub(crate) const DEMO_LICENSES: [&str; 6] = [
+    "-l",
+    "fixtures/demo/contoso-users.csv",
+    "-l",
+    "Fabrikam School District=fixtures/demo/fabrikam-active-users.csv",
+    "-l",
+    "fixtures/demo/northwind-licenses.csv",
+];
+
 /// Runs the binary in `dir` with `args`.
 pub(crate) fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skusunset"))

@@ -42,6 +42,8 @@ pub struct HtmlExporter {
     pub locale: Locale,
     /// Whether `scripts/` is written beside the runbooks (step B links to each script).
     pub scripts: bool,
+    /// Whether `calendar/` is written beside the runbooks (each links its customer's calendar).
+    pub calendar: bool,
     /// `--raw-csv`: the users files beside long runbooks keep formula-like text as read.
     pub raw_csv: bool,
 }
@@ -113,7 +115,7 @@ impl Exporter for HtmlExporter {
         let messages = Messages::load(self.locale)?;
         let shared = Arc::new(Shared {
             env: environment()?,
-            pages: views::Pages::new(report, messages, self.scripts),
+            pages: views::Pages::new(report, messages, self.scripts, self.calendar),
         });
         let dir = PathBuf::from(super::RUNBOOKS);
         let index = render(

@@ -5,6 +5,7 @@
 mod since;
 
 use super::timeline::{self, Event, Timeline};
+use crate::export::ics::expiry_day;
 use crate::export::locale::Messages;
 use crate::export::slug::customer_slugs;
 use crate::model::{
@@ -74,6 +75,8 @@ pub(super) struct RunbookPage<'a> {
     suspended: Vec<SuspendedView>,
     timeline: Timeline,
     script: Option<ScriptLinks>,
+    /// The customer's calendar file in `calendar/`, when calendars are written and it has one.
+    calendar: Option<String>,
     /// The file with all of the customer's users, when a retirement has over [`USER_LIMIT`].
     users_file: Option<String>,
     /// This customer's changes since the previous report.
@@ -194,6 +197,8 @@ pub(super) struct Pages<'a> {
     scripts: Vec<Option<ScriptLinks>>,
     /// Per runbook, the file with all the customer's users, when the runbook cannot list them.
     users_files: Vec<Option<String>>,
+    /// Per runbook, the customer's calendar file (when calendars are written and it has one).
+    calendars: Vec<Option<String>>,
     expiring: BTreeMap<CustomerKey<'a>, Vec<&'a ExpiringRow>>,
     users: BTreeMap<CustomerKey<'a>, Vec<&'a UserRow>>,
     purchases: BTreeMap<CustomerKey<'a>, Vec<&'a PurchaseRow>>,
@@ -223,8 +228,9 @@ pub(super) fn slice<'a, 'k, T>(
 }
 
 impl<'a> Pages<'a> {
-    /// Groups the report once; `scripts`: whether `scripts/` is written beside the runbooks.
-    pub(super) fn new(report: &'a Report, m: Messages, scripts: bool) -> Pages<'a> {
+    /// Groups the report once; `scripts`, `calendar`: whether `scripts/` and `calendar/` are
+    /// written beside the runbooks.
+    pub(super) fn new(report: &'a Report, m: Messages, scripts: bool, calendar: bool) -> Pages<'a> {
         let slugs = customer_slugs(report);
         let users = by_customer(&report.users);
         let customers = report.summary.customers.iter().map(|c| c.customer_key());
@@ -243,7 +249,19 @@ impl<'a> Pages<'a> {
             })
             .collect();
         let users_files = customers
+            .clone()
             .map(|k| lists_fewer(slice(&users, &k)).then(|| format!("{}-users.csv", slugs[&k])))
+            .collect();
+        let expiring = by_customer(&report.expiring);
+        let deprovisioning = by_customer(&report.deprovisioning);
+        let calendars = customers
+            .map(|k| {
+                let dated = slice(&expiring, &k).iter().any(|e| expiry_day(e).is_some())
+                    || slice(&deprovisioning, &k)
+                        .iter()
+                        .any(|d| d.deprovision_on.is_some());
+                (calendar && dated).then(|| format!("{}.ics", slugs[&k]))
+            })
             .collect();
         Pages {
             report,
@@ -251,10 +269,11 @@ impl<'a> Pages<'a> {
             files,
             scripts,
             users_files,
-            expiring: by_customer(&report.expiring),
+            calendars,
+            expiring,
             users,
             purchases: by_customer(&report.purchases),
-            deprovisioning: by_customer(&report.deprovisioning),
+            deprovisioning,
             progress: by_customer(&report.progress),
             changes: by_customer(&report.changes),
             history: by_customer(&report.history),
@@ -373,6 +392,7 @@ impl<'a> Pages<'a> {
         self.runbook(
             &self.report.summary.customers[at],
             self.scripts[at].clone(),
+            self.calendars[at].clone(),
             self.users_files[at].clone(),
         )
     }
@@ -389,6 +409,7 @@ impl<'a> Pages<'a> {
         &self,
         c: &CustomerProgress,
         script: Option<ScriptLinks>,
+        calendar: Option<String>,
         users_file: Option<String>,
     ) -> RunbookPage<'_> {
         let key = c.customer_key();
@@ -406,6 +427,7 @@ impl<'a> Pages<'a> {
             suspended: suspended.iter().map(|d| self.suspended(d)).collect(),
             timeline: self.timeline(expiring, suspended),
             script,
+            calendar,
             users_file,
             since: self.since(Some(&key)),
         }
