@@ -12,7 +12,7 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `report --format csv,xlsx` on the demo's fixtures as of 2026-11-21, with `extra` arguments.
+/// `report --format csv,xlsx,html` on the demo's fixtures as of 2026-11-21, with `extra` arguments.
 fn demo_report(out: &Path, extra: &[&str]) -> std::process::Output {
     report_with("fixtures/demo/subscriptions.csv", out, extra)
 }
@@ -26,7 +26,7 @@ fn report_with(subscriptions: &str, out: &Path, extra: &[&str]) -> std::process:
             "--as-of",
             "2026-11-21",
             "--format",
-            "csv,xlsx",
+            "csv,xlsx,html",
             "-s",
             subscriptions,
             "--out",
@@ -113,6 +113,15 @@ fn purchases_are_priced_per_month_from_the_price_list_and_offer_matrix() {
     assert_eq!(
         sheet.rows().nth(4).unwrap()[at("Monthly cost")],
         calamine::Data::Empty
+    );
+    // Each runbook's step A says what its lines cost.
+    let runbook = std::fs::read_to_string(dir.path().join("runbooks/contoso-ltd.html")).unwrap();
+    assert!(
+        runbook.contains(
+            "<span class=\"cost\">60.80 USD a month at your price; about 76.00 USD for the \
+             customer (estimate, without tax and promotions)</span>"
+        ),
+        "{runbook}"
     );
     let issues = std::fs::read_to_string(dir.path().join("csv/issues.csv")).unwrap();
     let no_price: Vec<&str> = issues

@@ -137,6 +137,8 @@ struct PurchaseView {
     sku: String,
     quantity: i64,
     reason: String,
+    /// What the line costs a month, when a price list priced it.
+    cost: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -382,6 +384,19 @@ impl<'a> Pages<'a> {
         }
     }
 
+    /// A purchase line's monthly cost in words, when it has one.
+    fn cost(&self, cost: &crate::model::Cost) -> Option<String> {
+        let currency = cost.currency.as_deref().unwrap_or_default();
+        let amount = |m: crate::base::money::Money| format!("{m} {currency}");
+        let monthly = amount(cost.monthly_cost?);
+        Some(match cost.monthly_erp {
+            Some(erp) => self
+                .m
+                .fill("cost_line", &[("cost", &monthly), ("erp", &amount(erp))]),
+            None => self.m.fill("cost_line_no_erp", &[("cost", &monthly)]),
+        })
+    }
+
     /// The runbooks' file names, in the order of [`Pages::runbook_at`].
     pub(super) fn files(&self) -> &[String] {
         &self.files
@@ -446,6 +461,7 @@ impl<'a> Pages<'a> {
                 sku: p.recommended_sku.clone(),
                 quantity: p.to_buy,
                 reason: self.m.reason(&p.why),
+                cost: self.cost(&p.cost),
             })
             .collect();
         let options = (r.other_options.iter())
