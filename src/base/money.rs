@@ -16,9 +16,9 @@ impl Money {
     /// Zero.
     pub const ZERO: Money = Money(0);
 
-    /// Parses a price as the price list writes it: digits with an optional `.` and up to six
-    /// decimals, an optional leading `-`; thousands separators and other decimal marks are not
-    /// prices (`None`).
+    /// Parses a price as the price list writes it: digits with an optional `.`, an optional
+    /// leading `-`; thousands separators and other decimal marks are not prices (`None`). Past
+    /// six decimals the price is rounded (a spreadsheet's computed `28.799999999999997`).
     pub fn parse(text: &str) -> Option<Money> {
         let text = text.trim();
         let (negative, digits) = match text.strip_prefix('-') {
@@ -30,7 +30,7 @@ impl Money {
         if whole.is_empty() && fraction.is_empty()
             || !all_digits(whole)
             || !all_digits(fraction)
-            || fraction.len() > 6
+            || fraction.len() > 30
             || whole.len() > 12
         {
             return None;
@@ -40,8 +40,10 @@ impl Money {
         } else {
             whole.parse().ok()?
         };
-        let fraction: i64 = format!("{fraction:0<6}").parse().ok()?;
-        let micros = whole * SCALE + fraction;
+        let (kept, rest) = fraction.split_at(fraction.len().min(6));
+        let round_up = rest.as_bytes().first().is_some_and(|d| *d >= b'5');
+        let fraction: i64 = format!("{kept:0<6}").parse().ok()?;
+        let micros = whole * SCALE + fraction + i64::from(round_up);
         Some(Money(if negative { -micros } else { micros }))
     }
 
@@ -108,16 +110,13 @@ mod tests {
         ] {
             assert_eq!(Money::parse(text).unwrap().to_string(), shown, "{text}");
         }
-        for bad in [
-            "",
-            "-",
-            "1,234.50",
-            "12,5",
-            "1e3",
-            "1.2345678",
-            "abc",
-            "1.2.3",
-        ] {
+        // A spreadsheet's float noise rounds to the millionth.
+        assert_eq!(
+            Money::parse("28.799999999999997").unwrap().to_string(),
+            "28.80"
+        );
+        assert_eq!(Money::parse("1.2345674").unwrap().to_string(), "1.234567");
+        for bad in ["", "-", "1,234.50", "12,5", "1e3", "abc", "1.2.3"] {
             assert_eq!(Money::parse(bad), None, "{bad}");
         }
     }
