@@ -1,11 +1,13 @@
 //! The `Report`: the single contract between the analysis and every exporter. Plain data,
 //! already sorted; exporters format it but compute nothing.
 
+pub mod cost;
 pub mod issues;
 pub mod previous;
 pub mod stepb_plan;
 pub mod vocab;
 
+pub use cost::{Cost, CostTotals};
 pub use vocab::{
     Action, ChangeKind, IssueCode, NextAction, ReasonArg, ReasonCode, Segment, SegmentBasis, State,
     Status, SubscriptionsState, Urgency, WindowState,
@@ -275,81 +277,6 @@ pub struct PurchaseRow {
     /// price for the plan: never zero).
     #[serde(flatten)]
     pub cost: Cost,
-}
-
-/// What a purchase line costs per month (docs/rules.md §3.7): `to_buy` seats at the price list's
-/// price for the term, ÷ the term's months, rounded to the cent. Taxes and promotions are not
-/// in the price list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Cost {
-    /// The price list's `ProductId` of the plan.
-    pub product_id: Option<String>,
-    /// Its `SkuId`.
-    pub sku_id: Option<String>,
-    /// The term priced (`P1M`, `P1Y`, `P3Y`).
-    pub term: Option<String>,
-    /// The billing plan priced (`monthly`, `annual`, `triennial`).
-    pub billing: Option<String>,
-    /// The currency of every amount of the line.
-    pub currency: Option<String>,
-    /// The partner's price of one seat for the term (`UnitPrice`).
-    pub unit_price: Option<crate::base::money::Money>,
-    /// The estimated retail price of one seat for the term (`ERP Price`).
-    pub erp_price: Option<crate::base::money::Money>,
-    /// `to_buy` seats at `unit_price`, per month.
-    pub monthly_cost: Option<crate::base::money::Money>,
-    /// `to_buy` seats at `erp_price`, per month: the customer's estimate.
-    pub monthly_erp: Option<crate::base::money::Money>,
-    /// What stops being billed per month once the customer's open retiring subscriptions of
-    /// the retirement end: their seats at their own offer's price for the term. On the first
-    /// line of a customer and retirement, and only when every such subscription's offer has a
-    /// price (a legacy offer has none).
-    pub monthly_saving: Option<crate::base::money::Money>,
-    /// How the plan was found in the price list: `offer-matrix` (by its String_Id or GUID), or
-    /// `title` (its name equals a product or SKU title: a fallback, check it).
-    pub price_match: Option<String>,
-}
-
-/// The monthly totals of a report's priced purchase lines.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CostTotals {
-    /// The currency of every amount.
-    pub currency: String,
-    /// The sum of `monthly_cost`.
-    pub monthly_cost: crate::base::money::Money,
-    /// The sum of `monthly_erp`, over the lines that have one.
-    pub monthly_erp: crate::base::money::Money,
-    /// Lines with a price.
-    pub priced: usize,
-    /// Lines with an estimated retail price.
-    pub with_erp: usize,
-    /// All lines.
-    pub lines: usize,
-}
-
-impl CostTotals {
-    /// The totals of `purchases`, when a price list priced any of them.
-    pub fn of(purchases: &[PurchaseRow]) -> Option<CostTotals> {
-        let priced: Vec<&Cost> = (purchases.iter())
-            .map(|p| &p.cost)
-            .filter(|c| c.monthly_cost.is_some())
-            .collect();
-        let currency = priced.first()?.currency.clone().unwrap_or_default();
-        let sum = |pick: fn(&Cost) -> Option<crate::base::money::Money>| {
-            (priced.iter().filter_map(|c| pick(c))).fold(
-                crate::base::money::Money::ZERO,
-                crate::base::money::Money::plus,
-            )
-        };
-        Some(CostTotals {
-            currency,
-            monthly_cost: sum(|c| c.monthly_cost),
-            monthly_erp: sum(|c| c.monthly_erp),
-            priced: priced.len(),
-            with_erp: priced.iter().filter(|c| c.monthly_erp.is_some()).count(),
-            lines: purchases.len(),
-        })
-    }
 }
 
 /// A reason as a code (a key of the locale files' `[reasons]` table) and the values its text

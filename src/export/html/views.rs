@@ -2,6 +2,7 @@
 //! with dates and labels already in the page's language. Grouping and wording only; every figure
 //! comes from the `Report`.
 
+mod purchase;
 mod since;
 
 use super::timeline::{self, Event, Timeline};
@@ -14,6 +15,7 @@ use crate::model::{
     State, Urgency, UserRow, by_customer,
 };
 use chrono::NaiveDate;
+use purchase::PurchaseView;
 use serde::Serialize;
 use since::Since;
 use std::collections::BTreeMap;
@@ -129,16 +131,6 @@ struct RetirementView {
     users_more: Option<String>,
     suspend: Vec<SuspendView>,
     ended: Vec<EndedView>,
-}
-
-#[derive(Serialize)]
-struct PurchaseView {
-    plan: String,
-    sku: String,
-    quantity: i64,
-    reason: String,
-    /// What the line costs a month, when a price list priced it.
-    cost: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -384,19 +376,6 @@ impl<'a> Pages<'a> {
         }
     }
 
-    /// A purchase line's monthly cost in words, when it has one.
-    fn cost(&self, cost: &crate::model::Cost) -> Option<String> {
-        let currency = cost.currency.as_deref().unwrap_or_default();
-        let amount = |m: crate::base::money::Money| format!("{m} {currency}");
-        let monthly = amount(cost.monthly_cost?);
-        Some(match cost.monthly_erp {
-            Some(erp) => self
-                .m
-                .fill("cost_line", &[("cost", &monthly), ("erp", &amount(erp))]),
-            None => self.m.fill("cost_line_no_erp", &[("cost", &monthly)]),
-        })
-    }
-
     /// The runbooks' file names, in the order of [`Pages::runbook_at`].
     pub(super) fn files(&self) -> &[String] {
         &self.files
@@ -456,13 +435,7 @@ impl<'a> Pages<'a> {
         let purchases: Vec<PurchaseView> = slice(&self.purchases, key)
             .iter()
             .filter(|p| p.retirement_id == id)
-            .map(|p| PurchaseView {
-                plan: p.recommended_plan.clone(),
-                sku: p.recommended_sku.clone(),
-                quantity: p.to_buy,
-                reason: self.m.reason(&p.why),
-                cost: self.cost(&p.cost),
-            })
+            .map(|p| PurchaseView::of(p, &self.m))
             .collect();
         let options = (r.other_options.iter())
             .map(|o| OptionView {
