@@ -87,6 +87,7 @@ fn used(lics: LazyFrame, wanted: &[(u32, PurchaseRow)]) -> Result<(PerPlan, BTre
         }
     }
     let with_data = lics
+        .filter(col("sku").is_not_null())
         .select([col("customer_key")])
         .unique(None, UniqueKeepStrategy::Any)
         .collect()?;
