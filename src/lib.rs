@@ -52,17 +52,6 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
     let mut ingested = ingest::load_observed(&config.inputs, &|file| {
         progress.step(format!("reading {file}"));
     })?;
-    progress.step("attributing rows to customers");
-    let customers = analyze::attribute::attribute(&mut ingested)?;
-    progress.step("analysing");
-    // Named with the largest input, should memory run out.
-    if let Some(largest) = (ingested.accounting.iter()).max_by_key(|a| a.rows_read) {
-        base::memory::set_phase(&format!(
-            "analysing (the largest input: `{}`, {} rows)",
-            base::text::escape(&largest.file),
-            largest.rows_read
-        ));
-    }
     let pricing = match &config.prices {
         Some(source) => {
             progress.step(format!("reading {}", source.price_list.display()));
@@ -75,6 +64,17 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
         }
         None => None,
     };
+    progress.step("attributing rows to customers");
+    let customers = analyze::attribute::attribute(&mut ingested)?;
+    progress.step("analysing");
+    // Named with the largest input, should memory run out.
+    if let Some(largest) = (ingested.accounting.iter()).max_by_key(|a| a.rows_read) {
+        base::memory::set_phase(&format!(
+            "analysing (the largest input: `{}`, {} rows)",
+            base::text::escape(&largest.file),
+            largest.rows_read
+        ));
+    }
     let names = |files: &[ingest::InputFile]| files.iter().map(ingest::InputFile::label).collect();
     let run = RunInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
