@@ -78,6 +78,19 @@ fn list_segment(segment: Segment) -> &'static str {
     }
 }
 
+/// Customer (id, name) → segment.
+type Segments<'c> = HashMap<(Option<&'c str>, &'c str), Segment>;
+
+/// The price list's `Segment` of a customer (`Commercial` for one the analysis did not segment).
+fn segment_of(segments: &Segments, id: Option<&str>, name: &str) -> &'static str {
+    list_segment(
+        segments
+            .get(&(id, name))
+            .copied()
+            .unwrap_or(Segment::Business),
+    )
+}
+
 /// How a plan was found in the price list.
 const BY_MATRIX: &str = "offer-matrix";
 /// See [`BY_MATRIX`].
@@ -126,17 +139,11 @@ impl Pricing {
 
     /// Sets `monthly_saving` on the first line of each customer and retirement whose open
     /// retiring subscriptions all have a price.
-    fn savings(
-        &self,
-        purchases: &mut [PurchaseRow],
-        segments: &HashMap<(Option<&str>, &str), Segment>,
-        billed: &[Billed],
-    ) {
+    fn savings(&self, purchases: &mut [PurchaseRow], segments: &Segments, billed: &[Billed]) {
         type Key = (Option<String>, String, String);
         let mut saving: BTreeMap<Key, Option<Money>> = BTreeMap::new();
         for b in billed {
-            let who = (b.customer_id.as_deref(), b.customer_name.as_str());
-            let segment = list_segment(segments.get(&who).copied().unwrap_or(Segment::Business));
+            let segment = segment_of(segments, b.customer_id.as_deref(), &b.customer_name);
             let price = (b.offer_id.as_deref().and_then(offer_key))
                 .and_then(|offer| self.list.price(&offer, segment))
                 .map(|p| p.unit_price.per_month(b.quantity, self.list.term.months()));
@@ -171,7 +178,7 @@ impl Pricing {
         billed: &[Billed],
         resolver: &Resolver,
     ) -> Vec<Issue> {
-        let segments: HashMap<(Option<&str>, &str), Segment> = (customers.iter())
+        let segments: Segments = (customers.iter())
             .map(|c| {
                 (
                     (c.customer_id.as_deref(), c.customer_name.as_str()),
@@ -182,8 +189,7 @@ impl Pricing {
         let months = self.list.term.months();
         let mut missing: BTreeMap<(String, String, &'static str), usize> = BTreeMap::new();
         for row in purchases.iter_mut() {
-            let key = (row.customer_id.as_deref(), row.customer_name.as_str());
-            let segment = list_segment(segments.get(&key).copied().unwrap_or(Segment::Business));
+            let segment = segment_of(&segments, row.customer_id.as_deref(), &row.customer_name);
             let found = self.find(
                 resolver,
                 &row.recommended_sku,

@@ -124,9 +124,9 @@ pub fn analyze(
     drop(std::mem::take(&mut ingested.subscriptions));
     let users = users.rows(&segments, resolver)?;
 
-    let customers_rows = segments.rows(customers);
+    let customers = segments.rows(customers);
     let price_issues = match pricing {
-        Some(pricing) => pricing.price(&mut purchases, &customers_rows, &billed, resolver),
+        Some(pricing) => pricing.price(&mut purchases, &customers, &billed, resolver),
         None => Vec::new(),
     };
     let mut issues: Vec<Issue> = [
@@ -139,7 +139,6 @@ pub fn analyze(
     ]
     .concat();
     issues.sort();
-    let customers = customers_rows;
     let retirements = summary::retirements_used(resolver, &expiring, &users, &deprovisioning);
     let tables = summary::Tables {
         customers: &customers,

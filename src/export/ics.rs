@@ -16,9 +16,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The calendars' folder.
-pub const CALENDAR: &str = "calendar";
-/// The file with every customer's deadlines, in [`CALENDAR`] (no customer slug is this name).
-pub const DEADLINES: &str = "deadlines";
+const CALENDAR: &str = "calendar";
+/// The file with every customer's deadlines, in [`CALENDAR`] (a reserved slug: no customer's
+/// calendar has this name).
+pub(super) const DEADLINES: &str = "deadlines";
 
 /// Writes the calendars.
 pub(super) struct IcsExporter;
@@ -26,6 +27,11 @@ pub(super) struct IcsExporter;
 /// The day of an expiring subscription's event: its end date, while it is open.
 pub(super) fn expiry_day(e: &ExpiringRow) -> Option<NaiveDate> {
     e.end_date.filter(|_| e.state.is_open())
+}
+
+/// The day of a suspended subscription's event: its de-provisioning date, when known.
+pub(super) fn deprovision_day(d: &DeprovisioningRow) -> Option<NaiveDate> {
+    d.deprovision_on
 }
 
 /// A stable UID: the same subscription and kind of date give the same UID every week.
@@ -139,7 +145,7 @@ impl Exporter for IcsExporter {
             }
         }
         for d in &report.deprovisioning {
-            if let Some(on) = d.deprovision_on {
+            if let Some(on) = deprovision_day(d) {
                 let slug = slugs.get(&d.customer_key());
                 add(
                     slug,

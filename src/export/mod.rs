@@ -12,7 +12,6 @@ mod tables;
 mod xlsx;
 
 pub use html::HtmlExporter;
-pub use ics::{CALENDAR, DEADLINES};
 pub use locale::{Locale, Messages};
 pub use scripts::{CSV_COLUMNS as SCRIPT_CSV_COLUMNS, ScriptsExporter};
 pub use xlsx::{EXCEL_MAX_ROWS, XlsxExporter};

@@ -30,7 +30,7 @@ const RESERVED: [&str; 24] = [
     "lpt8",
     "lpt9",
     "index",
-    "deadlines",
+    super::ics::DEADLINES,
 ];
 
 const MAX_LEN: usize = 60;

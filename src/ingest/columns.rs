@@ -4,7 +4,7 @@
 //! error listing the valid ones.
 
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
-use crate::read::headers::normalize;
+use crate::read::headers::{KnownHeaders, normalize};
 use crate::read::limits::read_file;
 use crate::read::table::Table;
 use anyhow::{Context, Result};
@@ -51,18 +51,11 @@ impl ColumnRenames {
         Ok(ColumnRenames(renames))
     }
 
-    /// Whether a column under `header` can be read as a field: a built-in alias of a
-    /// subscription or license field, or a header this file names. The readers hold no other
-    /// column's cells.
-    pub(super) fn wanted(&self) -> impl Fn(&str) -> bool + Sync + '_ {
-        let aliases: std::collections::HashSet<String> = (SUBSCRIPTION_FIELDS.iter())
-            .chain(LICENSE_FIELDS)
-            .flat_map(|spec| spec.aliases.iter().map(|alias| normalize(alias)))
-            .collect();
-        move |header| {
-            let header = normalize(header);
-            aliases.contains(&header) || self.0.contains_key(&header)
-        }
+    /// The headers a column can be read as a field under: a built-in alias of a subscription or
+    /// license field, or a header this file names. The readers hold no other column's cells.
+    pub(super) fn wanted(&self) -> KnownHeaders {
+        KnownHeaders::of(SUBSCRIPTION_FIELDS.iter().chain(LICENSE_FIELDS))
+            .and(self.0.keys().cloned())
     }
 
     /// Renames the headers of `table` that the file names.

@@ -426,11 +426,12 @@ fn read_files(
     reading: &(dyn Fn(&str) + Sync),
     read: impl Fn(&InputFile, &Table, &mut Vec<Issue>) -> Result<TableRead> + Sync,
 ) -> Result<Vec<FileRead>> {
+    let known = renames.wanted();
+    let wanted = |header: &str| known.knows(header);
     let reads: Vec<Result<FileRead>> = files
         .par_iter()
         .map(|file| {
             reading(&file.label());
-            let wanted = renames.wanted();
             let keep = Keep::Headers(&wanted);
             let table = renames.apply(read_table(&file.path, &file.label(), sheet, keep)?);
             let mut issues = Vec::new();

@@ -50,6 +50,30 @@ pub fn listed(headers: &[String]) -> String {
     list.join(", ")
 }
 
+/// The headers some field can be read from, normalized ([`normalize`]): what a reader needs to
+/// keep of a table (`read::table::Keep`).
+pub struct KnownHeaders(std::collections::HashSet<String>);
+
+impl KnownHeaders {
+    /// Every alias of `fields`.
+    pub fn of<'f>(fields: impl IntoIterator<Item = &'f FieldSpec>) -> KnownHeaders {
+        let aliases = fields.into_iter().flat_map(|f| f.aliases.iter());
+        KnownHeaders(aliases.map(|alias| normalize(alias)).collect())
+    }
+
+    /// These headers too, normalized already.
+    #[must_use]
+    pub fn and(mut self, normalized: impl IntoIterator<Item = String>) -> KnownHeaders {
+        self.0.extend(normalized);
+        self
+    }
+
+    /// Whether `header` (as written) is one of them.
+    pub fn knows(&self, header: &str) -> bool {
+        self.0.contains(&normalize(header))
+    }
+}
+
 /// Where each field of `specs` sits in `headers` (`None` when absent).
 pub struct ColumnMap {
     positions: Vec<(&'static str, Option<usize>)>,

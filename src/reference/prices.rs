@@ -9,7 +9,7 @@
 use super::names::lookup_key;
 use crate::base::error::InputError;
 use crate::base::money::Money;
-use crate::read::headers::{ColumnMap, FieldSpec, field};
+use crate::read::headers::{ColumnMap, FieldSpec, KnownHeaders, field};
 use crate::read::table::{Keep, Table};
 use anyhow::{Result, bail};
 use chrono::{Datelike, NaiveDate};
@@ -352,11 +352,8 @@ impl PriceList {
 
 /// Reads a price file (CSV or spreadsheet), holding only the columns of `fields`.
 fn read_fields(path: &Path, file: &str, fields: &[FieldSpec]) -> Result<Table> {
-    let wanted = |header: &str| {
-        let header = crate::read::headers::normalize(header);
-        (fields.iter().flat_map(|f| f.aliases))
-            .any(|alias| crate::read::headers::normalize(alias) == header)
-    };
+    let known = KnownHeaders::of(fields);
+    let wanted = |header: &str| known.knows(header);
     crate::read::read_table(path, file, None, Keep::Headers(&wanted))
 }
 

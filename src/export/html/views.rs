@@ -6,7 +6,7 @@ mod purchase;
 mod since;
 
 use super::timeline::{self, Event, Timeline};
-use crate::export::ics::expiry_day;
+use crate::export::ics::{deprovision_day, expiry_day};
 use crate::export::locale::Messages;
 use crate::export::slug::customer_slugs;
 use crate::model::{
@@ -253,7 +253,7 @@ impl<'a> Pages<'a> {
                 let dated = slice(&expiring, &k).iter().any(|e| expiry_day(e).is_some())
                     || slice(&deprovisioning, &k)
                         .iter()
-                        .any(|d| d.deprovision_on.is_some());
+                        .any(|d| deprovision_day(d).is_some());
                 (calendar && dated).then(|| format!("{}.ics", slugs[&k]))
             })
             .collect();
