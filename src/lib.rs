@@ -84,6 +84,17 @@ pub fn build_report_shown(config: &Config, progress: &Progress) -> Result<Report
         subscription_files: names(&config.inputs.subscriptions),
         license_files: names(&config.inputs.licenses),
         segment_overrides: config.params.segment_overrides.clone(),
+        prices: pricing.as_ref().map(|p| model::PricesUsed {
+            price_list: p.list.file.clone(),
+            offer_matrix: (config.prices.as_ref())
+                .and_then(|s| s.offer_matrix.as_ref())
+                .map(|m| m.display().to_string()),
+            market: p.list.market.clone(),
+            currency: p.list.currency.clone(),
+            term: p.list.term.as_str().to_string(),
+            billing: p.list.billing.as_str().to_string(),
+        }),
+        redacted_users: false,
     };
     analyze::analyze(
         ingested,

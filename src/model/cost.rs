@@ -1,5 +1,5 @@
-//! What the purchases cost (docs/rules.md §3.7): the price columns of a purchase line, and the
-//! monthly totals the terminal prints.
+//! What the purchases cost (docs/rules.md §3.7): the price columns of a purchase line, the prices
+//! a run used, and the monthly totals per customer and over the report.
 
 use super::PurchaseRow;
 use crate::base::money::Money;
@@ -38,15 +38,37 @@ pub struct Cost {
     pub price_match: Option<String>,
 }
 
-/// The monthly totals of a report's priced purchase lines.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CostTotals {
+/// The price list and choice a run priced with (`--price-list`, after defaults).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PricesUsed {
+    /// `--price-list` as given.
+    pub price_list: String,
+    /// `--offer-matrix` as given.
+    pub offer_matrix: Option<String>,
+    /// The market priced.
+    pub market: String,
     /// The currency of every amount.
     pub currency: String,
-    /// The sum of `monthly_cost`.
-    pub monthly_cost: Money,
+    /// The term priced (`P1Y`, …).
+    pub term: String,
+    /// The billing plan priced (`monthly`, …).
+    pub billing: String,
+}
+
+/// The monthly totals of purchase lines: a customer's, or the whole report's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CostTotals {
+    /// The currency of every amount (empty when no line is priced).
+    pub currency: String,
+    /// The sum of `monthly_cost`, over the lines that have one (`None`: no line priced; never
+    /// a zero that stands for "unknown").
+    pub monthly_cost: Option<Money>,
     /// The sum of `monthly_erp`, over the lines that have one.
-    pub monthly_erp: Money,
+    pub monthly_erp: Option<Money>,
+    /// The sum of `monthly_saving`, over the lines that have one.
+    pub monthly_saving: Option<Money>,
+    /// Seats to buy over all lines.
+    pub to_buy: i64,
     /// Lines with a price.
     pub priced: usize,
     /// Lines with an estimated retail price.
@@ -55,24 +77,70 @@ pub struct CostTotals {
     pub lines: usize,
 }
 
+/// One customer's [`CostTotals`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerCost {
+    /// Tenant id.
+    pub customer_id: Option<String>,
+    /// Name.
+    pub customer_name: String,
+    /// The customer's lines, summed.
+    pub totals: CostTotals,
+}
+
+/// Adds an amount to a sum that may not have started.
+fn add(sum: &mut Option<Money>, amount: Option<Money>) {
+    if let Some(amount) = amount {
+        *sum = Some(sum.unwrap_or(Money::ZERO).plus(amount));
+    }
+}
+
 impl CostTotals {
+    /// Adds one purchase line.
+    fn add(&mut self, p: &PurchaseRow) {
+        let c = &p.cost;
+        self.lines += 1;
+        self.to_buy += p.to_buy;
+        if c.monthly_cost.is_some() {
+            self.priced += 1;
+            if self.currency.is_empty() {
+                self.currency = c.currency.clone().unwrap_or_default();
+            }
+        }
+        if c.monthly_erp.is_some() {
+            self.with_erp += 1;
+        }
+        add(&mut self.monthly_cost, c.monthly_cost);
+        add(&mut self.monthly_erp, c.monthly_erp);
+        add(&mut self.monthly_saving, c.monthly_saving);
+    }
+
     /// The totals of `purchases`, when a price list priced any of them.
     pub fn of(purchases: &[PurchaseRow]) -> Option<CostTotals> {
-        let priced: Vec<&Cost> = (purchases.iter())
-            .map(|p| &p.cost)
-            .filter(|c| c.monthly_cost.is_some())
-            .collect();
-        let currency = priced.first()?.currency.clone().unwrap_or_default();
-        let sum = |pick: fn(&Cost) -> Option<Money>| {
-            (priced.iter().filter_map(|c| pick(c))).fold(Money::ZERO, Money::plus)
-        };
-        Some(CostTotals {
-            currency,
-            monthly_cost: sum(|c| c.monthly_cost),
-            monthly_erp: sum(|c| c.monthly_erp),
-            priced: priced.len(),
-            with_erp: priced.iter().filter(|c| c.monthly_erp.is_some()).count(),
-            lines: purchases.len(),
-        })
+        let mut totals = CostTotals::default();
+        for p in purchases {
+            totals.add(p);
+        }
+        (totals.priced > 0).then_some(totals)
+    }
+
+    /// The totals of each customer's lines, in the order the customers first appear.
+    pub fn per_customer(purchases: &[PurchaseRow]) -> Vec<CustomerCost> {
+        let mut out: Vec<CustomerCost> = Vec::new();
+        let mut at: std::collections::HashMap<(Option<&str>, &str), usize> =
+            std::collections::HashMap::new();
+        for p in purchases {
+            let key = (p.customer_id.as_deref(), p.customer_name.as_str());
+            let i = *at.entry(key).or_insert_with(|| {
+                out.push(CustomerCost {
+                    customer_id: p.customer_id.clone(),
+                    customer_name: p.customer_name.clone(),
+                    totals: CostTotals::default(),
+                });
+                out.len() - 1
+            });
+            out[i].totals.add(p);
+        }
+        out
     }
 }

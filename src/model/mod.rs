@@ -7,7 +7,7 @@ pub mod previous;
 pub mod stepb_plan;
 pub mod vocab;
 
-pub use cost::{Cost, CostTotals};
+pub use cost::{Cost, CostTotals, CustomerCost, PricesUsed};
 pub use vocab::{
     Action, ChangeKind, IssueCode, NextAction, ReasonArg, ReasonCode, Segment, SegmentBasis, State,
     Status, SubscriptionsState, Urgency, WindowState,
@@ -166,6 +166,13 @@ pub struct RunInfo {
     pub license_files: Vec<String>,
     /// `--segment` overrides, customer → segment.
     pub segment_overrides: BTreeMap<String, Segment>,
+    /// The prices used (`--price-list`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prices: Option<PricesUsed>,
+    /// Whether users are pseudonyms (`--redact-users`): no user principal name or display name
+    /// is in the report.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub redacted_users: bool,
 }
 
 /// A customer and its segment.

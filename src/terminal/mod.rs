@@ -281,26 +281,37 @@ fn print_costs(report: &Report, w: &mut impl Write) -> io::Result<()> {
     let Some(t) = crate::model::CostTotals::of(&report.purchases) else {
         return Ok(());
     };
-    let erp = if t.with_erp > 0 {
-        format!(
-            " (estimated retail {} {}{})",
-            t.monthly_erp,
+    let money = |m: Option<crate::base::money::Money>| m.unwrap_or_default();
+    let erp = match t.monthly_erp {
+        Some(erp) => format!(
+            " (estimated retail {erp} {}{})",
             t.currency,
             if t.with_erp < t.priced {
                 format!(", {} of those lines", t.with_erp)
             } else {
                 String::new()
             }
-        )
-    } else {
-        String::new()
+        ),
+        None => String::new(),
     };
     writeln!(
         w,
         "  {} {} a month at your price{erp} for {} of {} purchase lines (taxes and promotions \
          not included; lines without a price are `no-price` issues)",
-        t.monthly_cost, t.currency, t.priced, t.lines
-    )
+        money(t.monthly_cost),
+        t.currency,
+        t.priced,
+        t.lines
+    )?;
+    if let Some(saving) = t.monthly_saving {
+        writeln!(
+            w,
+            "  {saving} {} a month stops being billed when the retiring subscriptions end (at \
+             your price, where their offers are in the price list)",
+            t.currency
+        )?;
+    }
+    Ok(())
 }
 
 /// The customers whose licences to buy are seat counts, loudly: those numbers buy every seat.

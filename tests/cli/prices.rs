@@ -192,6 +192,19 @@ fn a_retiring_new_commerce_subscription_saves_its_own_price() {
     // Contoso's E4 line: its 3 E4 seats at 420.00 a year, per month; every other retiring
     // subscription is a legacy offer: no saving, never zero.
     assert_eq!(savings, ["", "105.00", "", "", "", "", ""]);
+    // The Costs sheet's total and the terminal carry it.
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(out_dir.join("expiry-report.xlsx")).unwrap();
+    let costs = calamine::Reader::worksheet_range(&mut book, "Costs").unwrap();
+    let total = (costs.rows())
+        .find(|r| r[0] == calamine::Data::String("Total".into()))
+        .unwrap();
+    assert_eq!(total[6], calamine::Data::Float(105.0));
+    assert!(
+        stdout(&out).contains("  105.00 USD a month stops being billed when the retiring"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -371,4 +384,121 @@ fn a_price_list_without_a_required_column_or_with_a_bad_price_is_refused() {
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
     }
+}
+
+#[test]
+fn the_workbook_sums_the_costs_per_customer_and_in_total() {
+    use calamine::Data::{Empty, Float, String as S};
+    let dir = tempfile::tempdir().unwrap();
+    let out = demo_report(dir.path(), &US);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = dir.path().join("expiry-report.xlsx");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    assert_eq!(
+        calamine::Reader::sheet_names(&book)[..2],
+        ["Summary", "Costs"]
+    );
+    let costs = calamine::Reader::worksheet_range(&mut book, "Costs").unwrap();
+    let rows: Vec<Vec<calamine::Data>> = costs.rows().map(<[_]>::to_vec).collect();
+    let money = |m: f64| Float(m);
+    // Customer, seats, lines, priced, cost, retail, no longer billed, currency (the id last).
+    let expected = [
+        ("Contoso Ltd", 3.0, 2.0, 2.0, money(65.6), money(82.0)),
+        (
+            "Fabrikam School District",
+            3.0,
+            2.0,
+            1.0,
+            money(1.2),
+            money(1.5),
+        ),
+        (
+            "Northwind Traders",
+            12.0,
+            1.0,
+            1.0,
+            money(364.8),
+            money(456.0),
+        ),
+        ("Tailspin Toys", 40.0, 1.0, 1.0, money(96.0), money(120.0)),
+        (
+            "Wide World Importers",
+            5.0,
+            1.0,
+            1.0,
+            money(12.0),
+            money(15.0),
+        ),
+    ];
+    for (row, (name, seats, lines, priced, cost, retail)) in rows[1..].iter().zip(expected) {
+        assert_eq!(
+            row[..8],
+            [
+                S(name.into()),
+                Float(seats),
+                Float(lines),
+                Float(priced),
+                cost,
+                retail,
+                Empty,
+                S("USD".into())
+            ]
+        );
+    }
+    // A blank row, then the total: 6 of 7 lines priced, the unpriced one never counted as zero.
+    let total = &rows[7];
+    assert_eq!(
+        total[..8],
+        [
+            S("Total".into()),
+            Float(63.0),
+            Float(7.0),
+            Float(6.0),
+            Float(539.6),
+            Float(674.5),
+            Empty,
+            S("USD".into())
+        ]
+    );
+    assert!(rows[9][0].to_string().starts_with("Taxes and promotions"));
+}
+
+#[test]
+fn the_summary_carries_the_cost_totals_in_the_currency() {
+    use calamine::Data::{Float, String as S};
+    let dir = tempfile::tempdir().unwrap();
+    let out = demo_report(dir.path(), &US);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = dir.path().join("expiry-report.xlsx");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    // The Summary's Costs block: the same totals, beside their labels.
+    let summary = calamine::Reader::worksheet_range(&mut book, "Summary").unwrap();
+    let value = |label: &str| {
+        (summary.rows())
+            .find(|r| r[0] == S(label.into()))
+            .unwrap_or_else(|| panic!("{label}"))[2]
+            .clone()
+    };
+    assert_eq!(value("At your price (UnitPrice)"), Float(539.6));
+    assert_eq!(
+        value("At estimated retail (ERP Price): the customers' estimate"),
+        Float(674.5)
+    );
+    assert_eq!(value("Purchase lines priced"), S("6 of 7".into()));
+    // Amounts are typed cells in the price list's currency.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("[$USD] #,##0.00##"), "{styles}");
+}
+
+#[test]
+fn without_a_price_list_there_is_no_costs_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = demo_report(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let book: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.path().join("expiry-report.xlsx")).unwrap();
+    assert!(!calamine::Reader::sheet_names(&book).contains(&"Costs".to_string()));
+    assert!(!stdout(&out).contains("a month at your price"));
 }

@@ -6,6 +6,7 @@
 //! `Users (2)`, … past Excel's row limit. The creation date is the as-of date, so the same inputs
 //! give the same bytes.
 
+mod costs;
 mod print;
 mod summary;
 
@@ -404,7 +405,11 @@ fn widths(needs: &[print::Need], printed: usize) -> (Vec<f64>, Vec<bool>) {
 impl Exporter for XlsxExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
         let per_sheet = self.max_rows_per_sheet.saturating_sub(1).max(1);
-        let f = Formats::new();
+        let mut f = Formats::new();
+        if let Some(prices) = &report.run.prices {
+            // Every amount in the price list's currency, as a typed number.
+            f.money = costs::currency_format(&prices.currency);
+        }
         let mut wb = Workbook::new();
         let created = report.run.as_of.and_time(NaiveTime::MIN);
         wb.set_properties(
@@ -415,6 +420,7 @@ impl Exporter for XlsxExporter {
                 .set_creation_datetime(&created),
         );
         summary::sheet(wb.add_worksheet(), report, &f)?;
+        costs::sheet(&mut wb, report, &f)?;
         let english = Messages::english();
         let reasons = Reasons::word(report, &english);
         for table in tables(report, &reasons, ExpiringOrder::ByUrgency) {

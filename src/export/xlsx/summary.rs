@@ -10,12 +10,12 @@ use anyhow::Result;
 use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, Format, FormatAlign, RowNum, Worksheet};
 
 /// The next row to write on the Summary sheet (the sheet is written top to bottom).
-struct Cursor {
-    row: RowNum,
+pub(super) struct Cursor {
+    pub(super) row: RowNum,
 }
 
 impl Cursor {
-    fn next(&mut self) -> RowNum {
+    pub(super) fn next(&mut self) -> RowNum {
         self.row += 1;
         self.row - 1
     }
@@ -30,13 +30,19 @@ fn shade_of(urgency: Urgency) -> Option<&'static Shade> {
     }
 }
 
-fn heading(ws: &mut Worksheet, at: &mut Cursor, text: &str, f: &Formats) -> Result<()> {
+pub(super) fn heading(ws: &mut Worksheet, at: &mut Cursor, text: &str, f: &Formats) -> Result<()> {
     at.next();
     ws.write_string_with_format(at.next(), 0, text, &f.bold.clone().set_font_size(12))?;
     Ok(())
 }
 
-fn pair(ws: &mut Worksheet, at: &mut Cursor, label: &str, value: Value, f: &Formats) -> Result<()> {
+pub(super) fn pair(
+    ws: &mut Worksheet,
+    at: &mut Cursor,
+    label: &str,
+    value: Value,
+    f: &Formats,
+) -> Result<()> {
     let row = at.next();
     label_cell(ws, row, label, Format::new())?;
     write_value(ws, row, VALUE_COL, &value, f)?;
@@ -93,6 +99,15 @@ fn run_section(ws: &mut Worksheet, at: &mut Cursor, r: &Report, f: &Formats) -> 
         f,
     )?;
     pair(ws, at, "Catalog", Value::Text(&run.catalog), f)?;
+    if run.redacted_users {
+        pair(
+            ws,
+            at,
+            "Users",
+            Value::Text("pseudonyms (--redact-users): no user names in this report"),
+            f,
+        )?;
+    }
     // One file per row: a long list in one cell ran off the page.
     list(ws, at, "Subscription files", &run.subscription_files)?;
     list(ws, at, "License files", &run.license_files)?;
@@ -489,6 +504,7 @@ pub(super) fn sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<()> {
     customers_section(ws, &mut at, r, f)?;
     headline_section(ws, &mut at, r, f)?;
     plans_section(ws, &mut at, r, f)?;
+    super::costs::summary_block(ws, &mut at, r, f)?;
     let chart_row = at.row + 1;
     if let Some((first, last)) = weeks_section(ws, &mut at, r, f)? {
         ws.insert_chart(chart_row, 5, &chart(first, last))?;
