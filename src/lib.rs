@@ -139,6 +139,10 @@ fn outcome(report: &Report, strict: bool) -> Outcome {
 fn report(config: &Config, output: &OutputConfig, progress: &Progress) -> Result<Outcome> {
     let mut report = build_report_shown(config, progress)?;
     compare_with_previous(&mut report, output)?;
+    if output.redact_users {
+        // After the comparison, which counts users and so reads the same either way.
+        analyze::redact::redact_users(&mut report);
+    }
     let names: Vec<String> = output
         .formats
         .iter()
@@ -180,7 +184,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Report(args) => report(
             &args.inputs.config()?,
-            &args.output.config(&[Format::Xlsx, Format::Html]),
+            &args.output.config(&[Format::Xlsx, Format::Html])?,
             &progress,
         ),
         Command::Check(args) => {
@@ -206,9 +210,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Command::Demo(args) => {
+            let output = args.output.config(&Format::ALL)?;
             let fixtures = config::demo::unpack()?;
             let config = config::demo::config(&fixtures, config::as_of(args.as_of.as_deref())?);
-            report(&config, &args.output.config(&Format::ALL), &progress)
+            report(&config, &output, &progress)
         }
     }
 }

@@ -15,6 +15,7 @@ mod plan_changes;
 mod products;
 pub mod progress;
 mod purchases;
+pub mod redact;
 mod segments;
 mod staleness;
 pub mod stepb_plan;

@@ -275,6 +275,11 @@ pub struct OutputArgs {
     /// nothing (default: the report this run replaces in --out).
     #[arg(long, value_name = "PATH")]
     pub previous: Option<PathBuf>,
+    /// Replace every user with a per-customer pseudonym (`user-0017`) in every output, for a
+    /// report that leaves the partner; counts stay the same. The step B scripts need the real
+    /// names, so `--format scripts` is refused with it.
+    #[arg(long)]
+    pub redact_users: bool,
 }
 
 /// `report`.

@@ -88,14 +88,25 @@ impl PriceArgs {
 }
 
 impl OutputArgs {
-    /// Validates the output arguments; no `--format` means `defaults`.
-    pub fn config(&self, defaults: &[Format]) -> OutputConfig {
+    /// Validates the output arguments; no `--format` means `defaults` (without the scripts when
+    /// users are redacted).
+    pub fn config(&self, defaults: &[Format]) -> Result<OutputConfig> {
         let args = self;
         let mut formats: Vec<Format> = if args.format.is_empty() {
-            defaults.to_vec()
+            (defaults.iter())
+                .filter(|f| !(args.redact_users && **f == Format::Scripts))
+                .copied()
+                .collect()
         } else {
             args.format.clone()
         };
+        if args.redact_users && formats.contains(&Format::Scripts) {
+            bail!(
+                "--redact-users cannot write the step B scripts: they reassign licenses by the \
+                 users' real names. Leave `scripts` out of --format, and write the scripts in \
+                 a run without --redact-users into another --out folder"
+            );
+        }
         // report.json is always written: next week's run compares against it.
         formats.push(Format::Json);
         formats.sort();
@@ -105,7 +116,7 @@ impl OutputArgs {
             Some(path) if path.as_os_str() == "none" => PreviousSource::Nothing,
             Some(path) => PreviousSource::Path(path.clone()),
         };
-        OutputConfig {
+        Ok(OutputConfig {
             out: args.out.clone(),
             formats,
             locale: args.locale,
@@ -113,7 +124,8 @@ impl OutputArgs {
             raw_csv: args.raw_csv,
             keep: args.keep,
             previous,
-        }
+            redact_users: args.redact_users,
+        })
     }
 }
 

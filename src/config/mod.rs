@@ -57,6 +57,8 @@ pub struct OutputConfig {
     pub keep: usize,
     /// The report to compare with (`--previous`).
     pub previous: PreviousSource,
+    /// Users as pseudonyms in every output (`--redact-users`).
+    pub redact_users: bool,
 }
 
 /// Which previous report the weekly comparison reads.

@@ -249,6 +249,14 @@ pub fn print_summary(report: &Report, written: &[PathBuf], w: &mut impl Write) -
     print_changes(report, w)?;
     print_dates(report, w)?;
     print_errors(report, written, w)?;
+    if report.run.redacted_users {
+        writeln!(
+            w,
+            "users are pseudonyms (user-0001, … per customer) in every file written \
+             (--redact-users); the earlier reports kept in .skusunset/ are as they were \
+             written: leave that folder out of what you send"
+        )?;
+    }
     writeln!(w, "wrote:")?;
     // A directory with many files (a runbook per customer) is one line.
     let mut per_dir: std::collections::BTreeMap<Option<&Path>, usize> =

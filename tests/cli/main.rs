@@ -13,6 +13,7 @@ mod mistakes; // a new user's mistakes made loud: seat counts, undated subscript
 mod outdir; // --out: user files survive, one complete report at every instant, one writer
 mod prices; // finance: purchases priced from constructed price lists in every shape
 mod reading; // never silently wrong on how a file was saved: CR line ends, stray bytes, cut-off rows
+mod redact; // --redact-users: no user name in any output, the same counts, scripts refused
 mod script_tree; // step B safety rules on the PowerShell syntax tree: writes, JSON, the record
 mod scripts; // step B PowerShell scripts: grammar, hostile names, GUIDs, CSV = users rows
 mod stepb_plan; // check-plan: the step B record in Graph's shapes, each rule broken once

@@ -32,6 +32,8 @@ struct Common<'a> {
     version: &'a str,
     as_of: String,
     deprovision_days: i64,
+    /// Users are pseudonyms (`--redact-users`): every page says so.
+    redacted: bool,
 }
 
 /// `index.html`.
@@ -286,6 +288,7 @@ impl<'a> Pages<'a> {
             version: &self.report.run.version,
             as_of: self.m.date(self.report.run.as_of),
             deprovision_days: self.report.run.deprovision_days,
+            redacted: self.report.run.redacted_users,
         }
     }
 
