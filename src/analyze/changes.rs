@@ -3,6 +3,7 @@
 //! closed, customers finished. Only a previous report with an earlier as-of is compared.
 
 use super::ops::customer_order;
+use crate::base::money::Money;
 use crate::model::previous::PreviousReport;
 use crate::model::{
     ChangeKind, ChangeRow, NextAction, PreviousInfo, Report, State, Urgency, by_customer,
@@ -71,6 +72,7 @@ pub fn compare(
     let mut changes = subscriptions(report, previous);
     changes.extend(users(report, previous));
     changes.extend(seats(report, previous));
+    changes.extend(costs(report, previous));
     changes.extend(windows(report, previous));
     match &previous.progress {
         Some(progress) => changes.extend(done(report, progress)),
@@ -209,6 +211,46 @@ fn users(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
         changes.push(c);
     }
     changes
+}
+
+/// A customer's monthly cost at the partner's price: the sum over its priced lines, with the
+/// currency (`None` when no line is priced).
+type MonthlyCost = Option<(Money, String)>;
+
+fn add_cost(sum: &mut MonthlyCost, amount: Option<Money>, currency: Option<&String>) {
+    if let (Some(amount), Some(currency)) = (amount, currency) {
+        let (total, _) = sum.get_or_insert_with(|| (Money::ZERO, currency.clone()));
+        *total = total.plus(amount);
+    }
+}
+
+/// cost-changed: per customer priced in both reports (in the same currency), the month's cost
+/// at the partner's price moved. A report without a price list compares nothing.
+fn costs(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
+    let mut per: BTreeMap<Key, (MonthlyCost, MonthlyCost)> = BTreeMap::new();
+    for p in &previous.purchases {
+        let amount = p.monthly_cost.and_then(|m| Money::parse(&m.to_string()));
+        let k = key(p.customer_id.as_ref(), &p.customer_name);
+        add_cost(
+            &mut per.entry(k).or_default().0,
+            amount,
+            p.currency.as_ref(),
+        );
+    }
+    for p in &report.purchases {
+        let k = key(p.customer_id.as_ref(), &p.customer_name);
+        let (amount, currency) = (p.cost.monthly_cost, p.cost.currency.as_ref());
+        add_cost(&mut per.entry(k).or_default().1, amount, currency);
+    }
+    let text = |(m, currency): (Money, String)| format!("{m} {currency}");
+    (per.into_iter())
+        .filter_map(|(k, (before, now))| match (before, now) {
+            (Some(b), Some(n)) if b.1 == n.1 && b.0 != n.0 => {
+                Some(row(ChangeKind::CostChanged, k, text(b), text(n)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// seats-bought: per customer and plan still bought, less left to buy than before (a line that

@@ -117,6 +117,10 @@ pub struct PreviousPurchase {
     pub quantity: i64,
     /// Licences left to buy (`None` before skusunset wrote it: then `quantity`).
     pub to_buy: Option<i64>,
+    /// What the line cost per month at the partner's price (`None` without a price list).
+    pub monthly_cost: Option<f64>,
+    /// Its currency.
+    pub currency: Option<String>,
 }
 
 /// A suspended subscription of the previous report.

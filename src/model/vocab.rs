@@ -441,6 +441,8 @@ vocabulary! {
         UsersAdded = "users-added",
         /// Less left to buy of a plan.
         SeatsBought = "seats-bought",
+        /// A customer's monthly cost at the partner's price moved (both reports priced).
+        CostChanged = "cost-changed",
         /// Suspended since.
         NewSuspension = "new-suspension",
         /// Its de-provisioning date passed since.

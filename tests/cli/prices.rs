@@ -19,12 +19,22 @@ fn demo_report(out: &Path, extra: &[&str]) -> std::process::Output {
 
 /// [`demo_report`] with another subscription export.
 fn report_with(subscriptions: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    report_as_of("2026-11-21", subscriptions, out, extra)
+}
+
+/// [`report_with`] as of another date.
+fn report_as_of(
+    as_of: &str,
+    subscriptions: &str,
+    out: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     let out = out.to_str().unwrap();
     let args = [
         &[
             "report",
             "--as-of",
-            "2026-11-21",
+            as_of,
             "--format",
             "csv,xlsx,html",
             "-s",
@@ -501,4 +511,33 @@ fn without_a_price_list_there_is_no_costs_sheet() {
         calamine::open_workbook(dir.path().join("expiry-report.xlsx")).unwrap();
     assert!(!calamine::Reader::sheet_names(&book).contains(&"Costs".to_string()));
     assert!(!stdout(&out).contains("a month at your price"));
+}
+
+#[test]
+fn a_price_rise_shows_in_the_weekly_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = |as_of: &str| {
+        let out = report_as_of(as_of, "fixtures/demo/subscriptions.csv", dir.path(), &US);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    };
+    // The price list raises Office 365 E5 from 364.80 to 400.00 a year on 1 January 2027.
+    report("2026-11-21");
+    report("2027-01-04");
+    let changes = std::fs::read_to_string(dir.path().join("csv/changes.csv")).unwrap();
+    let costs: Vec<&str> = (changes.lines())
+        .filter(|l| l.starts_with("cost-changed,"))
+        .collect();
+    assert_eq!(
+        costs,
+        [
+            "cost-changed,4f9a1c2e-7b3d-4e8a-9c1f-0a2b3c4d5e01,Contoso Ltd,,,,,65.60 USD,71.47 USD",
+            "cost-changed,c3d8e5f6-2a7b-4c9d-8e1f-0a1b2c3d4e03,Northwind Traders,,,,,364.80 USD,\
+             400.00 USD"
+        ]
+    );
+    let runbook = std::fs::read_to_string(dir.path().join("runbooks/contoso-ltd.html")).unwrap();
+    assert!(
+        runbook.contains("Monthly cost at your price went from 65.60 USD to 71.47 USD."),
+        "{runbook}"
+    );
 }
