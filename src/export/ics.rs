@@ -4,10 +4,11 @@
 //! 30 and 7 days ahead, and one per suspended subscription on its de-provisioning date, when its
 //! data is deleted. Each event's UID comes from its subscription id, so next week's file updates
 //! the events a calendar imported this week instead of adding them again; `DTSTAMP` is the
-//! report's as-of date, so the same report gives the same bytes.
+//! report's as-of date, so the same report gives the same bytes. The texts are in the runbooks'
+//! language (`--locale`, the `ics_*` messages).
 
 use super::slug::customer_slugs;
-use super::{Exporter, OutputFile};
+use super::{Exporter, Locale, Messages, OutputFile};
 use crate::model::{CustomerRowKey, DeprovisioningRow, ExpiringRow, Report};
 use anyhow::Result;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -21,8 +22,11 @@ const CALENDAR: &str = "calendar";
 /// calendar has this name).
 pub(super) const DEADLINES: &str = "deadlines";
 
-/// Writes the calendars.
-pub(super) struct IcsExporter;
+/// Writes the calendars, worded in the runbooks' language.
+pub(super) struct IcsExporter {
+    /// `--locale`.
+    pub(super) locale: Locale,
+}
 
 /// The day of an expiring subscription's event: its end date, while it is open.
 pub(super) fn expiry_day(e: &ExpiringRow) -> Option<NaiveDate> {
@@ -52,54 +56,84 @@ fn day_event(uid: String, day: NaiveDate, stamp: DateTime<Utc>) -> Event {
         .done()
 }
 
-/// A reminder `days` before the event (with a UID and stamp of its own, so the bytes are stable).
-fn reminder(event_uid: &str, days: i64, text: &str, stamp: DateTime<Utc>) -> Alarm {
-    Alarm::display(text, -Duration::days(days))
-        .uid(&format!("{days}d-{event_uid}"))
-        .timestamp(stamp)
-        .done()
+/// What an event's texts need: the messages of the runbooks' language and the retirements'
+/// names.
+struct Words<'r> {
+    m: Messages,
+    report: &'r Report,
+    stamp: DateTime<Utc>,
 }
 
-/// The event of an open retiring subscription's end date.
-fn expiry(e: &ExpiringRow, end: NaiveDate, runbook: &str, stamp: DateTime<Utc>) -> Event {
-    let uid = uid("expires", &e.subscription_id);
-    let quantity = e
-        .quantity
-        .map_or(String::new(), |q| format!(" ({q} seats)"));
-    let summary = format!("{}: {} ends", e.customer_name, e.offer_name);
-    let description = format!(
-        "Subscription {id}{quantity} of {customer} ends on this day and is not renewed \
-         ({retirement} retires). Before it: A. buy the replacement plan, B. reassign each \
-         user's license, C. suspend the subscription. Runbook: {runbook}",
-        id = e.subscription_id,
-        customer = e.customer_name,
-        retirement = e.retirement_id,
-    );
-    let mut event = day_event(uid.clone(), end, stamp);
-    event.summary(&summary).description(&description);
-    for days in [30, 7] {
-        let text = format!("In {days} days: {summary}");
-        event.alarm(reminder(&uid, days, &text, stamp));
+impl Words<'_> {
+    /// A retirement by its catalog name (its id when the report has no name for it).
+    fn retirement(&self, id: &str) -> String {
+        (self.report.retirements.iter())
+            .find(|r| r.id == id)
+            .map_or_else(|| id.to_string(), |r| r.name.clone())
     }
-    event.done()
-}
 
-/// The event of a suspended subscription's de-provisioning date.
-fn deprovision(d: &DeprovisioningRow, on: NaiveDate, runbook: &str, stamp: DateTime<Utc>) -> Event {
-    let uid = uid("deprovisioned", &d.subscription_id);
-    let summary = format!("{}: {} data deleted", d.customer_name, d.offer_name);
-    let description = format!(
-        "Subscription {id} of {customer} (suspended{since}) is de-provisioned on this day: its \
-         data is deleted. Reactivate it in Partner Center before then if anything in it is still \
-         needed. Runbook: {runbook}",
-        id = d.subscription_id,
-        customer = d.customer_name,
-        since = d.suspended_on.map_or(String::new(), |s| format!(" on {s}")),
-    );
-    let mut event = day_event(uid.clone(), on, stamp);
-    event.summary(&summary).description(&description);
-    event.alarm(reminder(&uid, 7, &format!("In 7 days: {summary}"), stamp));
-    event.done()
+    /// The event of an open retiring subscription's end date.
+    fn expiry(&self, e: &ExpiringRow, end: NaiveDate, runbook: &str) -> Event {
+        let uid = uid("expires", &e.subscription_id);
+        let seats = (e.quantity).map_or(String::new(), |n| self.m.fill("ics_seats", &[("n", &n)]));
+        let (customer, offer) = (&e.customer_name, &e.offer_name);
+        let summary = (self.m).fill(
+            "ics_expires_summary",
+            &[("customer", customer), ("offer", offer)],
+        );
+        let description = self.m.fill(
+            "ics_expires_description",
+            &[
+                ("id", &e.subscription_id),
+                ("seats", &seats),
+                ("customer", customer),
+                ("retirement", &self.retirement(&e.retirement_id)),
+                ("runbook", &runbook),
+            ],
+        );
+        let mut event = day_event(uid.clone(), end, self.stamp);
+        event.summary(&summary).description(&description);
+        for days in [30, 7] {
+            event.alarm(self.reminder(&uid, days, &summary));
+        }
+        event.done()
+    }
+
+    /// The event of a suspended subscription's de-provisioning date.
+    fn deprovision(&self, d: &DeprovisioningRow, on: NaiveDate, runbook: &str) -> Event {
+        let uid = uid("deprovisioned", &d.subscription_id);
+        let (customer, offer) = (&d.customer_name, &d.offer_name);
+        let summary = (self.m).fill(
+            "ics_deleted_summary",
+            &[("customer", customer), ("offer", offer)],
+        );
+        let since = (d.suspended_on).map_or(String::new(), |s| {
+            (self.m).fill("ics_suspended_since", &[("date", &self.m.date(s))])
+        });
+        let description = self.m.fill(
+            "ics_deleted_description",
+            &[
+                ("id", &d.subscription_id),
+                ("customer", customer),
+                ("since", &since),
+                ("runbook", &runbook),
+            ],
+        );
+        let mut event = day_event(uid.clone(), on, self.stamp);
+        event.summary(&summary).description(&description);
+        event.alarm(self.reminder(&uid, 7, &summary));
+        event.done()
+    }
+
+    /// A reminder `days` before the event (with a UID and stamp of its own, so the bytes are
+    /// stable).
+    fn reminder(&self, event_uid: &str, days: i64, summary: &str) -> Alarm {
+        let text = (self.m).fill("ics_reminder", &[("days", &days), ("summary", &summary)]);
+        Alarm::display(&text, -Duration::days(days))
+            .uid(&format!("{days}d-{event_uid}"))
+            .timestamp(self.stamp)
+            .done()
+    }
 }
 
 /// A calendar named `name` holding `events`.
@@ -115,12 +149,13 @@ fn calendar(name: &str, events: &[Event]) -> Vec<u8> {
 impl Exporter for IcsExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
         let slugs = customer_slugs(report);
-        let stamp = report
-            .run
-            .as_of
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_utc();
+        let words = Words {
+            m: Messages::load(self.locale)?,
+            report,
+            stamp: (report.run.as_of.and_hms_opt(0, 0, 0))
+                .unwrap_or_default()
+                .and_utc(),
+        };
         // Per customer slug: its name and events.
         let mut per_customer: BTreeMap<String, (String, Vec<Event>)> = BTreeMap::new();
         let mut all = Vec::new();
@@ -137,11 +172,7 @@ impl Exporter for IcsExporter {
         for e in &report.expiring {
             if let Some(end) = expiry_day(e) {
                 let slug = slugs.get(&e.customer_key());
-                add(
-                    slug,
-                    &e.customer_name,
-                    expiry(e, end, &runbook(slug), stamp),
-                );
+                add(slug, &e.customer_name, words.expiry(e, end, &runbook(slug)));
             }
         }
         for d in &report.deprovisioning {
@@ -150,19 +181,22 @@ impl Exporter for IcsExporter {
                 add(
                     slug,
                     &d.customer_name,
-                    deprovision(d, on, &runbook(slug), stamp),
+                    words.deprovision(d, on, &runbook(slug)),
                 );
             }
         }
         let dir = PathBuf::from(CALENDAR);
         let mut files = vec![(
             dir.join(format!("{DEADLINES}.ics")),
-            calendar("Retiring subscriptions: deadlines", &all),
+            calendar(&words.m.text("ics_calendar_all"), &all),
         )];
         for (slug, (name, events)) in per_customer {
             files.push((
                 dir.join(format!("{slug}.ics")),
-                calendar(&format!("Retiring subscriptions: {name}"), &events),
+                calendar(
+                    &(words.m).fill("ics_calendar_customer", &[("customer", &name)]),
+                    &events,
+                ),
             ));
         }
         Ok(files)

@@ -161,7 +161,9 @@ pub fn exporter(format: Format, rendering: &Rendering) -> Box<dyn Exporter> {
             raw_csv: rendering.raw_csv,
         }),
         Format::Scripts => Box::new(scripts::ScriptsExporter),
-        Format::Ics => Box::new(ics::IcsExporter),
+        Format::Ics => Box::new(ics::IcsExporter {
+            locale: rendering.locale,
+        }),
     }
 }
 

@@ -8,6 +8,11 @@ use std::path::Path;
 
 /// `report --format ics,html` on the demo's fixtures as of `as_of`, into `out`.
 fn calendars(out: &Path, as_of: &str) {
+    calendars_in(out, as_of, "en");
+}
+
+/// [`calendars`] in another language.
+fn calendars_in(out: &Path, as_of: &str, locale: &str) {
     let result = run(
         Path::new(env!("CARGO_MANIFEST_DIR")),
         &[
@@ -16,6 +21,8 @@ fn calendars(out: &Path, as_of: &str) {
             as_of,
             "--format",
             "ics,html",
+            "--locale",
+            locale,
             "-s",
             "fixtures/demo/subscriptions.csv",
             "--out",
@@ -107,4 +114,58 @@ fn the_demo_deadlines_are_calendar_events_with_stable_uids() {
     assert_eq!(uids(&later), uids(&all));
     let text = std::fs::read_to_string(out.join("calendar/contoso-ltd.ics")).unwrap();
     assert!(text.contains("DTSTAMP:20261128T000000Z"), "{text}");
+}
+
+#[test]
+fn the_events_are_worded_in_the_runbooks_language() {
+    let dir = tempfile::tempdir().unwrap();
+    calendars_in(dir.path(), "2026-11-21", "de");
+    let file = dir.path().join("calendar/fabrikam-school-district.ics");
+    let calendar: Calendar = std::fs::read_to_string(&file).unwrap().parse().unwrap();
+    let texts: Vec<String> = (calendar.components.iter())
+        .filter_map(|c| match c {
+            CalendarComponent::Event(e) => Some(e),
+            _ => None,
+        })
+        .flat_map(|e| {
+            let alarms = (e.components().iter()).map(|a| a.property_value("DESCRIPTION"));
+            [e.get_summary(), e.get_description()]
+                .into_iter()
+                .chain(alarms)
+                .map(|t| t.unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let runbook = "runbooks/fabrikam-school-district.html";
+    assert_eq!(
+        texts,
+        [
+            "Fabrikam School District: Skype for Business Online (Plan 1) endet".to_string(),
+            format!(
+                "Das Abonnement 1d4a5c3b-4f77-4ea1-8a34-6c8d0f2b3e44 (40 Lizenzen) von Fabrikam \
+                 School District endet an diesem Tag und wird nicht verlängert (Skype for \
+                 Business Online (Plan 1) (MCOIMP) wird eingestellt). Vorher: A. das Ersatzabonnement \
+                 kaufen, B. die Lizenz jedes Benutzers neu zuweisen, C. das Abonnement \
+                 aussetzen. Runbook: {runbook}"
+            ),
+            "In 30 Tagen: Fabrikam School District: Skype for Business Online (Plan 1) endet"
+                .to_string(),
+            "In 7 Tagen: Fabrikam School District: Skype for Business Online (Plan 1) endet"
+                .to_string(),
+            "Fabrikam School District: Daten von Microsoft Kaizala Pro gelöscht".to_string(),
+            format!(
+                "Die Bereitstellung des Abonnements 2e5b6d4c-5a88-4fb2-9b45-7d9e1a3c4f55 von \
+                 Fabrikam School District (ausgesetzt am 1. September 2026) wird an diesem Tag \
+                 aufgehoben: seine Daten werden gelöscht. Reaktivieren Sie es vorher im \
+                 Partner Center, wenn darin noch etwas benötigt wird. Runbook: {runbook}"
+            ),
+            "In 7 Tagen: Fabrikam School District: Daten von Microsoft Kaizala Pro gelöscht"
+                .to_string(),
+        ]
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("X-WR-CALNAME:Eingestellte Abonnements: Fabrikam School District"),
+        "{text}"
+    );
 }
