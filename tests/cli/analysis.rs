@@ -512,3 +512,36 @@ fn a_suspended_subscription_is_never_bought_again() {
         .count();
     assert_eq!(seat_counts, 1, "only the open subscription is a seat count");
 }
+
+#[test]
+fn a_license_export_of_only_unknown_licenses_moves_no_one_and_says_why() {
+    // Unknown's export names no license the SKU table or the catalog knows. It is license data
+    // (users were read), and no user in it holds Skype for Business: nothing to buy, no user to
+    // move, and each unknown license is a warning naming it, so the reader sees why.
+    let subs = format!(
+        "{SUB_HEADER}\
+         Unknown,unknown.com,u1,Skype for Business Online (Plan 1),7,Active,False,2026-12-31,\n\
+         Unknown,unknown.com,u2,Office 365 F3,3,Active,False,2027-12-31,\n"
+    );
+    let lics = users_csv(&[
+        ("a@unknown.com", "False", "Contoso Custom Suite"),
+        ("b@unknown.com", "False", "Fabrikam Add-on"),
+    ]);
+    let r = report_with(&subs, &[("u.csv", None, lics)], &[]);
+    assert!(r.purchases.is_empty(), "{:?}", r.purchases);
+    assert!(r.users.is_empty(), "{:?}", r.users);
+    assert_eq!(r.expiring.len(), 1);
+    assert!(r.customers[0].has_license_data, "{:?}", r.customers[0]);
+    let mut unknown: Vec<&str> = (r.issues.iter())
+        .filter(|i| i.code == IssueCode::UnknownLicense)
+        .map(|i| i.message.as_str())
+        .collect();
+    unknown.sort_unstable();
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
+    assert!(unknown[0].starts_with("license \"Contoso Custom Suite\" is not in the SKU table"));
+    assert!(unknown[1].starts_with("license \"Fabrikam Add-on\" is not in the SKU table"));
+    assert!(
+        !(r.issues.iter()).any(|i| i.code == IssueCode::SeatCounts),
+        "an export was read: no seat count"
+    );
+}
