@@ -3,7 +3,7 @@
 //! total row last), every amount a typed cell in the price list's currency. Taxes and promotions
 //! are not in the price list; both say so. A total with no priced line stays empty, never zero.
 
-use super::summary::{Cursor, heading, pair};
+use super::summary::{Cursor, VALUE_COL, heading, pair};
 use super::{Formats, cell_text, print, write_value};
 use crate::base::money::Money;
 use crate::export::tables::Value;
@@ -34,10 +34,6 @@ pub(super) fn currency_format(currency: &str) -> Format {
         .set_num_format(format)
 }
 
-fn money(m: Option<Money>) -> Value<'static> {
-    m.map_or(Value::Empty, Value::Money)
-}
-
 /// Where the prices come from, in one line.
 fn prices_line(p: &PricesUsed) -> String {
     let matrix = p.offer_matrix.as_deref().map_or_else(
@@ -48,6 +44,25 @@ fn prices_line(p: &PricesUsed) -> String {
         "{}: market {}, {}, term {}, billed {}; {matrix}",
         p.price_list, p.market, p.currency, p.term, p.billing
     )
+}
+
+/// A labelled amount over the value column and the next (an amount with its currency code is
+/// wider than one column); "not priced" when no line has one.
+fn amount(
+    ws: &mut Worksheet,
+    at: &mut Cursor,
+    label: &str,
+    m: Option<Money>,
+    (f, currency): (&Formats, &Format),
+) -> Result<()> {
+    let row = at.row;
+    pair(ws, at, label, Value::Empty, f)?;
+    ws.merge_range(row, VALUE_COL, row, VALUE_COL + 1, "", currency)?;
+    match m {
+        Some(m) => ws.write_number_with_format(row, VALUE_COL, m.as_f64(), currency)?,
+        None => ws.write_string_with_format(row, VALUE_COL, "not priced", currency)?,
+    };
+    Ok(())
 }
 
 /// The Costs block of the Summary sheet, when the run had a price list.
@@ -67,27 +82,20 @@ pub(super) fn summary_block(
         &format!("What the migrations cost per month ({})", prices.currency),
         f,
     )?;
-    pair(
-        ws,
-        at,
-        "At your price (UnitPrice)",
-        money(t.monthly_cost),
-        f,
-    )?;
-    pair(
-        ws,
-        at,
-        "At estimated retail (ERP Price): the customers' estimate",
-        money(t.monthly_erp),
-        f,
-    )?;
-    pair(
-        ws,
-        at,
-        "No longer billed when the retiring subscriptions end",
-        money(t.monthly_saving),
-        f,
-    )?;
+    let currency = currency_format(&prices.currency);
+    for (label, m) in [
+        ("At your price (UnitPrice)", t.monthly_cost),
+        (
+            "At estimated retail (ERP Price): the customers' estimate",
+            t.monthly_erp,
+        ),
+        (
+            "No longer billed when the retiring subscriptions end",
+            t.monthly_saving,
+        ),
+    ] {
+        amount(ws, at, label, m, (f, &currency))?;
+    }
     let lines = format!("{} of {}", t.priced, r.purchases.len());
     pair(ws, at, "Purchase lines priced", Value::Text(&lines), f)?;
     let source = prices_line(prices);

@@ -50,7 +50,7 @@ pub(super) fn pair(
 }
 
 /// The column of the values beside labels (labels take the two before it).
-const VALUE_COL: ColNum = 2;
+pub(super) const VALUE_COL: ColNum = 2;
 
 /// A label over the first two columns, wrapped, with its row as high as its lines.
 fn label_cell(ws: &mut Worksheet, row: RowNum, label: &str, format: Format) -> Result<()> {
