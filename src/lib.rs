@@ -153,6 +153,7 @@ fn report(config: &Config, output: &OutputConfig, progress: &Progress) -> Result
         formats: &output.formats,
         locale: output.locale,
         raw_csv: output.raw_csv,
+        notices: &output.notices,
     };
     let files = export::render(&report, &rendering)?;
     progress.step(format!(
@@ -174,6 +175,14 @@ fn report(config: &Config, output: &OutputConfig, progress: &Progress) -> Result
         eprintln!("warning: {warning}");
     }
     terminal::print_summary(&report, &published.written, &mut std::io::stdout())?;
+    let notices = (published.written.iter())
+        .any(|p| p.starts_with(output.out.join(export::notices::NOTICES)));
+    if notices && output.notices.from.is_none() {
+        println!(
+            "notices: without --notice-from FILE, each notice ends with a signature placeholder \
+             ([Your name] · [Company] · …): fill it in before sending"
+        );
+    }
     Ok(outcome(&report, config.strict))
 }
 

@@ -141,19 +141,26 @@ impl Pricing {
     /// retiring subscriptions all have a price.
     fn savings(&self, purchases: &mut [PurchaseRow], segments: &Segments, billed: &[Billed]) {
         type Key = (Option<String>, String, String);
-        let mut saving: BTreeMap<Key, Option<Money>> = BTreeMap::new();
+        // At the partner's price, and at the estimated retail price.
+        type Sums = (Option<Money>, Option<Money>);
+        let months = self.list.term.months();
+        let mut saving: BTreeMap<Key, Sums> = BTreeMap::new();
         for b in billed {
             let segment = segment_of(segments, b.customer_id.as_deref(), &b.customer_name);
             let price = (b.offer_id.as_deref().and_then(offer_key))
-                .and_then(|offer| self.list.price(&offer, segment))
-                .map(|p| p.unit_price.per_month(b.quantity, self.list.term.months()));
+                .and_then(|offer| self.list.price(&offer, segment));
+            let unit = price.map(|p| p.unit_price.per_month(b.quantity, months));
+            let erp = price.and_then(|p| p.erp_price.map(|e| e.per_month(b.quantity, months)));
             let key = (
                 b.customer_id.clone(),
                 b.customer_name.clone(),
                 b.retirement_id.clone(),
             );
-            let sum = saving.entry(key).or_insert(Some(Money::ZERO));
-            *sum = sum.zip(price).map(|(a, b)| a.plus(b));
+            let sums = saving
+                .entry(key)
+                .or_insert((Some(Money::ZERO), Some(Money::ZERO)));
+            sums.0 = sums.0.zip(unit).map(|(a, b)| a.plus(b));
+            sums.1 = sums.1.zip(erp).map(|(a, b)| a.plus(b));
         }
         for row in purchases.iter_mut() {
             let key = (
@@ -162,7 +169,9 @@ impl Pricing {
                 row.retirement_id.clone(),
             );
             // Taken by the first line: a customer's saving is counted once.
-            row.cost.monthly_saving = saving.remove(&key).flatten();
+            let (unit, erp) = saving.remove(&key).unwrap_or_default();
+            row.cost.monthly_saving = unit;
+            row.cost.monthly_saving_erp = erp.filter(|_| unit.is_some());
             if row.cost.monthly_saving.is_some() && row.cost.currency.is_none() {
                 row.cost.currency = Some(self.list.currency.clone());
             }
@@ -213,6 +222,7 @@ impl Pricing {
                 monthly_cost: Some(monthly(price.unit_price)),
                 monthly_erp: price.erp_price.map(monthly),
                 monthly_saving: None,
+                monthly_saving_erp: None,
                 price_match: Some(how.to_string()),
             };
         }

@@ -1,5 +1,6 @@
 //! The operations the analyses share: joins, the days between a date column and `as_of`, the
-//! resolved license rows, and the customer sort order every table uses.
+//! resolved license rows, distinct users per customer and value, and the customer sort order
+//! every table uses.
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -9,6 +10,25 @@ use polars::prelude::*;
 pub(super) fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
     let keys: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
     left.join(right, keys.clone(), keys, left_join_args())
+}
+
+/// Per customer key and value of `column` (not null): how many distinct users the license rows
+/// `lics` hold, as `(customer_key, value, users)`.
+pub(super) fn users_per(lics: LazyFrame, column: &str) -> Result<Vec<(u32, String, i64)>> {
+    let df = lics
+        .filter(col(column).is_not_null())
+        .group_by([col("customer_key"), col(column)])
+        .agg([col("user_id")
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias("users")])
+        .collect()?;
+    let keys = df.column("customer_key")?.u32()?;
+    let r = crate::base::frame::Rows::new(&df);
+    let (values, users) = (r.strs(column)?, r.ints("users")?);
+    Ok((values.into_iter().zip(users).enumerate())
+        .filter_map(|(i, (value, n))| Some((keys.get(i)?, value?, n.unwrap_or(0))))
+        .collect())
 }
 
 /// The arguments of [`left_join`]: nulls match nulls.

@@ -61,31 +61,16 @@ fn used(lics: LazyFrame, wanted: &[(u32, PurchaseRow)]) -> Result<(PerPlan, BTre
                 .map(|(_, row)| Some(row.recommended_sku.as_str())),
         ),
     ])?;
-    let df = lics
-        .clone()
-        .filter(col("sku").is_not_null())
-        .join(
-            // Unique pairs: the inner join keeps each license row at most once.
-            pairs.lazy().unique(None, UniqueKeepStrategy::Any),
-            [col("customer_key"), col("sku")],
-            [col("customer_key"), col("sku")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([col("customer_key"), col("sku")])
-        .agg([col("user_id")
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("users")])
-        .collect()?;
-    let keys = df.column("customer_key")?.u32()?;
-    let r = Rows::new(&df);
-    let (skus, users) = (r.strs("sku")?, r.ints("users")?);
-    let mut map = FastMap::default();
-    for (i, (sku, n)) in skus.into_iter().zip(users).enumerate() {
-        if let (Some(key), Some(sku)) = (keys.get(i), sku) {
-            map.insert((key, sku), n.unwrap_or(0));
-        }
-    }
+    let joined = lics.clone().filter(col("sku").is_not_null()).join(
+        // Unique pairs: the inner join keeps each license row at most once.
+        pairs.lazy().unique(None, UniqueKeepStrategy::Any),
+        [col("customer_key"), col("sku")],
+        [col("customer_key"), col("sku")],
+        JoinArgs::new(JoinType::Inner),
+    );
+    let map: PerPlan = (super::ops::users_per(joined, "sku")?.into_iter())
+        .map(|(key, sku, n)| ((key, sku), n))
+        .collect();
     let with_data = lics
         .filter(col("sku").is_not_null())
         .select([col("customer_key")])

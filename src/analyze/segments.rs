@@ -25,6 +25,8 @@ pub(super) struct SegmentInfo {
     /// Users holding any license.
     pub(super) licensed_users: i64,
     has_license_data: bool,
+    /// The language most of its users prefer (`de-DE`), when the export says.
+    preferred_language: Option<String>,
 }
 
 /// Segments of all customers, by `customer_key` (the customer's index).
@@ -55,11 +57,26 @@ impl Segments {
                 segment_reason: info.reason.clone(),
                 licensed_users: info.licensed_users,
                 has_license_data: info.has_license_data,
+                preferred_language: info.preferred_language.clone(),
             })
             .collect();
         rows.sort_by_cached_key(|r| customer_order(&r.customer_name, r.customer_id.as_ref()));
         rows
     }
+}
+
+/// Per customer key: the `Preferred language` most of its users have (distinct users; a tie
+/// goes to the first in alphabetical order, so the choice is stable).
+fn preferred_languages(lics: LazyFrame) -> Result<HashMap<u32, String>> {
+    let mut best: HashMap<u32, (i64, String)> = HashMap::new();
+    for (key, language, n) in super::ops::users_per(lics, "preferred_language")? {
+        let language = language.trim().to_string();
+        let better = |(m, held): &(i64, String)| n > *m || (n == *m && language < *held);
+        if best.get(&key).is_none_or(better) {
+            best.insert(key, (n, language));
+        }
+    }
+    Ok(best.into_iter().map(|(k, (_, l))| (k, l)).collect())
 }
 
 /// Segments every customer: `--segment` override, else education SKU, else ≤ 300 licensed users.
@@ -69,6 +86,7 @@ pub(super) fn segments(
     params: &Params,
 ) -> Result<Segments> {
     let counts = lics
+        .clone()
         .group_by([col("customer_key")])
         .agg([
             col("user_id")
@@ -100,6 +118,7 @@ pub(super) fn segments(
         };
         overrides.insert(at, *segment);
     }
+    let mut languages = preferred_languages(lics)?;
     let mut by_key = Vec::with_capacity(customers.list.len());
     for (at, stat) in stats.iter().enumerate() {
         let (licensed_users, education) = stat.unwrap_or((0, false));
@@ -130,6 +149,7 @@ pub(super) fn segments(
             basis,
             licensed_users,
             has_license_data: stat.is_some(),
+            preferred_language: languages.remove(&(at as u32)),
         };
         by_key.push(info);
     }

@@ -104,6 +104,9 @@ impl ValueEnum for Format {
             Format::Ics => {
                 "`calendar/*.ics`: end dates and de-provisioning dates as calendar events, all customers and per customer"
             }
+            Format::Notices => {
+                "`notices/*.eml`: a ready-to-send notice per affected customer in its language, and its HTML"
+            }
         };
         Some(PossibleValue::new(self.name()).help(help))
     }
@@ -280,6 +283,26 @@ pub struct OutputArgs {
     /// names, so `--format scripts` is refused with it.
     #[arg(long)]
     pub redact_users: bool,
+    /// The notices: who gets them, in which language, and whose signature.
+    #[command(flatten)]
+    pub notices: NoticeArgs,
+}
+
+/// `--format notices`: addresses, languages and the signature.
+#[derive(Debug, Clone, Args)]
+pub struct NoticeArgs {
+    /// The address a customer's notice goes to: `CUSTOMER=ADDRESS` (CUSTOMER is an id, name or
+    /// domain). Repeatable; without it a notice has no `To`.
+    #[arg(long, value_name = "CUSTOMER=ADDRESS")]
+    pub notice_to: Vec<String>,
+    /// The language of a customer's notice: `CUSTOMER=en|nl|de|sv|tr` (default: the language
+    /// most of its users prefer in the license export, else --locale). Repeatable.
+    #[arg(long, value_name = "CUSTOMER=LOCALE")]
+    pub notice_locale: Vec<String>,
+    /// The signature under every notice: a TOML file with `name`, `company`, `email` (the
+    /// notice's From) and `phone`. Without it, each notice has a placeholder to fill in.
+    #[arg(long, value_name = "FILE")]
+    pub notice_from: Option<PathBuf>,
 }
 
 /// `report`.
@@ -345,7 +368,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("[possible values: xlsx, html, csv, json, scripts, ics]"),
+            err.contains("[possible values: xlsx, html, csv, json, scripts, ics, notices]"),
             "{err}"
         );
     }

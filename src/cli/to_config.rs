@@ -2,16 +2,17 @@
 //! split, segments checked, `--as-of` parsed, formats and locale chosen. Only this room knows
 //! clap's types; everything below it reads the configuration.
 
-use super::{CatalogArgs, InputArgs, OutputArgs, PriceArgs};
+use super::{CatalogArgs, InputArgs, NoticeArgs, OutputArgs, PriceArgs};
 use crate::analyze::Params;
 use crate::config::PreviousSource;
 use crate::config::{Config, OutputConfig, PriceSource, as_of};
-use crate::export::Format;
+use crate::export::notices::{NoticeOptions, Signature};
+use crate::export::{Format, Locale};
 use crate::ingest::values::DateOrder;
 use crate::ingest::{InputFile, InputSpec};
 use crate::reference::catalog::{CatalogSource, Segment};
 use crate::reference::prices::{Billing, PriceChoice, Term};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 impl InputArgs {
     /// Validates the input arguments.
@@ -125,8 +126,68 @@ impl OutputArgs {
             keep: args.keep,
             previous,
             redact_users: args.redact_users,
+            notices: args.notices.options()?,
         })
     }
+}
+
+/// `CUSTOMER=VALUE` split at its last `=`.
+fn customer_value<'a>(flag: &str, arg: &'a str, what: &str) -> Result<(String, &'a str)> {
+    match arg.rsplit_once('=') {
+        Some((customer, value)) if !customer.trim().is_empty() && !value.trim().is_empty() => {
+            Ok((customer.trim().to_string(), value.trim()))
+        }
+        _ => bail!("{flag} {arg:?} must look like CUSTOMER={what}"),
+    }
+}
+
+impl NoticeArgs {
+    /// The notice options; the signature file read and checked.
+    fn options(&self) -> Result<NoticeOptions> {
+        let mut to = Vec::new();
+        for arg in &self.notice_to {
+            let (customer, address) = customer_value("--notice-to", arg, "ADDRESS")?;
+            if !address.contains('@')
+                || address.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                bail!("--notice-to {arg:?}: `{address}` is not an e-mail address");
+            }
+            to.push((customer, address.to_string()));
+        }
+        let mut locales = Vec::new();
+        for arg in &self.notice_locale {
+            let (customer, code) = customer_value("--notice-locale", arg, "LOCALE")?;
+            let Some(locale) = Locale::ALL
+                .into_iter()
+                .find(|l| l.code().eq_ignore_ascii_case(code))
+            else {
+                bail!("--notice-locale {arg:?}: unknown locale {code:?}; use en, nl, de, sv or tr");
+            };
+            locales.push((customer, locale));
+        }
+        let from = match &self.notice_from {
+            Some(path) => Some(signature(path)?),
+            None => None,
+        };
+        Ok(NoticeOptions { to, locales, from })
+    }
+}
+
+/// Reads `--notice-from`: a small TOML file; an unknown key or a bad value is an error naming it.
+fn signature(path: &std::path::Path) -> Result<Signature> {
+    let label = path.display().to_string();
+    let bytes = crate::read::limits::read_file(path, &label, 64 * 1024)
+        .with_context(|| format!("--notice-from: cannot read `{label}`"))?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("--notice-from `{label}` is not UTF-8 text"))?;
+    let signature: Signature =
+        toml::from_str(text.trim_start_matches('\u{feff}')).with_context(|| {
+            format!(
+                "--notice-from `{label}`: expected TOML lines `name = \"…\"`, `company`, `email`, \
+             `phone`"
+            )
+        })?;
+    Ok(signature)
 }
 
 impl CatalogArgs {

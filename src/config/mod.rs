@@ -59,6 +59,8 @@ pub struct OutputConfig {
     pub previous: PreviousSource,
     /// Users as pseudonyms in every output (`--redact-users`).
     pub redact_users: bool,
+    /// `--notice-to`, `--notice-locale`, `--notice-from`.
+    pub notices: crate::export::notices::NoticeOptions,
 }
 
 /// Which previous report the weekly comparison reads.

@@ -6,6 +6,7 @@ pub mod html;
 mod ics;
 mod json;
 pub mod locale;
+pub mod notices;
 mod scripts;
 pub mod slug;
 mod tables;
@@ -109,17 +110,20 @@ pub enum Format {
     Scripts,
     /// `calendar/`: the deadlines as iCalendar files, for all customers and per customer.
     Ics,
+    /// `notices/`: a ready-to-send notice (`.eml` and its HTML) per affected customer.
+    Notices,
 }
 
 impl Format {
     /// Every format, in the order they are written.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Xlsx,
         Format::Html,
         Format::Csv,
         Format::Json,
         Format::Scripts,
         Format::Ics,
+        Format::Notices,
     ];
 
     /// The name `--format` takes.
@@ -131,6 +135,7 @@ impl Format {
             Format::Json => "json",
             Format::Scripts => "scripts",
             Format::Ics => "ics",
+            Format::Notices => "notices",
         }
     }
 }
@@ -144,6 +149,8 @@ pub struct Rendering<'a> {
     pub locale: Locale,
     /// `--raw-csv`: write the CSV tables' text exactly as read, formula-like cells included.
     pub raw_csv: bool,
+    /// `--notice-to`, `--notice-locale`, `--notice-from`.
+    pub notices: &'a notices::NoticeOptions,
 }
 
 /// The exporter of a format in `rendering`.
@@ -156,13 +163,16 @@ pub fn exporter(format: Format, rendering: &Rendering) -> Box<dyn Exporter> {
         Format::Xlsx => Box::new(XlsxExporter::default()),
         Format::Html => Box::new(HtmlExporter {
             locale: rendering.locale,
-            scripts: rendering.formats.contains(&Format::Scripts),
-            calendar: rendering.formats.contains(&Format::Ics),
+            beside: rendering.formats.to_vec(),
             raw_csv: rendering.raw_csv,
         }),
         Format::Scripts => Box::new(scripts::ScriptsExporter),
         Format::Ics => Box::new(ics::IcsExporter {
             locale: rendering.locale,
+        }),
+        Format::Notices => Box::new(notices::NoticesExporter {
+            locale: rendering.locale,
+            options: rendering.notices.clone(),
         }),
     }
 }

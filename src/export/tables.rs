@@ -150,6 +150,7 @@ const PURCHASES: &[Column] = &[
     c("monthly_cost", "Monthly cost"),
     c("monthly_erp", "Monthly ERP"),
     c("monthly_saving", "Monthly saving"),
+    c("monthly_saving_erp", "Monthly saving (ERP)"),
     c("price_match", "Price found by"),
 ];
 
@@ -417,6 +418,7 @@ pub(super) fn tables<'a>(
                         V::opt_money(p.cost.monthly_cost),
                         V::opt_money(p.cost.monthly_erp),
                         V::opt_money(p.cost.monthly_saving),
+                        V::opt_money(p.cost.monthly_saving_erp),
                         V::opt_text(p.cost.price_match.as_ref()),
                     ]
                 })

@@ -197,6 +197,11 @@ pub const LICENSE_FIELDS: &[FieldSpec] = &[
     field("department", &["Department"]),
     field("title", &["Title", "JobTitle"]),
     field("usage_location", &["Usage location", "UsageLocation"]),
+    // The admin center's user export: the language the user reads (`de-DE`), for the notices.
+    field(
+        "preferred_language",
+        &["Preferred language", "PreferredLanguage"],
+    ),
     field(
         "block_credential",
         &["Block credential", "BlockCredential", "AccountDisabled"],

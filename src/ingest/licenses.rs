@@ -33,6 +33,7 @@ pub const COLUMNS: &[(&str, DataType)] = &[
     ("department", DataType::String),
     ("title", DataType::String),
     ("usage_location", DataType::String),
+    ("preferred_language", DataType::String),
     ("block_credential", DataType::Boolean),
     ("report_refresh_date", DataType::Date),
 ];
@@ -255,6 +256,7 @@ fn frame(
         text("department")?,
         text("title")?,
         text("usage_location")?,
+        text("preferred_language")?,
         bool_col(
             "block_credential",
             rows().map(|i| block_credential.value(i).copied()),

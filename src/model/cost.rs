@@ -33,6 +33,9 @@ pub struct Cost {
     /// line of a customer and retirement, and only when every such subscription's offer has a
     /// price (a legacy offer has none).
     pub monthly_saving: Option<Money>,
+    /// The same subscriptions at their offer's estimated retail price (`ERP Price`): what the
+    /// customer stops paying, roughly. Only when every one of them has one.
+    pub monthly_saving_erp: Option<Money>,
     /// How the plan was found in the price list: `offer-matrix` (by its String_Id or GUID), or
     /// `title` (its name equals a product or SKU title: a fallback, check it).
     pub price_match: Option<String>,
@@ -67,6 +70,8 @@ pub struct CostTotals {
     pub monthly_erp: Option<Money>,
     /// The sum of `monthly_saving`, over the lines that have one.
     pub monthly_saving: Option<Money>,
+    /// The sum of `monthly_saving_erp`, over the lines that have one.
+    pub monthly_saving_erp: Option<Money>,
     /// Seats to buy over all lines.
     pub to_buy: i64,
     /// Lines with a price.
@@ -113,6 +118,7 @@ impl CostTotals {
         add(&mut self.monthly_cost, c.monthly_cost);
         add(&mut self.monthly_erp, c.monthly_erp);
         add(&mut self.monthly_saving, c.monthly_saving);
+        add(&mut self.monthly_saving_erp, c.monthly_saving_erp);
     }
 
     /// The totals of `purchases`, when a price list priced any of them.

@@ -192,6 +192,10 @@ pub struct CustomerRow {
     pub licensed_users: i64,
     /// Whether any license row was attributed to the customer.
     pub has_license_data: bool,
+    /// The `Preferred language` most of its users have in the license export (`de-DE`), when
+    /// it says; the notices are written in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_language: Option<String>,
 }
 
 /// One retiring subscription.

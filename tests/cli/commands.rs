@@ -284,8 +284,8 @@ fn progress_shows_on_a_terminal_only_and_never_with_quiet() {
         "✓ reading fixtures/demo/subscriptions.csv",
         "✓ reading fixtures/demo/northwind-licenses.csv",
         "✓ analysing",
-        "✓ rendering xlsx, html, csv, json, scripts, ics",
-        "✓ writing 28 files to tty",
+        "✓ rendering xlsx, html, csv, json, scripts, ics, notices",
+        "✓ writing 38 files to tty",
     ] {
         assert!(shown.contains(step), "{step:?} missing in {shown:?}");
     }
@@ -357,6 +357,7 @@ fn json_has_every_field_of_the_report_and_a_reason_per_row() {
         formats: &[Format::Json],
         locale: Locale::En,
         raw_csv: false,
+        notices: &skusunset::export::notices::NoticeOptions::default(),
     };
     let (_, bytes) = (render(&report, &rendering).unwrap().remove(0))
         .into_file()

@@ -223,7 +223,7 @@ fn hostile_customer_names_are_escaped_and_get_safe_file_names() {
 
 /// Page-initiated network requests in a Chromium net log: requests whose network isolation key
 /// is the `file://` page (Chromium's own background requests carry other keys).
-fn page_requests(netlog: &Path) -> Vec<String> {
+pub(crate) fn page_requests(netlog: &Path) -> Vec<String> {
     let log: serde_json::Value = serde_json::from_str(&read(netlog)).expect("net log is JSON");
     let start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].clone();
     log["events"]
@@ -242,7 +242,7 @@ fn page_requests(netlog: &Path) -> Vec<String> {
 }
 
 /// Headless Chromium with the flags CI uses; `output` is e.g. `--print-to-pdf=...`.
-fn chromium(page: &Path, work: &Path, tag: &str, output: &str) -> PathBuf {
+pub(crate) fn chromium(page: &Path, work: &Path, tag: &str, output: &str) -> PathBuf {
     let netlog = work.join(format!("{tag}.netlog.json"));
     let result = std::process::Command::new("chromium")
         .args([
@@ -274,7 +274,7 @@ fn chromium(page: &Path, work: &Path, tag: &str, output: &str) -> PathBuf {
     netlog
 }
 
-fn pdf_text(pdf: &Path) -> (String, usize) {
+pub(crate) fn pdf_text(pdf: &Path) -> (String, usize) {
     let text = std::process::Command::new("pdftotext")
         .arg(pdf)
         .arg("-")

@@ -10,6 +10,7 @@ mod hostile; // hostile input round 3: line numbers, values as written, swapped 
 mod html; // runbooks: snapshots, content, hostile input, headless Chromium
 mod ingest; // every fixture dialect → exact canonical frame and issues
 mod mistakes; // a new user's mistakes made loud: seat counts, undated subscriptions
+mod notices; // customer notices: MIME parsed back, facts = the Report's, languages, hostile names
 mod outdir; // --out: user files survive, one complete report at every instant, one writer
 mod prices; // finance: purchases priced from constructed price lists in every shape
 mod reading; // never silently wrong on how a file was saved: CR line ends, stray bytes, cut-off rows

@@ -7,7 +7,7 @@ use crate::util::{run, stderr};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// `report --format csv,xlsx,html,ics` on the demo's fixtures into `out`, with `extra`.
+/// `report --format csv,xlsx,html,ics,notices` on the demo's fixtures into `out`, with `extra`.
 fn demo_report(out: &Path, extra: &[&str]) -> std::process::Output {
     let args = [
         &[
@@ -15,7 +15,7 @@ fn demo_report(out: &Path, extra: &[&str]) -> std::process::Output {
             "--as-of",
             "2026-11-21",
             "--format",
-            "csv,xlsx,html,ics",
+            "csv,xlsx,html,ics,notices",
             "-s",
             "fixtures/demo/subscriptions.csv",
             "--out",

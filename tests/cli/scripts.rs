@@ -284,8 +284,7 @@ fn a_plan_without_mailbox_or_desktop_apps_is_called_out_in_the_script_and_runboo
 
     let html = skusunset::export::HtmlExporter {
         locale: skusunset::export::Locale::En,
-        scripts: true,
-        calendar: false,
+        beside: vec![skusunset::export::Format::Scripts],
         raw_csv: false,
     }
     .export(&report)

@@ -375,6 +375,7 @@ fn the_summary_charts_users_left_per_report_and_retirement() {
         formats: &[skusunset::export::Format::Xlsx],
         locale: skusunset::export::Locale::En,
         raw_csv: false,
+        notices: &skusunset::export::notices::NoticeOptions::default(),
     };
     let (_, bytes) = skusunset::export::render(&report, &rendering)
         .unwrap()

@@ -184,6 +184,7 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
             "Billing",
             "Unit price",
             "ERP price",
+            "Monthly saving (ERP)",
             "Price found by",
             "Customer ID"
         ]

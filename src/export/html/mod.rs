@@ -40,10 +40,9 @@ const TEMPLATES: [(&str, &str); 4] = [
 pub struct HtmlExporter {
     /// The language of all fixed text and dates.
     pub locale: Locale,
-    /// Whether `scripts/` is written beside the runbooks (step B links to each script).
-    pub scripts: bool,
-    /// Whether `calendar/` is written beside the runbooks (each links its customer's calendar).
-    pub calendar: bool,
+    /// The other formats written: the runbooks link to the step B scripts (`scripts`), the
+    /// customer's calendar (`ics`) and its notice (`notices`) when those are written too.
+    pub beside: Vec<super::Format>,
     /// `--raw-csv`: the users files beside long runbooks keep formula-like text as read.
     pub raw_csv: bool,
 }
@@ -66,6 +65,16 @@ fn ui(text: String) -> Value {
 
 /// The template environment: embedded templates, strict, auto-escaping HTML.
 fn environment() -> Result<Environment<'static>> {
+    let mut env = strict_environment(&TEMPLATES)?;
+    env.add_filter("ui", ui);
+    Ok(env)
+}
+
+/// An environment of embedded `templates` (name, source): an undefined value is an error, and a
+/// `.html` template escapes every value (the notices' `.txt` part is plain text).
+pub(crate) fn strict_environment(
+    templates: &[(&'static str, &'static str)],
+) -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|name| {
@@ -75,8 +84,7 @@ fn environment() -> Result<Environment<'static>> {
             AutoEscape::None
         }
     });
-    env.add_filter("ui", ui);
-    for (name, source) in TEMPLATES {
+    for &(name, source) in templates {
         env.add_template(name, source)
             .with_context(|| format!("template {name}"))?;
     }
@@ -115,7 +123,15 @@ impl Exporter for HtmlExporter {
         let messages = Messages::load(self.locale)?;
         let shared = Arc::new(Shared {
             env: environment()?,
-            pages: views::Pages::new(report, messages, self.scripts, self.calendar),
+            pages: views::Pages::new(
+                report,
+                messages,
+                (
+                    self.beside.contains(&super::Format::Scripts),
+                    self.beside.contains(&super::Format::Ics),
+                    self.beside.contains(&super::Format::Notices),
+                ),
+            ),
         });
         let dir = PathBuf::from(super::RUNBOOKS);
         let index = render(

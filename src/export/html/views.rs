@@ -8,6 +8,7 @@ mod since;
 use super::timeline::{self, Event, Timeline};
 use crate::export::ics::{deprovision_day, expiry_day};
 use crate::export::locale::Messages;
+use crate::export::notices::gets_notice;
 use crate::export::slug::customer_slugs;
 use crate::model::{
     Action, ChangeRow, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow,
@@ -44,6 +45,8 @@ pub(super) struct IndexPage<'a> {
     customers: Vec<IndexRow>,
     /// Whether any customer has a step B script (the index then has a column for them).
     any_script: bool,
+    /// Whether any customer has a notice (the index then has a column for them).
+    any_notice: bool,
     /// The seat-count warning over all customers, worded.
     seat_counts_banner: Option<String>,
     /// The changes since the previous report, worded, each with its customer.
@@ -60,6 +63,8 @@ struct IndexRow {
     seats_to_buy: i64,
     users_to_reassign: i64,
     script: Option<ScriptLinks>,
+    /// The customer's notice in `notices/`, when notices are written and it has one.
+    notice: Option<String>,
 }
 
 /// The step B script of a customer and its input (file names in `scripts/`).
@@ -195,6 +200,8 @@ pub(super) struct Pages<'a> {
     users_files: Vec<Option<String>>,
     /// Per runbook, the customer's calendar file (when calendars are written and it has one).
     calendars: Vec<Option<String>>,
+    /// Per runbook, the customer's notice (when notices are written and it has one).
+    notices: Vec<Option<String>>,
     expiring: BTreeMap<CustomerKey<'a>, Vec<&'a ExpiringRow>>,
     users: BTreeMap<CustomerKey<'a>, Vec<&'a UserRow>>,
     purchases: BTreeMap<CustomerKey<'a>, Vec<&'a PurchaseRow>>,
@@ -224,9 +231,13 @@ pub(super) fn slice<'a, 'k, T>(
 }
 
 impl<'a> Pages<'a> {
-    /// Groups the report once; `scripts`, `calendar`: whether `scripts/` and `calendar/` are
-    /// written beside the runbooks.
-    pub(super) fn new(report: &'a Report, m: Messages, scripts: bool, calendar: bool) -> Pages<'a> {
+    /// Groups the report once; `scripts`, `calendar`, `notices`: whether `scripts/`, `calendar/`
+    /// and `notices/` are written beside the runbooks.
+    pub(super) fn new(
+        report: &'a Report,
+        m: Messages,
+        (scripts, calendar, notices): (bool, bool, bool),
+    ) -> Pages<'a> {
         let slugs = customer_slugs(report);
         let users = by_customer(&report.users);
         let customers = report.summary.customers.iter().map(|c| c.customer_key());
@@ -250,6 +261,13 @@ impl<'a> Pages<'a> {
             .collect();
         let expiring = by_customer(&report.expiring);
         let deprovisioning = by_customer(&report.deprovisioning);
+        let notices = customers
+            .clone()
+            .map(|k| {
+                let has = gets_notice(slice(&expiring, &k), slice(&users, &k));
+                (notices && has).then(|| format!("{}.eml", slugs[&k]))
+            })
+            .collect();
         let calendars = customers
             .map(|k| {
                 let dated = slice(&expiring, &k).iter().any(|e| expiry_day(e).is_some())
@@ -266,6 +284,7 @@ impl<'a> Pages<'a> {
             scripts,
             users_files,
             calendars,
+            notices,
             expiring,
             users,
             purchases: by_customer(&report.purchases),
@@ -357,10 +376,11 @@ impl<'a> Pages<'a> {
             .summary
             .customers
             .iter()
-            .zip(self.files.iter().zip(&self.scripts))
-            .map(|(c, (file, script))| IndexRow {
+            .zip(self.files.iter().zip(&self.scripts).zip(&self.notices))
+            .map(|(c, ((file, script), notice))| IndexRow {
                 file: file.clone(),
                 script: script.clone(),
+                notice: notice.clone(),
                 customer: self.customer(c),
                 retiring_subscriptions: c.retiring_subscriptions,
                 suspended_subscriptions: c.suspended_subscriptions,
@@ -372,6 +392,7 @@ impl<'a> Pages<'a> {
         IndexPage {
             common: self.common(),
             any_script: self.scripts.iter().any(Option::is_some),
+            any_notice: self.notices.iter().any(Option::is_some),
             customers,
             seat_counts_banner: (seat_counts > 0)
                 .then(|| self.m.fill("index_seat_counts", &[("n", &seat_counts)])),

@@ -353,13 +353,14 @@ fn sheet_names(sheet: &str, rows: usize, per_sheet: usize) -> Vec<(String, usize
 
 /// Columns shown on screen but not printed (right of the print area): a price line's details,
 /// which the printed monthly figures and currency sum up.
-const SCREEN_ONLY: [&str; 7] = [
+const SCREEN_ONLY: [&str; 8] = [
     "product_id",
     "sku_id",
     "term",
     "billing",
     "unit_price",
     "erp_price",
+    "monthly_saving_erp",
     "price_match",
 ];
 
