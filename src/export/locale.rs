@@ -3,6 +3,7 @@
 //! `[reasons]`, so the analysis writes codes and values, never sentences. Dates are written the
 //! locale's way (`21 November 2026`, `21. November 2026`, …).
 
+use super::numbers::{MessageArg, Numbers};
 use crate::model::{Reason, ReasonArg, Report};
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
@@ -55,6 +56,8 @@ pub struct Messages {
     pub table: toml::Table,
     months: Vec<String>,
     date: String,
+    /// How the language writes numbers and picks plural forms.
+    numbers: std::sync::Arc<Numbers>,
 }
 
 impl Messages {
@@ -64,10 +67,11 @@ impl Messages {
             .iter()
             .find(|(l, _)| *l == locale)
             .context("locale has no message file")?;
-        Messages::parse(text).with_context(|| format!("locales/{}.toml", locale.code()))
+        Messages::parse(text, Numbers::new(locale)?)
+            .with_context(|| format!("locales/{}.toml", locale.code()))
     }
 
-    fn parse(text: &str) -> Result<Messages> {
+    fn parse(text: &str, numbers: Numbers) -> Result<Messages> {
         let table: toml::Table = toml::from_str(text)?;
         let months: Vec<String> = table
             .get("months")
@@ -88,6 +92,7 @@ impl Messages {
             table,
             months,
             date,
+            numbers: std::sync::Arc::new(numbers),
         })
     }
 
@@ -99,23 +104,56 @@ impl Messages {
             .replace("{year}", &date.year().to_string())
     }
 
-    /// A top-level message.
+    /// A top-level message (its `other` form, when it has plural forms).
     pub fn text(&self, key: &str) -> String {
-        self.table
-            .get(key)
-            .and_then(|v| v.as_str())
+        self.pick(self.table.get(key), &[])
             .unwrap_or(key)
             .to_string()
     }
 
-    /// A top-level message with its `{placeholders}` filled in, e.g.
-    /// `fill("days_left_n", &[("n", &5)])` is "5 days left".
-    pub fn fill(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut out = self.text(key);
+    /// A number the language's way (`1,203`, `1.203`, `1 203`).
+    pub fn number(&self, n: i64) -> String {
+        self.numbers.format(n)
+    }
+
+    /// The text of a message value: a string, or of a table of plural forms the one its `count`
+    /// argument takes (`other` when it has no such form or no such argument).
+    fn pick<'t>(
+        &self,
+        value: Option<&'t toml::Value>,
+        args: &[(&str, &dyn MessageArg)],
+    ) -> Option<&'t str> {
+        match value? {
+            toml::Value::String(text) => Some(text),
+            toml::Value::Table(forms) => {
+                let count = (forms.get("count").and_then(|c| c.as_str()))
+                    .and_then(|name| args.iter().find(|(k, _)| *k == name))
+                    .and_then(|(_, v)| v.number());
+                let category = count.map_or("other", |n| self.numbers.category(n));
+                (forms.get(category).or_else(|| forms.get("other"))).and_then(|v| v.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// `text` with its `{placeholders}` filled: numbers the language's way.
+    fn substitute(&self, text: &str, args: &[(&str, &dyn MessageArg)]) -> String {
+        let mut out = text.to_string();
         for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), &value.to_string());
+            let value = value
+                .number()
+                .map_or_else(|| value.text(), |n| self.numbers.format(n));
+            out = out.replace(&format!("{{{name}}}"), &value);
         }
         out
+    }
+
+    /// A top-level message with its `{placeholders}` filled in and, when it has plural forms,
+    /// the form its count takes: `fill("days_left_n", &[("n", &5)])` is "5 days left",
+    /// with `1` "1 day left".
+    pub fn fill(&self, key: &str, args: &[(&str, &dyn MessageArg)]) -> String {
+        let text = self.pick(self.table.get(key), args).unwrap_or(key);
+        self.substitute(text, args)
     }
 
     /// The English messages (for the `reason` column of the tables).
@@ -127,24 +165,28 @@ impl Messages {
     /// filled in (`{segment}` as the locale's `[segment_words]`). Every locale has every code
     /// (a unit test checks it); the code itself stands in otherwise.
     pub fn reason(&self, why: &Reason) -> String {
-        let Some(text) = self
-            .table
-            .get("reasons")
-            .and_then(|r| r.get(why.code.as_str()))
-            .and_then(|v| v.as_str())
-        else {
-            return why.code.as_str().to_string();
-        };
-        let mut out = text.to_string();
-        for (key, value) in &why.args {
-            let value = if *key == ReasonArg::Segment {
-                self.label("segment_words", value)
-            } else {
-                value.clone()
-            };
-            out = out.replace(&format!("{{{key}}}"), &value);
+        // A count argument is a number (grouped, and it picks the plural form); the segment is
+        // worded; every other argument is text as the analysis gave it.
+        let values: Vec<(&str, ReasonValue)> = (why.args.iter())
+            .map(|(key, value)| {
+                let v = match key {
+                    ReasonArg::Segment => ReasonValue::Text(self.label("segment_words", value)),
+                    k if k.is_count() => value
+                        .parse()
+                        .map_or_else(|_| ReasonValue::Text(value.clone()), ReasonValue::Count),
+                    _ => ReasonValue::Text(value.clone()),
+                };
+                (key.as_str(), v)
+            })
+            .collect();
+        let args: Vec<(&str, &dyn MessageArg)> = (values.iter())
+            .map(|(k, v)| (*k, v as &dyn MessageArg))
+            .collect();
+        let value = (self.table.get("reasons")).and_then(|r| r.get(why.code.as_str()));
+        match self.pick(value, &args) {
+            Some(text) => self.substitute(text, &args),
+            None => why.code.as_str().to_string(),
         }
-        out
     }
 
     /// A label from one of the message file's tables (`segments`, `actions`, …); the key itself
@@ -156,6 +198,27 @@ impl Messages {
             .and_then(|v| v.as_str())
             .unwrap_or(key)
             .to_string()
+    }
+}
+
+/// A reason argument's value: a count, or text.
+enum ReasonValue {
+    Count(i64),
+    Text(String),
+}
+
+impl MessageArg for ReasonValue {
+    fn number(&self) -> Option<i64> {
+        match self {
+            ReasonValue::Count(n) => Some(*n),
+            ReasonValue::Text(_) => None,
+        }
+    }
+    fn text(&self) -> String {
+        match self {
+            ReasonValue::Count(n) => n.to_string(),
+            ReasonValue::Text(t) => t.clone(),
+        }
     }
 }
 
@@ -249,12 +312,23 @@ mod tests {
 
     /// A reason's text fills only placeholders the analysis gives values for ([`ReasonArg`]):
     /// a misspelt `{placeholder}` would reach the reader as is.
+    /// The texts of a message value: a string, or each plural form of a table.
+    fn forms(value: &toml::Value) -> Vec<&str> {
+        match value {
+            toml::Value::String(text) => vec![text.as_str()],
+            toml::Value::Table(forms) => (forms.iter())
+                .filter(|(k, _)| *k != "count")
+                .filter_map(|(_, v)| v.as_str())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     #[test]
     fn reason_placeholders_are_reason_arguments() {
         let m = Messages::english();
-        for (code, text) in m.table["reasons"].as_table().unwrap() {
-            let text = text.as_str().unwrap();
-            for piece in text.split('{').skip(1) {
+        for (code, value) in m.table["reasons"].as_table().unwrap() {
+            for piece in forms(value).iter().flat_map(|t| t.split('{').skip(1)) {
                 let name = piece.split('}').next().unwrap();
                 assert!(
                     ReasonArg::parse(name).is_some(),
@@ -269,11 +343,9 @@ mod tests {
         for (locale, _) in FILES {
             let m = Messages::load(locale).unwrap();
             for code in crate::model::ReasonCode::ALL {
-                let text = m.table["reasons"]
-                    .get(code.as_str())
-                    .and_then(|v| v.as_str());
+                let text = m.table["reasons"].get(code.as_str()).map(forms);
                 assert!(
-                    text.is_some(),
+                    text.is_some_and(|forms| !forms.is_empty()),
                     "locales/{}.toml: no reason {code}",
                     locale.code()
                 );

@@ -7,6 +7,7 @@ mod ics;
 mod json;
 pub mod locale;
 pub mod notices;
+pub mod numbers;
 mod scripts;
 pub mod slug;
 mod tables;

@@ -125,6 +125,24 @@ vocabulary! {
     }
 }
 
+impl ReasonArg {
+    /// Whether the argument is a count (a number the catalogs write grouped and pick plural
+    /// forms by).
+    pub fn is_count(self) -> bool {
+        matches!(
+            self,
+            ReasonArg::Cap
+                | ReasonArg::Free
+                | ReasonArg::Owned
+                | ReasonArg::Quantity
+                | ReasonArg::Subscriptions
+                | ReasonArg::ToBuy
+                | ReasonArg::Used
+                | ReasonArg::Users
+        )
+    }
+}
+
 vocabulary! {
     /// Where a retiring subscription stands (§3.1).
     State {

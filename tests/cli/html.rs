@@ -331,7 +331,7 @@ fn chromium_prints_the_runbooks_without_network_requests() {
                 "Migration runbook: Contoso Ltd",
                 "A. Purchase the new subscription",
                 "B. Reassign current user licenses",
-                "C. Suspend the old subscription",
+                "C. Cancel old subscription",
                 "Microsoft 365 Business Basic",
                 "AdeleV@contoso.com",
                 "Expires on 11 December 2026",

@@ -9,6 +9,7 @@ mod dates; // never silently wrong: date order per file, yes/no words, with exac
 mod hostile; // hostile input round 3: line numbers, values as written, swapped and growing files
 mod html; // runbooks: snapshots, content, hostile input, headless Chromium
 mod ingest; // every fixture dialect → exact canonical frame and issues
+mod locales; // plural forms and grouped numbers per language; Microsoft's step names and click paths
 mod mistakes; // a new user's mistakes made loud: seat counts, undated subscriptions
 mod notices; // customer notices: MIME parsed back, facts = the Report's, languages, hostile names
 mod outdir; // --out: user files survive, one complete report at every instant, one writer

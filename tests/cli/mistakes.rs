@@ -201,7 +201,7 @@ fn a_huge_customer_gets_a_runbook_a_browser_opens_and_every_user_beside_it() {
     assert_eq!(page.matches("<tr class=\"remove-only\">").count(), 100);
     assert!(
         page.contains(
-            "lists the first 1000 of 1003 users holding this license \
+            "lists the first 1,000 of 1,003 users holding this license \
              (902 × Reassign, 101 × Remove only)"
         ),
         "{page}"

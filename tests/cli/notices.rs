@@ -103,8 +103,10 @@ fn says_what_the_report_says(
         .filter(|p| p.customer_key() == key && p.to_buy > 0)
     {
         let ask = format!(
-            "approve the purchase of {} licenses of {}.",
-            p.to_buy, p.recommended_plan
+            "approve the purchase of {} {} of {}.",
+            p.to_buy,
+            if p.to_buy == 1 { "license" } else { "licenses" },
+            p.recommended_plan
         );
         assert!(flat.contains(&ask), "{name}: {ask}\n{text}");
     }
@@ -457,7 +459,7 @@ fn with_prices_the_notice_says_the_monthly_cost_before_and_after_at_retail() {
     for line in [
         "What it will cost",
         // After: the seats to buy at estimated retail, per month (72.00 and 456.00 a year).
-        "Microsoft 365 Business Basic (1 licenses): about 6.00 USD a month.",
+        "Microsoft 365 Business Basic (1 license): about 6.00 USD a month.",
         "Office 365 E5 (2 licenses): about 76.00 USD a month.",
         // Before: the E4's 3 seats at 525.00 a year.
         "Your retiring subscriptions: about 131.25 USD a month, which stops.",

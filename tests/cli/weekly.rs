@@ -46,12 +46,12 @@ fn seats_already_owned_are_not_bought_again() {
     let english = skusunset::export::Messages::english();
     assert_eq!(
         english.reason(&r.purchases[0].why),
-        "3 user(s) to reassign to Microsoft 365 Business Basic; 1 free seat(s) of Microsoft 365 \
-         Business Basic already owned (2 owned, 1 in use): buy 2"
+        "3 users to reassign to Microsoft 365 Business Basic; seats of Microsoft 365 Business \
+         Basic already owned: 2, in use: 1, free: 1; buy 2"
     );
     let n = english.reason(&r.purchases[1].why);
     assert!(
-        n.contains("5 seat(s) of Microsoft 365 Business Basic already owned (which are in use cannot be seen without license data): buy 3"),
+        n.contains("seats of Microsoft 365 Business Basic already owned: 5 (which are in use cannot be seen without license data); buy 3"),
         "{n}"
     );
     // Every "to buy" is what is left.

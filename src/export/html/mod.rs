@@ -63,10 +63,19 @@ fn ui(text: String) -> Value {
     Value::from_safe_string(out)
 }
 
-/// The template environment: embedded templates, strict, auto-escaping HTML.
-fn environment() -> Result<Environment<'static>> {
+/// The template environment: embedded templates, strict, auto-escaping HTML; `num` writes a
+/// count the way `messages`' language groups digits (an empty value stays empty).
+fn environment(messages: &Messages) -> Result<Environment<'static>> {
     let mut env = strict_environment(&TEMPLATES)?;
     env.add_filter("ui", ui);
+    let m = messages.clone();
+    env.add_filter("num", move |v: Value| -> String {
+        match i64::try_from(v.clone()) {
+            Ok(n) => m.number(n),
+            Err(_) if v.is_none() || v.is_undefined() => String::new(),
+            Err(_) => v.to_string(),
+        }
+    });
     Ok(env)
 }
 
@@ -122,7 +131,7 @@ impl Exporter for HtmlExporter {
     fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
         let messages = Messages::load(self.locale)?;
         let shared = Arc::new(Shared {
-            env: environment()?,
+            env: environment(&messages)?,
             pages: views::Pages::new(
                 report,
                 messages,
@@ -169,7 +178,7 @@ mod tests {
 
     #[test]
     fn templates_refuse_undefined_values_and_escape_input() {
-        let env = environment().unwrap();
+        let env = environment(&Messages::english()).unwrap();
         let missing = env
             .get_template("index.html")
             .unwrap()

@@ -108,6 +108,8 @@ struct CustomerView {
     urgency_label: String,
     /// Licences to buy that are seat counts (no user export for the customer).
     seat_counts: i64,
+    /// `seat_counts` worded for the index badge ("40 from seat counts"), when not 0.
+    seat_counts_badge: Option<String>,
     /// The seat-count warning, worded, when `seat_counts > 0`.
     seat_counts_banner: Option<String>,
     /// Per retirement, the next action, worded ("Kaizala Pro: move the users (step B)").
@@ -355,6 +357,8 @@ impl<'a> Pages<'a> {
             urgency: c.urgency.as_str(),
             urgency_label: self.urgency_label(c.urgency),
             seat_counts: c.seats_from_seat_counts,
+            seat_counts_badge: (c.seats_from_seat_counts > 0)
+                .then(|| (self.m).fill("seat_counts_mark", &[("n", &c.seats_from_seat_counts)])),
             next_actions: self.next_actions(&c.customer_key()),
             trend: self.trend(&c.customer_key()),
             seat_counts_banner: c.on_seat_counts().then(|| {
@@ -561,7 +565,10 @@ impl<'a> Pages<'a> {
             .iter()
             .map(|a| (a, users.iter().filter(|u| u.action == *a).count()))
             .filter(|(_, n)| *n > 0)
-            .map(|(a, n)| format!("{n} × {}", self.m.label("actions", a.as_str())))
+            .map(|(a, n)| {
+                let n = self.m.number(n as i64);
+                format!("{n} × {}", self.m.label("actions", a.as_str()))
+            })
             .collect();
         self.m.fill(
             "users_more",
@@ -605,8 +612,6 @@ impl<'a> Pages<'a> {
     }
 
     fn timeline(&self, expiring: &[&ExpiringRow], suspended: &[&DeprovisioningRow]) -> Timeline {
-        let end = self.m.text("marker_end");
-        let gone = self.m.text("marker_deprovision");
         let events = expiring
             .iter()
             .filter(|e| e.deprovision_if_suspended_today.is_some())
@@ -614,14 +619,14 @@ impl<'a> Pages<'a> {
                 e.end_date.map(|date| Event {
                     date,
                     kind: "end",
-                    label: format!("{} {end}", e.offer_name),
+                    label: (self.m).fill("marker_end", &[("offer", &e.offer_name)]),
                 })
             })
             .chain(suspended.iter().filter_map(|d| {
                 d.deprovision_on.map(|date| Event {
                     date,
                     kind: "deprovision",
-                    label: format!("{} {gone}", d.offer_name),
+                    label: (self.m).fill("marker_deprovision", &[("offer", &d.offer_name)]),
                 })
             }))
             .collect();

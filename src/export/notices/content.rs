@@ -8,6 +8,7 @@
 use super::Signature;
 use crate::base::money::Money;
 use crate::export::locale::Messages;
+use crate::export::numbers::MessageArg;
 use crate::model::{
     Action, CustomerProgress, DeprovisioningRow, ExpiringRow, PurchaseRow, Report, UserRow,
 };
@@ -106,7 +107,7 @@ impl Words<'_> {
         let mut lines: Vec<String> = (rows.expiring.iter())
             .filter(|e| e.state.is_open())
             .map(|e| {
-                let args: [(&str, &dyn std::fmt::Display); 2] =
+                let args: [(&str, &dyn MessageArg); 2] =
                     [("offer", &e.offer_name), ("n", &e.quantity.unwrap_or(0))];
                 match self.date(e.end_date) {
                     Some(date) => m.fill("notice_expires", &[args[0], args[1], ("date", &date)]),
@@ -183,7 +184,7 @@ impl Words<'_> {
             let (from, to) = (&change.from, &change.to);
             if !change.lost_plans.is_empty() {
                 let plans = change.lost_plans.join(", ");
-                let args: [(&str, &dyn std::fmt::Display); 3] =
+                let args: [(&str, &dyn MessageArg); 3] =
                     [("from", from), ("to", to), ("plans", &plans)];
                 lines.push(m.fill("notice_lost", &args));
             }
@@ -221,7 +222,7 @@ impl Words<'_> {
                 .filter(|p| p.retirement_id == r.retirement_id)
             {
                 if p.to_buy > 0 {
-                    let args: [(&str, &dyn std::fmt::Display); 3] = [
+                    let args: [(&str, &dyn MessageArg); 3] = [
                         ("n", &p.to_buy),
                         ("plan", &p.recommended_plan),
                         ("date", &by),
