@@ -261,6 +261,7 @@ pub fn retirements_used(
         .map(|r| RetirementInfo {
             id: r.id.clone(),
             name: r.name.clone(),
+            names: r.names.clone(),
             replacements: r
                 .replacements
                 .iter()

@@ -43,12 +43,32 @@ pub(super) fn write(table: Table, raw: bool) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// A table as CSV bytes under a header row of `titles` (one per column, in a reader's
+/// language) instead of the column keys: the users file beside a runbook.
+pub(super) fn write_titled(table: Table, raw: bool, titles: &[String]) -> Result<Vec<u8>> {
+    anyhow::ensure!(titles.len() == table.columns.len(), "a title per column");
+    let mut bytes = Vec::new();
+    write_rows(table, raw, titles.iter().map(String::as_str), &mut bytes)?;
+    Ok(bytes)
+}
+
 /// [`write`] into `out`.
 fn write_into(table: Table, raw: bool, out: &mut dyn Write) -> Result<()> {
+    let keys: Vec<&str> = table.columns.iter().map(|c| c.key).collect();
+    write_rows(table, raw, keys.into_iter(), out)
+}
+
+/// The header row, then the rows.
+fn write_rows<'h>(
+    table: Table,
+    raw: bool,
+    header: impl Iterator<Item = &'h str>,
+    out: &mut dyn Write,
+) -> Result<()> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
-    w.write_record(table.columns.iter().map(|c| c.key))?;
+    w.write_record(header)?;
     let mut buffer = String::new();
     for row in table.rows {
         for value in &row {

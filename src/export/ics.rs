@@ -69,7 +69,7 @@ impl Words<'_> {
     fn retirement(&self, id: &str) -> String {
         (self.report.retirements.iter())
             .find(|r| r.id == id)
-            .map_or_else(|| id.to_string(), |r| r.name.clone())
+            .map_or_else(|| id.to_string(), |r| r.name_in(self.m.lang()).to_string())
     }
 
     /// The event of an open retiring subscription's end date.
@@ -150,7 +150,7 @@ impl Exporter for IcsExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
         let slugs = customer_slugs(report);
         let words = Words {
-            m: Messages::load(self.locale)?,
+            m: Messages::load(self.locale)?.for_report(report),
             report,
             stamp: (report.run.as_of.and_hms_opt(0, 0, 0))
                 .unwrap_or_default()

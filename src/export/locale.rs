@@ -58,6 +58,8 @@ pub struct Messages {
     date: String,
     /// How the language writes numbers and picks plural forms.
     numbers: std::sync::Arc<Numbers>,
+    /// A report's retirement names (as the analysis puts them in reasons) → in this language.
+    retirements: std::collections::HashMap<String, String>,
 }
 
 impl Messages {
@@ -93,6 +95,7 @@ impl Messages {
             months,
             date,
             numbers: std::sync::Arc::new(numbers),
+            retirements: std::collections::HashMap::new(),
         })
     }
 
@@ -109,6 +112,26 @@ impl Messages {
         self.pick(self.table.get(key), &[])
             .unwrap_or(key)
             .to_string()
+    }
+
+    /// These messages with `report`'s retirements named in this language in the reasons (the
+    /// analysis gives a reason the catalog's own name, `Kaizala Pro (standalone)`).
+    #[must_use]
+    pub fn for_report(mut self, report: &Report) -> Messages {
+        let lang = self.lang().to_string();
+        self.retirements = (report.retirements.iter())
+            .filter(|r| r.name_in(&lang) != r.name)
+            .map(|r| (r.name.clone(), r.name_in(&lang).to_string()))
+            .collect();
+        self
+    }
+
+    /// The language code (`nl`).
+    pub fn lang(&self) -> &str {
+        self.table
+            .get("lang")
+            .and_then(|v| v.as_str())
+            .unwrap_or("en")
     }
 
     /// A number the language's way (`1,203`, `1.203`, `1 203`).
@@ -171,6 +194,9 @@ impl Messages {
             .map(|(key, value)| {
                 let v = match key {
                     ReasonArg::Segment => ReasonValue::Text(self.label("segment_words", value)),
+                    ReasonArg::Retirement => {
+                        ReasonValue::Text(self.retirements.get(value).unwrap_or(value).clone())
+                    }
                     k if k.is_count() => value
                         .parse()
                         .map_or_else(|_| ReasonValue::Text(value.clone()), ReasonValue::Count),

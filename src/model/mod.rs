@@ -125,6 +125,9 @@ pub struct RetirementInfo {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// Its name in other languages, by language code (from the catalog).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<String, String>,
     /// Replacement options in Partner Center's order.
     pub replacements: Vec<ReplacementInfo>,
     /// Service plans that cover it: a user holding any of them needs no replacement.
@@ -136,6 +139,15 @@ pub struct RetirementInfo {
     pub part_numbers: Vec<String>,
     /// Where the catalog entry comes from.
     pub source: String,
+}
+
+impl RetirementInfo {
+    /// Its name in the language `code` (`nl`), or its own name.
+    pub fn name_in(&self, code: &str) -> &str {
+        self.names
+            .get(code)
+            .map_or(self.name.as_str(), String::as_str)
+    }
 }
 
 /// One replacement option.

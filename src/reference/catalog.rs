@@ -48,6 +48,10 @@ pub struct Retirement {
     pub id: String,
     /// The name shown to people.
     pub name: String,
+    /// The name in other languages, by language code (`nl = "Zelfstandige Kaizala Pro"`), as
+    /// Microsoft's localized pages write it; `name` stands in for a language without one.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub names: std::collections::BTreeMap<String, String>,
     /// Offer names, String_Ids, GUIDs and offer ids that identify it.
     pub aliases: Vec<String>,
     /// Substrings of an offer or license name that identify it.

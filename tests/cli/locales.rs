@@ -259,3 +259,128 @@ fn step_names_and_click_paths_are_microsofts_terms() {
         }
     }
 }
+
+/// The text of a page: tags, `<code>` spans (ids, SKUs, addresses) and entities dropped.
+fn page_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        rest = &rest[open..];
+        let skip_to = if rest.starts_with("<code>") {
+            rest.find("</code>")
+                .map_or(rest.len(), |i| i + "</code>".len())
+        } else if rest.starts_with("<style") {
+            rest.find("</style>")
+                .map_or(rest.len(), |i| i + "</style>".len())
+        } else {
+            rest.find('>').map_or(rest.len(), |i| i + 1)
+        };
+        rest = &rest[skip_to..];
+    }
+    text.push_str(rest);
+    text.replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// Names that stay as Microsoft and the exports write them (customers, offers, plans,
+/// licenses, users), longest first.
+fn kept_names(report: &skusunset::model::Report) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    names.extend(report.expiring.iter().map(|e| e.offer_name.clone()));
+    names.extend(report.deprovisioning.iter().map(|d| d.offer_name.clone()));
+    names.extend(report.purchases.iter().map(|p| p.recommended_plan.clone()));
+    names.extend(report.users.iter().map(|u| u.retiring_license.clone()));
+    names.extend(report.users.iter().filter_map(|u| u.display_name.clone()));
+    names.extend(report.customers.iter().map(|c| c.customer_name.clone()));
+    names.extend(report.plan_changes.iter().map(|p| p.change.from.clone()));
+    names.extend(report.plan_changes.iter().map(|p| p.change.to.clone()));
+    for r in &report.retirements {
+        names.extend(r.replacements.iter().map(|p| p.name.clone()));
+    }
+    // Partner Center's English UI value beside its translation, kept on purpose (the seeds
+    // disagree on the translation: shared/locales-review.md §0.4).
+    names.extend(
+        [
+            "Office 365 E1",
+            "Office 365 E4",
+            "Microsoft Kaizala Pro",
+            "(Suspended)",
+            "(Submit)",
+            "--licenses",
+        ]
+        .map(String::from),
+    );
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names
+}
+
+/// No English word is left on a runbook or the index in nl, de, sv or tr: the demo's pages,
+/// with the report's own names (customers, offers, plans, licenses, products) taken out.
+#[test]
+fn no_english_word_is_left_on_a_translated_page() {
+    let report = crate::util::demo_report();
+    let names = kept_names(&report);
+    // English words (whole words only: Swedish "licenserna" is Swedish) and phrases.
+    let english = [
+        "retiring",
+        "subscription",
+        "subscriptions",
+        "expires",
+        "user",
+        "users",
+        "license",
+        "licenses",
+        "seat",
+        "seats",
+        "suspend",
+        "purchase",
+        "reassign",
+        "cancel",
+        "buy",
+        "the",
+        "and",
+        "customer",
+        "customers",
+        "step",
+        "days",
+        "left",
+    ];
+    for locale in [Locale::Nl, Locale::De, Locale::Sv, Locale::Tr] {
+        let html = skusunset::export::HtmlExporter {
+            locale,
+            beside: vec![],
+            raw_csv: false,
+        };
+        let pages = skusunset::export::Exporter::export(&html, &report).unwrap();
+        for (path, bytes) in pages
+            .iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "html"))
+        {
+            let mut text = page_text(&String::from_utf8_lossy(bytes));
+            // A retirement by its name in this language (the catalog's `names`), else its own.
+            for r in &report.retirements {
+                text = text.replace(r.name_in(locale.code()), " ");
+            }
+            for name in &names {
+                text = text.replace(name.as_str(), " ");
+            }
+            let lower = text.to_lowercase();
+            let words: Vec<&str> = lower
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            for word in english {
+                assert!(
+                    !words.contains(&word),
+                    "{} {}: English `{word}` in: {}",
+                    locale.code(),
+                    path.display(),
+                    lower
+                );
+            }
+        }
+    }
+}

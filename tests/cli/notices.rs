@@ -248,7 +248,7 @@ fn users_who_prefer_german_get_the_german_notice_unless_told_otherwise() {
     let (subject, text, _) = well_formed("de", &eml);
     assert_eq!(
         subject,
-        "Bergbau Müller GmbH: Microsoft stellt Kaizala Pro (standalone) ein – Ihre Freigabe \
+        "Bergbau Müller GmbH: Microsoft stellt Kaizala Pro (eigenständig) ein – Ihre Freigabe \
          wird benötigt"
     );
     assert_eq!(

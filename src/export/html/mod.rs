@@ -129,7 +129,7 @@ impl Exporter for HtmlExporter {
     /// Each runbook is rendered straight into its file as it is staged (a wave's runbooks are
     /// hundreds of megabytes), in parallel with the other files.
     fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
-        let messages = Messages::load(self.locale)?;
+        let messages = Messages::load(self.locale)?.for_report(report);
         let shared = Arc::new(Shared {
             env: environment(&messages)?,
             pages: views::Pages::new(
@@ -160,12 +160,17 @@ impl Exporter for HtmlExporter {
             });
         }
         // A runbook that cannot list every user links to all of them, as csv/users.csv words them.
-        let english = Messages::english();
+        let messages = Messages::load(self.locale)?.for_report(report);
         let mut reasons = None;
         for (file, users) in shared.pages.user_lists() {
-            let reasons = reasons.get_or_insert_with(|| Reasons::word(report, &english));
+            // In the runbook's language: the header row and the reasons (csv/users.csv keeps
+            // the column keys and English, for machines).
+            let reasons = reasons.get_or_insert_with(|| Reasons::word(report, &messages));
             let table = super::tables::users(users.iter().copied(), reasons);
-            let bytes = super::csv_tables::write(table, self.raw_csv)?;
+            let titles: Vec<String> = (table.columns.iter())
+                .map(|c| messages.label("users_csv", c.key))
+                .collect();
+            let bytes = super::csv_tables::write_titled(table, self.raw_csv, &titles)?;
             files.push(Output::from((dir.join(file), bytes)));
         }
         Ok(files)

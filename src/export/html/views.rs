@@ -481,7 +481,7 @@ impl<'a> Pages<'a> {
             .filter(|e| e.retirement_id == id)
             .collect();
         RetirementView {
-            name: info.map_or_else(|| id.to_string(), |i| i.name.clone()),
+            name: info.map_or_else(|| id.to_string(), |i| i.name_in(self.m.lang()).to_string()),
             earliest: self.date(r.earliest_end_date),
             urgency: r.urgency.as_str(),
             urgency_label: self.urgency_label(r.urgency),

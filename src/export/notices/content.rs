@@ -67,7 +67,7 @@ impl Words<'_> {
     fn retirement(&self, id: &str) -> String {
         (self.report.retirements.iter())
             .find(|r| r.id == id)
-            .map_or_else(|| id.to_string(), |r| r.name.clone())
+            .map_or_else(|| id.to_string(), |r| r.name_in(self.m.lang()).to_string())
     }
 
     /// The customer's notice.

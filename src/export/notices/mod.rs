@@ -249,7 +249,7 @@ impl Exporter for NoticesExporter {
             let customer = customers.get(&key).and_then(|c| c.first().copied());
             let locale = self.locale_of(customer);
             if let std::collections::btree_map::Entry::Vacant(e) = messages.entry(locale) {
-                e.insert(Messages::load(locale)?);
+                e.insert(Messages::load(locale)?.for_report(report));
             }
             let words = Words {
                 m: &messages[&locale],

@@ -144,6 +144,7 @@ mod tests {
         RetirementInfo {
             id: "r".into(),
             name: "r".into(),
+            names: std::collections::BTreeMap::new(),
             replacements: vec![],
             covered_by_plans: plans.iter().map(|p| (*p).to_string()).collect(),
             covered_by_skus: skus.iter().map(|p| (*p).to_string()).collect(),

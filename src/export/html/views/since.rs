@@ -82,7 +82,7 @@ impl Pages<'_> {
     fn retirement_name<'r>(&'r self, id: &'r str) -> &'r str {
         (self.report.retirements.iter())
             .find(|r| r.id == id)
-            .map_or(id, |r| r.name.as_str())
+            .map_or(id, |r| r.name_in(self.m.lang()))
     }
 
     /// One change, worded.
