@@ -75,9 +75,12 @@ pub fn analyze(
     pricing: Option<&costs::Pricing>,
     run: RunInfo,
 ) -> Result<Report> {
+    let mut laps = crate::base::laps::Laps::start("analysing");
     let joined = std::mem::take(&mut ingested.licenses);
     ingested.licenses = license_cells::split(joined, resolver)?;
+    laps.lap("license cells split");
     let lookups = lookups::Lookups::build(&ingested, resolver)?;
+    laps.lap("licenses and offers looked up");
     ingested
         .issues
         .extend(lookups.unknown_license_issues(&ingested.licenses)?);
@@ -89,8 +92,10 @@ pub fn analyze(
     );
     // Resolved once and kept: every table below reads the same resolved license rows.
     let lics = with_resolved_licenses(&ingested.licenses, &lookups.licenses)?.lazy();
+    laps.lap("resolved license rows");
 
     let segments = segments::segments(lics.clone(), customers, params)?;
+    laps.lap("segments");
     let (expiring, undated_issues) = expiring::table(subs.clone(), customer_frame.clone(), params)?;
     let active_issues = deprovisioning::still_active_after_window(subs.clone(), params)?;
     let stale_issues = staleness::stale_exports(
@@ -99,6 +104,7 @@ pub fn analyze(
         &ingested.accounting,
         params,
     )?;
+    laps.lap("expiring and date checks");
     let users = users::table(
         lics.clone(),
         &lookups,
@@ -106,6 +112,7 @@ pub fn analyze(
         customer_frame.clone(),
         resolver,
     )?;
+    laps.lap("users frame");
     let (mut purchases, seat_count_issues) = purchases::purchases(
         &users,
         subs.clone(),
@@ -115,17 +122,21 @@ pub fn analyze(
         resolver,
         params,
     )?;
+    laps.lap("purchases");
     let billed = match pricing {
         Some(_) => costs::billed(subs.clone(), customer_frame.clone(), params)?,
         None => Vec::new(),
     };
     let deprovisioning = deprovisioning::table(subs, lics, customer_frame, params)?;
+    laps.lap("deprovisioning");
     // The license frames are done with: the users' rows take their memory.
     drop(std::mem::take(&mut ingested.licenses));
     drop(std::mem::take(&mut ingested.subscriptions));
     let users = users.rows(&segments, resolver)?;
+    laps.lap("users rows");
 
     let customers = segments.rows(customers);
+    laps.lap("customers and prices");
     let price_issues = match pricing {
         Some(pricing) => pricing.price(&mut purchases, &customers, &billed, resolver),
         None => Vec::new(),
@@ -150,9 +161,13 @@ pub fn analyze(
         retirements: &retirements,
     };
     let summary = summary::summarize(&tables, params.as_of);
+    laps.lap("summary");
     let progress = progress::progress(&tables, params.as_of);
+    laps.lap("progress");
     let (retiring_licenses, skus) = products::products(resolver, &users, &retirements);
+    laps.lap("products");
     let plan_changes = plan_changes::plan_changes(&users, &retiring_licenses, &skus);
+    laps.lap("plan changes");
     let mut report = Report {
         run,
         customers,
@@ -173,5 +188,6 @@ pub fn analyze(
         plan_changes,
     };
     report.history = progress::history(&report, &[]);
+    laps.lap("history");
     Ok(report)
 }

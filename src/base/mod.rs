@@ -5,6 +5,7 @@
 pub mod error; // typed errors that stop a run
 pub mod frame; // helpers between Rust values and polars columns
 pub mod hash; // FastMap
+pub mod laps; // SKUSUNSET_TIMINGS inside a step (the analysis' tables)
 pub mod layout; // names on disk several rooms share (the report store)
 pub mod memory; // the global allocator: out of memory named with the phase, not an abort
 pub mod money; // amounts of money, exact to a millionth

@@ -26,7 +26,7 @@ impl Progress {
             shown: !quiet && std::io::stderr().is_terminal(),
             current: Mutex::new(None),
             timed: Mutex::new(None),
-            timings: std::env::var_os("SKUSUNSET_TIMINGS").is_some(),
+            timings: crate::base::laps::wanted(),
         }
     }
 
@@ -92,7 +92,7 @@ impl Progress {
             eprintln!(
                 "timing: {message}: {:.2} s, peak RSS {}",
                 started.elapsed().as_secs_f64(),
-                peak_rss()
+                crate::base::laps::memory("VmHWM")
             );
         }
         *timed = next.map(|m| (m.to_string(), Instant::now()));
@@ -100,16 +100,6 @@ impl Progress {
 }
 
 /// The process's peak resident set size as `/proc/self/status` gives it (`?` elsewhere).
-fn peak_rss() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string()))
-        })
-        .unwrap_or_else(|| "?".to_string())
-}
-
 /// Leaves a finished step's line: a check mark, the message and the time it took.
 fn done(bar: &ProgressBar) {
     bar.set_style(
