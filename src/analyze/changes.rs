@@ -14,8 +14,8 @@ type Key = (Option<String>, String);
 /// Values per (customer, retirement or plan).
 type Per<V> = BTreeMap<(Key, String), V>;
 
-fn key(id: Option<&String>, name: &str) -> Key {
-    (id.cloned(), name.to_string())
+fn key(id: Option<&str>, name: &str) -> Key {
+    (id.map(str::to_string), name.to_string())
 }
 
 fn row(change: ChangeKind, (id, name): Key, before: String, after: String) -> ChangeRow {
@@ -116,7 +116,7 @@ fn subscriptions(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
             c.subscription_id = Some((*id).to_string());
             c
         };
-        let k = key(sub.customer_id.as_ref(), &sub.customer_name);
+        let k = key(sub.customer_id.as_deref(), &sub.customer_name);
         match was {
             None if sub.state.is_open() => changes.push(subscription(row(
                 ChangeKind::NewExpiring,
@@ -148,7 +148,7 @@ fn subscriptions(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
         if is_open(&b.state) && !now.contains_key(id) {
             let mut c = row(
                 ChangeKind::Resolved,
-                key(b.customer_id.as_ref(), &b.customer_name),
+                key(b.customer_id.as_deref(), &b.customer_name),
                 b.state.clone(),
                 "absent".into(),
             );
@@ -167,14 +167,14 @@ trait Holder {
 
 impl Holder for crate::model::UserRow {
     fn holder(&self) -> (Key, String, &str) {
-        let k = key(self.customer_id.as_ref(), &self.customer_name);
-        (k, self.retirement_id.clone(), &self.user_principal_name)
+        let k = key(self.customer_id.as_deref(), &self.customer_name);
+        (k, self.retirement_id.to_string(), &self.user_principal_name)
     }
 }
 
 impl Holder for crate::model::previous::PreviousUser {
     fn holder(&self) -> (Key, String, &str) {
-        let k = key(self.customer_id.as_ref(), &self.customer_name);
+        let k = key(self.customer_id.as_deref(), &self.customer_name);
         (k, self.retirement_id.clone(), &self.user_principal_name)
     }
 }
@@ -230,7 +230,7 @@ fn costs(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
     let mut per: BTreeMap<Key, (MonthlyCost, MonthlyCost)> = BTreeMap::new();
     for p in &previous.purchases {
         let amount = p.monthly_cost.and_then(|m| Money::parse(&m.to_string()));
-        let k = key(p.customer_id.as_ref(), &p.customer_name);
+        let k = key(p.customer_id.as_deref(), &p.customer_name);
         add_cost(
             &mut per.entry(k).or_default().0,
             amount,
@@ -238,7 +238,7 @@ fn costs(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
         );
     }
     for p in &report.purchases {
-        let k = key(p.customer_id.as_ref(), &p.customer_name);
+        let k = key(p.customer_id.as_deref(), &p.customer_name);
         let (amount, currency) = (p.cost.monthly_cost, p.cost.currency.as_ref());
         add_cost(&mut per.entry(k).or_default().1, amount, currency);
     }
@@ -259,7 +259,7 @@ fn seats(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
     let mut left: Per<(Option<i64>, Option<i64>)> = BTreeMap::new();
     for p in &previous.purchases {
         let k = (
-            key(p.customer_id.as_ref(), &p.customer_name),
+            key(p.customer_id.as_deref(), &p.customer_name),
             p.recommended_sku.clone(),
         );
         let before = &mut left.entry(k).or_default().0;
@@ -267,7 +267,7 @@ fn seats(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
     }
     for p in &report.purchases {
         let k = (
-            key(p.customer_id.as_ref(), &p.customer_name),
+            key(p.customer_id.as_deref(), &p.customer_name),
             p.recommended_sku.clone(),
         );
         let now = &mut left.entry(k).or_default().1;
@@ -299,7 +299,7 @@ fn windows(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
     let since = previous.run.as_of;
     let mut changes = Vec::new();
     for w in &report.deprovisioning {
-        let k = || key(w.customer_id.as_ref(), &w.customer_name);
+        let k = || key(w.customer_id.as_deref(), &w.customer_name);
         let mut push = |kind, before: String, after: String| {
             let mut c = row(kind, k(), before, after);
             c.retirement_id.clone_from(&w.retirement_id);
@@ -324,7 +324,7 @@ fn windows(report: &Report, previous: &PreviousReport) -> Vec<ChangeRow> {
 fn done(report: &Report, progress: &[crate::model::previous::PreviousProgress]) -> Vec<ChangeRow> {
     let before: BTreeMap<(Key, &str), &str> = (progress.iter())
         .map(|p| {
-            let k = key(p.customer_id.as_ref(), &p.customer_name);
+            let k = key(p.customer_id.as_deref(), &p.customer_name);
             ((k, p.retirement_id.as_str()), p.next_action.as_str())
         })
         .collect();
@@ -334,7 +334,7 @@ fn done(report: &Report, progress: &[crate::model::previous::PreviousProgress]) 
             .iter()
             .filter(|p| p.next_action == NextAction::Done)
         {
-            let k = key(p.customer_id.as_ref(), &p.customer_name);
+            let k = key(p.customer_id.as_deref(), &p.customer_name);
             let was = before.get(&(k.clone(), p.retirement_id.as_str()));
             if let Some(was) = was.filter(|w| NextAction::parse(w) != Some(NextAction::Done)) {
                 let mut c = row(

@@ -131,7 +131,7 @@ impl Lookups {
             licenses.column("file")?.str()?,
             licenses.column("row")?.i64()?,
         );
-        let unknown: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        let unknown: crate::base::hash::FastSet<&str> =
             self.unknown.iter().map(String::as_str).collect();
         // The first row of each unknown value, in one pass over the columns (the issues are
         // sorted with all the others afterwards).

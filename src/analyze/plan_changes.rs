@@ -35,7 +35,7 @@ pub(super) fn plan_changes(
     let mut moves: BTreeMap<(&str, &str, &str), Option<&str>> = BTreeMap::new();
     for u in users.iter().filter(|u| u.action == Action::Reassign) {
         if let Some(to) = u.recommended_sku.as_deref() {
-            let key = (u.retiring_license.as_str(), u.retirement_id.as_str(), to);
+            let key = (&*u.retiring_license, &*u.retirement_id, to);
             moves.entry(key).or_insert(u.recommended_plan.as_deref());
         }
     }

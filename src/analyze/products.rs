@@ -2,6 +2,7 @@
 //! resolves to a SKU, and the SKU table's rows (GUID, service plans) for those, for the licenses
 //! that cover them, and for every replacement of the retirements the report names.
 
+use crate::base::hash::FastSet;
 use crate::model::{RetirementInfo, RetiringLicense, SkuInfo, UserRow};
 use crate::reference::names::is_part_number;
 use crate::reference::resolve::Resolver;
@@ -15,10 +16,12 @@ pub(super) fn products(
     users: &[UserRow],
     retirements: &[RetirementInfo],
 ) -> (Vec<RetiringLicense>, Vec<SkuInfo>) {
-    let written: BTreeSet<(&str, &str)> = users
+    // Hashed, then sorted: a wave has hundreds of thousands of users and a handful of pairs.
+    let written: FastSet<(&str, &str)> = users
         .iter()
-        .map(|u| (u.retiring_license.as_str(), u.retirement_id.as_str()))
+        .map(|u| (&*u.retiring_license, &*u.retirement_id))
         .collect();
+    let written: BTreeSet<(&str, &str)> = written.into_iter().collect();
     let mut skus: BTreeMap<&str, &Sku> = BTreeMap::new();
     let retirement = |id: &str| retirements.iter().find(|r| r.id == id);
     let licenses = written
@@ -37,10 +40,10 @@ pub(super) fn products(
         })
         .collect();
     // The covering licenses too: step B checks each is still held, its covering plans enabled.
-    for sku in users
-        .iter()
-        .filter_map(|u| resolver.skus.lookup(u.covering_sku.as_deref()?))
-    {
+    let covering: FastSet<&str> = (users.iter())
+        .filter_map(|u| u.covering_sku.as_deref())
+        .collect();
+    for sku in covering.into_iter().filter_map(|c| resolver.skus.lookup(c)) {
         skus.insert(&sku.string_id, sku);
     }
     let replacements = retirements.iter().flat_map(|r| &r.replacements);

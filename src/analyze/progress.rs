@@ -63,7 +63,7 @@ pub(super) fn progress(t: &Tables, as_of: NaiveDate) -> Vec<ProgressRow> {
         let has_data = (customers.get(&key)).is_some_and(|c| c.iter().any(|c| c.has_license_data));
         let retirements: BTreeSet<&str> = (subscriptions.iter())
             .map(|r| r.retirement_id.as_str())
-            .chain(holders_all.iter().map(|r| r.retirement_id.as_str()))
+            .chain(holders_all.iter().map(|r| &*r.retirement_id))
             .chain(buys.iter().map(|r| r.retirement_id.as_str()))
             .chain(suspended.iter().filter_map(|r| r.retirement_id.as_deref()))
             .collect();
@@ -75,7 +75,7 @@ pub(super) fn progress(t: &Tables, as_of: NaiveDate) -> Vec<ProgressRow> {
                 .collect();
             let holders: Vec<&&UserRow> = holders_all
                 .iter()
-                .filter(|r| r.retirement_id == id)
+                .filter(|r| *r.retirement_id == *id)
                 .collect();
             let distinct = |blocked: bool| {
                 (holders.iter())

@@ -23,7 +23,7 @@ pub fn redact_users(report: &mut Report) {
     let mut per_customer: HashMap<(Option<&str>, &str), Vec<String>> = HashMap::new();
     let mut names: HashSet<String> = HashSet::new();
     for u in &report.users {
-        let key = (u.customer_id.as_deref(), u.customer_name.as_str());
+        let key = (u.customer_id.as_deref(), &*u.customer_name);
         let upn = u.user_principal_name.to_lowercase();
         names.insert(upn.clone());
         if let Some(name) = u.display_name.as_deref().map(str::trim) {
@@ -43,8 +43,8 @@ pub fn redact_users(report: &mut Report) {
     }
     for u in &mut report.users {
         let key = (
-            u.customer_id.clone(),
-            u.customer_name.clone(),
+            u.customer_id.as_deref().map(str::to_string),
+            u.customer_name.to_string(),
             u.user_principal_name.to_lowercase(),
         );
         u.user_principal_name.clone_from(&numbers[&key]);

@@ -132,7 +132,7 @@ fn retirements(
     let mut ids: Vec<&str> = expiring
         .iter()
         .map(|e| e.retirement_id.as_str())
-        .chain(users.iter().map(|u| u.retirement_id.as_str()))
+        .chain(users.iter().map(|u| &*u.retirement_id))
         .chain(purchases.iter().map(|p| p.retirement_id.as_str()))
         .collect();
     ids.sort_unstable();
@@ -147,7 +147,7 @@ fn retirements(
             let open_seats = open.iter().map(|e| e.quantity.unwrap_or(0)).sum();
             let mut holders: Vec<&str> = users
                 .iter()
-                .filter(|u| u.retirement_id == id)
+                .filter(|u| *u.retirement_id == *id)
                 .map(|u| u.user_principal_name.as_str())
                 .collect();
             holders.sort_unstable();
@@ -248,7 +248,7 @@ pub fn retirements_used(
 ) -> Vec<RetirementInfo> {
     let used = |id: &str| {
         expiring.iter().any(|e| e.retirement_id == id)
-            || users.iter().any(|u| u.retirement_id == id)
+            || users.iter().any(|u| *u.retirement_id == *id)
             || deprovisioning
                 .iter()
                 .any(|d| d.retirement_id.as_deref() == Some(id))

@@ -3,11 +3,13 @@
 use super::ops::{customer_order_exprs, left_join};
 use super::segments::{BUSINESS_SEAT_CAP, Segments, key_at};
 use crate::base::frame::{Rows, str_col};
-use crate::model::{Action, Reason, ReasonArg, ReasonCode, UserRow};
+use crate::base::hash::FastMap;
+use crate::model::{Action, Reason, ReasonArg, ReasonCode, Shared, UserRow};
 use crate::reference::catalog::Segment;
 use crate::reference::resolve::Resolver;
 use anyhow::Result;
 use polars::prelude::*;
+use std::sync::Arc;
 
 /// `retirement_id, segment → recommended_sku, recommended_plan` from the catalog.
 fn recommendations(resolver: &Resolver) -> PolarsResult<DataFrame> {
@@ -127,18 +129,40 @@ pub(super) fn table(
     Ok(UsersTable { frame: df })
 }
 
-/// A covering license's String_Id, remembered per distinct license.
-fn covering_sku<'d>(
-    memo: &mut crate::base::hash::FastMap<&'d str, Option<String>>,
-    resolver: &Resolver,
-    license: &'d str,
-) -> Option<String> {
-    (memo.entry(license))
-        .or_insert_with(|| resolver.sku(license).map(|s| s.string_id.clone()))
-        .clone()
+/// One [`Shared`] per distinct value of a column: a users frame sorted by customer repeats each
+/// value in runs, so the value of the row before is tried first, then a map.
+#[derive(Default)]
+struct Interned<'d> {
+    last: Option<(&'d str, Shared)>,
+    seen: FastMap<&'d str, Shared>,
 }
 
+impl<'d> Interned<'d> {
+    fn get(&mut self, value: &'d str) -> Shared {
+        if let Some((last, shared)) = &self.last
+            && *last == value
+        {
+            return shared.clone();
+        }
+        let shared = (self.seen.entry(value))
+            .or_insert_with(|| Shared::from(value))
+            .clone();
+        self.last = Some((value, shared.clone()));
+        shared
+    }
+
+    fn at(&mut self, column: &'d StringChunked, i: usize) -> Option<Shared> {
+        column.get(i).map(|value| self.get(value))
+    }
+}
+
+/// What one user's reason depends on besides the customer: its action, the retiring and the
+/// covering license, and the retirement.
+type ReasonKey<'d> = (u32, Action, &'d str, Option<&'d str>, &'d str);
+
 /// The report's users rows from the joined and sorted users frame.
+// Over the house's 80 lines: one pass over the frame's columns, each row's fields in turn.
+#[allow(clippy::too_many_lines)]
 fn user_rows<'d>(
     df: &'d DataFrame,
     segments: &Segments,
@@ -159,68 +183,88 @@ fn user_rows<'d>(
         s("covering_license")?,
         s("segment")?,
     );
-    let owned = |column: &StringChunked, i: usize| column.get(i).map(str::to_string);
-    let text = |column: &StringChunked, i: usize| column.get(i).unwrap_or_default().to_string();
+    let (mut id_of, mut name_of) = (Interned::default(), Interned::default());
+    let (mut license_of, mut retirement_of) = (Interned::default(), Interned::default());
+    let (mut sku_of, mut plan_of) = (Interned::default(), Interned::default());
     // Reasons name products as people call them, not by their String_Id; a book has a handful
     // of distinct license values over all its rows, each looked up once.
-    let mut products = crate::base::hash::FastMap::default();
-    // The covering license's String_Id, once per distinct covering license (the SKU table
-    // alone: what retires does not matter here).
-    let mut covering_skus = crate::base::hash::FastMap::default();
-    let mut product = |column: &'d StringChunked, i: usize| -> String {
-        let value: &'d str = column.get(i).unwrap_or_default();
+    let mut products = FastMap::default();
+    let mut product = |value: &'d str| -> String {
         (products.entry(value))
             .or_insert_with(|| resolver.product_name(value).to_string())
             .clone()
     };
+    // The covering license's String_Id, once per distinct covering license (the SKU table
+    // alone: what retires does not matter here).
+    let mut covering_skus: FastMap<&'d str, Option<Shared>> = FastMap::default();
+    let mut reasons: FastMap<ReasonKey<'d>, Arc<Reason>> = FastMap::default();
     let mut rows = Vec::with_capacity(df.height());
     for (i, &action) in actions.iter().enumerate() {
-        let retirement = text(rets, i);
-        let retirement_name = resolver
-            .catalog
-            .get(&retirement)
-            .map_or(retirement.clone(), |r| r.name.clone());
-        let license = text(lic, i);
+        let retirement: &'d str = rets.get(i).unwrap_or_default();
+        let license: &'d str = lic.get(i).unwrap_or_default();
         let reassign = action == Action::Reassign;
-        let covering_license = owned(covering, i).filter(|_| action == Action::RemoveOnly);
-        let info = &segments.by_key[key_at(ckeys, i)];
-        let why = match action {
-            Action::ReviewBlocked => Reason::new(
-                ReasonCode::ReviewBlocked,
-                [(ReasonArg::License, product(lic, i))],
-            ),
-            Action::RemoveOnly => Reason::new(
-                ReasonCode::RemoveOnly,
-                [
-                    (ReasonArg::Covering, product(covering, i)),
-                    (ReasonArg::Retirement, retirement_name),
-                ],
-            ),
-            Action::Reassign => Reason::new(
-                ReasonCode::reassign(info.basis),
-                [
-                    (ReasonArg::License, product(lic, i)),
-                    (ReasonArg::Segment, text(segs, i)),
-                    (ReasonArg::Users, info.licensed_users.to_string()),
-                    (ReasonArg::Cap, BUSINESS_SEAT_CAP.to_string()),
-                ],
-            ),
-        };
+        let covering_license = covering.get(i).filter(|_| action == Action::RemoveOnly);
+        let key = key_at(ckeys, i);
+        let why = reasons
+            .entry((key as u32, action, license, covering_license, retirement))
+            .or_insert_with(|| {
+                let info = &segments.by_key[key];
+                Arc::new(match action {
+                    Action::ReviewBlocked => Reason::new(
+                        ReasonCode::ReviewBlocked,
+                        [(ReasonArg::License, product(license))],
+                    ),
+                    Action::RemoveOnly => Reason::new(
+                        ReasonCode::RemoveOnly,
+                        [
+                            (
+                                ReasonArg::Covering,
+                                product(covering.get(i).unwrap_or_default()),
+                            ),
+                            (ReasonArg::Retirement, retirement_name(resolver, retirement)),
+                        ],
+                    ),
+                    Action::Reassign => Reason::new(
+                        ReasonCode::reassign(info.basis),
+                        [
+                            (ReasonArg::License, product(license)),
+                            (
+                                ReasonArg::Segment,
+                                segs.get(i).unwrap_or_default().to_string(),
+                            ),
+                            (ReasonArg::Users, info.licensed_users.to_string()),
+                            (ReasonArg::Cap, BUSINESS_SEAT_CAP.to_string()),
+                        ],
+                    ),
+                })
+            })
+            .clone();
         rows.push(UserRow {
-            customer_id: owned(ids, i),
-            customer_name: text(names, i),
-            user_principal_name: text(upns, i),
-            display_name: owned(dnames, i),
-            retiring_license: license,
-            retirement_id: retirement,
+            customer_id: id_of.at(ids, i),
+            customer_name: name_of.get(names.get(i).unwrap_or_default()),
+            user_principal_name: upns.get(i).unwrap_or_default().to_string(),
+            display_name: dnames.get(i).map(str::to_string),
+            retiring_license: license_of.get(license),
+            retirement_id: retirement_of.get(retirement),
             action,
-            recommended_sku: owned(skus, i).filter(|_| reassign),
-            recommended_plan: owned(plans, i).filter(|_| reassign),
-            covering_sku: (covering.get(i).filter(|_| covering_license.is_some()))
-                .and_then(|c| covering_sku(&mut covering_skus, resolver, c)),
-            covering_license,
+            recommended_sku: sku_of.at(skus, i).filter(|_| reassign),
+            recommended_plan: plan_of.at(plans, i).filter(|_| reassign),
+            covering_sku: covering_license.and_then(|c| {
+                (covering_skus.entry(c))
+                    .or_insert_with(|| resolver.sku(c).map(|s| Shared::from(s.string_id.as_str())))
+                    .clone()
+            }),
+            covering_license: covering_license.map(|c| license_of.get(c)),
             why,
         });
     }
     Ok(rows)
+}
+
+/// How people call a retirement: its catalog name, else its id.
+fn retirement_name(resolver: &Resolver, id: &str) -> String {
+    resolver
+        .catalog
+        .get(id)
+        .map_or_else(|| id.to_string(), |r| r.name.clone())
 }

@@ -4,6 +4,7 @@
 //! locale's way (`21 November 2026`, `21. November 2026`, …).
 
 use super::numbers::{MessageArg, Numbers};
+use crate::base::hash::FastMap;
 use crate::model::{Reason, ReasonArg, Report};
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
@@ -251,26 +252,44 @@ impl MessageArg for ReasonValue {
 /// Every distinct reason of a report's `users` and `purchases` rows, worded once: a partner's
 /// book has a handful of distinct reasons over hundreds of thousands of rows.
 pub struct Reasons<'r> {
-    worded: crate::base::hash::FastMap<&'r Reason, String>,
+    /// Each distinct reason's words.
+    words: Vec<String>,
+    /// Where a reason's words are, by the reason's address: the users of one customer and
+    /// license share one reason, so a row's is found without hashing its texts.
+    by_address: FastMap<usize, usize>,
+    /// Where a reason's words are, by its value.
+    by_value: FastMap<&'r Reason, usize>,
 }
 
 impl<'r> Reasons<'r> {
     /// Words the reasons of `report` with `messages`.
     pub fn word(report: &'r Report, messages: &Messages) -> Reasons<'r> {
-        let mut worded = crate::base::hash::FastMap::default();
+        let mut reasons = Reasons {
+            words: Vec::new(),
+            by_address: FastMap::default(),
+            by_value: FastMap::default(),
+        };
         let whys =
-            (report.users.iter().map(|u| &u.why)).chain(report.purchases.iter().map(|p| &p.why));
+            (report.users.iter().map(|u| &*u.why)).chain(report.purchases.iter().map(|p| &p.why));
         for why in whys {
-            worded.entry(why).or_insert_with(|| messages.reason(why));
+            let address = std::ptr::from_ref(why).addr();
+            if reasons.by_address.contains_key(&address) {
+                continue;
+            }
+            let at = *reasons.by_value.entry(why).or_insert_with(|| {
+                reasons.words.push(messages.reason(why));
+                reasons.words.len() - 1
+            });
+            reasons.by_address.insert(address, at);
         }
-        Reasons { worded }
+        reasons
     }
 
     /// The words of a reason of the report (its code when it is not one of them).
     pub fn of(&self, why: &Reason) -> &str {
-        self.worded
-            .get(why)
-            .map_or_else(|| why.code.as_str(), String::as_str)
+        (self.by_address.get(&std::ptr::from_ref(why).addr()))
+            .or_else(|| self.by_value.get(why))
+            .map_or_else(|| why.code.as_str(), |&at| self.words[at].as_str())
     }
 }
 

@@ -28,8 +28,8 @@ impl<'a> Value<'a> {
         Value::Text(v)
     }
 
-    fn opt_text(v: Option<&'a String>) -> Value<'a> {
-        v.map_or(Value::Empty, |s| Value::Text(s))
+    fn opt_text(v: Option<&'a str>) -> Value<'a> {
+        v.map_or(Value::Empty, Value::Text)
     }
 
     fn opt_int(v: Option<i64>) -> Value<'a> {
@@ -236,15 +236,15 @@ pub(super) fn users<'a>(
         rows: rows
             .map(|u| {
                 vec![
-                    V::opt_text(u.customer_id.as_ref()),
+                    V::opt_text(u.customer_id.as_deref()),
                     V::text(&u.customer_name),
                     V::text(&u.user_principal_name),
-                    V::opt_text(u.display_name.as_ref()),
+                    V::opt_text(u.display_name.as_deref()),
                     V::text(&u.retiring_license),
                     V::text(&u.retirement_id),
                     V::text(u.action.as_str()),
-                    V::opt_text(u.recommended_sku.as_ref()),
-                    V::opt_text(u.recommended_plan.as_ref()),
+                    V::opt_text(u.recommended_sku.as_deref()),
+                    V::opt_text(u.recommended_plan.as_deref()),
                     V::text(reasons.of(&u.why)),
                 ]
             })
@@ -283,7 +283,7 @@ fn progress_table(r: &Report) -> Table<'_> {
             .iter()
             .map(|p| {
                 vec![
-                    V::opt_text(p.customer_id.as_ref()),
+                    V::opt_text(p.customer_id.as_deref()),
                     V::text(&p.customer_name),
                     V::text(&p.retirement_id),
                     V::Int(p.to_buy),
@@ -311,12 +311,12 @@ fn changes_table(r: &Report) -> Table<'_> {
             .map(|c| {
                 vec![
                     V::text(c.change.as_str()),
-                    V::opt_text(c.customer_id.as_ref()),
+                    V::opt_text(c.customer_id.as_deref()),
                     V::text(&c.customer_name),
-                    V::opt_text(c.retirement_id.as_ref()),
-                    V::opt_text(c.subscription_id.as_ref()),
+                    V::opt_text(c.retirement_id.as_deref()),
+                    V::opt_text(c.subscription_id.as_deref()),
                     V::Empty,
-                    V::opt_text(c.recommended_sku.as_ref()),
+                    V::opt_text(c.recommended_sku.as_deref()),
                     V::text(&c.before),
                     V::text(&c.after),
                 ]
@@ -338,7 +338,7 @@ fn history_table(r: &Report) -> Table<'_> {
             .map(|h| {
                 vec![
                     V::Date(h.as_of),
-                    V::opt_text(h.customer_id.as_ref()),
+                    V::opt_text(h.customer_id.as_deref()),
                     V::text(&h.customer_name),
                     V::text(&h.retirement_id),
                     V::opt_int(h.users_left),
@@ -372,7 +372,7 @@ pub(super) fn tables<'a>(
                 .into_iter()
                 .map(|e| {
                     vec![
-                        V::opt_text(e.customer_id.as_ref()),
+                        V::opt_text(e.customer_id.as_deref()),
                         V::text(&e.customer_name),
                         V::text(&e.subscription_id),
                         V::text(&e.offer_name),
@@ -398,7 +398,7 @@ pub(super) fn tables<'a>(
                 .iter()
                 .map(|p| {
                     vec![
-                        V::opt_text(p.customer_id.as_ref()),
+                        V::opt_text(p.customer_id.as_deref()),
                         V::text(&p.customer_name),
                         V::text(&p.retirement_id),
                         V::text(&p.recommended_sku),
@@ -408,18 +408,18 @@ pub(super) fn tables<'a>(
                         V::opt_int(p.seats_used),
                         V::Int(p.to_buy),
                         V::text(reasons.of(&p.why)),
-                        V::opt_text(p.cost.product_id.as_ref()),
-                        V::opt_text(p.cost.sku_id.as_ref()),
-                        V::opt_text(p.cost.term.as_ref()),
-                        V::opt_text(p.cost.billing.as_ref()),
-                        V::opt_text(p.cost.currency.as_ref()),
+                        V::opt_text(p.cost.product_id.as_deref()),
+                        V::opt_text(p.cost.sku_id.as_deref()),
+                        V::opt_text(p.cost.term.as_deref()),
+                        V::opt_text(p.cost.billing.as_deref()),
+                        V::opt_text(p.cost.currency.as_deref()),
                         V::opt_money(p.cost.unit_price),
                         V::opt_money(p.cost.erp_price),
                         V::opt_money(p.cost.monthly_cost),
                         V::opt_money(p.cost.monthly_erp),
                         V::opt_money(p.cost.monthly_saving),
                         V::opt_money(p.cost.monthly_saving_erp),
-                        V::opt_text(p.cost.price_match.as_ref()),
+                        V::opt_text(p.cost.price_match.as_deref()),
                     ]
                 })
                 .boxed(),
@@ -433,7 +433,7 @@ pub(super) fn tables<'a>(
                 .iter()
                 .map(|d| {
                     vec![
-                        V::opt_text(d.customer_id.as_ref()),
+                        V::opt_text(d.customer_id.as_deref()),
                         V::text(&d.customer_name),
                         V::text(&d.subscription_id),
                         V::text(&d.offer_name),
@@ -458,7 +458,7 @@ pub(super) fn tables<'a>(
                     vec![
                         V::text(&i.file),
                         V::opt_int(i.row.map(|n| n as i64)),
-                        V::opt_text(i.column.as_ref()),
+                        V::opt_text(i.column.as_deref()),
                         V::text(i.severity.as_str()),
                         V::text(i.code.as_str()),
                         V::text(&i.message),

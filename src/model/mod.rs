@@ -2,6 +2,7 @@
 //! already sorted; exporters format it but compute nothing.
 
 pub mod cost;
+pub mod customers;
 pub mod issues;
 pub mod previous;
 pub mod products;
@@ -9,6 +10,7 @@ pub mod stepb_plan;
 pub mod vocab;
 
 pub use cost::{Cost, CostTotals, CustomerCost, PricesUsed};
+pub use customers::{CustomerKey, CustomerRowKey, by_customer};
 pub use products::{
     PlanChange, PlanMove, ReplacementInfo, RetirementInfo, RetiringLicense, SkuInfo,
 };
@@ -143,34 +145,40 @@ pub struct ExpiringRow {
     pub deprovision_if_suspended_on_end_date: Option<NaiveDate>,
 }
 
-/// One user × retirement.
+/// Text that many rows hold the same (a customer's name, a license, a plan): allocated once and
+/// shared. A wave's users table has hundreds of thousands of rows and a few thousand distinct
+/// values in each of these columns.
+pub type Shared = std::sync::Arc<str>;
+
+/// One user × retirement. The texts every user of a customer or a plan repeats are [`Shared`],
+/// and so is the reason: the users of one customer, license and action share one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserRow {
     /// Tenant id.
-    pub customer_id: Option<String>,
+    pub customer_id: Option<Shared>,
     /// Customer name.
-    pub customer_name: String,
+    pub customer_name: Shared,
     /// The user's sign-in name.
     pub user_principal_name: String,
     /// Display name.
     pub display_name: Option<String>,
     /// The retiring license as written in the input.
-    pub retiring_license: String,
+    pub retiring_license: Shared,
     /// The retirement.
-    pub retirement_id: String,
+    pub retirement_id: Shared,
     /// What to do.
     pub action: Action,
     /// String_Id of the plan to assign (reassign only).
-    pub recommended_sku: Option<String>,
+    pub recommended_sku: Option<Shared>,
     /// Name of the plan to assign (reassign only).
-    pub recommended_plan: Option<String>,
+    pub recommended_plan: Option<Shared>,
     /// The license that already covers the retiring one, as written (remove-only only).
-    pub covering_license: Option<String>,
+    pub covering_license: Option<Shared>,
     /// Its String_Id, when the SKU table knows it: step B checks it is still held, enabled.
-    pub covering_sku: Option<String>,
+    pub covering_sku: Option<Shared>,
     /// Why this action and plan, as a code and its values; outputs word it per locale (the
     /// `reason` column is the English wording).
-    pub why: Reason,
+    pub why: std::sync::Arc<Reason>,
 }
 
 /// Licences to buy for one customer, retirement and plan.
@@ -441,7 +449,7 @@ impl Report {
             .filter(|u| u.action == Action::Reassign)
             .filter_map(|u| {
                 let sku = u.recommended_sku.as_deref()?;
-                Some((u.retiring_license.as_str(), u.retirement_id.as_str(), sku))
+                Some((&*u.retiring_license, &*u.retirement_id, sku))
             })
             .collect();
         let changes: BTreeSet<&PlanChange> = (moves.into_iter())
@@ -523,44 +531,4 @@ pub struct Summary {
     pub weekly_expiries: Vec<WeekSeats>,
     /// Customers with a retiring or suspended subscription, earliest end date first.
     pub customers: Vec<CustomerProgress>,
-}
-
-/// A customer as rows name it: `(customer_id, customer_name)`.
-pub type CustomerKey<'a> = (Option<&'a str>, &'a str);
-
-/// A row that belongs to one customer.
-pub trait CustomerRowKey {
-    /// The customer the row belongs to.
-    fn customer_key(&self) -> CustomerKey<'_>;
-}
-
-macro_rules! customer_key {
-    ($($row:ty),*) => {$(
-        impl CustomerRowKey for $row {
-            fn customer_key(&self) -> CustomerKey<'_> {
-                (self.customer_id.as_deref(), &self.customer_name)
-            }
-        }
-    )*};
-}
-
-customer_key!(
-    CustomerRow,
-    ExpiringRow,
-    UserRow,
-    PurchaseRow,
-    DeprovisioningRow,
-    CustomerProgress,
-    ProgressRow,
-    ChangeRow,
-    HistoryRow
-);
-
-/// Rows grouped by customer, in one pass (row order kept within a customer).
-pub fn by_customer<T: CustomerRowKey>(rows: &[T]) -> BTreeMap<CustomerKey<'_>, Vec<&T>> {
-    let mut groups: BTreeMap<CustomerKey<'_>, Vec<&T>> = BTreeMap::new();
-    for row in rows {
-        groups.entry(row.customer_key()).or_default().push(row);
-    }
-    groups
 }

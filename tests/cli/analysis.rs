@@ -149,7 +149,7 @@ fn actions_plus_split_blocked_wins_and_unknown_never_covers() {
         .map(|u| {
             (
                 u.user_principal_name.as_str(),
-                u.retirement_id.as_str(),
+                &*u.retirement_id,
                 u.action.as_str(),
                 u.recommended_sku.as_deref(),
             )
@@ -276,11 +276,7 @@ fn reasons_name_licenses_by_product_not_by_string_id() {
     let got: Vec<(&str, &str, String)> = (r.users.iter())
         .map(|u| {
             let why = english.reason(&u.why);
-            (
-                u.user_principal_name.as_str(),
-                u.retiring_license.as_str(),
-                why,
-            )
+            (u.user_principal_name.as_str(), &*u.retiring_license, why)
         })
         .collect();
     // The retiring license column keeps the value as exported; the reason names the product.

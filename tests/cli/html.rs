@@ -391,7 +391,7 @@ fn reasons_are_translated_without_leftover_placeholders() {
     let whys: Vec<&skusunset::model::Reason> = report
         .users
         .iter()
-        .map(|u| &u.why)
+        .map(|u| &*u.why)
         .chain(report.purchases.iter().map(|p| &p.why))
         .collect();
     let codes: std::collections::BTreeSet<&str> = whys.iter().map(|w| w.code.as_str()).collect();

@@ -292,7 +292,7 @@ fn kept_names(report: &skusunset::model::Report) -> Vec<String> {
     names.extend(report.expiring.iter().map(|e| e.offer_name.clone()));
     names.extend(report.deprovisioning.iter().map(|d| d.offer_name.clone()));
     names.extend(report.purchases.iter().map(|p| p.recommended_plan.clone()));
-    names.extend(report.users.iter().map(|u| u.retiring_license.clone()));
+    names.extend(report.users.iter().map(|u| u.retiring_license.to_string()));
     names.extend(report.users.iter().filter_map(|u| u.display_name.clone()));
     names.extend(report.customers.iter().map(|c| c.customer_name.clone()));
     names.extend(report.plan_changes.iter().map(|p| p.change.from.clone()));

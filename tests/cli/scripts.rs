@@ -185,11 +185,11 @@ fn hostile_customer_names_upns_and_display_names_stay_data() {
     for (i, hostile) in HOSTILE.iter().enumerate() {
         let mut report = demo_report();
         for user in &mut report.users {
-            if user.customer_name == "Contoso Ltd" {
-                user.customer_name = format!("Contoso {hostile}");
+            if &*user.customer_name == "Contoso Ltd" {
+                user.customer_name = format!("Contoso {hostile}").into();
                 user.user_principal_name = format!("{hostile}@contoso.com");
                 user.display_name = Some(hostile.to_string());
-                user.retiring_license = format!("Kaizala {hostile}");
+                user.retiring_license = format!("Kaizala {hostile}").into();
             }
         }
         for license in &mut report.retiring_licenses {

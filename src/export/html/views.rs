@@ -159,7 +159,7 @@ pub(super) struct Pages<'a> {
 fn lists_fewer(users: &[&UserRow]) -> bool {
     let mut per_retirement: BTreeMap<&str, usize> = BTreeMap::new();
     for u in users {
-        *per_retirement.entry(u.retirement_id.as_str()).or_default() += 1;
+        *per_retirement.entry(&*u.retirement_id).or_default() += 1;
     }
     per_retirement.values().any(|n| *n > USER_LIMIT)
 }

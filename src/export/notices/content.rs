@@ -144,12 +144,10 @@ impl Words<'_> {
         for u in rows.users {
             match (u.action, u.recommended_plan.as_deref()) {
                 (Action::Reassign, Some(plan)) => {
-                    *groups.entry((u.retirement_id.as_str(), plan)).or_default() += 1;
+                    *groups.entry((&*u.retirement_id, plan)).or_default() += 1;
                 }
                 (action, _) => {
-                    *others
-                        .entry((u.retirement_id.as_str(), action))
-                        .or_default() += 1;
+                    *others.entry((&*u.retirement_id, action)).or_default() += 1;
                 }
             }
         }
@@ -231,7 +229,7 @@ impl Words<'_> {
                 }
             }
             let moving = (rows.users.iter())
-                .filter(|u| u.retirement_id == r.retirement_id && u.action == Action::Reassign)
+                .filter(|u| *u.retirement_id == *r.retirement_id && u.action == Action::Reassign)
                 .count();
             if moving > 0 {
                 lines.push(m.fill(&key("b"), &[("n", &moving), ("date", &by)]));

@@ -136,7 +136,7 @@ mod tests {
             recommended_plan: None,
             covering_license: None,
             covering_sku: None,
-            why: Reason::new(ReasonCode::RemoveOnly, []),
+            why: Reason::new(ReasonCode::RemoveOnly, []).into(),
         }
     }
 

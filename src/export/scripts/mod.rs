@@ -118,7 +118,7 @@ impl<'a> Products<'a> {
     /// What the keeper of `user`'s row must have enabled.
     fn keep(&self, user: &UserRow) -> cover::Keep {
         let (retiring, keeper) = self.retiring_and_keeper(user);
-        let retirement = self.retirements.get(user.retirement_id.as_str()).copied();
+        let retirement = self.retirements.get(&*user.retirement_id).copied();
         cover::keep_rule(user, retirement, retiring, keeper)
     }
 
@@ -133,7 +133,7 @@ impl<'a> Products<'a> {
             .flatten()
             .collect();
         let covering = (users.iter())
-            .filter_map(|u| self.retirements.get(u.retirement_id.as_str()))
+            .filter_map(|u| self.retirements.get(&*u.retirement_id))
             .flat_map(|r| &r.covered_by_plans);
         cover::family_table(skus, covering)
     }
@@ -143,7 +143,7 @@ impl<'a> Products<'a> {
     }
 
     fn license(&self, user: &UserRow) -> Option<&'a RetiringLicense> {
-        let key = (user.retiring_license.as_str(), user.retirement_id.as_str());
+        let key = (&*user.retiring_license, &*user.retirement_id);
         self.licenses.get(&key).copied()
     }
 
@@ -226,7 +226,7 @@ impl Exporter for ScriptsExporter {
                 .iter()
                 .filter(|u| u.action != Action::ReviewBlocked)
                 .map(|u| match products.retiring_part_number(u) {
-                    part if part == u.retiring_license => part.to_string(),
+                    part if part == &*u.retiring_license => part.to_string(),
                     part => format!("{} ({part})", u.retiring_license),
                 })
                 .collect();

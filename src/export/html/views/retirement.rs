@@ -5,7 +5,7 @@
 use super::purchase::PurchaseView;
 use super::{Pages, USER_LIMIT, slice};
 use crate::model::{
-    Action, CustomerKey, ExpiringRow, PlanChange, RetirementProgress, State, UserRow,
+    Action, CustomerKey, ExpiringRow, PlanChange, RetirementProgress, Shared, State, UserRow,
 };
 use serde::Serialize;
 
@@ -43,10 +43,10 @@ struct OptionView {
 struct UserView {
     upn: String,
     display_name: String,
-    license: String,
+    license: Shared,
     action: &'static str,
     action_label: String,
-    plan: Option<String>,
+    plan: Option<Shared>,
     reason: String,
 }
 
@@ -90,7 +90,7 @@ impl Pages<'_> {
         let users: Vec<&UserRow> = slice(&self.users, key)
             .iter()
             .copied()
-            .filter(|u| u.retirement_id == id)
+            .filter(|u| *u.retirement_id == *id)
             .collect();
         let subscriptions: Vec<&&ExpiringRow> = slice(&self.expiring, key)
             .iter()
