@@ -225,6 +225,9 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         ingested.licenses.column("user_principal_name")?.str()?,
     );
     ingested.licenses.with_column(user_ids)?;
+    // The columns attribution was the last to read, and those no rule reads, are let go: in a
+    // wave's book each is millions of cells the analysis would hold to its end.
+    ingested.licenses = ingested.licenses.drop_many(DONE_AFTER_ATTRIBUTION);
     // Filtering copies every column, so only when a row is unattributed.
     if lic_keys.iter().any(Option::is_none) {
         ingested.licenses = ingested
@@ -236,6 +239,19 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
     }
     Ok(customers)
 }
+
+/// License columns no step after attribution reads: the customer columns and the file's `KEY=`
+/// (the row's `customer_key` says it all now), and the directory fields the exports carry but no
+/// rule uses (docs/rules.md §2.2 lists them as read, for `--columns`).
+const DONE_AFTER_ATTRIBUTION: [&str; 7] = [
+    "customer_id",
+    "customer_name",
+    "customer_domain",
+    "file_key",
+    "department",
+    "title",
+    "usage_location",
+];
 
 /// How a license row finds its customer, with the values that decide it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
