@@ -85,13 +85,3 @@ pub(super) fn customer_order(name: &str, id: Option<&String>) -> (String, String
         id.cloned().unwrap_or_default(),
     )
 }
-
-/// [`customer_order`] as polars sort keys over `customer_name` and `customer_id`, for a table
-/// polars sorts itself (stable, so ties keep their order as `sort_by_cached_key` does).
-pub(super) fn customer_order_exprs() -> [Expr; 3] {
-    [
-        col("customer_name").str().to_lowercase(),
-        col("customer_name"),
-        col("customer_id").fill_null(lit("")),
-    ]
-}

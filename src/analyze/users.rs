@@ -1,6 +1,6 @@
 //! §3.2: the users holding a retiring license, with their action and recommended plan.
 
-use super::ops::{customer_order_exprs, left_join};
+use super::ops::left_join;
 use super::segments::{BUSINESS_SEAT_CAP, Segments, key_at};
 use crate::base::frame::{Rows, str_col};
 use crate::base::hash::FastMap;
@@ -116,13 +116,11 @@ pub(super) fn table(
     .with_column(action.alias("action"))
     .left_join(customers, col("customer_key"), col("customer_key"))
     .sort_by_exprs(
-        customer_order_exprs()
-            .into_iter()
-            .chain([
-                col("user_principal_name").str().to_lowercase(),
-                col("retirement_id"),
-            ])
-            .collect::<Vec<_>>(),
+        [
+            col("customer_rank"),
+            col("user_principal_name").str().to_lowercase(),
+            col("retirement_id"),
+        ],
         SortMultipleOptions::default().with_maintain_order(true),
     )
     .collect()?;
