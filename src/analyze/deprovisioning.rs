@@ -2,18 +2,12 @@
 //! users still hold a license of the same SKU (or, for a retiring offer, the same retirement).
 
 use super::Params;
-use super::ops::customer_order;
+use super::ops::{customer_order, distinct_users};
 use crate::base::frame::Rows;
 use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::model::{DeprovisioningRow, Status, Urgency, WindowState};
 use anyhow::Result;
 use polars::prelude::*;
-
-fn holders(lics: LazyFrame, by: &str, alias: &str) -> LazyFrame {
-    lics.filter(col(by).is_not_null())
-        .group_by([col("customer_key"), col(by)])
-        .agg([col("user_id").n_unique().cast(DataType::Int64).alias(alias)])
-}
 
 /// The `deprovisioning` table, sorted by customer, then subscription id.
 // Over the house's 80 lines: one polars query and the extraction of its columns.
@@ -35,8 +29,9 @@ pub(super) fn table(
         [col("customer_key")],
         JoinArgs::new(JoinType::Inner),
     );
-    let by_sku = holders(lics.clone(), "sku", "holders_sku").rename(["sku"], ["offer_sku"], true);
-    let by_retirement = holders(lics, "retirement_id", "holders_retirement");
+    let by_sku =
+        distinct_users(lics.clone(), "sku", "holders_sku").rename(["sku"], ["offer_sku"], true);
+    let by_retirement = distinct_users(lics, "retirement_id", "holders_retirement");
     let assigned = when(col("retirement_id").is_not_null())
         .then(col("holders_retirement"))
         .otherwise(col("holders_sku"))

@@ -13,16 +13,16 @@ pub(super) fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyF
 }
 
 /// Per customer key and value of `column` (not null): how many distinct users the license rows
-/// `lics` hold, as `(customer_key, value, users)`.
-pub(super) fn users_per(lics: LazyFrame, column: &str) -> Result<Vec<(u32, String, i64)>> {
-    let df = lics
-        .filter(col(column).is_not_null())
+/// `lics` hold, in a column named `alias`, as a frame to join.
+pub(super) fn distinct_users(lics: LazyFrame, column: &str, alias: &str) -> LazyFrame {
+    lics.filter(col(column).is_not_null())
         .group_by([col("customer_key"), col(column)])
-        .agg([col("user_id")
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("users")])
-        .collect()?;
+        .agg([col("user_id").n_unique().cast(DataType::Int64).alias(alias)])
+}
+
+/// [`distinct_users`] as rows: `(customer_key, value, users)`.
+pub(super) fn users_per(lics: LazyFrame, column: &str) -> Result<Vec<(u32, String, i64)>> {
+    let df = distinct_users(lics, column, "users").collect()?;
     let keys = df.column("customer_key")?.u32()?;
     let r = crate::base::frame::Rows::new(&df);
     let (values, users) = (r.strs(column)?, r.ints("users")?);
