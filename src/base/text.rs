@@ -1,5 +1,5 @@
 //! Text from the inputs made safe to show: control characters escaped for a terminal, and long
-//! values cut to a bound (a cell, a header or a line can be megabytes).
+//! values cut to a bound (a cell, a header or a line can be megabytes); bytes as hex.
 
 use std::borrow::Cow;
 
@@ -74,6 +74,17 @@ pub fn date_in_name(name: &str) -> Option<chrono::NaiveDate> {
         }
     }
     found
+}
+
+/// Bytes (a digest) as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! skusunset's to update, wherever it was copied to; nothing that a manifest does not list is
 //! ever deleted, and a listed file whose bytes changed is kept as the user's.
 
+use crate::base::text::hex;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -64,15 +65,6 @@ impl ManifestFile {
 /// SHA-256 of `bytes` as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
-}
-
-/// A digest as lower-case hex.
-fn hex(digest: &[u8]) -> String {
-    use std::fmt::Write;
-    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
-        let _ = write!(hex, "{b:02x}");
-        hex
-    })
 }
 
 /// A writer that counts and hashes what passes through it, for the manifest.

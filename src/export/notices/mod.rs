@@ -158,12 +158,8 @@ fn message(
 ) -> Result<Vec<u8>> {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(format!("{text}\n{html}").as_bytes());
-    let hex = digest[..12].iter().fold(String::new(), |mut hex, b| {
-        hex.push_str(&format!("{b:02x}"));
-        hex
-    });
     // `=_` never occurs in quoted-printable or base64 text, so the parts cannot hold it.
-    let boundary = format!("=_skusunset_{hex}");
+    let boundary = format!("=_skusunset_{}", crate::base::text::hex(&digest[..12]));
     let body = MimePart::new(
         ContentType::new("multipart/alternative").attribute("boundary", boundary),
         vec![
