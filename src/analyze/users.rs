@@ -154,8 +154,8 @@ impl<'d> Interned<'d> {
     }
 }
 
-/// What one user's reason depends on besides the customer: its action, the retiring and the
-/// covering license, and the retirement.
+/// What one user's reason depends on: its customer (key; the segment and its user count), its
+/// action, the retiring and the covering license, and the retirement.
 type ReasonKey<'d> = (u32, Action, &'d str, Option<&'d str>, &'d str);
 
 /// The report's users rows from the joined and sorted users frame.
@@ -217,7 +217,7 @@ fn user_rows<'d>(
                         [
                             (
                                 ReasonArg::Covering,
-                                product(covering.get(i).unwrap_or_default()),
+                                product(covering_license.unwrap_or_default()),
                             ),
                             (ReasonArg::Retirement, retirement_name(resolver, retirement)),
                         ],
