@@ -152,14 +152,14 @@ pub fn analyze(
     .concat();
     issues.sort();
     let retirements = summary::retirements_used(resolver, &expiring, &users, &deprovisioning);
-    let tables = summary::Tables {
-        customers: &customers,
-        expiring: &expiring,
-        users: &users,
-        purchases: &purchases,
-        deprovisioning: &deprovisioning,
-        retirements: &retirements,
-    };
+    let tables = summary::Tables::new(
+        &customers,
+        &expiring,
+        &users,
+        &purchases,
+        &deprovisioning,
+        &retirements,
+    );
     let summary = summary::summarize(&tables, params.as_of);
     laps.lap("summary");
     let progress = progress::progress(&tables, params.as_of);

@@ -4,10 +4,10 @@
 //! `wait` while a suspended one is inside its de-provisioning window, then `done`.
 
 use super::ops::customer_order;
-use super::summary::Tables;
+use super::summary::{ByCustomer, Tables};
 use crate::model::{
     Action, CustomerRowKey, DeprovisioningRow, ExpiringRow, HistoryRow, NextAction, ProgressRow,
-    PurchaseRow, State, SubscriptionsState, UserRow, WindowState, by_customer,
+    State, SubscriptionsState, UserRow, WindowState, rows_of,
 };
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -39,16 +39,15 @@ fn next_action(row: &ProgressRow, window_open: bool) -> NextAction {
     }
 }
 
-/// A customer's rows of one table (none when it has none).
-fn of<'a, T>(rows: Option<&Vec<&'a T>>) -> Vec<&'a T> {
-    rows.cloned().unwrap_or_default()
-}
-
 /// One row per customer and retirement that any table names, sorted like every table.
 pub(super) fn progress(t: &Tables, as_of: NaiveDate) -> Vec<ProgressRow> {
-    let customers = by_customer(t.customers);
-    let (expiring, users) = (by_customer(t.expiring), by_customer(t.users));
-    let (purchases, deprovisioning) = (by_customer(t.purchases), by_customer(t.deprovisioning));
+    let ByCustomer {
+        customers,
+        expiring,
+        users,
+        purchases,
+        deprovisioning,
+    } = &t.by;
     let mut rows = Vec::new();
     let keys: BTreeSet<_> = (expiring.keys().chain(users.keys()))
         .chain(purchases.keys())
@@ -56,10 +55,10 @@ pub(super) fn progress(t: &Tables, as_of: NaiveDate) -> Vec<ProgressRow> {
         .copied()
         .collect();
     for key in keys {
-        let subscriptions: Vec<&ExpiringRow> = of(expiring.get(&key));
-        let holders_all: Vec<&UserRow> = of(users.get(&key));
-        let buys: Vec<&PurchaseRow> = of(purchases.get(&key));
-        let suspended: Vec<&DeprovisioningRow> = of(deprovisioning.get(&key));
+        let subscriptions = rows_of(expiring, &key);
+        let holders_all = rows_of(users, &key);
+        let buys = rows_of(purchases, &key);
+        let suspended = rows_of(deprovisioning, &key);
         let has_data = (customers.get(&key)).is_some_and(|c| c.iter().any(|c| c.has_license_data));
         let retirements: BTreeSet<&str> = (subscriptions.iter())
             .map(|r| r.retirement_id.as_str())

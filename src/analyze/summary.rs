@@ -8,12 +8,12 @@ use crate::model::{
     Count, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, PlanSeats, PurchaseRow,
     ReplacementInfo, RetirementInfo, RetirementProgress, Summary, UserRow, WeekSeats,
 };
-use crate::model::{CustomerRowKey, by_customer};
+use crate::model::{CustomerRowKey, PerCustomer, by_customer, rows_of};
 use crate::reference::resolve::Resolver;
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::BTreeMap;
 
-/// The tables the summary is computed from.
+/// The tables the summary and the progress table are computed from.
 pub struct Tables<'a> {
     pub customers: &'a [CustomerRow],
     pub expiring: &'a [ExpiringRow],
@@ -22,6 +22,45 @@ pub struct Tables<'a> {
     pub deprovisioning: &'a [DeprovisioningRow],
     /// The retirements the tables name, from the catalog.
     pub retirements: &'a [RetirementInfo],
+    /// The same tables' rows per customer, grouped once for both.
+    pub by: ByCustomer<'a>,
+}
+
+/// Each table's rows per customer.
+pub struct ByCustomer<'a> {
+    pub customers: PerCustomer<'a, CustomerRow>,
+    pub expiring: PerCustomer<'a, ExpiringRow>,
+    pub users: PerCustomer<'a, UserRow>,
+    pub purchases: PerCustomer<'a, PurchaseRow>,
+    pub deprovisioning: PerCustomer<'a, DeprovisioningRow>,
+}
+
+impl<'a> Tables<'a> {
+    /// The tables, with their rows grouped by customer.
+    pub fn new(
+        customers: &'a [CustomerRow],
+        expiring: &'a [ExpiringRow],
+        users: &'a [UserRow],
+        purchases: &'a [PurchaseRow],
+        deprovisioning: &'a [DeprovisioningRow],
+        retirements: &'a [RetirementInfo],
+    ) -> Tables<'a> {
+        Tables {
+            customers,
+            expiring,
+            users,
+            purchases,
+            deprovisioning,
+            retirements,
+            by: ByCustomer {
+                customers: by_customer(customers),
+                expiring: by_customer(expiring),
+                users: by_customer(users),
+                purchases: by_customer(purchases),
+                deprovisioning: by_customer(deprovisioning),
+            },
+        }
+    }
 }
 
 /// How many of `values` there are of every key in `keys`' order.
@@ -184,22 +223,25 @@ fn retirements(
 }
 
 fn progress(t: &Tables, as_of: NaiveDate) -> Vec<CustomerProgress> {
-    let expiring = by_customer(t.expiring);
-    let users = by_customer(t.users);
-    let purchases = by_customer(t.purchases);
-    let deprovisioning = by_customer(t.deprovisioning);
+    let ByCustomer {
+        expiring,
+        users,
+        purchases,
+        deprovisioning,
+        ..
+    } = &t.by;
     let mut rows: Vec<CustomerProgress> = t
         .customers
         .iter()
         .filter_map(|c| {
             let key = c.customer_key();
-            let expiring = expiring.get(&key).map_or(&[][..], Vec::as_slice);
+            let expiring = rows_of(expiring, &key);
             let suspended = deprovisioning.get(&key).map_or(0, Vec::len) as i64;
             if expiring.is_empty() && suspended == 0 {
                 return None;
             }
-            let users = users.get(&key).map_or(&[][..], Vec::as_slice);
-            let purchases = purchases.get(&key).map_or(&[][..], Vec::as_slice);
+            let users = rows_of(users, &key);
+            let purchases = rows_of(purchases, &key);
             let action = |a: Action| users.iter().filter(|u| u.action == a).count() as i64;
             let earliest = expiring
                 .iter()

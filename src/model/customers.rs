@@ -1,5 +1,5 @@
 //! Which customer a row belongs to: the key every table's rows are grouped and compared by, and
-//! the rows of a table grouped per customer.
+//! the rows of a table grouped per customer (and one customer's rows of them).
 
 use super::{
     ChangeRow, CustomerProgress, CustomerRow, DeprovisioningRow, ExpiringRow, HistoryRow,
@@ -38,11 +38,19 @@ customer_key!(
     HistoryRow
 );
 
+/// A table's rows per customer.
+pub type PerCustomer<'a, T> = BTreeMap<CustomerKey<'a>, Vec<&'a T>>;
+
+/// A customer's rows of a grouped table (none when it has none).
+pub fn rows_of<'m, 'a, T>(map: &'m PerCustomer<'a, T>, key: &CustomerKey<'a>) -> &'m [&'a T] {
+    map.get(key).map_or(&[][..], Vec::as_slice)
+}
+
 /// Rows grouped by customer, in one pass (row order kept within a customer). The tables are
 /// sorted by customer, so a row usually joins the run of the row before it: the map is looked
 /// up once per run, not once per row (a wave's users table has hundreds of thousands of rows).
-pub fn by_customer<T: CustomerRowKey>(rows: &[T]) -> BTreeMap<CustomerKey<'_>, Vec<&T>> {
-    let mut groups: BTreeMap<CustomerKey<'_>, Vec<&T>> = BTreeMap::new();
+pub fn by_customer<T: CustomerRowKey>(rows: &[T]) -> PerCustomer<'_, T> {
+    let mut groups: PerCustomer<'_, T> = BTreeMap::new();
     let mut start = 0;
     for end in 1..=rows.len() {
         let key = rows[start].customer_key();

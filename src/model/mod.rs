@@ -10,7 +10,7 @@ pub mod stepb_plan;
 pub mod vocab;
 
 pub use cost::{Cost, CostTotals, CustomerCost, PricesUsed};
-pub use customers::{CustomerKey, CustomerRowKey, by_customer};
+pub use customers::{CustomerKey, CustomerRowKey, PerCustomer, by_customer, rows_of};
 pub use products::{
     PlanChange, PlanMove, ReplacementInfo, RetirementInfo, RetiringLicense, SkuInfo,
 };

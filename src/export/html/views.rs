@@ -12,9 +12,10 @@ use crate::export::locale::Messages;
 use crate::export::notices::gets_notice;
 use crate::export::slug::customer_slugs;
 use crate::model::{
-    ChangeRow, CustomerKey, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow,
-    HistoryRow, ProgressRow, PurchaseRow, Report, Urgency, UserRow, by_customer,
+    ChangeRow, CustomerProgress, CustomerRowKey, DeprovisioningRow, ExpiringRow, HistoryRow,
+    ProgressRow, PurchaseRow, Report, Urgency, UserRow, by_customer,
 };
+use crate::model::{PerCustomer, rows_of};
 use chrono::NaiveDate;
 use retirement::RetirementView;
 use serde::Serialize;
@@ -143,13 +144,13 @@ pub(super) struct Pages<'a> {
     calendars: Vec<Option<String>>,
     /// Per runbook, the customer's notice (when notices are written and it has one).
     notices: Vec<Option<String>>,
-    expiring: BTreeMap<CustomerKey<'a>, Vec<&'a ExpiringRow>>,
-    users: BTreeMap<CustomerKey<'a>, Vec<&'a UserRow>>,
-    purchases: BTreeMap<CustomerKey<'a>, Vec<&'a PurchaseRow>>,
-    deprovisioning: BTreeMap<CustomerKey<'a>, Vec<&'a DeprovisioningRow>>,
-    progress: BTreeMap<CustomerKey<'a>, Vec<&'a ProgressRow>>,
-    changes: BTreeMap<CustomerKey<'a>, Vec<&'a ChangeRow>>,
-    history: BTreeMap<CustomerKey<'a>, Vec<&'a HistoryRow>>,
+    expiring: PerCustomer<'a, ExpiringRow>,
+    users: PerCustomer<'a, UserRow>,
+    purchases: PerCustomer<'a, PurchaseRow>,
+    deprovisioning: PerCustomer<'a, DeprovisioningRow>,
+    progress: PerCustomer<'a, ProgressRow>,
+    changes: PerCustomer<'a, ChangeRow>,
+    history: PerCustomer<'a, HistoryRow>,
     /// Recommended SKU → its plan's name (the first purchase row that names it).
     plan_names: BTreeMap<&'a str, &'a str>,
 }
@@ -162,13 +163,6 @@ fn lists_fewer(users: &[&UserRow]) -> bool {
         *per_retirement.entry(&*u.retirement_id).or_default() += 1;
     }
     per_retirement.values().any(|n| *n > USER_LIMIT)
-}
-
-pub(super) fn slice<'a, 'k, T>(
-    map: &'a BTreeMap<CustomerKey<'k>, Vec<&'k T>>,
-    key: &CustomerKey<'k>,
-) -> &'a [&'k T] {
-    map.get(key).map_or(&[][..], Vec::as_slice)
 }
 
 impl<'a> Pages<'a> {
@@ -189,7 +183,7 @@ impl<'a> Pages<'a> {
         let scripts = customers
             .clone()
             .map(|k| {
-                let users = slice(&users, &k);
+                let users = rows_of(&users, &k);
                 (scripts && users.iter().any(|u| u.action.is_scripted())).then(|| ScriptLinks {
                     ps1: format!("{}.ps1", slugs[&k]),
                     csv: format!("{}.csv", slugs[&k]),
@@ -198,21 +192,23 @@ impl<'a> Pages<'a> {
             .collect();
         let users_files = customers
             .clone()
-            .map(|k| lists_fewer(slice(&users, &k)).then(|| format!("{}-users.csv", slugs[&k])))
+            .map(|k| lists_fewer(rows_of(&users, &k)).then(|| format!("{}-users.csv", slugs[&k])))
             .collect();
         let expiring = by_customer(&report.expiring);
         let deprovisioning = by_customer(&report.deprovisioning);
         let notices = customers
             .clone()
             .map(|k| {
-                let has = gets_notice(slice(&expiring, &k), slice(&users, &k));
+                let has = gets_notice(rows_of(&expiring, &k), rows_of(&users, &k));
                 (notices && has).then(|| format!("{}.eml", slugs[&k]))
             })
             .collect();
         let calendars = customers
             .map(|k| {
-                let dated = slice(&expiring, &k).iter().any(|e| expiry_day(e).is_some())
-                    || slice(&deprovisioning, &k)
+                let dated = rows_of(&expiring, &k)
+                    .iter()
+                    .any(|e| expiry_day(e).is_some())
+                    || rows_of(&deprovisioning, &k)
                         .iter()
                         .any(|d| deprovision_day(d).is_some());
                 (calendar && dated).then(|| format!("{}.ics", slugs[&k]))
@@ -276,7 +272,7 @@ impl<'a> Pages<'a> {
 
     /// The customer as both pages head it.
     fn customer(&self, c: &CustomerProgress) -> CustomerView {
-        let expiring = slice(&self.expiring, &c.customer_key());
+        let expiring = rows_of(&self.expiring, &c.customer_key());
         let undated = expiring
             .iter()
             .any(|e| e.state.is_open() && e.end_date.is_none());
@@ -363,7 +359,9 @@ impl<'a> Pages<'a> {
     pub(super) fn user_lists(&self) -> impl Iterator<Item = (&str, &[&'a UserRow])> + '_ {
         (self.report.summary.customers.iter())
             .zip(&self.users_files)
-            .filter_map(|(c, file)| Some((file.as_deref()?, slice(&self.users, &c.customer_key()))))
+            .filter_map(|(c, file)| {
+                Some((file.as_deref()?, rows_of(&self.users, &c.customer_key())))
+            })
     }
 
     fn runbook(
@@ -374,8 +372,8 @@ impl<'a> Pages<'a> {
         users_file: Option<String>,
     ) -> RunbookPage<'_> {
         let key = c.customer_key();
-        let expiring = slice(&self.expiring, &key);
-        let suspended = slice(&self.deprovisioning, &key);
+        let expiring = rows_of(&self.expiring, &key);
+        let suspended = rows_of(&self.deprovisioning, &key);
         let retirements = c
             .retirements
             .iter()

@@ -14,7 +14,7 @@ use super::locale::{Locale, Messages};
 use super::slug::customer_slugs;
 use super::{Exporter, OutputFile};
 use crate::model::{
-    CustomerKey, CustomerRow, CustomerRowKey, ExpiringRow, Report, UserRow, by_customer,
+    CustomerRow, CustomerRowKey, ExpiringRow, Report, UserRow, by_customer, rows_of,
 };
 use anyhow::{Result, bail};
 use content::{Notice, Rows, Words};
@@ -69,14 +69,6 @@ pub(crate) fn gets_notice(expiring: &[&ExpiringRow], users: &[&UserRow]) -> bool
         || users
             .iter()
             .any(|u| u.action == crate::model::Action::Reassign)
-}
-
-/// A customer's rows of a grouped table (none when it has none).
-fn rows_of<'m, 'r, T>(
-    map: &'m BTreeMap<CustomerKey<'r>, Vec<&'r T>>,
-    key: &CustomerKey<'r>,
-) -> &'m [&'r T] {
-    map.get(key).map_or(&[][..], Vec::as_slice)
 }
 
 /// The locale of a language tag (`de-DE`, `nl`, `sv_SE`), when it is one of the five.

@@ -3,7 +3,8 @@
 //! language.
 
 use super::purchase::PurchaseView;
-use super::{Pages, USER_LIMIT, slice};
+use super::{Pages, USER_LIMIT};
+use crate::model::rows_of;
 use crate::model::{
     Action, CustomerKey, ExpiringRow, PlanChange, RetirementProgress, Shared, State, UserRow,
 };
@@ -76,7 +77,7 @@ impl Pages<'_> {
     pub(super) fn retirement(&self, r: &RetirementProgress, key: &CustomerKey) -> RetirementView {
         let id = r.retirement_id.as_str();
         let info = self.report.retirements.iter().find(|i| i.id == id);
-        let purchases: Vec<PurchaseView> = slice(&self.purchases, key)
+        let purchases: Vec<PurchaseView> = rows_of(&self.purchases, key)
             .iter()
             .filter(|p| p.retirement_id == id)
             .map(|p| PurchaseView::of(p, &self.m))
@@ -87,12 +88,12 @@ impl Pages<'_> {
                 sku: o.sku.clone(),
             })
             .collect();
-        let users: Vec<&UserRow> = slice(&self.users, key)
+        let users: Vec<&UserRow> = rows_of(&self.users, key)
             .iter()
             .copied()
             .filter(|u| *u.retirement_id == *id)
             .collect();
-        let subscriptions: Vec<&&ExpiringRow> = slice(&self.expiring, key)
+        let subscriptions: Vec<&&ExpiringRow> = rows_of(&self.expiring, key)
             .iter()
             .filter(|e| e.retirement_id == id)
             .collect();

@@ -3,7 +3,8 @@
 //! (§3.5) and the users left report by report, worded in the runbook's locale. Each reads the
 //! rows [`Pages`] grouped by customer once, so a page costs its own rows, not the whole book's.
 
-use super::{Pages, slice};
+use super::Pages;
+use crate::model::rows_of;
 use crate::model::{ChangeRow, CustomerKey};
 use serde::Serialize;
 
@@ -27,7 +28,7 @@ impl Pages<'_> {
             return Since::default();
         };
         let rows: Vec<&ChangeRow> = match customer {
-            Some(key) => slice(&self.changes, key).to_vec(),
+            Some(key) => rows_of(&self.changes, key).to_vec(),
             None => self.report.changes.iter().collect(),
         };
         if rows.is_empty() {
@@ -55,7 +56,7 @@ impl Pages<'_> {
 
     /// The customer's next action per retirement, worded.
     pub(super) fn next_actions(&self, customer: &CustomerKey) -> Vec<String> {
-        (slice(&self.progress, customer).iter())
+        (rows_of(&self.progress, customer).iter())
             .map(|p| {
                 let action = self.m.label("next_actions", p.next_action.as_str());
                 format!("{}: {action}", self.retirement_name(&p.retirement_id))
@@ -68,7 +69,7 @@ impl Pages<'_> {
     pub(super) fn trend(&self, customer: &CustomerKey) -> Option<String> {
         let mut per_report: std::collections::BTreeMap<chrono::NaiveDate, i64> =
             std::collections::BTreeMap::new();
-        for h in slice(&self.history, customer) {
+        for h in rows_of(&self.history, customer) {
             *per_report.entry(h.as_of).or_default() += h.users_left.unwrap_or(0);
         }
         (per_report.len() > 1).then(|| {
