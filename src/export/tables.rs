@@ -92,7 +92,7 @@ pub(super) struct Table<'a> {
 }
 
 /// A table's rows, one at a time.
-pub(super) type Rows<'a> = Box<dyn ExactSizeIterator<Item = Vec<Value<'a>>> + 'a>;
+pub(super) type Rows<'a> = Box<dyn ExactSizeIterator<Item = Vec<Value<'a>>> + Send + 'a>;
 
 impl Table<'_> {
     /// Index of a column by key.
@@ -214,7 +214,7 @@ trait Boxed<'a> {
     fn boxed(self) -> Rows<'a>;
 }
 
-impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + 'a> Boxed<'a> for I {
+impl<'a, I: ExactSizeIterator<Item = Vec<Value<'a>>> + Send + 'a> Boxed<'a> for I {
     fn boxed(self) -> Rows<'a> {
         Box::new(self)
     }
@@ -225,7 +225,7 @@ pub(super) const USERS_TABLE: &str = "users";
 
 /// The users table of `rows` (all of the report's, or one customer's).
 pub(super) fn users<'a>(
-    rows: impl ExactSizeIterator<Item = &'a UserRow> + 'a,
+    rows: impl ExactSizeIterator<Item = &'a UserRow> + Send + 'a,
     reasons: &'a Reasons<'a>,
 ) -> Table<'a> {
     use Value as V;

@@ -13,9 +13,11 @@ mod summary;
 use super::locale::Reasons;
 use super::tables::{Column, ExpiringOrder, Table, Value, tables};
 use super::{Exporter, Messages, OutputFile};
+use crate::base::laps::Laps;
 use crate::model::{Report, Urgency, WindowState};
 use anyhow::{Context, Result};
 use chrono::NaiveTime;
+use rayon::prelude::*;
 use rust_xlsxwriter::{
     ColNum, ConditionalFormatFormula, DocProperties, Format, RowNum, TableColumn, TableStyle,
     Workbook, Worksheet, column_number_to_name,
@@ -84,6 +86,20 @@ pub(crate) struct Formats {
 }
 
 impl Formats {
+    /// Every format, in a fixed order.
+    fn all(&self) -> [&Format; 8] {
+        [
+            &self.date,
+            &self.int,
+            &self.text,
+            &self.bold,
+            &self.boolean,
+            &self.money,
+            &self.header,
+            &self.wrap,
+        ]
+    }
+
     pub(crate) fn new() -> Formats {
         Formats {
             // Top-aligned like wrapped text, so a row's values line up when one cell wraps.
@@ -214,18 +230,61 @@ fn row_rules(table: &Table) -> Vec<(String, &'static Shade)> {
     }
 }
 
+/// A table and the sheets it fills, added to the workbook in order and filled in parallel.
+struct TableSheets<'a> {
+    table: Table<'a>,
+    /// The table's rows, taken out of it: its sheets take them in turn.
+    rows: Box<dyn Iterator<Item = Vec<Value<'a>>> + Send + 'a>,
+    /// Each sheet's data rows.
+    counts: Vec<usize>,
+    widths: Vec<f64>,
+    capped: Vec<bool>,
+    /// How many columns print.
+    printed: usize,
+}
+
+impl<'a> TableSheets<'a> {
+    /// Adds `table`'s sheets (`Users`, `Users (2)`, … with `per_sheet` rows each) to `wb`.
+    fn add(wb: &mut Workbook, table: Table<'a>, per_sheet: usize) -> Result<TableSheets<'a>> {
+        let (mut table, printed) = print_order(table);
+        let total = table.rows.len();
+        let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
+        let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
+        let (widths, capped) = widths(&needs(&table.columns, &sample), printed);
+        let mut counts = Vec::new();
+        for (name, count) in sheet_names(table.sheet, total, per_sheet) {
+            wb.add_worksheet_with_constant_memory()?.set_name(name)?;
+            counts.push(count);
+        }
+        Ok(TableSheets {
+            table,
+            rows: Box::new(sample.into_iter().chain(rest)),
+            counts,
+            widths,
+            capped,
+            printed,
+        })
+    }
+
+    /// Fills the table's sheets, `sheets` (as many as it added).
+    fn fill(mut self, sheets: &mut [Worksheet], f: &Formats) -> Result<()> {
+        for (ws, &count) in sheets.iter_mut().zip(&self.counts) {
+            let print = (&self.widths[..], &self.capped[..], self.printed);
+            table_sheet(ws, &self.table, &mut self.rows, count, print, f)?;
+        }
+        Ok(())
+    }
+}
+
 /// Writes one sheet of a table: `rows` are its data rows on this sheet.
 fn table_sheet(
-    wb: &mut Workbook,
-    name: &str,
+    ws: &mut Worksheet,
     table: &Table,
     rows: &mut dyn Iterator<Item = Vec<Value>>,
     count: usize,
     (widths, capped, printed): (&[f64], &[bool], usize),
     f: &Formats,
 ) -> Result<()> {
-    let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name(name)?;
     let last_col = (table.columns.len() - 1) as ColNum;
     for (i, w) in widths.iter().enumerate() {
         ws.set_column_width(i as ColNum, *w)?;
@@ -420,30 +479,40 @@ impl Exporter for XlsxExporter {
                 .set_comment(format!("As of {}", report.run.as_of))
                 .set_creation_datetime(&created),
         );
+        let mut laps = Laps::start("xlsx");
         summary::sheet(wb.add_worksheet(), report, &f)?;
         costs::sheet(&mut wb, report, &f)?;
+        laps.lap("summary and costs");
         let english = Messages::english();
         let reasons = Reasons::word(report, &english);
-        for table in tables(report, &reasons, ExpiringOrder::ByUrgency) {
-            let (mut table, printed) = print_order(table);
-            let total = table.rows.len();
-            let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
-            let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
-            let (widths, capped) = widths(&needs(&table.columns, &sample), printed);
-            let mut rows = sample.into_iter().chain(rest);
-            for (name, count) in sheet_names(table.sheet, total, per_sheet) {
-                table_sheet(
-                    &mut wb,
-                    &name,
-                    &table,
-                    &mut rows,
-                    count,
-                    (&widths, &capped, printed),
-                    &f,
-                )?;
-            }
+        // Every format a table sheet uses gets its index now, in this order: the sheets are
+        // filled in parallel, and formats indexed as each sheet first met them would number
+        // differently from run to run.
+        for format in f.all() {
+            wb.register_format(format);
         }
+        let first = wb.worksheets().len();
+        let mut filled = Vec::new();
+        for table in tables(report, &reasons, ExpiringOrder::ByUrgency) {
+            filled.push(TableSheets::add(&mut wb, table, per_sheet)?);
+        }
+        // Each table's sheets in one job: a wave's Users sheet is most of the workbook's time,
+        // the other tables share the other core.
+        let mut sheets = &mut wb.worksheets_mut()[first..];
+        let mut jobs = Vec::with_capacity(filled.len());
+        for table in filled {
+            let (mine, rest) = std::mem::take(&mut sheets).split_at_mut(table.counts.len());
+            sheets = rest;
+            jobs.push((table, mine));
+        }
+        let f = &f;
+        jobs.into_par_iter()
+            .try_for_each(|(table, sheets)| table.fill(sheets, f))?;
+        laps.lap("table sheets");
+        // Excel's own level: a third of level 6's time for a file about a sixth larger.
+        wb.set_zip_compression_level(3);
         let bytes = wb.save_to_buffer()?;
+        laps.lap("zipped");
         Ok(vec![(PathBuf::from(super::WORKBOOK), bytes)])
     }
 }
