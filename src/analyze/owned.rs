@@ -61,7 +61,17 @@ fn used(lics: LazyFrame, wanted: &[(u32, PurchaseRow)]) -> Result<(PerPlan, BTre
                 .map(|(_, row)| Some(row.recommended_sku.as_str())),
         ),
     ])?;
-    let joined = lics.clone().filter(col("sku").is_not_null()).join(
+    // The few plans to buy first: the two-key join then hashes only their holders' rows, not
+    // every license row of a wave.
+    let skus: BTreeSet<&str> = wanted
+        .iter()
+        .map(|(_, row)| row.recommended_sku.as_str())
+        .collect();
+    let skus = Series::new("skus".into(), skus.into_iter().collect::<Vec<&str>>());
+    let joined = (lics
+        .clone()
+        .filter(col("sku").is_in(lit(skus).implode(false), false)))
+    .join(
         // Unique pairs: the inner join keeps each license row at most once.
         pairs.lazy().unique(None, UniqueKeepStrategy::Any),
         [col("customer_key"), col("sku")],

@@ -194,9 +194,11 @@ impl Fallback<'_> {
         customers: LazyFrame,
         params: &Params,
     ) -> Result<DataFrame> {
+        // Unique keys first, then the flag: a unique over two columns encodes every row.
         let with_licenses = lics
-            .select([col("customer_key"), lit(true).alias("has_licenses")])
-            .unique(None, UniqueKeepStrategy::First);
+            .select([col("customer_key")])
+            .unique(None, UniqueKeepStrategy::Any)
+            .with_column(lit(true).alias("has_licenses"));
         let fallback = expiring::retiring(subs, customers, params)
             // Only open subscriptions need a replacement: a suspended one is step C done, an
             // ended one is gone.

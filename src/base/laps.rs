@@ -1,6 +1,7 @@
 //! Timings inside a step, for profiling: under `SKUSUNSET_TIMINGS`, each lap of a long step (the
-//! analysis' tables) prints one plain line to standard error with the time since the last lap
-//! and the memory resident now, beside the step lines the terminal prints. Silent otherwise.
+//! analysis' tables, the workbook's sheets) prints one plain line to standard error with the time
+//! since the last lap and the memory resident now and at its peak so far, beside the step lines
+//! the terminal prints. Silent otherwise.
 
 use std::time::Instant;
 
@@ -41,10 +42,11 @@ impl Laps {
     pub fn lap(&mut self, what: &str) {
         if let Some(last) = self.last {
             eprintln!(
-                "timing:   {} / {what}: {:.3} s, RSS {}",
+                "timing:   {} / {what}: {:.3} s, RSS {}, peak {}",
                 self.step,
                 last.elapsed().as_secs_f64(),
-                memory("VmRSS")
+                memory("VmRSS"),
+                memory("VmHWM")
             );
             self.last = Some(Instant::now());
         }
