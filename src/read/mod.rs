@@ -7,6 +7,7 @@ pub mod excel; // spreadsheets through calamine, zip bombs refused
 pub mod headers; // which header holds which field
 pub mod limits; // file, column, row and cell limits; the size-checked reader
 pub mod table; // the raw table of cells
+mod text_column; // a text column whose repeated cells share their bytes
 pub mod workbook; // a spreadsheet's format, parts and declared cells, checked before reading
 pub mod xls_extent; // the cells each sheet of an .xls spans, from its records
 

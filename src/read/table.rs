@@ -2,8 +2,9 @@
 //! column (trimmed, empty cells null) and, for spreadsheet columns that hold numbers, dates or
 //! booleans, the typed cells as well. Each data row keeps the row number a spreadsheet shows.
 
+use super::text_column::TextColumn;
 use chrono::NaiveDateTime;
-use polars::prelude::{ChunkFullNull, PlSmallStr, StringChunked, StringChunkedBuilder};
+use polars::prelude::{ChunkFullNull, PlSmallStr, StringChunked};
 
 /// One spreadsheet cell as the file holds it. CSV gives only text (read straight into text
 /// columns); spreadsheets also give numbers, dates and booleans.
@@ -143,7 +144,7 @@ impl Table {
 /// column builders.
 pub struct TableBuilder {
     headers: Vec<String>,
-    builders: Vec<StringChunkedBuilder>,
+    builders: Vec<TextColumn>,
     /// Per column, whether its cells are kept ([`Keep`]).
     kept: Vec<bool>,
     typed: Vec<Option<Vec<Cell>>>,
@@ -165,13 +166,8 @@ impl TableBuilder {
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
         let kept: Vec<bool> = headers.iter().map(|h| keep.keeps(h)).collect();
-        let builders = (kept.iter().enumerate())
-            .map(|(i, kept)| {
-                StringChunkedBuilder::new(
-                    PlSmallStr::from(format!("c{i}")),
-                    rows * usize::from(*kept),
-                )
-            })
+        let builders = (kept.iter())
+            .map(|kept| TextColumn::with_capacity(rows * usize::from(*kept)))
             .collect();
         TableBuilder {
             kept,
@@ -206,12 +202,9 @@ impl TableBuilder {
             let value = field.trim();
             if seen < width {
                 let builder = &mut self.builders[seen];
-                if !self.kept[seen] {
-                    // Not kept: nothing held.
-                } else if value.is_empty() {
-                    builder.append_null();
-                } else {
-                    builder.append_value(value);
+                // A column not kept holds nothing.
+                if self.kept[seen] {
+                    builder.push((!value.is_empty()).then_some(value));
                 }
             } else if !value.is_empty() {
                 extra += 1;
@@ -239,7 +232,7 @@ impl TableBuilder {
             if !self.kept[at] {
                 continue;
             }
-            self.builders[at].append_option(cell.as_text());
+            self.builders[at].push(cell.as_text().as_deref());
             let cell = match cell {
                 Cell::FormulaError(error) => {
                     self.formula_errors.push((index, at, error));
@@ -297,7 +290,7 @@ impl TableBuilder {
             if !self.kept[at] {
                 continue;
             }
-            self.builders[at].append_null();
+            self.builders[at].push(None);
             if let Some(typed) = &mut self.typed[at] {
                 typed.push(Cell::Empty);
             }
@@ -307,19 +300,24 @@ impl TableBuilder {
     /// The finished table.
     pub fn finish(self, sheet: Option<String>) -> Table {
         let height = self.rows.len();
-        let columns = (self.builders.into_iter().zip(self.typed).zip(self.kept))
-            .map(|((builder, typed), kept)| TableColumn {
+        let columns = (self
+            .builders
+            .into_iter()
+            .zip(self.typed)
+            .zip(self.kept)
+            .enumerate())
+        .map(|(i, ((builder, typed), kept))| {
+            let name = PlSmallStr::from(format!("c{i}"));
+            TableColumn {
                 text: if kept {
-                    builder.finish()
+                    builder.finish(name)
                 } else {
-                    <StringChunked as ChunkFullNull>::full_null(
-                        builder.finish().name().clone(),
-                        height,
-                    )
+                    <StringChunked as ChunkFullNull>::full_null(name, height)
                 },
                 typed,
-            })
-            .collect();
+            }
+        })
+        .collect();
         Table {
             headers: self.headers,
             columns,
