@@ -41,7 +41,7 @@ pub type OutputFile = (PathBuf, Vec<u8>);
 
 /// What writes a file's bytes, for a file too large to hold whole (`report.json` of a wave is
 /// hundreds of megabytes): it runs once, when the file is staged, and writes into the file.
-pub type WriteFn<'r> = Box<dyn FnOnce(&mut dyn Write) -> Result<()> + Send + 'r>;
+pub type WriteFn<'r> = Box<dyn FnOnce(&mut (dyn Write + Send)) -> Result<()> + Send + 'r>;
 
 /// A file's content: its bytes, or what writes them.
 pub enum Content<'r> {
