@@ -156,6 +156,7 @@ pub fn key_col(at: impl Iterator<Item = Option<usize>>) -> Column {
 // Over the house's 80 lines: the two attribution passes and the frame updates they share.
 #[allow(clippy::too_many_lines)]
 pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
+    let mut laps = crate::base::laps::Laps::start("attributing");
     let mut customers = Customers::default();
     let sub_keys = {
         let subs = &ingested.subscriptions;
@@ -191,9 +192,11 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
         .subscriptions
         .with_column(key_col(sub_keys.into_iter().map(Some)))?;
 
+    laps.lap("subscriptions");
     let known = customers.list.clone();
     let (lic_keys, unmatched_file_keys, unattributed) =
         attribute_licenses(&ingested.licenses, &mut customers)?;
+    laps.lap("license rows");
     if !unmatched_file_keys.is_empty() {
         let lines: Vec<String> = unmatched_file_keys
             .iter()
@@ -242,8 +245,10 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
     let user_ids = user_ids(
         &lic_keys,
         ingested.licenses.column("user_principal_name")?.str()?,
+        customers.list.len(),
     );
     ingested.licenses.with_column(user_ids)?;
+    laps.lap("user ids");
     // The columns attribution was the last to read, and those no rule reads, are let go: in a
     // wave's book each is millions of cells the analysis would hold to its end.
     ingested.licenses = ingested.licenses.drop_many(DONE_AFTER_ATTRIBUTION);
@@ -256,6 +261,7 @@ pub fn attribute(ingested: &mut Ingested) -> Result<Customers> {
             .filter(col("customer_key").is_not_null())
             .collect()?;
     }
+    laps.lap("columns let go");
     Ok(customers)
 }
 
@@ -368,12 +374,16 @@ fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<Lic
     Ok((at_rows, unmatched_file_keys, unattributed))
 }
 
-/// `user_id`: one dense number per customer and user principal name (as written), so the
-/// analysis groups and joins users on an integer instead of two strings. A long export lists a
-/// user's licenses one after another, so the previous row's user is tried first.
-fn user_ids(customer_at: &[Option<usize>], upns: &StringChunked) -> Column {
-    let mut ids: FastMap<(usize, &str), u32> = FastMap::default();
-    ids.reserve(customer_at.len() / 2);
+/// `user_id`: one dense number per customer and user principal name (as written), numbered in
+/// order of first appearance, so the analysis groups and joins users on an integer instead of
+/// two strings. Each of the `customers` has its own small map: an export lists a customer's rows
+/// together, so the map being looked up stays in cache (one map for a wave's 5 million users
+/// took 5 s). A long export lists a user's licenses one after another, so the previous row's
+/// user is tried first.
+fn user_ids(customer_at: &[Option<usize>], upns: &StringChunked, customers: usize) -> Column {
+    let mut per_customer: Vec<FastMap<&str, u32>> = Vec::new();
+    per_customer.resize_with(customers, FastMap::default);
+    let mut next = 0;
     let mut previous: Option<((usize, &str), u32)> = None;
     let values: UInt32Chunked = customer_at
         .iter()
@@ -385,8 +395,10 @@ fn user_ids(customer_at: &[Option<usize>], upns: &StringChunked) -> Column {
             {
                 return Some(id);
             }
-            let next = ids.len() as u32;
-            let id = *ids.entry(user).or_insert(next);
+            let id = *per_customer[user.0].entry(user.1).or_insert_with(|| {
+                next += 1;
+                next - 1
+            });
             previous = Some((user, id));
             Some(id)
         })
@@ -411,7 +423,7 @@ mod tests {
         .into_iter()
         .collect();
         let customers = [Some(0), Some(0), Some(0), Some(0), Some(1), None];
-        let ids = user_ids(&customers, &upns);
+        let ids = user_ids(&customers, &upns, 2);
         let ids: Vec<Option<u32>> = ids.u32().unwrap().iter().collect();
         assert_eq!(ids, [Some(0), Some(0), Some(1), Some(0), Some(2), None]);
     }
