@@ -459,6 +459,64 @@ fn a_table_past_the_row_limit_continues_on_numbered_sheets() {
     assert_eq!(upns, expected, "every user once, in order");
 }
 
+/// The text between `start` and the next `end` in `text`.
+fn between<'t>(text: &'t str, start: &str, end: &str) -> Option<&'t str> {
+    let from = text.find(start)? + start.len();
+    Some(&text[from..from + text[from..].find(end)?])
+}
+
+#[test]
+fn every_table_spans_every_row_of_its_sheet() {
+    // The tables are added over two rows and widened in the saved file (table_ranges.rs).
+    for per_sheet in [10, 1_048_576] {
+        let bytes = workbook(
+            &demo_report(),
+            &XlsxExporter {
+                max_rows_per_sheet: per_sheet,
+            },
+        );
+        let names: Vec<String> = zip::ZipArchive::new(Cursor::new(&bytes[..]))
+            .expect("a zip")
+            .file_names()
+            .map(|name| name.expect("a UTF-8 name").to_string())
+            .collect();
+        let (mut tables, mut longest) = (0, 0);
+        for sheet in names
+            .iter()
+            .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        {
+            let rels = sheet.replace("worksheets/", "worksheets/_rels/") + ".rels";
+            let Some(table) = names
+                .contains(&rels)
+                .then(|| part(&bytes, &rels))
+                .and_then(|r| between(&r, "Target=\"../tables/", "\"").map(String::from))
+            else {
+                continue;
+            };
+            let sheet_xml = part(&bytes, sheet);
+            let rows = between(&sheet_xml, "<dimension ref=\"", "\"").expect("a dimension");
+            let table_xml = part(&bytes, &format!("xl/tables/{table}"));
+            let expected = format!("ref=\"{rows}\"");
+            assert_eq!(
+                table_xml.matches(&expected).count(),
+                2,
+                "{table} of {sheet} spans {rows}, table and autofilter: {table_xml}"
+            );
+            let last_cell = rows.rsplit(':').next().unwrap_or_default();
+            let last_row: u32 = (last_cell.trim_start_matches(|c: char| c.is_ascii_uppercase()))
+                .parse()
+                .expect("a row number");
+            longest = longest.max(last_row);
+            tables += 1;
+        }
+        let parts = names.iter().filter(|n| n.starts_with("xl/tables/")).count();
+        assert_eq!(tables, parts, "every table part belongs to a sheet");
+        assert!(tables >= 6, "{tables} tables");
+        // The Users table: its 27 users, or 9 a sheet.
+        assert_eq!(longest, if per_sheet == 10 { 10 } else { 28 });
+    }
+}
+
 #[test]
 fn identical_inputs_give_identical_bytes_dated_by_as_of() {
     let report = demo_report();
