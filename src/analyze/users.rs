@@ -56,21 +56,38 @@ pub(super) fn table(
     customers: LazyFrame,
     resolver: &Resolver,
 ) -> Result<UsersTable> {
-    let keys = [col("user_id"), col("retirement_id")];
-    let retiring = lics.clone().filter(col("retirement_id").is_not_null());
-    let held = retiring.clone().group_by_stable(keys.clone()).agg([
-        col("customer_key").first(),
-        col("user_principal_name").first(),
-        col("license").first().alias("retiring_license"),
-        col("display_name")
-            .drop_nulls()
-            .first()
-            .alias("display_name"),
-        col("block_credential")
-            .fill_null(lit(false))
-            .any(true)
-            .alias("blocked"),
-    ]);
+    let retiring = lics
+        .clone()
+        .filter(col("retirement_id").is_not_null())
+        .select([
+            col("user_id"),
+            col("retirement_id"),
+            col("customer_key"),
+            col("user_principal_name"),
+            col("license"),
+            col("display_name"),
+            col("block_credential"),
+        ])
+        .collect()?;
+    let held = with_held_key(retiring)?
+        .lazy()
+        .group_by_stable([col("held_key")])
+        .agg([
+            col("user_id").first(),
+            col("retirement_id").first(),
+            col("customer_key").first(),
+            col("user_principal_name").first(),
+            col("license").first().alias("retiring_license"),
+            col("display_name")
+                .drop_nulls()
+                .first()
+                .alias("display_name"),
+            col("block_credential")
+                .fill_null(lit(false))
+                .any(true)
+                .alias("blocked"),
+        ])
+        .drop(by_name(["held_key"], true, false));
     let held = covering_licenses(held.collect()?, lics, &lookups.covers)?.lazy();
     let action = when(col("blocked"))
         .then(lit(Action::ReviewBlocked.as_str()))
@@ -95,6 +112,29 @@ pub(super) fn table(
     )
     .collect()?;
     Ok(UsersTable { frame: df })
+}
+
+/// `retiring` license rows with `held_key`: their user and retirement as one integer, so the
+/// rows are grouped on it instead of on an integer and a text.
+fn with_held_key(mut retiring: DataFrame) -> Result<DataFrame> {
+    let users = retiring.column("user_id")?.u32()?;
+    let retirements = retiring.column("retirement_id")?.str()?;
+    let mut seen: Vec<&str> = Vec::new();
+    let key: UInt64Chunked = (users.iter().zip(retirements.iter()))
+        .map(|(user, retirement)| {
+            let (user, retirement) = (user?, retirement?);
+            let at = match seen.iter().position(|r| *r == retirement) {
+                Some(at) => at,
+                None => {
+                    seen.push(retirement);
+                    seen.len() - 1
+                }
+            };
+            Some(u64::from(user) << 32 | at as u64)
+        })
+        .collect();
+    retiring.with_column(key.with_name("held_key".into()).into_column())?;
+    Ok(retiring)
 }
 
 /// `held` (one row per user and retirement held) with `covering_license`: the first license in
@@ -156,8 +196,8 @@ fn covering_licenses(
             }
         }
     }
-    let first: Vec<Option<String>> = first.into_iter().map(|l| l.map(str::to_string)).collect();
-    held.with_column(str_col("covering_license", first))?;
+    let first: StringChunked = first.into_iter().collect();
+    held.with_column(first.with_name("covering_license".into()).into_column())?;
     Ok(held)
 }
 
