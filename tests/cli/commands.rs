@@ -45,6 +45,41 @@ fn demo_writes_csv_and_json_that_match_the_snapshots_and_are_deterministic() {
 }
 
 #[test]
+fn report_json_holds_every_field_of_the_report_as_serde_writes_it() {
+    // `report.json` is written field by field (export/json.rs), so a field added to `Report`
+    // must be added there too: the file is the report's own serialisation, plus a worded
+    // `reason` on each user and purchase row.
+    let dir = tempfile::tempdir().unwrap();
+    let out = demo(dir.path(), "a");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(dir.path().join("a/report.json")).unwrap();
+    let mut written: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let expected = serde_json::to_value(crate::util::demo_report()).unwrap();
+    let (written, expected) = (
+        written.as_object_mut().unwrap(),
+        expected.as_object().unwrap(),
+    );
+    let keys =
+        |o: &serde_json::Map<String, serde_json::Value>| o.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(written), keys(expected));
+    for table in ["users", "purchases"] {
+        let rows = written[table].as_array_mut().unwrap();
+        assert!(!rows.is_empty(), "{table}");
+        for row in rows {
+            let reason = row.as_object_mut().unwrap().remove("reason");
+            assert!(
+                reason.as_ref().is_some_and(serde_json::Value::is_string),
+                "{table}: {row}"
+            );
+        }
+    }
+    // The run names the demo's fixture files, unpacked into a new folder each time.
+    for (key, value) in expected.iter().filter(|(key, _)| key.as_str() != "run") {
+        assert_eq!(&written[key], value, "{key}");
+    }
+}
+
+#[test]
 fn check_prints_accounting_that_adds_up_and_strict_fails_on_errors() {
     let dir = tempfile::tempdir().unwrap();
     let bad = fixture("dialects/bad-rows.csv");
