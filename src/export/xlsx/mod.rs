@@ -90,18 +90,19 @@ pub(crate) struct Formats {
 }
 
 impl Formats {
-    /// Every format, in a fixed order.
+    /// Every format, in a fixed order (destructured, so a new format cannot be left out).
     fn all(&self) -> [&Format; 8] {
-        [
-            &self.date,
-            &self.int,
-            &self.text,
-            &self.bold,
-            &self.boolean,
-            &self.money,
-            &self.header,
-            &self.wrap,
-        ]
+        let Formats {
+            date,
+            int,
+            text,
+            bold,
+            boolean,
+            money,
+            header,
+            wrap,
+        } = self;
+        [date, int, text, bold, boolean, money, header, wrap]
     }
 
     pub(crate) fn new() -> Formats {
@@ -270,17 +271,28 @@ impl<'a> TableSheets<'a> {
         })
     }
 
-    /// Fills the table's sheets, `sheets` (as many as it added).
-    fn fill(mut self, sheets: &mut [Worksheet], f: &Formats) -> Result<()> {
+    /// Fills the table's sheets, `sheets` (as many as it added); the Excel tables added, in
+    /// sheet order.
+    fn fill(mut self, sheets: &mut [Worksheet], f: &Formats) -> Result<Vec<table_ranges::Range>> {
+        let mut added = Vec::new();
         for (ws, &count) in sheets.iter_mut().zip(&self.counts) {
             let print = (&self.widths[..], &self.capped[..], self.printed);
-            table_sheet(ws, &self.table, &mut self.rows, count, print, f)?;
+            added.extend(table_sheet(
+                ws,
+                &self.table,
+                &mut self.rows,
+                count,
+                print,
+                f,
+            )?);
         }
-        Ok(())
+        Ok(added)
     }
 }
 
-/// Writes one sheet of a table: `rows` are its data rows on this sheet.
+/// Writes one sheet of a table: `rows` are its data rows on this sheet. The Excel table it adds
+/// (none when the sheet has no rows) is added over fewer rows than it spans: see
+/// [`table_ranges`].
 fn table_sheet(
     ws: &mut Worksheet,
     table: &Table,
@@ -288,7 +300,7 @@ fn table_sheet(
     count: usize,
     (widths, capped, printed): (&[f64], &[bool], usize),
     f: &Formats,
-) -> Result<()> {
+) -> Result<Option<table_ranges::Range>> {
     let last_col = (table.columns.len() - 1) as ColNum;
     for (i, w) in widths.iter().enumerate() {
         ws.set_column_width(i as ColNum, *w)?;
@@ -312,7 +324,7 @@ fn table_sheet(
             ws.write_string_with_format(0, i as ColNum, c.title, &f.bold)?;
         }
         ws.autofilter(0, 0, 0, last_col)?;
-        return Ok(());
+        return Ok(None);
     }
     let columns: Vec<TableColumn> = table
         .columns
@@ -328,9 +340,11 @@ fn table_sheet(
         .set_style(TableStyle::Light9)
         .set_banded_rows(true)
         .set_autofilter(true);
-    // Over two rows: `table_ranges` gives it the rest in the saved file.
-    let added = last_row.min(table_ranges::ADDED_ROWS - 1);
-    ws.add_table(0, 0, added, last_col, &excel_table)?;
+    let range = table_ranges::Range {
+        last_col,
+        rows: count,
+    };
+    ws.add_table(0, 0, range.added_rows() as RowNum, last_col, &excel_table)?;
     for (rule, shade) in row_rules(table) {
         let format = ConditionalFormatFormula::new()
             .set_rule(rule.as_str())
@@ -365,7 +379,7 @@ fn table_sheet(
             }
         }
     }
-    Ok(())
+    Ok(Some(range))
 }
 
 /// A column whose cells are written without a format of their own: the column carries it.
@@ -502,13 +516,6 @@ impl Exporter for XlsxExporter {
         for table in tables(report, &reasons, ExpiringOrder::ByUrgency) {
             filled.push(TableSheets::add(&mut wb, table, per_sheet)?);
         }
-        let ranges: Vec<table_ranges::Range> = (filled.iter())
-            .flat_map(|t| {
-                let last_col = (t.table.columns.len() - 1) as ColNum;
-                let sheets = t.counts.iter().filter(|&&rows| rows > 0);
-                sheets.map(move |&rows| table_ranges::Range { last_col, rows })
-            })
-            .collect();
         // Each table's sheets in one job: a wave's Users sheet is most of the workbook's time,
         // the other tables share the other core.
         let mut sheets = &mut wb.worksheets_mut()[first..];
@@ -519,11 +526,12 @@ impl Exporter for XlsxExporter {
             jobs.push((table, mine));
         }
         let f = &f;
-        jobs.into_par_iter()
-            .try_for_each(|(table, sheets)| table.fill(sheets, f))?;
+        let ranges: Vec<Vec<table_ranges::Range>> = (jobs.into_par_iter())
+            .map(|(table, sheets)| table.fill(sheets, f))
+            .collect::<Result<_>>()?;
         laps.lap("table sheets");
         wb.set_zip_compression_level(ZIP_LEVEL);
-        let bytes = table_ranges::widen(wb.save_to_buffer()?, &ranges)?;
+        let bytes = table_ranges::widen(wb.save_to_buffer()?, &ranges.concat())?;
         laps.lap("zipped");
         Ok(vec![(PathBuf::from(super::WORKBOOK), bytes)])
     }

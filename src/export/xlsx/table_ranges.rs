@@ -10,9 +10,6 @@ use anyhow::{Context, Result};
 use rust_xlsxwriter::{ColNum, column_number_to_name};
 use std::io::{Cursor, Read, Write};
 
-/// The rows a table is added over: the header and the first data row.
-pub(super) const ADDED_ROWS: u32 = 2;
-
 /// One table as added and as it should be: its last column and its data rows.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Range {
@@ -21,6 +18,11 @@ pub(super) struct Range {
 }
 
 impl Range {
+    /// The data rows the table is added over: the first (or none).
+    pub(super) fn added_rows(self) -> usize {
+        self.rows.min(1)
+    }
+
     /// The `ref` attribute for `rows` rows under the header.
     fn attribute(self, rows: usize) -> String {
         let col = column_number_to_name(self.last_col);
@@ -60,7 +62,7 @@ pub(super) fn widen(bytes: Vec<u8>, ranges: &[Range]) -> Result<Vec<u8>> {
             .with_context(|| format!("internal error: the workbook has no table for `{name}`"))?;
         let mut xml = String::new();
         archive.by_index(i)?.read_to_string(&mut xml)?;
-        let added = range.attribute(range.rows.min(ADDED_ROWS as usize - 1));
+        let added = range.attribute(range.added_rows());
         anyhow::ensure!(
             xml.matches(&added).count() == 2,
             "internal error: `{name}` does not hold its table's range `{added}` twice"
