@@ -69,7 +69,10 @@ pub(super) fn table(
             col("block_credential"),
         ])
         .collect()?;
-    let held = with_held_key(retiring)?
+    let catalog: Vec<&str> = (resolver.catalog.retirements.iter())
+        .map(|r| r.id.as_str())
+        .collect();
+    let held = with_held_key(retiring, &catalog)?
         .lazy()
         .group_by_stable([col("held_key")])
         .agg([
@@ -86,9 +89,10 @@ pub(super) fn table(
                 .fill_null(lit(false))
                 .any(true)
                 .alias("blocked"),
-        ])
-        .drop(by_name(["held_key"], true, false));
-    let held = covering_licenses(held.collect()?, lics, &lookups.covers)?.lazy();
+        ]);
+    let held = covering_licenses(held.collect()?, lics, &lookups.covers, &catalog)?
+        .drop("held_key")?
+        .lazy();
     let action = when(col("blocked"))
         .then(lit(Action::ReviewBlocked.as_str()))
         .when(col("covering_license").is_not_null())
@@ -114,67 +118,70 @@ pub(super) fn table(
     Ok(UsersTable { frame: df })
 }
 
-/// `retiring` license rows with `held_key`: their user and retirement as one integer, so the
-/// rows are grouped on it instead of on an integer and a text.
-fn with_held_key(mut retiring: DataFrame) -> Result<DataFrame> {
+/// A held (user, retirement) as one integer: the user id and the retirement's place in the
+/// catalog's list.
+fn held_key(user: u32, retirement: usize) -> u64 {
+    u64::from(user) << 32 | retirement as u64
+}
+
+/// `retiring` license rows with `held_key` ([`held_key`]; `catalog`: the catalog's retirement
+/// ids in order), so the rows are grouped on one integer instead of on an integer and a text.
+fn with_held_key(mut retiring: DataFrame, catalog: &[&str]) -> Result<DataFrame> {
     let users = retiring.column("user_id")?.u32()?;
     let retirements = retiring.column("retirement_id")?.str()?;
-    let mut seen: Vec<&str> = Vec::new();
     let key: UInt64Chunked = (users.iter().zip(retirements.iter()))
         .map(|(user, retirement)| {
-            let (user, retirement) = (user?, retirement?);
-            let at = match seen.iter().position(|r| *r == retirement) {
-                Some(at) => at,
-                None => {
-                    seen.push(retirement);
-                    seen.len() - 1
-                }
-            };
-            Some(u64::from(user) << 32 | at as u64)
+            let at = catalog.iter().position(|id| Some(*id) == retirement)?;
+            Some(held_key(user?, at))
         })
         .collect();
+    // Every retiring row has a user and a catalog retirement (lookups resolve against the same
+    // catalog): a null key would merge unrelated rows into one group.
+    anyhow::ensure!(
+        key.null_count() == 0,
+        "internal error: a retiring license row without a user or a catalog retirement"
+    );
     retiring.with_column(key.with_name("held_key".into()).into_column())?;
     Ok(retiring)
 }
 
-/// `held` (one row per user and retirement held) with `covering_license`: the first license in
-/// file order among the user's license rows `lics` that covers that retirement (`covers`:
-/// `license, covers_retirement_id`), if any. One pass over the license rows, in Rust: polars
+/// `held` (one row per user and retirement held, with its `held_key`) with `covering_license`:
+/// the first license in file order among the user's license rows `lics` that covers that
+/// retirement (`covers`: `license, covers_retirement_id`; `catalog` as for [`with_held_key`]),
+/// if any. One pass over the license rows, in Rust: polars
 /// joined every license row with the holders, then the covering licenses, then grouped them
 /// (1.2 s of the XL wave's users frame, and a second join to bring them back).
 fn covering_licenses(
     mut held: DataFrame,
     lics: LazyFrame,
     covers: &DataFrame,
+    catalog: &[&str],
 ) -> Result<DataFrame> {
     let covers_rows = Rows::new(covers);
     let (covering, covered) = (
         covers_rows.strs("license")?,
         covers_rows.strs("covers_retirement_id")?,
     );
-    // Retirements by index (a handful), and what each covering license covers.
-    let mut retirements: Vec<&str> = covered.iter().flatten().map(String::as_str).collect();
-    retirements.sort_unstable();
-    retirements.dedup();
-    let index = |r: &str| retirements.binary_search(&r).ok();
+    // What each covering license covers, by the retirements' places in the catalog.
     let mut covers_of: FastMap<&str, Vec<usize>> = FastMap::default();
     for (license, retirement) in covering.iter().zip(&covered) {
-        if let (Some(l), Some(r)) = (license, retirement.as_deref().and_then(index)) {
+        let at = catalog
+            .iter()
+            .position(|id| Some(*id) == retirement.as_deref());
+        if let (Some(l), Some(r)) = (license, at) {
             covers_of.entry(l.as_str()).or_default().push(r);
         }
     }
-    // Each held (user, retirement) that something could cover: its row in `held`.
-    let users = held.column("user_id")?.u32()?;
-    let held_retirements = held.column("retirement_id")?.str()?;
-    let mut row_of: FastMap<(u32, usize), usize> = FastMap::default();
+    // Each held (user, retirement): its row in `held`.
+    let row_of: FastMap<u64, usize> = (held.column("held_key")?.u64()?.iter().enumerate())
+        .filter_map(|(row, key)| Some((key?, row)))
+        .collect();
     // Whether a user holds a retiring license, by user id (dense): most license rows are not
     // a holder's, and this answers them without hashing their license.
+    let users = held.column("user_id")?.u32()?;
     let mut holds = vec![false; users.max().map_or(0, |m| m as usize + 1)];
-    for (row, (user, retirement)) in users.iter().zip(held_retirements.iter()).enumerate() {
-        if let (Some(u), Some(r)) = (user, retirement.and_then(index)) {
-            row_of.insert((u, r), row);
-            holds[u as usize] = true;
-        }
+    for user in users.iter().flatten() {
+        holds[user as usize] = true;
     }
     // The license rows' two columns, shared with the frame, not copied.
     let rows = lics.select([col("user_id"), col("license")]).collect()?;
@@ -191,7 +198,7 @@ fn covering_licenses(
             continue;
         }
         for &r in covers_of.get(l).map_or(&[][..], Vec::as_slice) {
-            if let Some(&row) = row_of.get(&(u, r)) {
+            if let Some(&row) = row_of.get(&held_key(u, r)) {
                 first[row].get_or_insert(l);
             }
         }
