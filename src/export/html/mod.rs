@@ -11,8 +11,6 @@ mod views;
 
 pub use super::locale::{Locale, Messages};
 
-use super::locale::Reasons;
-
 use super::{Content, Exporter, Output, OutputFile};
 use crate::model::Report;
 use anyhow::{Context, Result};
@@ -161,12 +159,10 @@ impl Exporter for HtmlExporter {
         }
         // A runbook that cannot list every user links to all of them, as csv/users.csv words them.
         let messages = Messages::load(self.locale)?.for_report(report);
-        let mut reasons = None;
         for (file, users) in shared.pages.user_lists() {
             // In the runbook's language: the header row and the reasons (csv/users.csv keeps
             // the column keys and English, for machines).
-            let reasons = reasons.get_or_insert_with(|| Reasons::word(report, &messages));
-            let table = super::tables::users(users.iter().copied(), reasons);
+            let table = super::tables::users(users.iter().copied(), shared.pages.reasons());
             let titles: Vec<String> = (table.columns.iter())
                 .map(|c| messages.label("users_csv", c.key))
                 .collect();

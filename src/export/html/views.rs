@@ -8,7 +8,7 @@ mod since;
 
 use super::timeline::{self, Event, Timeline};
 use crate::export::ics::{deprovision_day, expiry_day};
-use crate::export::locale::Messages;
+use crate::export::locale::{Messages, Reasons};
 use crate::export::notices::gets_notice;
 use crate::export::slug::customer_slugs;
 use crate::model::{
@@ -30,7 +30,8 @@ pub(super) const USER_LIMIT: usize = 1_000;
 /// Fields every page has.
 #[derive(Serialize)]
 struct Common<'a> {
-    t: &'a toml::Table,
+    /// The page language's texts (`Pages::texts`).
+    t: &'a minijinja::Value,
     version: &'a str,
     as_of: String,
     deprovision_days: i64,
@@ -135,6 +136,12 @@ struct SuspendedView {
 pub(super) struct Pages<'a> {
     report: &'a Report,
     m: Messages,
+    /// `m`'s texts as the templates see them, made once: a page serialised with the table
+    /// itself would copy its hundreds of entries into every runbook's context (a wave has
+    /// 19,555 runbooks).
+    texts: minijinja::Value,
+    /// The report's reasons in `m`'s language, each worded once.
+    reasons: Reasons<'a>,
     files: Vec<String>,
     /// Per runbook, the step B script (when scripts are written and the customer has one).
     scripts: Vec<Option<ScriptLinks>>,
@@ -216,6 +223,8 @@ impl<'a> Pages<'a> {
             .collect();
         Pages {
             report,
+            texts: minijinja::Value::from(minijinja::value::Serde(&m.table)),
+            reasons: Reasons::word(report, &m),
             m,
             files,
             scripts,
@@ -240,7 +249,7 @@ impl<'a> Pages<'a> {
 
     fn common(&self) -> Common<'_> {
         Common {
-            t: &self.m.table,
+            t: &self.texts,
             version: &self.report.run.version,
             as_of: self.m.date(self.report.run.as_of),
             deprovision_days: self.report.run.deprovision_days,
@@ -352,6 +361,11 @@ impl<'a> Pages<'a> {
             self.calendars[at].clone(),
             self.users_files[at].clone(),
         )
+    }
+
+    /// The report's reasons in the pages' language.
+    pub(super) fn reasons(&self) -> &Reasons<'a> {
+        &self.reasons
     }
 
     /// The users file of each runbook that does not list all its users, with the customer's

@@ -13,7 +13,7 @@ mod table_ranges;
 
 use super::locale::Reasons;
 use super::tables::{Column, ExpiringOrder, Table, Value, tables};
-use super::{Exporter, Messages, OutputFile};
+use super::{Content, Exporter, Messages, Output, OutputFile};
 use crate::base::laps::Laps;
 use crate::model::{Report, Urgency, WindowState};
 use anyhow::{Context, Result};
@@ -34,6 +34,7 @@ const ZIP_LEVEL: u8 = 3;
 const EXCEL_MAX_TEXT: usize = 32_767;
 
 /// Writes `expiry-report.xlsx`.
+#[derive(Clone, Copy)]
 pub struct XlsxExporter {
     /// Rows per sheet, the header included (Excel's limit; smaller in tests).
     pub max_rows_per_sheet: usize,
@@ -484,6 +485,29 @@ fn widths(needs: &[print::Need], printed: usize) -> (Vec<f64>, Vec<bool>) {
 
 impl Exporter for XlsxExporter {
     fn export(&self, report: &Report) -> Result<Vec<OutputFile>> {
+        Ok(vec![(
+            PathBuf::from(super::WORKBOOK),
+            self.workbook(report)?,
+        )])
+    }
+
+    /// Built as it is staged, beside the other files: a wave's Users sheet keeps one core busy
+    /// for seconds, while `report.json` is serialised on the other.
+    fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
+        let exporter = *self;
+        Ok(vec![Output {
+            path: PathBuf::from(super::WORKBOOK),
+            content: Content::Streamed(Box::new(move |w| {
+                w.write_all(&exporter.workbook(report)?)?;
+                Ok(())
+            })),
+        }])
+    }
+}
+
+impl XlsxExporter {
+    /// The workbook's bytes.
+    fn workbook(self, report: &Report) -> Result<Vec<u8>> {
         let per_sheet = self.max_rows_per_sheet.saturating_sub(1).max(1);
         let mut f = Formats::new();
         if let Some(prices) = &report.run.prices {
@@ -533,7 +557,7 @@ impl Exporter for XlsxExporter {
         wb.set_zip_compression_level(ZIP_LEVEL);
         let bytes = table_ranges::widen(wb.save_to_buffer()?, &ranges.concat())?;
         laps.lap("zipped");
-        Ok(vec![(PathBuf::from(super::WORKBOOK), bytes)])
+        Ok(bytes)
     }
 }
 

@@ -123,7 +123,7 @@ impl Pages<'_> {
                     action: u.action.as_str(),
                     action_label: self.m.label("actions", u.action.as_str()),
                     plan: u.recommended_plan.clone(),
-                    reason: self.m.reason(&u.why),
+                    reason: self.reasons.of(&u.why).to_string(),
                 })
                 .collect(),
             suspend: subscriptions
