@@ -21,7 +21,7 @@ const TABLE_SHEETS: [&str; 8] = [
     "History",
 ];
 
-fn workbook(report: &Report, exporter: &XlsxExporter) -> Vec<u8> {
+fn workbook(report: &Report, exporter: XlsxExporter) -> Vec<u8> {
     let files = exporter.export(report).expect("xlsx export");
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].0.to_str(), Some("expiry-report.xlsx"));
@@ -59,7 +59,7 @@ fn text_row(row: &[Data]) -> Vec<String> {
 #[test]
 fn every_sheet_has_its_header_rows_and_typed_cells() {
     let report = demo_report();
-    let bytes = workbook(&report, &XlsxExporter::default());
+    let bytes = workbook(&report, XlsxExporter::default());
     let mut wb = open(&bytes);
     let mut sheets = vec!["Summary"];
     sheets.extend(TABLE_SHEETS);
@@ -265,7 +265,7 @@ fn every_sheet_has_its_header_rows_and_typed_cells() {
 #[test]
 fn chart_conditional_formats_frozen_header_and_autofilter_exist() {
     let report = demo_report();
-    let bytes = workbook(&report, &XlsxExporter::default());
+    let bytes = workbook(&report, XlsxExporter::default());
     let chart = part(&bytes, "xl/charts/chart1.xml");
     assert!(chart.contains("<c:barChart>"), "a native column chart");
     assert!(
@@ -309,7 +309,7 @@ fn chart_conditional_formats_frozen_header_and_autofilter_exist() {
 
 #[test]
 fn every_part_of_the_workbook_is_well_formed_xml_with_unique_table_headers() {
-    let bytes = workbook(&demo_report(), &XlsxExporter::default());
+    let bytes = workbook(&demo_report(), XlsxExporter::default());
     let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).expect("a zip");
     let names: Vec<String> = zip
         .file_names()
@@ -375,7 +375,7 @@ fn an_empty_report_still_gives_every_sheet_with_its_header() {
     report.summary.seats_to_buy.clear();
     report.progress.clear();
     report.history.clear();
-    let bytes = workbook(&report, &XlsxExporter::default());
+    let bytes = workbook(&report, XlsxExporter::default());
     let mut wb = open(&bytes);
     for sheet in TABLE_SHEETS {
         let rows = rows(&mut wb, sheet);
@@ -414,7 +414,7 @@ fn formula_looking_text_stays_text() {
         row.customer_name = text.to_string();
         row.offer_name = text.to_string();
     }
-    let bytes = workbook(&report, &XlsxExporter::default());
+    let bytes = workbook(&report, XlsxExporter::default());
     for n in 1..=9 {
         let sheet = part(&bytes, &format!("xl/worksheets/sheet{n}.xml"));
         assert!(!sheet.contains("<f>"), "sheet{n} has no formula cell");
@@ -436,7 +436,7 @@ fn a_table_past_the_row_limit_continues_on_numbered_sheets() {
     // 10 rows per sheet: a header and 9 users, so 27 users take Users, Users (2), Users (3).
     let bytes = workbook(
         &report,
-        &XlsxExporter {
+        XlsxExporter {
             max_rows_per_sheet: 10,
         },
     );
@@ -471,7 +471,7 @@ fn every_table_spans_every_row_of_its_sheet() {
     for per_sheet in [10, 1_048_576] {
         let bytes = workbook(
             &demo_report(),
-            &XlsxExporter {
+            XlsxExporter {
                 max_rows_per_sheet: per_sheet,
             },
         );
@@ -520,8 +520,8 @@ fn every_table_spans_every_row_of_its_sheet() {
 #[test]
 fn identical_inputs_give_identical_bytes_dated_by_as_of() {
     let report = demo_report();
-    let a = workbook(&report, &XlsxExporter::default());
-    let b = workbook(&demo_report(), &XlsxExporter::default());
+    let a = workbook(&report, XlsxExporter::default());
+    let b = workbook(&demo_report(), XlsxExporter::default());
     assert!(a == b, "two runs differ");
     let core = part(&a, "docProps/core.xml");
     assert!(
@@ -574,7 +574,7 @@ fn libreoffice_opens_the_workbook() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let xlsx = dir.path().join("expiry-report.xlsx");
-    std::fs::write(&xlsx, workbook(&demo_report(), &XlsxExporter::default())).expect("write");
+    std::fs::write(&xlsx, workbook(&demo_report(), XlsxExporter::default())).expect("write");
     let profile = format!(
         "-env:UserInstallation=file://{}/profile",
         dir.path().display()
