@@ -6,11 +6,13 @@
 
 use super::InputFile;
 use crate::base::frame::Rows;
+use crate::base::hash::FastMap;
 use crate::model::IssueCode;
 use crate::model::issues::{FileAccounting, Issue};
 use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -177,13 +179,20 @@ pub(super) fn drop_superseded(
         subs.column("file")?.str()?,
         subs.column("row")?.i64()?,
     );
-    let mut used: HashMap<String, usize> = HashMap::new();
+    // Ids are compared without case; most are lowercase ASCII (GUIDs) already, and only the
+    // others are copied lowercased.
+    let mut used: FastMap<Cow<str>, usize> = FastMap::default();
+    used.reserve(subs.height());
     let mut keep = vec![true; subs.height()];
     let mut facts: Option<(Vec<RowDates>, HashMap<String, FileAge>)> = None;
     let unknown_age = FileAge::default();
     for (i, id) in ids.iter().enumerate() {
         let id = id.unwrap_or_default();
-        let key = id.to_lowercase();
+        let key: Cow<str> = if id.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            Cow::Borrowed(id)
+        } else {
+            Cow::Owned(id.to_lowercase())
+        };
         let Some(&earlier) = used.get(&key) else {
             used.insert(key, i);
             continue;
