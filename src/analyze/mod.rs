@@ -85,11 +85,16 @@ pub fn analyze(
         .issues
         .extend(lookups.unknown_license_issues(&ingested.licenses)?);
     let customer_frame = customers.to_frame()?.lazy();
+    // Joined once and kept: the expiring, purchase and deprovisioning tables all read the
+    // subscriptions with their offers, and a lazy join would be redone (on three text keys) by
+    // each of them.
     let subs = left_join(
         ingested.subscriptions.clone().lazy(),
         lookups.offers.clone().lazy(),
         &["offer_name", "offer_id", "friendly_name"],
-    );
+    )
+    .collect()?
+    .lazy();
     // Resolved once and kept: every table below reads the same resolved license rows.
     let lics = with_resolved_licenses(&ingested.licenses, &lookups.licenses)?.lazy();
     laps.lap("resolved license rows");
