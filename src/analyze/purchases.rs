@@ -24,11 +24,15 @@ pub(super) fn purchases(
     resolver: &Resolver,
     params: &Params,
 ) -> Result<(Vec<PurchaseRow>, Vec<Issue>)> {
+    let mut laps = crate::base::laps::Laps::start("purchases");
     let mut keyed = counted(users)?;
+    laps.lap("counted");
     let fallback = Fallback { segments, resolver };
     let (seat_counts, issues) = fallback.rows(subs.clone(), lics.clone(), customers, params)?;
+    laps.lap("fallback");
     keyed.extend(seat_counts);
     super::owned::apply(&mut keyed, subs, lics)?;
+    laps.lap("owned and used seats");
     let mut rows: Vec<PurchaseRow> = keyed.into_iter().map(|(_, row)| row).collect();
     rows.sort_by_cached_key(|p| {
         (
