@@ -6,6 +6,7 @@ use super::segments::{Segments, key_at};
 use super::users::UsersTable;
 use super::{Params, expiring};
 use crate::base::frame::Rows;
+use crate::base::hash::FastMap;
 use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::model::{Action, Cost, PurchaseRow, Reason, ReasonArg, ReasonCode, State};
 use crate::reference::resolve::Resolver;
@@ -48,60 +49,76 @@ pub(super) fn purchases(
 /// A purchase row with its customer's key.
 type Keyed = (u32, PurchaseRow);
 
+/// A purchase line's group: customer key, retirement, and the plan's String_Id and name.
+type Group<'f> = (
+    Option<u32>,
+    Option<&'f str>,
+    Option<&'f str>,
+    Option<&'f str>,
+);
+/// A group, its first row's customer id and name, and its users.
+type Counted<'f> = (Group<'f>, (Option<&'f str>, Option<&'f str>), i64);
+
 /// A purchase line per customer, retirement and plan: the `reassign` users counted (with the
-/// customer's key).
+/// customer's key), in one pass over the users frame. A customer's id and name come with its
+/// key, so the first row of a group gives them.
 fn counted(users: &UsersTable) -> Result<Vec<Keyed>> {
-    let counted = users
-        .frame
-        .clone()
-        .lazy()
-        .filter(col("action").eq(lit(Action::Reassign.as_str())))
-        .group_by([
-            col("customer_key"),
-            col("customer_id"),
-            col("customer_name"),
-            col("retirement_id"),
-            col("recommended_sku"),
-            col("recommended_plan"),
-        ])
-        .agg([len().cast(DataType::Int64).alias("quantity")])
-        .collect()?;
-    let mut rows = Vec::new();
-    let keys = counted.column("customer_key")?.u32()?;
-    let r = Rows::new(&counted);
-    let (ids, names, rets, skus, plans, qty) = (
-        r.strs("customer_id")?,
-        r.strs("customer_name")?,
-        r.strs("retirement_id")?,
-        r.strs("recommended_sku")?,
-        r.strs("recommended_plan")?,
-        r.ints("quantity")?,
+    let f = &users.frame;
+    let text = |name: &str| -> Result<&StringChunked> { Ok(f.column(name)?.str()?) };
+    let keys = f.column("customer_key")?.u32()?;
+    let (ids, names, actions) = (
+        text("customer_id")?,
+        text("customer_name")?,
+        text("action")?,
     );
-    for i in 0..r.len() {
-        let quantity = qty[i].unwrap_or(0);
-        let plan = plans[i].clone().unwrap_or_default();
-        let row = PurchaseRow {
-            customer_id: ids[i].clone(),
-            customer_name: names[i].clone().unwrap_or_default(),
-            retirement_id: rets[i].clone().unwrap_or_default(),
-            recommended_sku: skus[i].clone().unwrap_or_default(),
-            why: Reason::new(
-                ReasonCode::PurchaseReassign,
-                [
-                    (ReasonArg::Quantity, quantity.to_string()),
-                    (ReasonArg::Plan, plan.clone()),
-                ],
-            ),
-            recommended_plan: plan,
-            quantity,
-            seats_owned: 0,
-            seats_used: None,
-            to_buy: quantity,
-            cost: Cost::default(),
-        };
-        rows.push((keys.get(i).unwrap_or_default(), row));
+    let (rets, skus, plans) = (
+        text("retirement_id")?,
+        text("recommended_sku")?,
+        text("recommended_plan")?,
+    );
+    // Each group once, in the order first met: its key, first row's id and name, and count.
+    let mut groups: Vec<Counted> = Vec::new();
+    let mut at: FastMap<Group, usize> = FastMap::default();
+    let rows = (keys.iter().zip(actions.iter()))
+        .zip(rets.iter().zip(skus.iter()).zip(plans.iter()))
+        .zip(ids.iter().zip(names.iter()));
+    for (((key, action), ((ret, sku), plan)), customer) in rows {
+        if action != Some(Action::Reassign.as_str()) {
+            continue;
+        }
+        let group = (key, ret, sku, plan);
+        let i = *at.entry(group).or_insert_with(|| {
+            groups.push((group, customer, 0));
+            groups.len() - 1
+        });
+        groups[i].2 += 1;
     }
-    Ok(rows)
+    let rows = groups
+        .into_iter()
+        .map(|((key, ret, sku, plan), (id, name), quantity)| {
+            let plan = plan.unwrap_or_default().to_string();
+            let row = PurchaseRow {
+                customer_id: id.map(str::to_string),
+                customer_name: name.unwrap_or_default().to_string(),
+                retirement_id: ret.unwrap_or_default().to_string(),
+                recommended_sku: sku.unwrap_or_default().to_string(),
+                why: Reason::new(
+                    ReasonCode::PurchaseReassign,
+                    [
+                        (ReasonArg::Quantity, quantity.to_string()),
+                        (ReasonArg::Plan, plan.clone()),
+                    ],
+                ),
+                recommended_plan: plan,
+                quantity,
+                seats_owned: 0,
+                seats_used: None,
+                to_buy: quantity,
+                cost: Cost::default(),
+            };
+            (key.unwrap_or_default(), row)
+        });
+    Ok(rows.collect())
 }
 
 /// Whether the `state` column holds an open state ([`State::is_open`]).
