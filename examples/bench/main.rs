@@ -15,6 +15,9 @@
 //! `skusunset report` with `--format csv,json`, `xlsx` and `html`. It prints one Markdown table
 //! row per run for `BENCHMARKS.md`. With `--before BIN`, each report run is measured with that
 //! (older) binary first and then with this build's, in the same run as the floor and DuckDB.
+//! Each report run writes into a fresh folder; the folder an earlier run left is set aside and
+//! deleted when the bench ends, so no run creates its files just after others were deleted (an
+//! XL wave keeps about 14 GB of outputs until then).
 
 mod generate;
 
@@ -114,10 +117,38 @@ fn main() -> Result<()> {
     let before = option("--before")?.map(PathBuf::from);
     println!("| profile | run | wall | peak RSS | × floor (time) | note |");
     println!("|---|---|---|---|---|---|");
+    let mut dirs = Vec::new();
     for profile in profiles {
         let dir = root.join(format!("skusunset-bench-{scale}-{}", profile.name()));
         run_profile(&dir, customers, profile, before.as_deref())?;
+        dirs.push(dir);
     }
+    // The earlier outputs go only now, when nothing is measured any more: see `set_aside`.
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir.join(SET_ASIDE));
+    }
+    Ok(())
+}
+
+/// Where a profile's earlier report folders wait until the bench ends.
+const SET_ASIDE: &str = "set-aside";
+
+/// Moves an earlier report folder out of the way (a run reports into a fresh folder; a rerun
+/// into the same one would time the weekly comparison) without deleting it: ext4 skips inodes
+/// freed in the last minutes when it allocates new ones, so a run creating thousands of files
+/// (the runbooks) right after another run's were deleted pays for it (`recently_deleted`,
+/// `find_inode_bit`). A weekly run creates its files long after last week's were deleted.
+fn set_aside(dir: &Path, out: &Path) -> Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let aside = dir.join(SET_ASIDE);
+    std::fs::create_dir_all(&aside)?;
+    let mut n = 0;
+    while aside.join(n.to_string()).exists() {
+        n += 1;
+    }
+    std::fs::rename(out, aside.join(n.to_string()))?;
     Ok(())
 }
 
@@ -214,8 +245,7 @@ fn run_profile(dir: &Path, customers: u64, profile: Profile, before: Option<&Pat
         .flat_map(|f| bins.iter().map(move |b| (f, *b)))
     {
         let out = dir.join(format!("out-{}", formats.replace(',', "-")));
-        // A fresh folder each run: a rerun into the same one would time the weekly comparison.
-        let _ = std::fs::remove_dir_all(&out);
+        set_aside(dir, &out)?;
         eprintln!("{which}report --format {formats}");
         let run = measure(
             Command::new(bin)
