@@ -252,11 +252,11 @@ struct TableSheets<'a> {
 impl<'a> TableSheets<'a> {
     /// Adds `table`'s sheets (`Users`, `Users (2)`, … with `per_sheet` rows each) to `wb`.
     fn add(wb: &mut Workbook, table: Table<'a>, per_sheet: usize) -> Result<TableSheets<'a>> {
-        let (mut table, printed) = print_order(table);
+        let (mut table, printed) = print::print_order(table);
         let total = table.rows.len();
         let mut rest = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
         let sample: Vec<Vec<Value>> = rest.by_ref().take(1000).collect();
-        let (widths, capped) = widths(&needs(&table.columns, &sample), printed);
+        let (widths, capped) = print::widths(&needs(&table.columns, &sample), printed);
         let mut counts = Vec::new();
         for (name, count) in sheet_names(table.sheet, total, per_sheet) {
             wb.add_worksheet_with_constant_memory()?.set_name(name)?;
@@ -429,58 +429,6 @@ fn sheet_names(sheet: &str, rows: usize, per_sheet: usize) -> Vec<(String, usize
             (name, (rows - i * per_sheet).min(per_sheet))
         })
         .collect()
-}
-
-/// Columns shown on screen but not printed (right of the print area): a price line's details,
-/// which the printed monthly figures and currency sum up.
-const SCREEN_ONLY: [&str; 8] = [
-    "product_id",
-    "sku_id",
-    "term",
-    "billing",
-    "unit_price",
-    "erp_price",
-    "monthly_saving_erp",
-    "price_match",
-];
-
-/// A table as the workbook shows it: the customer's name first and its id last, so a printed
-/// page leads with what people read; returns the table and how many of its columns print (the
-/// id and the [`SCREEN_ONLY`] columns stay on screen, right of the print area: docs/rules.md §4
-/// keeps the CSV's order).
-fn print_order(table: Table<'_>) -> (Table<'_>, usize) {
-    let all = table.columns.len();
-    let (Some(id), Some(name)) = (table.column("customer_id"), table.column("customer_name"))
-    else {
-        return (table, all);
-    };
-    let screen_only: Vec<usize> = (0..all)
-        .filter(|&i| SCREEN_ONLY.contains(&table.columns[i].key))
-        .collect();
-    let order: Vec<usize> = std::iter::once(name)
-        .chain((0..all).filter(|&i| i != id && i != name && !screen_only.contains(&i)))
-        .chain(screen_only.iter().copied())
-        .chain(std::iter::once(id))
-        .collect();
-    let columns: Vec<Column> = order.iter().map(|&i| table.columns[i]).collect();
-    let rows = (table.rows).map(move |row| order.iter().map(|&i| row[i]).collect());
-    let table = Table {
-        columns: columns.into(),
-        rows: Box::new(rows),
-        ..table
-    };
-    (table, all - 1 - screen_only.len())
-}
-
-/// Widths of a table's columns: the printed ones share the page ([`print::fit`]); those right of
-/// the print area get their natural width and never wrap.
-fn widths(needs: &[print::Need], printed: usize) -> (Vec<f64>, Vec<bool>) {
-    let (mut widths, mut capped) = print::fit(&needs[..printed]);
-    for need in &needs[printed..] {
-        widths.push(need.screen_width());
-        capped.push(false);
-    }
-    (widths, capped)
 }
 
 impl Exporter for XlsxExporter {

@@ -4,6 +4,7 @@
 //! gets the height of its lines (Excel and LibreOffice do not grow rows of a generated file).
 
 use super::Value;
+use crate::export::tables::{Column, Table};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 /// Column width (in characters) that prints one A4 landscape page wide at about 8.5 pt with
@@ -157,6 +158,58 @@ pub(super) fn lines(row: &[Value], widths: &[f64], capped: &[bool]) -> usize {
         .max()
         .unwrap_or(1)
         .clamp(1, MAX_LINES)
+}
+
+/// Columns shown on screen but not printed (right of the print area): a price line's details,
+/// which the printed monthly figures and currency sum up.
+const SCREEN_ONLY: [&str; 8] = [
+    "product_id",
+    "sku_id",
+    "term",
+    "billing",
+    "unit_price",
+    "erp_price",
+    "monthly_saving_erp",
+    "price_match",
+];
+
+/// A table as the workbook shows it: the customer's name first and its id last, so a printed
+/// page leads with what people read; returns the table and how many of its columns print (the
+/// id and the [`SCREEN_ONLY`] columns stay on screen, right of the print area: docs/rules.md §4
+/// keeps the CSV's order).
+pub(super) fn print_order(table: Table<'_>) -> (Table<'_>, usize) {
+    let all = table.columns.len();
+    let (Some(id), Some(name)) = (table.column("customer_id"), table.column("customer_name"))
+    else {
+        return (table, all);
+    };
+    let screen_only: Vec<usize> = (0..all)
+        .filter(|&i| SCREEN_ONLY.contains(&table.columns[i].key))
+        .collect();
+    let order: Vec<usize> = std::iter::once(name)
+        .chain((0..all).filter(|&i| i != id && i != name && !screen_only.contains(&i)))
+        .chain(screen_only.iter().copied())
+        .chain(std::iter::once(id))
+        .collect();
+    let columns: Vec<Column> = order.iter().map(|&i| table.columns[i]).collect();
+    let rows = (table.rows).map(move |row| order.iter().map(|&i| row[i]).collect());
+    let table = Table {
+        columns: columns.into(),
+        rows: Box::new(rows),
+        ..table
+    };
+    (table, all - 1 - screen_only.len())
+}
+
+/// Widths of a table's columns: the printed ones share the page ([`print::fit`]); those right of
+/// the print area get their natural width and never wrap.
+pub(super) fn widths(needs: &[Need], printed: usize) -> (Vec<f64>, Vec<bool>) {
+    let (mut widths, mut capped) = fit(&needs[..printed]);
+    for need in &needs[printed..] {
+        widths.push(need.screen_width());
+        capped.push(false);
+    }
+    (widths, capped)
 }
 
 #[cfg(test)]
