@@ -12,7 +12,7 @@ mod summary;
 mod table_ranges;
 
 use super::locale::Reasons;
-use super::tables::{Column, ExpiringOrder, Table, Value, tables};
+use super::tables::{Column, ExpiringOrder, Table, USERS_TABLE, Value, tables, users};
 use super::{Content, Exporter, Messages, Output, OutputFile};
 use crate::base::laps::Laps;
 use crate::model::{Report, Urgency, WindowState};
@@ -272,6 +272,34 @@ impl<'a> TableSheets<'a> {
         })
     }
 
+    /// Adds the users table's sheets to `wb` as [`TableSheets::add`] does, each as a table of
+    /// its own over its slice of the report's users: a wave's Users sheets then fill on both
+    /// cores, where sheets sharing one table's rows fill one after another.
+    fn add_users(
+        wb: &mut Workbook,
+        report: &'a Report,
+        reasons: &'a Reasons<'a>,
+        per_sheet: usize,
+    ) -> Result<Vec<TableSheets<'a>>> {
+        let whole = TableSheets::add(wb, users(report.users.iter(), reasons), per_sheet)?;
+        let mut start = 0;
+        let parts = (whole.counts.iter()).map(|&count| {
+            let rows = &report.users[start..start + count];
+            start += count;
+            let (mut table, _) = print::print_order(users(rows.iter(), reasons));
+            let rows = std::mem::replace(&mut table.rows, Box::new(std::iter::empty()));
+            TableSheets {
+                rows: Box::new(rows),
+                table,
+                counts: vec![count],
+                widths: whole.widths.clone(),
+                capped: whole.capped.clone(),
+                printed: whole.printed,
+            }
+        });
+        Ok(parts.collect())
+    }
+
     /// Fills the table's sheets, `sheets` (as many as it added); the Excel tables added, in
     /// sheet order.
     fn fill(mut self, sheets: &mut [Worksheet], f: &Formats) -> Result<Vec<table_ranges::Range>> {
@@ -486,10 +514,16 @@ impl XlsxExporter {
         let first = wb.worksheets().len();
         let mut filled = Vec::new();
         for table in tables(report, &reasons, ExpiringOrder::ByUrgency) {
-            filled.push(TableSheets::add(&mut wb, table, per_sheet)?);
+            if table.name == USERS_TABLE {
+                filled.extend(TableSheets::add_users(
+                    &mut wb, report, &reasons, per_sheet,
+                )?);
+            } else {
+                filled.push(TableSheets::add(&mut wb, table, per_sheet)?);
+            }
         }
-        // Each table's sheets in one job: a wave's Users sheet is most of the workbook's time,
-        // the other tables share the other core.
+        // Each table's sheets in one job (each Users sheet in its own): a wave's Users sheets are
+        // most of the workbook's time, the other tables share the other core.
         let mut sheets = &mut wb.worksheets_mut()[first..];
         let mut jobs = Vec::with_capacity(filled.len());
         for table in filled {
