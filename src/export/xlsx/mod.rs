@@ -272,16 +272,18 @@ impl<'a> TableSheets<'a> {
         })
     }
 
-    /// Adds the users table's sheets to `wb` as [`TableSheets::add`] does, each as a table of
-    /// its own over its slice of the report's users: a wave's Users sheets then fill on both
-    /// cores, where sheets sharing one table's rows fill one after another.
+    /// Adds the users table's sheets to `wb` as [`TableSheets::add`] does (`table`: the users
+    /// table of all the report's users), each as a table of its own over its slice of the
+    /// users: a wave's Users sheets then fill on both cores, where sheets sharing one table's
+    /// rows fill one after another.
     fn add_users(
         wb: &mut Workbook,
+        table: Table<'a>,
         report: &'a Report,
         reasons: &'a Reasons<'a>,
         per_sheet: usize,
     ) -> Result<Vec<TableSheets<'a>>> {
-        let whole = TableSheets::add(wb, users(report.users.iter(), reasons), per_sheet)?;
+        let whole = TableSheets::add(wb, table, per_sheet)?;
         let mut start = 0;
         let parts = (whole.counts.iter()).map(|&count| {
             let rows = &report.users[start..start + count];
@@ -516,7 +518,7 @@ impl XlsxExporter {
         for table in tables(report, &reasons, ExpiringOrder::ByUrgency) {
             if table.name == USERS_TABLE {
                 filled.extend(TableSheets::add_users(
-                    &mut wb, report, &reasons, per_sheet,
+                    &mut wb, table, report, &reasons, per_sheet,
                 )?);
             } else {
                 filled.push(TableSheets::add(&mut wb, table, per_sheet)?);

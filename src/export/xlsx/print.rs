@@ -201,7 +201,7 @@ pub(super) fn print_order(table: Table<'_>) -> (Table<'_>, usize) {
     (table, all - 1 - screen_only.len())
 }
 
-/// Widths of a table's columns: the printed ones share the page ([`print::fit`]); those right of
+/// Widths of a table's columns: the printed ones share the page ([`fit`]); those right of
 /// the print area get their natural width and never wrap.
 pub(super) fn widths(needs: &[Need], printed: usize) -> (Vec<f64>, Vec<bool>) {
     let (mut widths, mut capped) = fit(&needs[..printed]);
