@@ -158,7 +158,7 @@ impl Exporter for HtmlExporter {
             });
         }
         // A runbook that cannot list every user links to all of them, as csv/users.csv words them.
-        let messages = Messages::load(self.locale)?.for_report(report);
+        let messages = shared.pages.messages();
         for (file, users) in shared.pages.user_lists() {
             // In the runbook's language: the header row and the reasons (csv/users.csv keeps
             // the column keys and English, for machines).

@@ -363,6 +363,11 @@ impl<'a> Pages<'a> {
         )
     }
 
+    /// The pages' messages, in their language.
+    pub(super) fn messages(&self) -> &Messages {
+        &self.m
+    }
+
     /// The report's reasons in the pages' language.
     pub(super) fn reasons(&self) -> &Reasons<'a> {
         &self.reasons
