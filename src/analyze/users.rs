@@ -9,6 +9,7 @@ use crate::reference::catalog::Segment;
 use crate::reference::resolve::Resolver;
 use anyhow::Result;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// `retirement_id, segment → recommended_sku, recommended_plan` from the catalog.
@@ -56,6 +57,7 @@ pub(super) fn table(
     customers: LazyFrame,
     resolver: &Resolver,
 ) -> Result<UsersTable> {
+    let mut laps = crate::base::laps::Laps::start("users frame");
     let retiring = lics
         .clone()
         .filter(col("retirement_id").is_not_null())
@@ -72,6 +74,7 @@ pub(super) fn table(
     let catalog: Vec<&str> = (resolver.catalog.retirements.iter())
         .map(|r| r.id.as_str())
         .collect();
+    laps.lap("retiring rows");
     let held = with_held_key(retiring, &catalog)?
         .lazy()
         .group_by_stable([col("held_key")])
@@ -90,9 +93,12 @@ pub(super) fn table(
                 .any(true)
                 .alias("blocked"),
         ]);
-    let held = covering_licenses(held.collect()?, lics, &lookups.covers, &catalog)?
+    let held = held.collect()?;
+    laps.lap("held");
+    let held = covering_licenses(held, lics, &lookups.covers, &catalog)?
         .drop("held_key")?
         .lazy();
+    laps.lap("covering");
     let action = when(col("blocked"))
         .then(lit(Action::ReviewBlocked.as_str()))
         .when(col("covering_license").is_not_null())
@@ -115,6 +121,7 @@ pub(super) fn table(
         SortMultipleOptions::default().with_maintain_order(true),
     )
     .collect()?;
+    laps.lap("joined and sorted");
     Ok(UsersTable { frame: df })
 }
 
@@ -239,104 +246,179 @@ impl<'d> Interned<'d> {
 /// action, the retiring and the covering license, and the retirement.
 type ReasonKey<'d> = (u32, Action, &'d str, Option<&'d str>, &'d str);
 
-/// The report's users rows from the joined and sorted users frame.
-// Over the house's 80 lines: one pass over the frame's columns, each row's fields in turn.
-#[allow(clippy::too_many_lines)]
-fn user_rows<'d>(
-    df: &'d DataFrame,
-    segments: &Segments,
-    resolver: &Resolver,
-) -> Result<Vec<UserRow>> {
-    let s = |name: &str| -> Result<&StringChunked> { Ok(df.column(name)?.str()?) };
-    let actions = Rows::new(df).vocab("action", Action::parse)?;
-    let ckeys = df.column("customer_key")?.u32()?;
-    let (ids, names, upns, dnames, lic, rets, skus, plans, covering, segs) = (
-        s("customer_id")?,
-        s("customer_name")?,
-        s("user_principal_name")?,
-        s("display_name")?,
-        s("retiring_license")?,
-        s("retirement_id")?,
-        s("recommended_sku")?,
-        s("recommended_plan")?,
-        s("covering_license")?,
-        s("segment")?,
-    );
-    let (mut id_of, mut name_of) = (Interned::default(), Interned::default());
-    let (mut license_of, mut retirement_of) = (Interned::default(), Interned::default());
-    let (mut sku_of, mut plan_of) = (Interned::default(), Interned::default());
-    // Reasons name products as people call them, not by their String_Id; a book has a handful
-    // of distinct license values over all its rows, each looked up once.
-    let mut products = FastMap::default();
-    let mut product = |value: &'d str| -> String {
-        (products.entry(value))
-            .or_insert_with(|| resolver.product_name(value).to_string())
+/// The users frame's columns that the report's rows are made from, borrowed.
+struct UserColumns<'d> {
+    actions: Vec<Action>,
+    customer_keys: &'d UInt32Chunked,
+    customer_ids: &'d StringChunked,
+    customer_names: &'d StringChunked,
+    upns: &'d StringChunked,
+    display_names: &'d StringChunked,
+    licenses: &'d StringChunked,
+    retirements: &'d StringChunked,
+    skus: &'d StringChunked,
+    plans: &'d StringChunked,
+    covering: &'d StringChunked,
+    segments: &'d StringChunked,
+}
+
+impl<'d> UserColumns<'d> {
+    fn of(df: &'d DataFrame) -> Result<UserColumns<'d>> {
+        let s = |name: &str| -> Result<&StringChunked> { Ok(df.column(name)?.str()?) };
+        Ok(UserColumns {
+            actions: Rows::new(df).vocab("action", Action::parse)?,
+            customer_keys: df.column("customer_key")?.u32()?,
+            customer_ids: s("customer_id")?,
+            customer_names: s("customer_name")?,
+            upns: s("user_principal_name")?,
+            display_names: s("display_name")?,
+            licenses: s("retiring_license")?,
+            retirements: s("retirement_id")?,
+            skus: s("recommended_sku")?,
+            plans: s("recommended_plan")?,
+            covering: s("covering_license")?,
+            segments: s("segment")?,
+        })
+    }
+}
+
+/// Makes users rows from the columns. Each parallel job has its own, with its own caches of
+/// the texts and reasons the rows share: the values are the same whichever job makes a row.
+struct RowMaker<'d, 'c> {
+    columns: &'c UserColumns<'d>,
+    segments: &'c Segments,
+    resolver: &'c Resolver<'c>,
+    customer_ids: Interned<'d>,
+    customer_names: Interned<'d>,
+    licenses: Interned<'d>,
+    retirements: Interned<'d>,
+    skus: Interned<'d>,
+    plans: Interned<'d>,
+    /// Reasons name products as people call them, not by their `String_Id`; a book has a
+    /// handful of distinct license values over all its rows, each looked up once.
+    products: FastMap<&'d str, String>,
+    /// The covering license's `String_Id`, once per distinct covering license (the SKU table
+    /// alone: what retires does not matter here).
+    covering_skus: FastMap<&'d str, Option<Shared>>,
+    reasons: FastMap<ReasonKey<'d>, Arc<Reason>>,
+}
+
+impl<'d, 'c> RowMaker<'d, 'c> {
+    fn new(
+        columns: &'c UserColumns<'d>,
+        segments: &'c Segments,
+        resolver: &'c Resolver<'c>,
+    ) -> Self {
+        RowMaker {
+            columns,
+            segments,
+            resolver,
+            customer_ids: Interned::default(),
+            customer_names: Interned::default(),
+            licenses: Interned::default(),
+            retirements: Interned::default(),
+            skus: Interned::default(),
+            plans: Interned::default(),
+            products: FastMap::default(),
+            covering_skus: FastMap::default(),
+            reasons: FastMap::default(),
+        }
+    }
+
+    fn product(&mut self, value: &'d str) -> String {
+        (self.products.entry(value))
+            .or_insert_with(|| self.resolver.product_name(value).to_string())
             .clone()
-    };
-    // The covering license's String_Id, once per distinct covering license (the SKU table
-    // alone: what retires does not matter here).
-    let mut covering_skus: FastMap<&'d str, Option<Shared>> = FastMap::default();
-    let mut reasons: FastMap<ReasonKey<'d>, Arc<Reason>> = FastMap::default();
-    let mut rows = Vec::with_capacity(df.height());
-    for (i, &action) in actions.iter().enumerate() {
-        let retirement: &'d str = rets.get(i).unwrap_or_default();
-        let license: &'d str = lic.get(i).unwrap_or_default();
+    }
+
+    /// The reason of row `i`, made once per [`ReasonKey`].
+    fn why(&mut self, i: usize, key: ReasonKey<'d>) -> Arc<Reason> {
+        if let Some(why) = self.reasons.get(&key) {
+            return why.clone();
+        }
+        let (customer, action, license, covering_license, retirement) = key;
+        let info = &self.segments.by_key[customer as usize];
+        let why = Arc::new(match action {
+            Action::ReviewBlocked => Reason::new(
+                ReasonCode::ReviewBlocked,
+                [(ReasonArg::License, self.product(license))],
+            ),
+            Action::RemoveOnly => Reason::new(
+                ReasonCode::RemoveOnly,
+                [
+                    (
+                        ReasonArg::Covering,
+                        self.product(covering_license.unwrap_or_default()),
+                    ),
+                    (
+                        ReasonArg::Retirement,
+                        retirement_name(self.resolver, retirement),
+                    ),
+                ],
+            ),
+            Action::Reassign => Reason::new(
+                ReasonCode::reassign(info.basis),
+                [
+                    (ReasonArg::License, self.product(license)),
+                    (
+                        ReasonArg::Segment,
+                        (self.columns.segments.get(i))
+                            .unwrap_or_default()
+                            .to_string(),
+                    ),
+                    (ReasonArg::Users, info.licensed_users.to_string()),
+                    (ReasonArg::Cap, BUSINESS_SEAT_CAP.to_string()),
+                ],
+            ),
+        });
+        self.reasons.insert(key, why.clone());
+        why
+    }
+
+    /// The report's row `i`.
+    fn row(&mut self, i: usize) -> UserRow {
+        let c = self.columns;
+        let action = c.actions[i];
+        let retirement: &'d str = c.retirements.get(i).unwrap_or_default();
+        let license: &'d str = c.licenses.get(i).unwrap_or_default();
         let reassign = action == Action::Reassign;
-        let covering_license = covering.get(i).filter(|_| action == Action::RemoveOnly);
-        let key = key_at(ckeys, i);
-        let why = reasons
-            .entry((key as u32, action, license, covering_license, retirement))
-            .or_insert_with(|| {
-                let info = &segments.by_key[key];
-                Arc::new(match action {
-                    Action::ReviewBlocked => Reason::new(
-                        ReasonCode::ReviewBlocked,
-                        [(ReasonArg::License, product(license))],
-                    ),
-                    Action::RemoveOnly => Reason::new(
-                        ReasonCode::RemoveOnly,
-                        [
-                            (
-                                ReasonArg::Covering,
-                                product(covering_license.unwrap_or_default()),
-                            ),
-                            (ReasonArg::Retirement, retirement_name(resolver, retirement)),
-                        ],
-                    ),
-                    Action::Reassign => Reason::new(
-                        ReasonCode::reassign(info.basis),
-                        [
-                            (ReasonArg::License, product(license)),
-                            (
-                                ReasonArg::Segment,
-                                segs.get(i).unwrap_or_default().to_string(),
-                            ),
-                            (ReasonArg::Users, info.licensed_users.to_string()),
-                            (ReasonArg::Cap, BUSINESS_SEAT_CAP.to_string()),
-                        ],
-                    ),
-                })
-            })
-            .clone();
-        rows.push(UserRow {
-            customer_id: id_of.at(ids, i),
-            customer_name: name_of.get(names.get(i).unwrap_or_default()),
-            user_principal_name: upns.get(i).unwrap_or_default().to_string(),
-            display_name: dnames.get(i).map(str::to_string),
-            retiring_license: license_of.get(license),
-            retirement_id: retirement_of.get(retirement),
+        let covering_license = c.covering.get(i).filter(|_| action == Action::RemoveOnly);
+        let key = key_at(c.customer_keys, i) as u32;
+        let why = self.why(i, (key, action, license, covering_license, retirement));
+        let resolver = self.resolver;
+        UserRow {
+            customer_id: self.customer_ids.at(c.customer_ids, i),
+            customer_name: (self.customer_names).get(c.customer_names.get(i).unwrap_or_default()),
+            user_principal_name: c.upns.get(i).unwrap_or_default().to_string(),
+            display_name: c.display_names.get(i).map(str::to_string),
+            retiring_license: self.licenses.get(license),
+            retirement_id: self.retirements.get(retirement),
             action,
-            recommended_sku: sku_of.at(skus, i).filter(|_| reassign),
-            recommended_plan: plan_of.at(plans, i).filter(|_| reassign),
-            covering_sku: covering_license.and_then(|c| {
-                (covering_skus.entry(c))
-                    .or_insert_with(|| resolver.sku(c).map(|s| Shared::from(s.string_id.as_str())))
+            recommended_sku: self.skus.at(c.skus, i).filter(|_| reassign),
+            recommended_plan: self.plans.at(c.plans, i).filter(|_| reassign),
+            covering_sku: covering_license.and_then(|l| {
+                (self.covering_skus.entry(l))
+                    .or_insert_with(|| resolver.sku(l).map(|s| Shared::from(s.string_id.as_str())))
                     .clone()
             }),
-            covering_license: covering_license.map(|c| license_of.get(c)),
+            covering_license: covering_license.map(|l| self.licenses.get(l)),
             why,
-        });
+        }
     }
+}
+
+/// The report's users rows from the joined and sorted users frame, made on every core.
+fn user_rows(df: &DataFrame, segments: &Segments, resolver: &Resolver) -> Result<Vec<UserRow>> {
+    let columns = UserColumns::of(df)?;
+    let mut rows = Vec::with_capacity(df.height());
+    (0..df.height())
+        .into_par_iter()
+        .with_min_len(4096)
+        .map_init(
+            || RowMaker::new(&columns, segments, resolver),
+            RowMaker::row,
+        )
+        .collect_into_vec(&mut rows);
     Ok(rows)
 }
 
