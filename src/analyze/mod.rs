@@ -165,14 +165,22 @@ pub fn analyze(
         &deprovisioning,
         &retirements,
     );
-    let summary = summary::summarize(&tables, params.as_of);
-    laps.lap("summary");
-    let progress = progress::progress(&tables, params.as_of);
-    laps.lap("progress");
-    let (retiring_licenses, skus) = products::products(resolver, &users, &retirements);
-    laps.lap("products");
-    let plan_changes = plan_changes::plan_changes(&users, &retiring_licenses, &skus);
-    laps.lap("plan changes");
+    // Three passes over the finished tables, each on its own core when there is one.
+    let (summary, (progress, (retiring_licenses, skus, plan_changes))) = rayon::join(
+        || summary::summarize(&tables, params.as_of),
+        || {
+            rayon::join(
+                || progress::progress(&tables, params.as_of),
+                || {
+                    let (retiring_licenses, skus) =
+                        products::products(resolver, &users, &retirements);
+                    let changes = plan_changes::plan_changes(&users, &retiring_licenses, &skus);
+                    (retiring_licenses, skus, changes)
+                },
+            )
+        },
+    );
+    laps.lap("summary, progress and products");
     let mut report = Report {
         run,
         customers,
