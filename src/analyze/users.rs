@@ -196,18 +196,43 @@ fn covering_licenses(
         rows.column("user_id")?.u32()?,
         rows.column("license")?.str()?,
     );
-    let mut first: Vec<Option<&str>> = vec![None; held.height()];
-    for (user, license) in ids.iter().zip(licenses.iter()) {
-        let (Some(u), Some(l)) = (user, license) else {
-            continue;
-        };
-        if !holds.get(u as usize).copied().unwrap_or(false) {
-            continue;
-        }
-        for &r in covers_of.get(l).map_or(&[][..], Vec::as_slice) {
-            if let Some(&row) = row_of.get(&held_key(u, r)) {
-                first[row].get_or_insert(l);
+    // Each core takes a run of the license rows and finds the first covering license within
+    // it; the runs' finds are then taken in file order, the earliest run's first.
+    // A find is (held row, license row).
+    let first_in = |offset: usize, len: usize| -> Vec<(u32, usize)> {
+        let mut found = Vec::new();
+        let (ids, licenses) = (
+            ids.slice(offset as i64, len),
+            licenses.slice(offset as i64, len),
+        );
+        for (at, (user, license)) in ids.iter().zip(licenses.iter()).enumerate() {
+            let (Some(u), Some(l)) = (user, license) else {
+                continue;
+            };
+            if !holds.get(u as usize).copied().unwrap_or(false) {
+                continue;
             }
+            for &r in covers_of.get(l).map_or(&[][..], Vec::as_slice) {
+                if let Some(&row) = row_of.get(&held_key(u, r)) {
+                    found.push((row as u32, offset + at));
+                }
+            }
+        }
+        found
+    };
+    let runs = rayon::current_num_threads().max(1);
+    let run_len = rows.height().div_ceil(runs).max(1);
+    let finds: Vec<Vec<(u32, usize)>> = (0..runs)
+        .into_par_iter()
+        .map(|run| {
+            let offset = (run * run_len).min(rows.height());
+            first_in(offset, run_len.min(rows.height() - offset))
+        })
+        .collect();
+    let mut first: Vec<Option<&str>> = vec![None; held.height()];
+    for (row, at) in finds.into_iter().flatten() {
+        if first[row as usize].is_none() {
+            first[row as usize] = licenses.get(at);
         }
     }
     let first: StringChunked = first.into_iter().collect();
@@ -428,4 +453,39 @@ fn retirement_name(resolver: &Resolver, id: &str) -> String {
         .catalog
         .get(id)
         .map_or_else(|| id.to_string(), |r| r.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_covering_license_is_the_first_in_file_order_wherever_the_rows_are_split() {
+        let catalog = ["skype", "kaizala"];
+        // User 0 holds Skype, user 1 Skype and Kaizala, user 2 Kaizala.
+        let held = df!(
+            "user_id" => [0u32, 1, 1, 2],
+            "held_key" => [held_key(0, 0), held_key(1, 0), held_key(1, 1), held_key(2, 1)],
+        )
+        .unwrap();
+        let lics = df!(
+            "user_id" => [Some(0u32), Some(1), Some(0), Some(1), Some(3), None, Some(0), Some(1), Some(2)],
+            "license" => [Some("skype"), Some("E3"), Some("E5"), Some("skype"), Some("E5"), Some("E3"), Some("E3"), Some("E5"), None],
+        )
+        .unwrap();
+        let covers = df!(
+            "license" => ["E3", "E5", "E5"],
+            "covers_retirement_id" => ["skype", "skype", "kaizala"],
+        )
+        .unwrap();
+        let got = covering_licenses(held, lics.lazy(), &covers, &catalog).unwrap();
+        let got: Vec<Option<&str>> = got
+            .column("covering_license")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(got, [Some("E5"), Some("E3"), Some("E5"), None]);
+    }
 }
