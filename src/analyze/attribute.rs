@@ -6,12 +6,13 @@
 //! `user_id`, one number per customer and user.
 
 use super::ops::customer_order;
-use crate::base::frame::{str_col, texts};
+use crate::base::frame::{str_col, texts, texts_in};
 use crate::base::hash::FastMap;
 use crate::ingest::Ingested;
 use crate::model::issues::{FileAccounting, Issue, IssueCode};
 use anyhow::Result;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One customer, as the subscription export names it.
@@ -298,78 +299,111 @@ type LicenseAttribution = (
     BTreeSet<(String, i64, String)>,
 );
 
-/// Attributes every license row, in row order. The columns are read as borrowed text, and a
-/// combination of values that found its customer is remembered: resolving it again would find
-/// the same customer (customers are only ever added), so only unfound rows are looked at twice.
-fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<LicenseAttribution> {
-    let text = |name: &str| texts(lics.column(name)?);
+/// A run of consecutive license rows that find their customer the same way: its first row and
+/// how.
+type Run<'a> = (usize, Via<'a>);
+
+/// How each license row finds its customer, as runs of rows alike (exports list a customer's
+/// rows together). Each core reads a part of the rows; a run that crosses parts is two runs,
+/// which find the same customer.
+fn runs(lics: &DataFrame) -> Result<Vec<Run<'_>>> {
+    let column = |name: &str| lics.column(name);
     let (ids, names, domains) = (
-        text("customer_id")?,
-        text("customer_name")?,
-        text("customer_domain")?,
+        column("customer_id")?,
+        column("customer_name")?,
+        column("customer_domain")?,
     );
     let (keys, upns, files) = (
-        text("file_key")?,
-        text("user_principal_name")?,
-        text("file")?,
+        column("file_key")?,
+        column("user_principal_name")?,
+        column("file")?,
     );
-    let rows = lics.column("row")?.i64()?;
+    let height = lics.height();
+    let parts = rayon::current_num_threads().max(1);
+    let part_len = height.div_ceil(parts).max(1);
+    let in_parts: Vec<PolarsResult<Vec<Run<'_>>>> = (0..parts)
+        .into_par_iter()
+        .map(|part| {
+            let rows = (part * part_len).min(height)..((part + 1) * part_len).min(height);
+            let text = |column| texts_in(column, rows.clone());
+            let columns = text(ids)?.zip(text(names)?).zip(text(domains)?);
+            let more = text(keys)?.zip(text(upns)?).zip(text(files)?);
+            let mut runs = Vec::new();
+            let mut last = None;
+            for (at, (((id, name), domain), ((key, upn), file))) in
+                rows.clone().zip(columns.zip(more))
+            {
+                let via = match (id.or(name), key) {
+                    (Some(_), _) => Via::Columns(id, name, domain),
+                    (None, Some(key)) => Via::FileKey(file, key),
+                    (None, None) => {
+                        Via::Domain(upn.and_then(|u| u.rsplit_once('@')).map(|(_, d)| d))
+                    }
+                };
+                if last != Some(via) {
+                    runs.push((at, via));
+                    last = Some(via);
+                }
+            }
+            Ok(runs)
+        })
+        .collect();
+    let mut runs = Vec::new();
+    for part in in_parts {
+        runs.extend(part?);
+    }
+    Ok(runs)
+}
+
+/// Attributes every license row, in row order. The rows are read as runs of rows alike
+/// ([`runs`], on every core), and a way that found its customer is remembered: resolving it
+/// again would find the same customer (customers are only ever added), so only unfound rows are
+/// looked at twice.
+fn attribute_licenses(lics: &DataFrame, customers: &mut Customers) -> Result<LicenseAttribution> {
+    let height = lics.height();
+    let (files, rows) = (lics.column("file")?, lics.column("row")?.i64()?);
     let mut found: FastMap<Via<'_>, usize> = FastMap::default();
-    let mut previous: Option<(Via<'_>, usize)> = None;
-    let mut at_rows = Vec::with_capacity(lics.height());
+    let mut at_rows = Vec::with_capacity(height);
     let mut unmatched_file_keys: BTreeMap<String, String> = BTreeMap::new();
     let mut unattributed: BTreeSet<(String, i64, String)> = BTreeSet::new();
-    let columns = ids.zip(names).zip(domains);
-    let more = keys.zip(upns).zip(files).zip(rows.iter());
-    for (((id, name), domain), (((key, upn), file), row)) in columns.zip(more) {
-        let via = match (id.or(name), key) {
-            (Some(_), _) => Via::Columns(id, name, domain),
-            (None, Some(key)) => Via::FileKey(file, key),
-            (None, None) => Via::Domain(upn.and_then(|u| u.rsplit_once('@')).map(|(_, d)| d)),
-        };
-        // Exports list a customer's rows together: the previous row's answer is tried first.
-        if let Some((last, at)) = previous
-            && last == via
-        {
-            at_rows.push(Some(at));
-            continue;
-        }
-        if let Some(&at) = found.get(&via) {
-            previous = Some((via, at));
-            at_rows.push(Some(at));
-            continue;
-        }
-        let at = match via {
-            Via::Columns(id, name, domain) => Some(customers.add(id, name, domain)),
-            Via::FileKey(file, key) => Some(if let Some(at) = customers.position_any(key) {
-                at
-            } else {
-                let file = file.unwrap_or_default().to_string();
-                unmatched_file_keys.insert(file, key.to_string());
-                customers.add(None, Some(key), None)
-            }),
-            Via::Domain(domain) => {
-                domain.and_then(|d| customers.by_domain.get(&d.to_lowercase()).copied())
-            }
+    let runs = runs(lics)?;
+    for (i, &(start, via)) in runs.iter().enumerate() {
+        let end = runs.get(i + 1).map_or(height, |next| next.0);
+        let at = match found.get(&via) {
+            Some(&at) => Some(at),
+            None => match via {
+                Via::Columns(id, name, domain) => Some(customers.add(id, name, domain)),
+                Via::FileKey(file, key) => Some(if let Some(at) = customers.position_any(key) {
+                    at
+                } else {
+                    let file = file.unwrap_or_default().to_string();
+                    unmatched_file_keys.insert(file, key.to_string());
+                    customers.add(None, Some(key), None)
+                }),
+                Via::Domain(domain) => {
+                    domain.and_then(|d| customers.by_domain.get(&d.to_lowercase()).copied())
+                }
+            },
         };
         match at {
             Some(at) => {
                 found.insert(via, at);
-                previous = Some((via, at));
             }
             None => {
                 let domain = match via {
                     Via::Domain(domain) => domain.unwrap_or_default(),
                     _ => "",
                 };
-                unattributed.insert((
-                    file.unwrap_or_default().to_string(),
-                    row.unwrap_or(0),
-                    domain.to_string(),
-                ));
+                for (file, row) in texts_in(files, start..end)?.zip(start..end) {
+                    unattributed.insert((
+                        file.unwrap_or_default().to_string(),
+                        rows.get(row).unwrap_or(0),
+                        domain.to_string(),
+                    ));
+                }
             }
         }
-        at_rows.push(at);
+        at_rows.extend(std::iter::repeat_n(at, end - start));
     }
     Ok((at_rows, unmatched_file_keys, unattributed))
 }
@@ -426,5 +460,106 @@ mod tests {
         let ids = user_ids(&customers, &upns, 2);
         let ids: Vec<Option<u32>> = ids.u32().unwrap().iter().collect();
         assert_eq!(ids, [Some(0), Some(0), Some(1), Some(0), Some(2), None]);
+    }
+
+    /// License rows in two chunks (two files), with every column of attribution.
+    fn license_rows(rows: &[[Option<&str>; 5]]) -> DataFrame {
+        let frame = |rows: &[[Option<&str>; 5]], first: usize| {
+            let text = |name: &str, at: usize| str_col(name, rows.iter().map(|r| r[at]));
+            let file = if first == 0 { "a.csv" } else { "b.csv" };
+            DataFrame::new_infer_height(vec![
+                text("customer_id", 0),
+                text("customer_name", 1),
+                text("customer_domain", 2),
+                text("file_key", 3),
+                text("user_principal_name", 4),
+                str_col("file", rows.iter().map(|_| Some(file))),
+                Column::new(
+                    "row".into(),
+                    (first..first + rows.len())
+                        .map(|r| r as i64)
+                        .collect::<Vec<_>>(),
+                ),
+            ])
+            .unwrap()
+        };
+        let half = rows.len() / 2;
+        let mut df = frame(&rows[..half], 0);
+        df.vstack_mut(&frame(&rows[half..], half)).unwrap();
+        assert_eq!(df.column("customer_id").unwrap().n_chunks(), 2);
+        df
+    }
+
+    #[test]
+    fn license_rows_find_their_customers_in_row_order_across_parts_and_chunks() {
+        let ann = Some("ann@a.com");
+        let df = license_rows(&[
+            // Before any row names the customer of a.com: unattributed.
+            [None, None, None, None, ann],
+            [
+                Some("t-1"),
+                Some("Adatum"),
+                Some("a.com"),
+                None,
+                Some("x@y.com"),
+            ],
+            [
+                Some("t-1"),
+                Some("Adatum"),
+                Some("a.com"),
+                None,
+                Some("z@y.com"),
+            ],
+            [None, None, None, None, ann],
+            [None, None, None, None, ann],
+            [None, None, None, None, Some("bob@b.com")],
+            [None, None, None, Some("adatum"), Some("c@c.com")],
+            [None, None, None, Some("Fabrikam"), Some("d@c.com")],
+        ]);
+        let mut customers = Customers::default();
+        let (at, unmatched, unattributed) = attribute_licenses(&df, &mut customers).unwrap();
+        assert_eq!(
+            at,
+            [
+                None,
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(0),
+                None,
+                Some(0),
+                Some(1)
+            ]
+        );
+        assert_eq!(customers.list.len(), 2);
+        assert_eq!(
+            unmatched.into_iter().collect::<Vec<_>>(),
+            [("b.csv".to_string(), "Fabrikam".to_string())]
+        );
+        let unattributed: Vec<_> = unattributed.into_iter().collect();
+        assert_eq!(
+            unattributed,
+            [
+                ("a.csv".to_string(), 0, "a.com".to_string()),
+                ("b.csv".to_string(), 5, "b.com".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn texts_in_reads_a_range_across_chunks() {
+        let df = license_rows(&[
+            [Some("a"), None, None, None, None],
+            [Some("b"), None, None, None, None],
+            [None, None, None, None, None],
+            [Some("d"), None, None, None, None],
+        ]);
+        let column = df.column("customer_id").unwrap();
+        let got: Vec<_> = texts_in(column, 1..4).unwrap().collect();
+        assert_eq!(got, [Some("b"), None, Some("d")]);
+        assert_eq!(texts_in(column, 2..2).unwrap().count(), 0);
+        let constant = Column::new_scalar("k".into(), Scalar::from(PlSmallStr::from("v")), 4);
+        let got: Vec<_> = texts_in(&constant, 1..3).unwrap().collect();
+        assert_eq!(got, [Some("v"), Some("v")]);
     }
 }

@@ -55,6 +55,28 @@ pub fn texts(column: &Column) -> PolarsResult<Box<dyn Iterator<Item = Option<&st
     Ok(Box::new(column.str()?.iter()))
 }
 
+/// [`texts`] for the rows `rows` only, borrowed from the whole column (a slice of a column
+/// would be a new column, and its values could not outlive it): for parallel passes that each
+/// take a run of rows.
+pub fn texts_in(
+    column: &Column,
+    rows: std::ops::Range<usize>,
+) -> PolarsResult<Box<dyn Iterator<Item = Option<&str>> + '_>> {
+    if let Some(constant) = column.as_scalar_column() {
+        let value = constant.scalar().value().get_str();
+        return Ok(Box::new(std::iter::repeat_n(value, rows.len())));
+    }
+    let mut start = 0;
+    Ok(Box::new(column.str()?.downcast_iter().flat_map(
+        move |array| {
+            let (first, end) = (start, start + array.len());
+            start = end;
+            let (from, to) = (rows.start.max(first), rows.end.min(end));
+            (from..to.max(from)).map(move |i| array.get(i - first))
+        },
+    )))
+}
+
 /// Reads typed cells of one frame by column name.
 pub struct Rows<'a> {
     df: &'a DataFrame,
