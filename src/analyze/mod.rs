@@ -84,7 +84,8 @@ pub fn analyze(
     ingested
         .issues
         .extend(lookups.unknown_license_issues(&ingested.licenses)?);
-    let customer_frame = customers.to_frame()?.lazy();
+    let customer_table = customers.to_frame()?;
+    let customer_frame = customer_table.clone().lazy();
     // Joined once and kept: the expiring, purchase and deprovisioning tables all read the
     // subscriptions with their offers, and a lazy join would be redone (on three text keys) by
     // each of them.
@@ -110,13 +111,7 @@ pub fn analyze(
         params,
     )?;
     laps.lap("expiring and date checks");
-    let users = users::table(
-        lics.clone(),
-        &lookups,
-        &segments,
-        customer_frame.clone(),
-        resolver,
-    )?;
+    let users = users::table(lics.clone(), &lookups, &segments, &customer_table, resolver)?;
     laps.lap("users frame");
     let (mut purchases, seat_count_issues) = purchases::purchases(
         &users,

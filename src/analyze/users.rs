@@ -1,8 +1,7 @@
 //! §3.2: the users holding a retiring license, with their action and recommended plan.
 
-use super::ops::left_join;
 use super::segments::{BUSINESS_SEAT_CAP, Segments, key_at};
-use crate::base::frame::{Rows, str_col};
+use crate::base::frame::Rows;
 use crate::base::hash::FastMap;
 use crate::model::{Action, Reason, ReasonArg, ReasonCode, Shared, UserRow};
 use crate::reference::catalog::Segment;
@@ -11,29 +10,6 @@ use anyhow::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::sync::Arc;
-
-/// `retirement_id, segment → recommended_sku, recommended_plan` from the catalog.
-fn recommendations(resolver: &Resolver) -> PolarsResult<DataFrame> {
-    let mut rows = Vec::new();
-    for r in &resolver.catalog.retirements {
-        for s in Segment::ALL {
-            if let Some(rep) = r.recommended(s) {
-                rows.push((
-                    r.id.as_str(),
-                    s.as_str(),
-                    rep.sku.as_str(),
-                    rep.name.as_str(),
-                ));
-            }
-        }
-    }
-    DataFrame::new_infer_height(vec![
-        str_col("retirement_id", rows.iter().map(|r| Some(r.0))),
-        str_col("segment", rows.iter().map(|r| Some(r.1))),
-        str_col("recommended_sku", rows.iter().map(|r| Some(r.2))),
-        str_col("recommended_plan", rows.iter().map(|r| Some(r.3))),
-    ])
-}
 
 /// The users table as a sorted frame, which purchases are counted from; [`UsersTable::rows`]
 /// makes the report's rows from it.
@@ -54,7 +30,7 @@ pub(super) fn table(
     lics: LazyFrame,
     lookups: &super::lookups::Lookups,
     segments: &Segments,
-    customers: LazyFrame,
+    customers: &DataFrame,
     resolver: &Resolver,
 ) -> Result<UsersTable> {
     let mut laps = crate::base::laps::Laps::start("users frame");
@@ -95,34 +71,109 @@ pub(super) fn table(
         ]);
     let held = held.collect()?;
     laps.lap("held");
-    let held = covering_licenses(held, lics, &lookups.covers, &catalog)?
-        .drop("held_key")?
-        .lazy();
+    let held = covering_licenses(held, lics, &lookups.covers, &catalog)?;
     laps.lap("covering");
-    let action = when(col("blocked"))
-        .then(lit(Action::ReviewBlocked.as_str()))
-        .when(col("covering_license").is_not_null())
-        .then(lit(Action::RemoveOnly.as_str()))
-        .otherwise(lit(Action::Reassign.as_str()));
-    let df = left_join(held, segments.frame.clone().lazy(), &["customer_key"]);
-    let df = left_join(
-        df,
-        recommendations(resolver)?.lazy(),
-        &["retirement_id", "segment"],
-    )
-    .with_column(action.alias("action"))
-    .left_join(customers, col("customer_key"), col("customer_key"))
-    .sort_by_exprs(
-        [
-            col("customer_rank"),
-            col("user_principal_name").str().to_lowercase(),
-            col("retirement_id"),
-        ],
-        SortMultipleOptions::default().with_maintain_order(true),
-    )
-    .collect()?;
-    laps.lap("joined and sorted");
+    let df = with_customer_columns(held, segments, customers, resolver)?;
+    laps.lap("gathered");
+    let df = sorted(df)?;
+    laps.lap("sorted");
     Ok(UsersTable { frame: df })
+}
+
+/// `held` (one row per user and retirement held, with `held_key`, `customer_key`, `blocked` and
+/// `covering_license`) with the columns its rows take from their customer and retirement,
+/// gathered by the customer's key (every customer frame has its customer at its key's row)
+/// instead of joined: `customer_rank, customer_id, customer_name, customer_domain` of
+/// `customers`, the `segment`, the catalog's `recommended_sku, recommended_plan` for the
+/// retirement and segment, and the `action`. `held_key` is dropped.
+fn with_customer_columns(
+    held: DataFrame,
+    segments: &Segments,
+    customers: &DataFrame,
+    resolver: &Resolver,
+) -> Result<DataFrame> {
+    let keys = held.column("customer_key")?.u32()?;
+    anyhow::ensure!(
+        keys.null_count() == 0
+            && keys
+                .max()
+                .is_none_or(|k| (k as usize) < segments.by_key.len()),
+        "internal error: a users row without a known customer"
+    );
+    let at: IdxCa = keys.iter().map(|k| k.map(|k| k as IdxSize)).collect();
+    let mut columns: Vec<Column> = Vec::new();
+    for name in [
+        "customer_rank",
+        "customer_id",
+        "customer_name",
+        "customer_domain",
+    ] {
+        columns.push(customers.column(name)?.take(&at)?);
+    }
+    columns.push(segments.frame.column("segment")?.take(&at)?);
+    // The catalog's plan for each retirement (its place in the catalog: the low half of the
+    // held key) and segment.
+    let plans: Vec<[Option<(&str, &str)>; Segment::ALL.len()]> = (resolver.catalog.retirements)
+        .iter()
+        .map(|r| Segment::ALL.map(|s| r.recommended(s).map(|p| (p.sku.as_str(), p.name.as_str()))))
+        .collect();
+    let plan_of = |(key, held): (Option<u32>, Option<u64>)| {
+        let segment = segments.by_key[key? as usize].segment;
+        let place = Segment::ALL.iter().position(|s| *s == segment)?;
+        plans.get((held? & u64::from(u32::MAX)) as usize)?[place]
+    };
+    let held_keys = held.column("held_key")?.u64()?;
+    let plan: Vec<Option<(&str, &str)>> = keys.iter().zip(held_keys.iter()).map(plan_of).collect();
+    let skus: StringChunked = plan.iter().map(|p| p.map(|p| p.0)).collect();
+    let names: StringChunked = plan.iter().map(|p| p.map(|p| p.1)).collect();
+    columns.push(skus.with_name("recommended_sku".into()).into_column());
+    columns.push(names.with_name("recommended_plan".into()).into_column());
+    let (blocked, covering) = (
+        held.column("blocked")?.bool()?,
+        held.column("covering_license")?.str()?,
+    );
+    let action: StringChunked = (blocked.iter().zip(covering.iter()))
+        .map(|(blocked, covering)| {
+            Some(if blocked == Some(true) {
+                Action::ReviewBlocked.as_str()
+            } else if covering.is_some() {
+                Action::RemoveOnly.as_str()
+            } else {
+                Action::Reassign.as_str()
+            })
+        })
+        .collect();
+    columns.push(action.with_name("action".into()).into_column());
+    let mut held = held.drop("held_key")?;
+    held.hstack_mut(&columns)?;
+    Ok(held)
+}
+
+/// The users frame in the users table's order: customer (rank), user principal name ignoring
+/// case, retirement; rows alike keep their order. Sorted as row numbers on every core, then
+/// taken: polars sorted on a lowercased copy of every name.
+fn sorted(df: DataFrame) -> Result<DataFrame> {
+    let (ranks, upns, retirements) = (
+        df.column("customer_rank")?.u32()?,
+        df.column("user_principal_name")?.str()?,
+        df.column("retirement_id")?.str()?,
+    );
+    let keys: Vec<_> = (ranks.iter().zip(upns.iter()).zip(retirements.iter()))
+        .map(|((rank, upn), retirement)| (rank, upn.map(lowered), retirement))
+        .collect();
+    let mut order: Vec<IdxSize> = (0..df.height() as IdxSize).collect();
+    order.par_sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+    drop(keys);
+    Ok(df.take(&IdxCa::from_vec("order".into(), order))?)
+}
+
+/// `upn` as the users table sorts it: lowercased, borrowed when it has no capital.
+fn lowered(upn: &str) -> std::borrow::Cow<'_, str> {
+    if upn.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        upn.to_lowercase().into()
+    } else {
+        upn.into()
+    }
 }
 
 /// A held (user, retirement) as one integer: the user id and the retirement's place in the
@@ -458,6 +509,53 @@ fn retirement_name(resolver: &Resolver, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn users_sort_by_customer_then_name_ignoring_case_then_retirement_keeping_ties() {
+        let upns = [
+            Some("bob@x.com"),
+            Some("Ann@x.com"),
+            Some("ann@x.com"),
+            None,
+            Some("ÉMILE@x.com"),
+            Some("émile@x.com"),
+            Some("Zoë@x.com"),
+            Some("ann@x.com"),
+            Some("ANN@x.com"),
+        ];
+        let df = df!(
+            "customer_rank" => [1u32, 0, 1, 0, 1, 1, 0, 0, 0],
+            "user_principal_name" => upns,
+            "retirement_id" => ["s", "s", "k", "s", "s", "k", "s", "k", "s"],
+            "row" => [0i64, 1, 2, 3, 4, 5, 6, 7, 8],
+        )
+        .unwrap();
+        let polars_order = df
+            .clone()
+            .lazy()
+            .sort_by_exprs(
+                [
+                    col("customer_rank"),
+                    col("user_principal_name").str().to_lowercase(),
+                    col("retirement_id"),
+                ],
+                SortMultipleOptions::default().with_maintain_order(true),
+            )
+            .collect()
+            .unwrap();
+        let rows = |df: &DataFrame| -> Vec<i64> {
+            df.column("row")
+                .unwrap()
+                .i64()
+                .unwrap()
+                .iter()
+                .flatten()
+                .collect()
+        };
+        let got = sorted(df).unwrap();
+        assert_eq!(rows(&got), rows(&polars_order));
+        assert_eq!(rows(&got), [3, 7, 1, 8, 6, 2, 0, 5, 4]);
+    }
 
     #[test]
     fn the_covering_license_is_the_first_in_file_order_wherever_the_rows_are_split() {
