@@ -93,24 +93,26 @@ impl Exporter for CsvExporter {
     /// The users table (hundreds of megabytes in a wave) is written into its file as it is
     /// staged; the others are small.
     fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
+        use rayon::prelude::*;
         let reasons = Arc::new(Reasons::word(report, &Messages::english()));
         let raw = self.raw;
-        let mut files = Vec::new();
-        for table in tables(report, &reasons, ExpiringOrder::ByCustomer) {
-            let path = PathBuf::from(super::CSV_DIR).join(format!("{}.csv", table.name));
-            files.push(if table.name == USERS_TABLE {
-                let reasons = Arc::clone(&reasons);
-                Output {
-                    path,
-                    content: Content::Streamed(Box::new(move |w| {
-                        write_into(users(report.users.iter(), &reasons), raw, w)
-                    })),
-                }
-            } else {
-                Output::from((path, write(table, raw)?))
-            });
-        }
-        Ok(files)
+        // The small tables are written on every core; the users table when it is staged.
+        (tables(report, &reasons, ExpiringOrder::ByCustomer).into_par_iter())
+            .map(|table| {
+                let path = PathBuf::from(super::CSV_DIR).join(format!("{}.csv", table.name));
+                Ok(if table.name == USERS_TABLE {
+                    let reasons = Arc::clone(&reasons);
+                    Output {
+                        path,
+                        content: Content::Streamed(Box::new(move |w| {
+                            write_into(users(report.users.iter(), &reasons), raw, w)
+                        })),
+                    }
+                } else {
+                    Output::from((path, write(table, raw)?))
+                })
+            })
+            .collect()
     }
 }
 

@@ -8,6 +8,7 @@ use crate::base::hash::FastMap;
 use crate::model::{Reason, ReasonArg, Report};
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 
 /// A language of the runbooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -271,17 +272,29 @@ impl<'r> Reasons<'r> {
         };
         let whys =
             (report.users.iter().map(|u| &*u.why)).chain(report.purchases.iter().map(|p| &p.why));
+        // Rows of one customer follow each other and mostly share a reason: the row before's
+        // is skipped without a lookup.
+        let mut last = None;
+        let mut distinct: Vec<&Reason> = Vec::new();
         for why in whys {
             let address = std::ptr::from_ref(why).addr();
-            if reasons.by_address.contains_key(&address) {
+            if last == Some(address) || reasons.by_address.contains_key(&address) {
+                last = Some(address);
                 continue;
             }
+            last = Some(address);
             let at = *reasons.by_value.entry(why).or_insert_with(|| {
-                reasons.words.push(messages.reason(why));
-                reasons.words.len() - 1
+                distinct.push(why);
+                distinct.len() - 1
             });
             reasons.by_address.insert(address, at);
         }
+        // A reason names its customer's user count and segment, so a wave has a few reasons
+        // per customer: tens of thousands, worded on every core.
+        reasons.words = distinct
+            .par_iter()
+            .map(|why| messages.reason(why))
+            .collect();
         reasons
     }
 
