@@ -127,7 +127,7 @@ pub fn analyze(
         Some(_) => costs::billed(subs.clone(), customer_frame.clone(), params)?,
         None => Vec::new(),
     };
-    let deprovisioning = deprovisioning::table(subs, lics, customer_frame, params)?;
+    let deprovisioning = deprovisioning::table(subs, lics, &customer_table, params)?;
     laps.lap("deprovisioning");
     // The license frames are done with: the users' rows take their memory.
     drop(std::mem::take(&mut ingested.licenses));
