@@ -4,7 +4,7 @@
 use super::Params;
 use super::ops::customer_order;
 use crate::analyze::attribute::{Customers, key_col};
-use crate::base::frame::{Rows, str_col};
+use crate::base::frame::str_col;
 use crate::model::{CustomerRow, SegmentBasis};
 use crate::reference::catalog::Segment;
 use anyhow::{Result, bail};
@@ -79,35 +79,59 @@ fn preferred_languages(lics: LazyFrame) -> Result<HashMap<u32, String>> {
     Ok(best.into_iter().map(|(k, (_, l))| (k, l)).collect())
 }
 
+/// Per customer key, when it has license rows: its licensed users (distinct users with a
+/// license) and whether any of its rows is an education SKU. One pass over the license rows:
+/// a user id belongs to one customer, so a licensed user is one bit, set once.
+fn license_stats(lics: LazyFrame, customers: usize) -> Result<Vec<Option<(i64, bool)>>> {
+    let df = lics
+        .select([
+            col("customer_key"),
+            col("license"),
+            col("user_id"),
+            col("education"),
+        ])
+        .collect()?;
+    let (keys, licenses) = (
+        df.column("customer_key")?.u32()?,
+        df.column("license")?.str()?,
+    );
+    let (users, education) = (
+        df.column("user_id")?.u32()?,
+        df.column("education")?.bool()?,
+    );
+    let mut stats: Vec<Option<(i64, bool)>> = vec![None; customers];
+    let mut counted = vec![false; users.max().map_or(0, |m| m as usize + 1)];
+    // A licensed row without a user id (none in practice) counts as one user per customer, as
+    // a distinct count of the ids would.
+    let mut counted_no_id = vec![false; customers];
+    let rows = (keys.iter().zip(licenses.iter())).zip(users.iter().zip(education.iter()));
+    for ((key, license), (user, education)) in rows {
+        let Some(at) = key.map(|k| k as usize).filter(|at| *at < customers) else {
+            continue;
+        };
+        let (users, is_education) = stats[at].get_or_insert((0, false));
+        *is_education |= education == Some(true);
+        if license.is_none() {
+            continue;
+        }
+        let first = match user {
+            Some(user) => !std::mem::replace(&mut counted[user as usize], true),
+            None => !std::mem::replace(&mut counted_no_id[at], true),
+        };
+        if first {
+            *users += 1;
+        }
+    }
+    Ok(stats)
+}
+
 /// Segments every customer: `--segment` override, else education SKU, else ≤ 300 licensed users.
 pub(super) fn segments(
     lics: LazyFrame,
     customers: &Customers,
     params: &Params,
 ) -> Result<Segments> {
-    let counts = lics
-        .clone()
-        .group_by([col("customer_key")])
-        .agg([
-            col("user_id")
-                .filter(col("license").is_not_null())
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("licensed_users"),
-            col("education")
-                .fill_null(lit(false))
-                .any(true)
-                .alias("education"),
-        ])
-        .collect()?;
-    let r = Rows::new(&counts);
-    let (users, edu) = (r.ints("licensed_users")?, r.bools("education")?);
-    let mut stats: Vec<Option<(i64, bool)>> = vec![None; customers.list.len()];
-    for (i, key) in counts.column("customer_key")?.u32()?.iter().enumerate() {
-        if let Some(key) = key {
-            stats[key as usize] = Some((users[i].unwrap_or(0), edu[i].unwrap_or(false)));
-        }
-    }
+    let stats = license_stats(lics.clone(), customers.list.len())?;
     let mut overrides: HashMap<usize, Segment> = HashMap::new();
     for (name, segment) in &params.segment_overrides {
         let Some(at) = customers.position_any(name) else {
@@ -161,4 +185,24 @@ pub(super) fn segments(
         ),
     ])?;
     Ok(Segments { by_key, frame })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn license_stats_count_each_customers_distinct_licensed_users() {
+        let lics = df!(
+            "customer_key" => [0u32, 0, 0, 0, 0, 2, 2],
+            "license" => [Some("E3"), Some("E5"), None, Some("E3"), Some("E3"), None, Some("A1")],
+            "user_id" => [Some(1u32), Some(1), Some(2), None, None, Some(5), Some(6)],
+            "education" => [Some(false), None, None, Some(false), Some(false), Some(true), None],
+        )
+        .unwrap();
+        // Customer 0: user 1 (two rows) and the rows without an id, once; user 2 holds no
+        // license. Customer 1 has no rows. Customer 2: user 6, and an education row.
+        let got = license_stats(lics.lazy(), 3).unwrap();
+        assert_eq!(got, [Some((2, false)), None, Some((1, true))]);
+    }
 }
