@@ -1,7 +1,8 @@
 //! Lookup frames: every distinct license value and every distinct offer, resolved once against
 //! the SKU table and the catalog, ready to be joined onto the data.
 
-use crate::base::frame::{Rows, bool_col, str_col};
+use crate::base::frame::{Rows, bool_col, str_col, texts_in};
+use crate::base::hash::FastSet;
 use crate::ingest::Ingested;
 use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::reference::resolve::Resolver;
@@ -31,15 +32,46 @@ fn distinct(df: &DataFrame, columns: &[&str]) -> Result<DataFrame> {
         .collect()?)
 }
 
+/// The distinct values of a text column (nulls left out), in order of first appearance. Each
+/// core reads a part of the rows into its values in order, the row before's value skipped
+/// without a lookup; the parts' values are then taken in part order. A wave's millions of
+/// license rows hold a few hundred values: polars' stable unique over them took 82 ms of the
+/// L wave's 91 ms of lookups.
+fn distinct_texts(column: &Column) -> PolarsResult<Vec<&str>> {
+    use rayon::prelude::*;
+    let height = column.len();
+    let parts = rayon::current_num_threads().max(1);
+    let part_len = height.div_ceil(parts).max(1);
+    let in_parts: Vec<PolarsResult<Vec<&str>>> = (0..parts)
+        .into_par_iter()
+        .map(|part| {
+            let rows = (part * part_len).min(height)..((part + 1) * part_len).min(height);
+            let (mut seen, mut values) = (FastSet::default(), Vec::new());
+            let mut last = None;
+            for value in texts_in(column, rows)?.flatten() {
+                if last != Some(value) && seen.insert(value) {
+                    values.push(value);
+                }
+                last = Some(value);
+            }
+            Ok(values)
+        })
+        .collect();
+    let (mut seen, mut values) = (FastSet::default(), Vec::new());
+    for part in in_parts {
+        values.extend(part?.into_iter().filter(|value| seen.insert(*value)));
+    }
+    Ok(values)
+}
+
 impl Lookups {
     /// Resolves the distinct values of the ingested frames.
     // Over the house's 80 lines: the license half and the offer half share the distinct-value scan.
     #[allow(clippy::too_many_lines)]
     pub(super) fn build(ingested: &Ingested, resolver: &Resolver) -> Result<Lookups> {
-        let values: Vec<String> = Rows::new(&distinct(&ingested.licenses, &["license"])?)
-            .strs("license")?
+        let values: Vec<String> = (distinct_texts(ingested.licenses.column("license")?)?)
             .into_iter()
-            .flatten()
+            .map(str::to_string)
             .collect();
         let mut skus = Vec::new();
         let mut retirements = Vec::new();
@@ -161,5 +193,29 @@ impl Lookups {
                 )
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_texts_are_in_order_of_first_appearance_across_chunks() {
+        let chunk = |values: &[Option<&str>]| {
+            DataFrame::new_infer_height(vec![str_col("license", values.iter().copied())]).unwrap()
+        };
+        let mut df = chunk(&[Some("E3"), None, Some("E5"), Some("E5")]);
+        df.vstack_mut(&chunk(&[Some("A1"), Some("E3"), Some("F3"), Some("E5")]))
+            .unwrap();
+        let column = df.column("license").unwrap();
+        assert_eq!(column.n_chunks(), 2);
+        assert_eq!(distinct_texts(column).unwrap(), ["E3", "E5", "A1", "F3"]);
+        let empty = chunk(&[]);
+        assert!(
+            distinct_texts(empty.column("license").unwrap())
+                .unwrap()
+                .is_empty()
+        );
     }
 }
