@@ -13,7 +13,7 @@ use crate::model::issues::{FileAccounting, Issue, IssueCode};
 use anyhow::Result;
 use polars::prelude::*;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One customer, as the subscription export names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,9 +59,9 @@ fn closest(key: &str, customers: &[Customer]) -> String {
 pub struct Customers {
     /// Customers in order of first appearance.
     pub list: Vec<Customer>,
-    by_id: HashMap<String, usize>,
-    by_name: HashMap<String, usize>,
-    by_domain: HashMap<String, usize>,
+    by_id: FastMap<String, usize>,
+    by_name: FastMap<String, usize>,
+    by_domain: FastMap<String, usize>,
 }
 
 impl Customers {
