@@ -6,7 +6,7 @@
 //! `user_id`, one number per customer and user.
 
 use super::ops::customer_order;
-use crate::base::frame::{str_col, texts, texts_in};
+use crate::base::frame::{row_parts, str_col, texts, texts_in};
 use crate::base::hash::FastMap;
 use crate::ingest::Ingested;
 use crate::model::issues::{FileAccounting, Issue, IssueCode};
@@ -318,13 +318,9 @@ fn runs(lics: &DataFrame) -> Result<Vec<Run<'_>>> {
         column("user_principal_name")?,
         column("file")?,
     );
-    let height = lics.height();
-    let parts = rayon::current_num_threads().max(1);
-    let part_len = height.div_ceil(parts).max(1);
-    let in_parts: Vec<PolarsResult<Vec<Run<'_>>>> = (0..parts)
+    let in_parts: Vec<PolarsResult<Vec<Run<'_>>>> = row_parts(lics.height())
         .into_par_iter()
-        .map(|part| {
-            let rows = (part * part_len).min(height)..((part + 1) * part_len).min(height);
+        .map(|rows| {
             let text = |column| texts_in(column, rows.clone());
             let columns = text(ids)?.zip(text(names)?).zip(text(domains)?);
             let more = text(keys)?.zip(text(upns)?).zip(text(files)?);

@@ -1,7 +1,7 @@
 //! Lookup frames: every distinct license value and every distinct offer, resolved once against
 //! the SKU table and the catalog, ready to be joined onto the data.
 
-use crate::base::frame::{Rows, bool_col, str_col, texts_in};
+use crate::base::frame::{Rows, bool_col, row_parts, str_col, texts_in};
 use crate::base::hash::FastSet;
 use crate::ingest::Ingested;
 use crate::model::issues::{Issue, IssueCode, Severity};
@@ -39,13 +39,9 @@ fn distinct(df: &DataFrame, columns: &[&str]) -> Result<DataFrame> {
 /// L wave's 91 ms of lookups.
 fn distinct_texts(column: &Column) -> PolarsResult<Vec<&str>> {
     use rayon::prelude::*;
-    let height = column.len();
-    let parts = rayon::current_num_threads().max(1);
-    let part_len = height.div_ceil(parts).max(1);
-    let in_parts: Vec<PolarsResult<Vec<&str>>> = (0..parts)
+    let in_parts: Vec<PolarsResult<Vec<&str>>> = row_parts(column.len())
         .into_par_iter()
-        .map(|part| {
-            let rows = (part * part_len).min(height)..((part + 1) * part_len).min(height);
+        .map(|rows| {
             let (mut seen, mut values) = (FastSet::default(), Vec::new());
             let mut last = None;
             for value in texts_in(column, rows)?.flatten() {

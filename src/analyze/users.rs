@@ -1,7 +1,7 @@
 //! §3.2: the users holding a retiring license, with their action and recommended plan.
 
 use super::segments::{BUSINESS_SEAT_CAP, Segments, key_at};
-use crate::base::frame::Rows;
+use crate::base::frame::{Rows, row_parts};
 use crate::base::hash::FastMap;
 use crate::model::{Action, Reason, ReasonArg, ReasonCode, Shared, UserRow};
 use crate::reference::catalog::Segment;
@@ -250,8 +250,9 @@ fn covering_licenses(
     // Each core takes a run of the license rows and finds the first covering license within
     // it; the runs' finds are then taken in file order, the earliest run's first.
     // A find is (held row, license row).
-    let first_in = |offset: usize, len: usize| -> Vec<(u32, usize)> {
+    let first_in = |rows: std::ops::Range<usize>| -> Vec<(u32, usize)> {
         let mut found = Vec::new();
+        let (offset, len) = (rows.start, rows.len());
         let (ids, licenses) = (
             ids.slice(offset as i64, len),
             licenses.slice(offset as i64, len),
@@ -271,14 +272,9 @@ fn covering_licenses(
         }
         found
     };
-    let runs = rayon::current_num_threads().max(1);
-    let run_len = rows.height().div_ceil(runs).max(1);
-    let finds: Vec<Vec<(u32, usize)>> = (0..runs)
+    let finds: Vec<Vec<(u32, usize)>> = row_parts(rows.height())
         .into_par_iter()
-        .map(|run| {
-            let offset = (run * run_len).min(rows.height());
-            first_in(offset, run_len.min(rows.height() - offset))
-        })
+        .map(first_in)
         .collect();
     let mut first: Vec<Option<&str>> = vec![None; held.height()];
     for (row, at) in finds.into_iter().flatten() {

@@ -55,6 +55,16 @@ pub fn texts(column: &Column) -> PolarsResult<Box<dyn Iterator<Item = Option<&st
     Ok(Box::new(column.str()?.iter()))
 }
 
+/// The rows `0..height` cut into one contiguous part per core, in order: the parts of a pass
+/// that runs on every core and then takes the parts' results in row order.
+pub fn row_parts(height: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = rayon::current_num_threads().max(1);
+    let len = height.div_ceil(parts).max(1);
+    (0..parts)
+        .map(|part| (part * len).min(height)..((part + 1) * len).min(height))
+        .collect()
+}
+
 /// [`texts`] for the rows `rows` only, borrowed from the whole column (a slice of a column
 /// would be a new column, and its values could not outlive it): for parallel passes that each
 /// take a run of rows.
