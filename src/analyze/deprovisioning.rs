@@ -2,7 +2,7 @@
 //! users still hold a license of the same SKU (or, for a retiring offer, the same retirement).
 
 use super::Params;
-use super::ops::customer_order;
+use super::ops::{customer_order, customer_rows};
 use crate::base::frame::Rows;
 use crate::base::hash::{FastMap, FastSet};
 use crate::model::issues::{Issue, IssueCode, Severity};
@@ -31,8 +31,7 @@ pub(super) fn table(
             col("suspended_on"),
         ])
         .collect()?;
-    let keys = df.column("customer_key")?.u32()?;
-    let at: IdxCa = keys.iter().map(|k| k.map(|k| k as IdxSize)).collect();
+    let at = customer_rows(df.column("customer_key")?.u32()?, customers.height())?;
     let customers = customers
         .select(["customer_id", "customer_name"])?
         .take(&at)?;

@@ -1,6 +1,6 @@
-//! The operations the analyses share: joins, the days between a date column and `as_of`, the
-//! resolved license rows, distinct users per customer and value, and the customer sort order
-//! every table uses.
+//! The operations the analyses share: joins, the customers' rows by key, the days between a
+//! date column and `as_of`, the resolved license rows, distinct users per customer and value,
+//! and the customer sort order every table uses.
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -68,6 +68,17 @@ pub(super) fn with_resolved_licenses(
         out.with_column(column.clone())?;
     }
     Ok(out)
+}
+
+/// The row of each of `keys` in a frame that holds each of its `customers` at its key's row
+/// (the customers' frame, the segments' frame), to take the customers' columns row by row
+/// instead of joining them on the key.
+pub(super) fn customer_rows(keys: &UInt32Chunked, customers: usize) -> Result<IdxCa> {
+    anyhow::ensure!(
+        keys.null_count() == 0 && keys.max().is_none_or(|k| (k as usize) < customers),
+        "internal error: a row without a known customer"
+    );
+    Ok(keys.iter().map(|k| k.map(|k| k as IdxSize)).collect())
 }
 
 /// `end − as_of` in days, for a `Date` column.

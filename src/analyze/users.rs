@@ -1,5 +1,6 @@
 //! §3.2: the users holding a retiring license, with their action and recommended plan.
 
+use super::ops::customer_rows;
 use super::segments::{BUSINESS_SEAT_CAP, Segments, key_at};
 use crate::base::frame::{Rows, row_parts};
 use crate::base::hash::FastMap;
@@ -93,14 +94,7 @@ fn with_customer_columns(
     resolver: &Resolver,
 ) -> Result<DataFrame> {
     let keys = held.column("customer_key")?.u32()?;
-    anyhow::ensure!(
-        keys.null_count() == 0
-            && keys
-                .max()
-                .is_none_or(|k| (k as usize) < segments.by_key.len()),
-        "internal error: a users row without a known customer"
-    );
-    let at: IdxCa = keys.iter().map(|k| k.map(|k| k as IdxSize)).collect();
+    let at = customer_rows(keys, segments.by_key.len())?;
     let mut columns: Vec<Column> = Vec::new();
     for name in [
         "customer_rank",
