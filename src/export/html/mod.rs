@@ -98,12 +98,6 @@ pub(crate) fn strict_environment(
     Ok(env)
 }
 
-fn render(env: &Environment, name: &str, context: Value) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    render_into(env, name, context, &mut bytes)?;
-    Ok(bytes)
-}
-
 fn render_into(env: &Environment, name: &str, context: Value, w: &mut dyn Write) -> Result<()> {
     env.get_template(name)?
         .render_captured_to(context, w)
@@ -127,6 +121,7 @@ impl Exporter for HtmlExporter {
     /// Each runbook is rendered straight into its file as it is staged (a wave's runbooks are
     /// hundreds of megabytes), in parallel with the other files.
     fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
+        let mut laps = crate::base::laps::Laps::start("html");
         let messages = Messages::load(self.locale)?.for_report(report);
         let shared = Arc::new(Shared {
             env: environment(&messages)?,
@@ -140,13 +135,17 @@ impl Exporter for HtmlExporter {
                 ),
             ),
         });
+        laps.lap("pages");
         let dir = PathBuf::from(super::RUNBOOKS);
-        let index = render(
-            &shared.env,
-            "index.html",
-            Value::from(Serde(shared.pages.index())),
-        )?;
-        let mut files = vec![Output::from((dir.join("index.html"), index))];
+        // Rendered as it is staged too: a wave's index lists 20,000 customers (0.25 s at L).
+        let index = Arc::clone(&shared);
+        let mut files = vec![Output {
+            path: dir.join("index.html"),
+            content: Content::Streamed(Box::new(move |w| {
+                let page = Value::from(Serde(index.pages.index()));
+                render_into(&index.env, "index.html", page, w)
+            })),
+        }];
         for (at, file) in shared.pages.files().iter().enumerate() {
             let shared = Arc::clone(&shared);
             files.push(Output {
@@ -169,6 +168,7 @@ impl Exporter for HtmlExporter {
             let bytes = super::csv_tables::write_titled(table, self.raw_csv, &titles)?;
             files.push(Output::from((dir.join(file), bytes)));
         }
+        laps.lap("user lists");
         Ok(files)
     }
 }

@@ -180,8 +180,11 @@ impl<'a> Pages<'a> {
         m: Messages,
         (scripts, calendar, notices): (bool, bool, bool),
     ) -> Pages<'a> {
-        let slugs = customer_slugs(report);
-        let users = by_customer(&report.users);
+        // The groupings and the worded reasons side by side: each walks all the users.
+        let ((slugs, users), reasons) = rayon::join(
+            || rayon::join(|| customer_slugs(report), || by_customer(&report.users)),
+            || Reasons::word(report, &m),
+        );
         let customers = report.summary.customers.iter().map(|c| c.customer_key());
         let files = customers
             .clone()
@@ -224,7 +227,7 @@ impl<'a> Pages<'a> {
         Pages {
             report,
             texts: minijinja::Value::from(minijinja::value::Serde(&m.table)),
-            reasons: Reasons::word(report, &m),
+            reasons,
             m,
             files,
             scripts,
