@@ -83,9 +83,11 @@ impl<'a> RowWriter<'a> {
         }
     }
 
-    /// Appends sheet row `r` (0 is the header) holding `row` to `out`.
+    /// Appends sheet row `r` (0 is the header) holding `row` to `out` (nothing when it has no
+    /// cell to write, as rust_xlsxwriter writes nothing for it).
     pub(super) fn row(&self, out: &mut Vec<u8>, r: RowNum, row: &[Value]) -> Result<()> {
         let n = r + 1;
+        let start = out.len();
         let lines = print::lines(row, self.widths, self.capped);
         if lines > 1 {
             // As rust_xlsxwriter keeps a height: whole pixels, written back in points.
@@ -98,6 +100,7 @@ impl<'a> RowWriter<'a> {
         } else {
             write!(out, r#"<row r="{n}">"#)?;
         }
+        let cells = out.len();
         for (c, value) in row.iter().enumerate() {
             let name = &self.names[c];
             let s = &self.styles;
@@ -142,7 +145,11 @@ impl<'a> RowWriter<'a> {
                 Value::Empty => {}
             }
         }
-        out.extend_from_slice(b"</row>");
+        if out.len() == cells && lines == 1 {
+            out.truncate(start);
+        } else {
+            out.extend_from_slice(b"</row>");
+        }
         Ok(())
     }
 }

@@ -418,6 +418,7 @@ mod tests {
                 Value::Text("\u{1}ctl\u{1f}\u{FFFE}é€😀"),
                 Value::Int(7),
             ],
+            vec![Value::Empty; 7],
             vec![
                 Value::Text(""),
                 Value::Text("text in a number column"),
