@@ -105,10 +105,11 @@ fn framed(part: &str, xml: &str, sheet: SheetRows, level: u8) -> Result<Deflated
          frame:   {frame_rows}\nwritten: {}",
         String::from_utf8_lossy(&sheet.first)
     );
+    // The frame spans its last written row; the sheet spans all its rows.
     let mut head = xml[..header_end].to_string();
-    if sheet.rows > 1 {
+    if sheet.rows + 1 != last {
         let col = column_number_to_name(sheet.last_col);
-        let framed = format!("<dimension ref=\"A1:{col}2\"/>");
+        let framed = format!("<dimension ref=\"A1:{col}{last}\"/>");
         ensure!(
             head.matches(&framed).count() == 1,
             bad(&format!("has no {framed}"))
@@ -123,4 +124,67 @@ fn framed(part: &str, xml: &str, sheet: SheetRows, level: u8) -> Result<Deflated
     pieces.extend(sheet.pieces);
     pieces.push(Deflated::new(&xml.as_bytes()[data_end..], level, true)?);
     Ok(Deflated::join(pieces))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `framed` applied to `frame` (a sheet of columns A and B), `rows` rows given as `xml`, read
+    /// back.
+    fn frame_with(frame: &str, first: &str, xml: &str, rows: usize) -> Result<String> {
+        let sheet = SheetRows {
+            part: "xl/worksheets/sheet1.xml".to_string(),
+            first: first.as_bytes().to_vec(),
+            pieces: vec![Deflated::new(xml.as_bytes(), 3, false)?],
+            rows,
+            last_col: 1,
+        };
+        let whole = framed("xl/worksheets/sheet1.xml", frame, sheet, 3)?;
+        let mut zip = zip::ZipArchive::new(Cursor::new(whole.archive("a.xml")?))?;
+        let mut back = String::new();
+        zip.by_index(0)?.read_to_string(&mut back)?;
+        Ok(back)
+    }
+
+    const HEADER: &str = r#"<row r="1" ht="30" customHeight="1"><c r="A1"><v>1</v></c></row>"#;
+    const ROW2: &str = r#"<row r="2"><c r="A2"><v>2</v></c></row>"#;
+    const ROW3: &str = r#"<row r="3"><c r="B3"><v>3</v></c></row>"#;
+
+    #[test]
+    fn the_rows_replace_the_frames_and_its_repeated_last_row() {
+        let frame = format!(
+            "<dimension ref=\"A1:B2\"/><sheetData>{HEADER}{ROW2}<row r=\"2\" ht=\"30\" \
+             customHeight=\"1\"/></sheetData><tail/>"
+        );
+        let back = frame_with(&frame, ROW2, &format!("{ROW2}{ROW3}"), 2).unwrap();
+        assert_eq!(
+            back,
+            format!("<dimension ref=\"A1:B3\"/><sheetData>{HEADER}{ROW2}{ROW3}</sheetData><tail/>")
+        );
+    }
+
+    #[test]
+    fn a_first_row_without_cells_leaves_the_frame_at_its_header() {
+        // rust_xlsxwriter writes nothing for a row without cells, and repeats the header.
+        let frame = format!(
+            "<dimension ref=\"A1:B1\"/><sheetData>{HEADER}<row r=\"1\" ht=\"30\" \
+             customHeight=\"1\"/></sheetData>"
+        );
+        let back = frame_with(&frame, "", ROW3, 2).unwrap();
+        assert_eq!(
+            back,
+            format!("<dimension ref=\"A1:B3\"/><sheetData>{HEADER}{ROW3}</sheetData>")
+        );
+    }
+
+    #[test]
+    fn a_frame_row_unlike_the_written_one_is_refused() {
+        let frame = format!("<dimension ref=\"A1:B2\"/><sheetData>{HEADER}{ROW3}</sheetData>");
+        let refused = frame_with(&frame, ROW2, ROW2, 1).unwrap_err();
+        assert!(
+            refused.to_string().contains("is not the one written"),
+            "{refused}"
+        );
+    }
 }

@@ -40,8 +40,7 @@ impl Styles {
             u32::try_from(at).unwrap_or(u32::MAX)
         };
         // `Formats::all`'s order, so the numbering is the registration's.
-        let [date, int, text, bold, boolean, money, header, wrap] = f.all().map(&mut index);
-        let _ = (bold, header);
+        let [date, int, text, _bold, boolean, money, _header, wrap] = f.all().map(&mut index);
         Styles {
             date,
             int,

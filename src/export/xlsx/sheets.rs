@@ -154,10 +154,9 @@ impl Body<'_> {
         for (i, &count) in self.counts.iter().enumerate() {
             let writer = RowWriter::new(styles, &self.plain[i], &self.widths, &self.capped);
             let mut first = Vec::new();
-            if count > 0 {
-                self.rows
-                    .each(start..start + 1, |row| writer.row(&mut first, 1, row))?;
-            }
+            (self.rows).each(start..start + count.min(1), |row| {
+                writer.row(&mut first, 1, row)
+            })?;
             let pieces = (0..count.div_ceil(ROWS_PER_PIECE))
                 .into_par_iter()
                 .map(|piece| {
