@@ -2,6 +2,10 @@
 //! or without BOM, Windows-1252 as the fallback; `,`, `;` or tab as delimiter (detected from the header
 //! line); quoted fields with embedded newlines; PowerShell's `#TYPE` first line skipped.
 
+use super::csv_records::{
+    DelimiterGuard, Ended, Failure, Lines, Stop, csv_reader, grid_limit, open_quote_lines,
+    read_records,
+};
 use crate::read::limits::MAX_COLUMNS;
 use crate::read::table::{Keep, Table, TableBuilder};
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
@@ -10,112 +14,6 @@ use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 
 /// How much of a file is looked at before streaming it: the header line must fit.
 const PEEK: usize = 1 << 20;
-
-/// Why a CSV text could not be read (the reader names the file).
-#[derive(Debug)]
-enum Failure {
-    /// Bytes that are not UTF-8 after the peek: read the whole file with [`read`] instead.
-    NotUtf8,
-    /// What is wrong, for the user.
-    Invalid(String),
-}
-
-impl From<csv::Error> for Failure {
-    fn from(e: csv::Error) -> Failure {
-        match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => Failure::NotUtf8,
-            // The guard's own message, without the CSV reader's prefix.
-            csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-                Failure::Invalid(io.to_string())
-            }
-            _ => Failure::Invalid(e.to_string()),
-        }
-    }
-}
-
-/// The most delimiters one line may hold (16 × [`MAX_COLUMNS`]): the CSV reader keeps a
-/// position per field of a record, so a 50 MB line of commas would cost a gigabyte before the
-/// header check or the row could refuse it.
-const MAX_LINE_DELIMITERS: usize = 16 * MAX_COLUMNS;
-
-/// Passes bytes through to the CSV reader, failing once a line holds more than
-/// [`MAX_LINE_DELIMITERS`] delimiters.
-struct DelimiterGuard<R> {
-    inner: R,
-    delimiter: u8,
-    on_line: usize,
-    line: usize,
-    /// The last byte seen was a CR (so an LF right after it ends no second line).
-    after_cr: bool,
-}
-
-impl<R> DelimiterGuard<R> {
-    fn new(inner: R, delimiter: u8) -> Self {
-        DelimiterGuard {
-            inner,
-            delimiter,
-            on_line: 0,
-            line: 1,
-            after_cr: false,
-        }
-    }
-}
-
-impl<R: Read> Read for DelimiterGuard<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        // A line ends at LF, CRLF or a lone CR (Excel for Mac's "CSV (Macintosh)").
-        for at in memchr::memchr3_iter(b'\n', b'\r', self.delimiter, &buf[..n]) {
-            let byte = buf[at];
-            let follows_cr = self.after_cr && at == 0;
-            self.after_cr = byte == b'\r' && at + 1 == n;
-            if byte == b'\r' || byte == b'\n' {
-                let crlf = byte == b'\n' && (follows_cr || (at > 0 && buf[at - 1] == b'\r'));
-                if !crlf {
-                    self.line += 1;
-                }
-                self.on_line = 0;
-                continue;
-            }
-            self.on_line += 1;
-            if self.on_line > MAX_LINE_DELIMITERS {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!(
-                        "line {} holds over {MAX_LINE_DELIMITERS} delimiters; check that this \
-                         is a CSV export (and its delimiter)",
-                        self.line
-                    ),
-                ));
-            }
-        }
-        Ok(n)
-    }
-}
-
-impl From<std::io::Error> for Failure {
-    fn from(e: std::io::Error) -> Failure {
-        Failure::Invalid(e.to_string())
-    }
-}
-
-/// The row number of the record just read: the line it starts on. After a record the reader
-/// stands past its line end: on the next line after an LF, still on the record's last line
-/// after a CRLF (the LF is read with the next record). The record began as many lines before
-/// as its values hold line breaks. (A last record without a line end in an LF file comes out a
-/// line short: the caller moves it down.)
-fn record_line(record: &csv::StringRecord, end_line: u64, crlf: bool, header_row: usize) -> usize {
-    let breaks = memchr::memchr_iter(b'\n', record.as_slice().as_bytes()).count() as u64;
-    let start_line = end_line.saturating_sub(breaks + u64::from(!crlf));
-    (header_row + start_line as usize).saturating_sub(1)
-}
-
-/// The most cells (header columns × rows, empty ones included) a CSV file of `size` bytes may
-/// fill: one per byte (every cell but the last of a row takes a delimiter), at least two
-/// million. Rows far shorter than a wide header would otherwise cost memory per column.
-fn grid_limit(size: usize) -> usize {
-    size.max(2_000_000)
-}
 
 /// The UTF-16 byte order of a text without BOM, told from where its NUL bytes sit: ASCII text
 /// in UTF-16 has a NUL beside every character (after it in LE, before it in BE).
@@ -235,8 +133,7 @@ pub fn read_keeping(bytes: &[u8], keep: Keep) -> Result<Table, String> {
         Cursor::new(body.as_bytes()),
         0,
         body,
-        body.len(),
-        header_row,
+        (body.len(), header_row),
         keep,
     ) {
         Ok(mut table) => {
@@ -288,8 +185,7 @@ pub fn read_streaming(
         input,
         skipped as u64,
         &sample,
-        size.saturating_sub(skipped),
-        header_row,
+        (size.saturating_sub(skipped), header_row),
         keep,
     ) {
         Ok(table) => Ok(Some(table)),
@@ -324,17 +220,12 @@ fn parse<R: Read + Seek>(
     input: R,
     base: u64,
     sample: &str,
-    size: usize,
-    header_row: usize,
+    (size, header_row): (usize, usize),
     keep: Keep,
 ) -> Result<Table, Failure> {
     let first_line = sample.split(['\r', '\n']).next().unwrap_or("");
     let delimiter = detect_delimiter(first_line);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(DelimiterGuard::new(input, delimiter));
+    let mut reader = csv_reader(DelimiterGuard::new(input, delimiter), delimiter);
     let mut record = csv::StringRecord::new();
     let header: Vec<String> = if reader.read_record(&mut record)? {
         record.iter().map(str::to_string).collect()
@@ -354,34 +245,30 @@ fn parse<R: Read + Seek>(
     let rows = estimate_rows(sample, size, header.len());
     let width = header.len();
     let grid = grid_limit(size);
+    let most = grid.checked_div(width).unwrap_or(usize::MAX);
     let mut table = TableBuilder::new(header, header_row, rows, keep);
-    let (mut last_start, mut last_row, mut last_cells) = (0, header_row, 0);
-    let mut records = 0usize;
-    loop {
-        let start = reader.position().byte();
-        if !reader.read_record(&mut record)? {
-            break;
-        }
-        last_row = if by_line {
-            record_line(&record, reader.position().line(), crlf, header_row)
-        } else {
-            last_row + 1
-        };
-        (last_start, last_cells) = (start, record.len());
-        records += 1;
-        table.start_row_at(last_row);
-        if width.saturating_mul(records) > grid {
-            return Err(Failure::Invalid(format!(
-                "its rows are far shorter than its header: {width} columns by row {last_row} \
-                 make over {grid} cells from a file of {size} bytes; check that this is the \
-                 export (and its delimiter) and that its header row is its own"
-            )));
-        }
-        table.push_text(record.iter());
-    }
+    let lines = Lines {
+        by_line,
+        crlf,
+        header_row,
+    };
+    let ended = read_records(&mut reader, &mut table, lines, most).map_err(|stop| match stop {
+        Stop::Failed(failure) => failure,
+        Stop::Over(row) => Failure::Invalid(format!(
+            "its rows are far shorter than its header: {width} columns by row {row} make over \
+             {grid} cells from a file of {size} bytes; check that this is the export (and its \
+             delimiter) and that its header row is its own"
+        )),
+    })?;
+    let mut input = reader.into_inner().into_inner();
+    let Ended {
+        records,
+        last_start,
+        mut last_row,
+        last_cells,
+    } = ended;
     let mut unterminated = None;
     if records > 0 {
-        let mut input = reader.into_inner().inner;
         if size > 0 {
             let mut end = [0u8];
             input.seek(SeekFrom::Start(base + size as u64 - 1))?;
@@ -411,37 +298,6 @@ fn parse<R: Read + Seek>(
     Ok(table)
 }
 
-/// Whether the record `input` starts with ends inside a quoted field at the end of the input,
-/// and if so how many line breaks that field swallowed.
-fn open_quote_lines(input: impl Read, delimiter: u8) -> std::io::Result<Option<usize>> {
-    #[derive(PartialEq)]
-    enum State {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
-    }
-    let mut state = State::FieldStart;
-    let mut lines = 0;
-    for byte in BufReader::new(input).bytes() {
-        let byte = byte?;
-        state = match (state, byte) {
-            (State::Quoted, b'"') => State::QuoteInQuoted,
-            (State::Quoted, b'\n') => {
-                lines += 1;
-                State::Quoted
-            }
-            (State::Quoted, _) => State::Quoted,
-            (State::FieldStart, b'"') => State::Quoted,
-            (State::QuoteInQuoted, b'"') => State::Quoted,
-            (_, b'\n' | b'\r') => State::FieldStart,
-            (_, b) if b == delimiter => State::FieldStart,
-            _ => State::Unquoted,
-        };
-    }
-    Ok((state == State::Quoted).then_some(lines))
-}
-
 /// About how many lines a text of `size` bytes holds, from the length of the first hundred
 /// lines of `sample`, its beginning (an estimate for sizing the columns), but never more room
 /// than twice the text's size in column slots (16 bytes each), so a file of empty lines under a
@@ -462,6 +318,7 @@ fn estimate_rows(sample: &str, size: usize, columns: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::csv_records::MAX_LINE_DELIMITERS;
 
     #[test]
     fn row_estimates_follow_line_length_and_stay_small_for_empty_lines() {

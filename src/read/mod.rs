@@ -2,6 +2,7 @@
 //! into a raw [`table::Table`] of text cells; size and shape limits checked before anything is
 //! built. Format-neutral: ingest reads the exports through it, the reference data its CSV.
 
+mod csv_records; // CSV records into a table by one reader: row numbers, limits
 pub mod csv_text; // CSV: encoding, delimiter, streaming
 pub mod excel; // spreadsheets through calamine, zip bombs refused
 pub mod headers; // which header holds which field
