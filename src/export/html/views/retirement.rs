@@ -6,9 +6,11 @@ use super::purchase::PurchaseView;
 use super::{Pages, USER_LIMIT};
 use crate::model::rows_of;
 use crate::model::{
-    Action, CustomerKey, ExpiringRow, PlanChange, RetirementProgress, Shared, State, UserRow,
+    Action, CustomerKey, ExpiringRow, PlanChange, RetirementProgress, State, UserRow,
 };
+use minijinja::HtmlEscape;
 use serde::Serialize;
+use std::fmt::Write;
 
 #[derive(Serialize)]
 pub(super) struct RetirementView {
@@ -26,8 +28,9 @@ pub(super) struct RetirementView {
     suspended_done: bool,
     /// What reassigned users lose, where the new plan lacks service plans of the old one.
     changes: Vec<PlanChange>,
-    /// At most [`USER_LIMIT`] users.
-    users: Vec<UserView>,
+    /// The users table's rows (at most [`USER_LIMIT`] users) as HTML; empty when no user
+    /// moves.
+    user_rows: minijinja::Value,
     /// How many users there are and what they need, worded, when not all are listed.
     users_more: Option<String>,
     suspend: Vec<SuspendView>,
@@ -38,17 +41,6 @@ pub(super) struct RetirementView {
 struct OptionView {
     name: String,
     sku: String,
-}
-
-#[derive(Serialize)]
-struct UserView {
-    upn: String,
-    display_name: String,
-    license: Shared,
-    action: &'static str,
-    action_label: String,
-    plan: Option<Shared>,
-    reason: String,
 }
 
 #[derive(Serialize)]
@@ -113,19 +105,7 @@ impl Pages<'_> {
                 .cloned()
                 .collect(),
             users_more: (users.len() > USER_LIMIT).then(|| self.users_more(&users)),
-            users: users
-                .iter()
-                .take(USER_LIMIT)
-                .map(|u| UserView {
-                    upn: u.user_principal_name.clone(),
-                    display_name: u.display_name.clone().unwrap_or_default(),
-                    license: u.retiring_license.clone(),
-                    action: u.action.as_str(),
-                    action_label: self.m.label("actions", u.action.as_str()),
-                    plan: u.recommended_plan.clone(),
-                    reason: self.reasons.of(&u.why).to_string(),
-                })
-                .collect(),
+            user_rows: self.user_rows(&users),
             suspend: subscriptions
                 .iter()
                 .filter(|e| e.deprovision_if_suspended_today.is_some())
@@ -174,6 +154,41 @@ impl Pages<'_> {
             ),
             _ => self.m.text("seats_line_no_data"),
         }
+    }
+
+    /// The rows of a retirement's users table, at most [`USER_LIMIT`], written here rather than
+    /// by the template: a wave's runbooks list hundreds of thousands of users, and a row cost
+    /// minijinja a lookup per value. Each row is what the template's loop wrote (its markup is
+    /// noted in `runbook.html`), each value escaped by minijinja's own [`HtmlEscape`].
+    fn user_rows(&self, users: &[&UserRow]) -> minijinja::Value {
+        let done = self.m.text("done");
+        let labels: Vec<(Action, String)> = (Action::ALL.iter())
+            .map(|a| (*a, self.m.label("actions", a.as_str())))
+            .collect();
+        let mut html = String::new();
+        for u in users.iter().take(USER_LIMIT) {
+            let label = labels.iter().find(|(a, _)| *a == u.action).map(|(_, l)| l);
+            let plan = u.recommended_plan.as_deref().filter(|p| !p.is_empty());
+            // Writing to a `String` does not fail.
+            let _ = write!(
+                html,
+                "\n<tr class=\"{action}\"><td><input class=\"tick\" type=\"checkbox\" \
+                 aria-label=\"{done}\"></td>\n  <td><code>{upn}</code></td><td>{name}</td><td>\
+                 {license}</td>\n  <td class=\"action\">{label}</td><td>",
+                action = HtmlEscape(u.action.as_str()),
+                done = HtmlEscape(&done),
+                upn = HtmlEscape(&u.user_principal_name),
+                name = HtmlEscape(u.display_name.as_deref().unwrap_or_default()),
+                license = HtmlEscape(&u.retiring_license),
+                label = HtmlEscape(label.map_or(u.action.as_str(), String::as_str)),
+            );
+            if let Some(plan) = plan {
+                let _ = write!(html, "<strong>{}</strong>", HtmlEscape(plan));
+            }
+            let reason = HtmlEscape(self.reasons.of(&u.why));
+            let _ = writeln!(html, "</td><td>{reason}</td></tr>");
+        }
+        minijinja::Value::from_safe_string(html)
     }
 
     /// The note over a user list cut at [`USER_LIMIT`]: how many users, and what they need.
