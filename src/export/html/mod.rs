@@ -6,6 +6,7 @@
 //! [`views::USER_LIMIT`] users per retirement; past that, `<runbook>-users.csv` beside it holds
 //! all of the customer's users.
 
+mod texts;
 mod timeline;
 mod views;
 

@@ -226,7 +226,7 @@ impl<'a> Pages<'a> {
             .collect();
         Pages {
             report,
-            texts: minijinja::Value::from(minijinja::value::Serde(&m.table)),
+            texts: super::texts::Texts::of(&m.table),
             reasons,
             m,
             files,
