@@ -161,32 +161,49 @@ impl Pages<'_> {
     /// minijinja a lookup per value. Each row is what the template's loop wrote (its markup is
     /// noted in `runbook.html`), each value escaped by minijinja's own [`HtmlEscape`].
     fn user_rows(&self, users: &[&UserRow]) -> minijinja::Value {
-        let done = self.m.text("done");
-        let labels: Vec<(Action, String)> = (Action::ALL.iter())
-            .map(|a| (*a, self.m.label("actions", a.as_str())))
+        let escaped = |text: &str| {
+            let mut html = String::new();
+            push_escaped(&mut html, text);
+            html
+        };
+        let done = escaped(&self.m.text("done"));
+        // Per action, the row's head up to its license cell and its action cell.
+        let heads: Vec<(Action, String, String)> = (Action::ALL.iter())
+            .map(|a| {
+                let head = format!(
+                    "\n<tr class=\"{}\"><td><input class=\"tick\" type=\"checkbox\" \
+                     aria-label=\"{done}\"></td>\n  <td><code>",
+                    escaped(a.as_str())
+                );
+                let label = escaped(&self.m.label("actions", a.as_str()));
+                (
+                    *a,
+                    head,
+                    format!("</td>\n  <td class=\"action\">{label}</td><td>"),
+                )
+            })
             .collect();
-        let mut html = String::new();
-        for u in users.iter().take(USER_LIMIT) {
-            let label = labels.iter().find(|(a, _)| *a == u.action).map(|(_, l)| l);
-            let plan = u.recommended_plan.as_deref().filter(|p| !p.is_empty());
-            // Writing to a `String` does not fail.
-            let _ = write!(
-                html,
-                "\n<tr class=\"{action}\"><td><input class=\"tick\" type=\"checkbox\" \
-                 aria-label=\"{done}\"></td>\n  <td><code>{upn}</code></td><td>{name}</td><td>\
-                 {license}</td>\n  <td class=\"action\">{label}</td><td>",
-                action = HtmlEscape(u.action.as_str()),
-                done = HtmlEscape(&done),
-                upn = HtmlEscape(&u.user_principal_name),
-                name = HtmlEscape(u.display_name.as_deref().unwrap_or_default()),
-                license = HtmlEscape(&u.retiring_license),
-                label = HtmlEscape(label.map_or(u.action.as_str(), String::as_str)),
-            );
-            if let Some(plan) = plan {
-                let _ = write!(html, "<strong>{}</strong>", HtmlEscape(plan));
+        let listed = &users[..users.len().min(USER_LIMIT)];
+        let mut html = String::with_capacity(listed.len() * 512);
+        for u in listed {
+            let (_, head, action) = (heads.iter())
+                .find(|(a, _, _)| *a == u.action)
+                .expect("`Action::ALL` lists every action");
+            html.push_str(head);
+            push_escaped(&mut html, &u.user_principal_name);
+            html.push_str("</code></td><td>");
+            push_escaped(&mut html, u.display_name.as_deref().unwrap_or_default());
+            html.push_str("</td><td>");
+            push_escaped(&mut html, &u.retiring_license);
+            html.push_str(action);
+            if let Some(plan) = u.recommended_plan.as_deref().filter(|p| !p.is_empty()) {
+                html.push_str("<strong>");
+                push_escaped(&mut html, plan);
+                html.push_str("</strong>");
             }
-            let reason = HtmlEscape(self.reasons.of(&u.why));
-            let _ = writeln!(html, "</td><td>{reason}</td></tr>");
+            html.push_str("</td><td>");
+            push_escaped(&mut html, self.reasons.of(&u.why));
+            html.push_str("</td></tr>\n");
         }
         minijinja::Value::from_safe_string(html)
     }
@@ -223,5 +240,16 @@ impl Pages<'_> {
             self.m
                 .fill("auto_renew_on", &[("subscriptions", &ids.join(", "))])
         })
+    }
+}
+
+/// Appends `text` to `html` escaped as minijinja escapes a value ([`HtmlEscape`]); most values
+/// have nothing to escape and are copied as they are.
+fn push_escaped(html: &mut String, text: &str) {
+    if (text.bytes()).any(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | b'\'' | b'/')) {
+        // Writing to a `String` does not fail.
+        let _ = write!(html, "{}", HtmlEscape(text));
+    } else {
+        html.push_str(text);
     }
 }
