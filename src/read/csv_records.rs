@@ -133,7 +133,7 @@ fn record_line(record: &csv::StringRecord, end_line: u64, crlf: bool, header_row
 /// The most cells (header columns × rows, empty ones included) a CSV file of `size` bytes may
 /// fill: one per byte (every cell but the last of a row takes a delimiter), at least two
 /// million. Rows far shorter than a wide header would otherwise cost memory per column.
-pub(super) fn grid_limit(size: usize) -> usize {
+fn grid_limit(size: usize) -> usize {
     size.max(2_000_000)
 }
 
@@ -174,20 +174,6 @@ impl Ended {
     }
 }
 
-/// Why reading records stopped short.
-pub(super) enum Stop {
-    /// The text is not readable.
-    Failed(Failure),
-    /// A record over the most allowed, on this row.
-    Over(usize),
-}
-
-impl From<csv::Error> for Stop {
-    fn from(e: csv::Error) -> Stop {
-        Stop::Failed(e.into())
-    }
-}
-
 /// The CSV reader every record of a text is read with.
 pub(super) fn csv_reader<R: Read>(input: R, delimiter: u8) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
@@ -197,13 +183,15 @@ pub(super) fn csv_reader<R: Read>(input: R, delimiter: u8) -> csv::Reader<R> {
         .from_reader(input)
 }
 
-/// Reads the records of `reader` to its end into `table`, at most `most` of them.
+/// Reads the records of `reader` (a text of `size` bytes under a header `width` columns wide)
+/// to its end into `table`, refusing rows that would fill more cells than [`grid_limit`].
 pub(super) fn read_records<R: Read>(
     reader: &mut csv::Reader<R>,
     table: &mut TableBuilder,
     lines: Lines,
-    most: usize,
-) -> Result<Ended, Stop> {
+    (width, size): (usize, usize),
+) -> Result<Ended, Failure> {
+    let grid = grid_limit(size);
     let mut record = csv::StringRecord::new();
     let mut ended = Ended::start(lines.header_row);
     loop {
@@ -223,8 +211,13 @@ pub(super) fn read_records<R: Read>(
         };
         (ended.last_start, ended.last_cells) = (start, record.len());
         ended.records += 1;
-        if ended.records > most {
-            return Err(Stop::Over(ended.last_row));
+        if width.saturating_mul(ended.records) > grid {
+            return Err(Failure::Invalid(format!(
+                "its rows are far shorter than its header: {width} columns by row {} make over \
+                 {grid} cells from a file of {size} bytes; check that this is the export (and \
+                 its delimiter) and that its header row is its own",
+                ended.last_row
+            )));
         }
         table.start_row_at(ended.last_row);
         table.push_text(record.iter());

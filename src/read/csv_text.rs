@@ -3,8 +3,7 @@
 //! line); quoted fields with embedded newlines; PowerShell's `#TYPE` first line skipped.
 
 use super::csv_records::{
-    DelimiterGuard, Ended, Failure, Lines, Stop, csv_reader, grid_limit, open_quote_lines,
-    read_records,
+    DelimiterGuard, Ended, Failure, Lines, csv_reader, open_quote_lines, read_records,
 };
 use crate::read::limits::MAX_COLUMNS;
 use crate::read::table::{Keep, Table, TableBuilder};
@@ -244,22 +243,13 @@ fn parse<R: Read + Seek>(
     let crlf = sample.contains("\r\n");
     let rows = estimate_rows(sample, size, header.len());
     let width = header.len();
-    let grid = grid_limit(size);
-    let most = grid.checked_div(width).unwrap_or(usize::MAX);
     let mut table = TableBuilder::new(header, header_row, rows, keep);
     let lines = Lines {
         by_line,
         crlf,
         header_row,
     };
-    let ended = read_records(&mut reader, &mut table, lines, most).map_err(|stop| match stop {
-        Stop::Failed(failure) => failure,
-        Stop::Over(row) => Failure::Invalid(format!(
-            "its rows are far shorter than its header: {width} columns by row {row} make over \
-             {grid} cells from a file of {size} bytes; check that this is the export (and its \
-             delimiter) and that its header row is its own"
-        )),
-    })?;
+    let ended = read_records(&mut reader, &mut table, lines, (width, size))?;
     let mut input = reader.into_inner().into_inner();
     let Ended {
         records,
