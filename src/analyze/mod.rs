@@ -113,23 +113,35 @@ pub fn analyze(
     laps.lap("expiring and date checks");
     let users = users::table(lics.clone(), &lookups, &segments, &customer_table, resolver)?;
     laps.lap("users frame");
-    let (mut purchases, seat_count_issues) = purchases::purchases(
-        &users,
-        subs.clone(),
-        lics.clone(),
-        &segments,
-        customer_frame.clone(),
-        resolver,
-        params,
-    )?;
-    laps.lap("purchases");
-    let billed = match pricing {
-        Some(_) => costs::billed(subs.clone(), customer_frame.clone(), params)?,
-        None => Vec::new(),
-    };
-    let deprovisioning = deprovisioning::table(subs, lics, &customer_table, params)?;
-    laps.lap("deprovisioning");
+    // The purchases and the de-provisioning windows read the users frame and the subscriptions
+    // only: they are made side by side, each on a core when there is one.
+    let (purchased, billed_and_windows) = rayon::join(
+        || {
+            purchases::purchases(
+                &users,
+                subs.clone(),
+                lics.clone(),
+                &segments,
+                customer_frame.clone(),
+                resolver,
+                params,
+            )
+        },
+        || -> Result<_> {
+            let billed = match pricing {
+                Some(_) => costs::billed(subs.clone(), customer_frame.clone(), params)?,
+                None => Vec::new(),
+            };
+            let deprovisioning =
+                deprovisioning::table(subs.clone(), lics.clone(), &customer_table, params)?;
+            Ok((billed, deprovisioning))
+        },
+    );
+    let (mut purchases, seat_count_issues) = purchased?;
+    let (billed, deprovisioning) = billed_and_windows?;
+    laps.lap("purchases and deprovisioning");
     // The license frames are done with: the users' rows take their memory.
+    drop((subs, lics));
     drop(std::mem::take(&mut ingested.licenses));
     drop(std::mem::take(&mut ingested.subscriptions));
     let users = users.rows(&segments, resolver)?;

@@ -19,9 +19,8 @@ pub(super) struct UsersTable {
 }
 
 impl UsersTable {
-    /// The report's rows. Made last, once the license frames are dropped: in a wave they are
-    /// hundreds of thousands.
-    pub(super) fn rows(self, segments: &Segments, resolver: &Resolver) -> Result<Vec<UserRow>> {
+    /// The report's rows: in a wave they are hundreds of thousands.
+    pub(super) fn rows(&self, segments: &Segments, resolver: &Resolver) -> Result<Vec<UserRow>> {
         user_rows(&self.frame, segments, resolver)
     }
 }

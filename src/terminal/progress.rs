@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 pub struct Progress {
     shown: bool,
     current: Mutex<Option<ProgressBar>>,
-    timed: Mutex<Option<(String, Instant)>>,
+    timed: Mutex<Option<(String, Instant, f64)>>,
     timings: bool,
 }
 
@@ -88,14 +88,16 @@ impl Progress {
             .timed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((message, started)) = timed.take() {
+        let cpu = crate::base::laps::cpu_seconds();
+        if let Some((message, started, cpu_then)) = timed.take() {
             eprintln!(
-                "timing: {message}: {:.2} s, peak RSS {}",
+                "timing: {message}: {:.2} s, cpu {:.2} s, peak RSS {}",
                 started.elapsed().as_secs_f64(),
+                cpu - cpu_then,
                 crate::base::laps::memory("VmHWM")
             );
         }
-        *timed = next.map(|m| (m.to_string(), Instant::now()));
+        *timed = next.map(|m| (m.to_string(), Instant::now(), cpu));
     }
 }
 
