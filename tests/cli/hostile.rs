@@ -3,7 +3,7 @@
 //! and a folder entry too deep to read is named. Every run has a time limit: a hang fails the
 //! test, never the CI.
 
-use crate::util::{fixture, ingest, run_measured, stderr};
+use crate::util::{fixture, ingest, run, run_measured, stderr};
 use proptest::prelude::*;
 use skusunset::ingest::InputFile;
 use skusunset::model::IssueCode;
@@ -245,4 +245,61 @@ fn a_file_past_the_path_limit_is_named() {
             && said.contains("its path is longer than the system allows"),
         "{said}"
     );
+}
+
+/// A display name of 20,000 emoji is 40,000 UTF-16 units: more than an Excel cell holds, though
+/// fewer characters. The workbook is written with the name cut visibly, and csv/users.csv keeps
+/// it whole.
+#[test]
+fn a_cell_past_excels_limit_in_utf16_units_is_cut_in_the_workbook_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "😀".repeat(20_000);
+    let licenses = std::fs::read_to_string(fixture("demo/northwind-licenses.csv")).unwrap();
+    let mut lines: Vec<String> = licenses.lines().map(str::to_string).collect();
+    let mut first: Vec<&str> = lines[1].split(',').collect();
+    first[2] = &name;
+    lines[1] = first.join(",");
+    std::fs::write(dir.path().join("lic.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::copy(
+        fixture("demo/subscriptions.csv"),
+        dir.path().join("subs.csv"),
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "report",
+            "--as-of",
+            "2026-11-21",
+            "--format",
+            "xlsx,csv",
+            "-s",
+            "subs.csv",
+            "-l",
+            "lic.csv",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let users = std::fs::read_to_string(dir.path().join("out/csv/users.csv")).unwrap();
+    assert!(users.contains(&name));
+    let bytes = std::fs::read(dir.path().join("out/expiry-report.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut found = false;
+    for at in 0..zip.len() {
+        let mut part = String::new();
+        std::io::Read::read_to_string(&mut zip.by_index(at).unwrap(), &mut part).unwrap();
+        if let Some(start) = part.find("😀😀😀") {
+            let cell = &part[start..part[start..].find('<').map_or(part.len(), |e| start + e)];
+            assert!(
+                cell.ends_with("… [cut at 32,767]"),
+                "{}",
+                &cell[cell.len() - 40..]
+            );
+            assert!(cell.encode_utf16().count() <= 32_767);
+            found = true;
+        }
+    }
+    assert!(found, "the name is in the workbook");
 }

@@ -132,13 +132,22 @@ fn top() -> Format {
 }
 
 /// Text as a cell holds it: never a formula (rust_xlsxwriter writes strings as strings, so
-/// `=SUM(A1)` stays text), and cut at Excel's limit with a visible marker.
+/// `=SUM(A1)` stays text), and cut at Excel's limit with a visible marker. The limit counts
+/// UTF-16 units, as Excel does: a character outside the Basic Multilingual Plane (an emoji)
+/// counts two.
 pub(crate) fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().count() <= EXCEL_MAX_TEXT {
+    // A UTF-16 unit takes at least one byte of UTF-8.
+    if text.len() <= EXCEL_MAX_TEXT || text.encode_utf16().count() <= EXCEL_MAX_TEXT {
         return text.into();
     }
-    let keep: String = text.chars().take(EXCEL_MAX_TEXT - 20).collect();
-    format!("{keep} … [cut at 32,767]").into()
+    let mut units = 0;
+    let end = (text.char_indices())
+        .find(|(_, c)| {
+            units += c.len_utf16();
+            units > EXCEL_MAX_TEXT - 20
+        })
+        .map_or(text.len(), |(at, _)| at);
+    format!("{} … [cut at 32,767]", &text[..end]).into()
 }
 
 /// Writes one typed value.
@@ -363,5 +372,24 @@ mod tests {
         );
         assert!(cut.chars().count() <= EXCEL_MAX_TEXT);
         assert!(cut.ends_with("[cut at 32,767]"));
+    }
+
+    #[test]
+    fn text_is_cut_at_excels_limit_in_utf16_units() {
+        // 20,000 characters, 40,000 UTF-16 units: over the limit Excel and rust_xlsxwriter hold.
+        let emoji = "😀".repeat(20_000);
+        let cut = cell_text(&emoji);
+        assert!(
+            cut.encode_utf16().count() <= EXCEL_MAX_TEXT,
+            "{}",
+            cut.len()
+        );
+        assert!(cut.starts_with("😀😀") && cut.ends_with("[cut at 32,767]"));
+        let mut ws = Worksheet::new();
+        ws.write_string(0, 0, cut.as_ref()).unwrap();
+        // Exactly at the limit: kept whole.
+        let full = format!("{}{}", "😀".repeat(16_000), "x".repeat(767));
+        assert_eq!(full.encode_utf16().count(), EXCEL_MAX_TEXT);
+        assert_eq!(cell_text(&full), full.as_str());
     }
 }
