@@ -3,9 +3,11 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use skusunset::read::table::Cell;
+use skusunset::ingest::booleans_and_counts::{
+    parse_bool, parse_bool_str, parse_quantity, parse_quantity_str,
+};
 use skusunset::ingest::values::{
-    DateOrder, DateValue, order_hint, twelve_hour_clock, parse_bool, parse_bool_str, parse_date,
-    parse_date_str, parse_quantity, parse_quantity_str,
+    DateOrder, DateValue, order_hint, twelve_hour_clock, parse_date, parse_date_str,
 };
 
 fuzz_target!(|data: &[u8]| {

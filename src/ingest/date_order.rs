@@ -4,6 +4,7 @@
 //! any the order is a guess that `--strict` refuses. The choice is said as a warning unless a
 //! flag settled it.
 
+use super::booleans_and_counts;
 use super::values::{self, DateOrder, OrderHint};
 use crate::model::IssueCode;
 use crate::model::issues::{Issue, Severity};
@@ -90,7 +91,7 @@ impl<'t> Evidence<'t> {
 fn localized_boolean<'t>(table: &'t Table, map: &ColumnMap) -> Option<&'t str> {
     let pos = map.get("auto_renew")?;
     (table.columns[pos].text.iter().flatten())
-        .find(|t| values::is_excel_localized_boolean(&t.trim().to_lowercase()))
+        .find(|t| booleans_and_counts::is_excel_localized_boolean(&t.trim().to_lowercase()))
 }
 
 /// The order of each date field of `table` (the day-first ones listed), with the issue that

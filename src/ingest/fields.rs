@@ -2,6 +2,7 @@
 //! header, parses each distinct text once by the value rules (typed spreadsheet cells one by
 //! one), and turns every parse failure into a warning issue that names the file, row and column.
 
+use super::booleans_and_counts;
 use super::values::{self, DateOrder, DateValue};
 use crate::model::issues::{Issue, IssueCode, Severity};
 use crate::read::headers::{ColumnMap, FieldSpec};
@@ -255,15 +256,15 @@ impl<'a> FieldReader<'a> {
 
     /// Booleans (a typed cell reads the same as its text).
     pub fn bools(&self, field: &str) -> Parsed<bool> {
-        self.parse(field, values::parse_bool_str, None)
+        self.parse(field, booleans_and_counts::parse_bool_str, None)
     }
 
     /// Licence counts.
     pub fn quantities(&self, field: &str) -> Parsed<i64> {
         self.parse(
             field,
-            values::parse_quantity_str,
-            Some(&values::parse_quantity),
+            booleans_and_counts::parse_quantity_str,
+            Some(&booleans_and_counts::parse_quantity),
         )
     }
 

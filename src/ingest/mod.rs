@@ -2,6 +2,7 @@
 //! canonical polars frames, recording every row it cannot use as an issue and accounting for
 //! every row read.
 
+pub mod booleans_and_counts;
 pub mod columns;
 pub mod date_order;
 pub mod fields;

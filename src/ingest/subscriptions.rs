@@ -1,9 +1,10 @@
 //! Partner Center subscription exports (docs/rules.md §2.1) → the canonical subscriptions frame.
 
+use super::booleans_and_counts;
 use super::date_order::Verdict;
 use super::fields::{FieldReader, Parsed, RowIssues, constant};
 use super::header_aliases::{LICENSE_FIELDS, SUBSCRIPTION_FIELDS};
-use super::values::{self, DateOrder, DateValue};
+use super::values::{DateOrder, DateValue};
 use crate::base::error::InputError;
 use crate::base::frame::{bool_col, date_col, i64_col, str_col};
 use crate::model::Status;
@@ -138,7 +139,7 @@ impl Values {
     /// Parses the typed fields, with a warning per kept row whose value could not be read.
     fn parse(fields: &FieldReader, keep: &[bool], row_issues: &mut RowIssues) -> Values {
         let values = Values {
-            status: fields.parse("status", values::parse_status_str, None),
+            status: fields.parse("status", booleans_and_counts::parse_status_str, None),
             quantity: fields.quantities("quantity"),
             auto_renew: fields.bools("auto_renew"),
             dates: DATE_FIELDS.iter().map(|f| fields.dates(f)).collect(),

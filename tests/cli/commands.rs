@@ -1,4 +1,5 @@
-//! The commands end to end: exit codes, accounting, byte-identical and snapshotted outputs.
+//! The commands end to end: exit codes, accounting, byte-identical and snapshotted outputs,
+//! formula-like cells neutralised in the CSV tables.
 
 use crate::util::{fixture, indent_json, run, stderr, stdout};
 
@@ -441,4 +442,63 @@ fn a_run_out_of_memory_names_its_phase_and_input() {
             && said.contains("MiB failed); the inputs are too large for this machine's memory"),
         "{said}"
     );
+}
+
+#[test]
+fn formula_like_cells_are_neutralised_in_the_csv_tables_unless_raw_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let users = format!("Contoso Ltd={}", fixture("bad/formula-cells.csv").display());
+    let base = [
+        "report",
+        "-s",
+        &subs,
+        "-l",
+        &users,
+        "--as-of",
+        "2026-11-21",
+        "-f",
+        "csv,json,scripts",
+    ];
+    let read =
+        |out: &str, rel: &str| std::fs::read_to_string(dir.path().join(out).join(rel)).unwrap();
+    let safe = run(dir.path(), &[&base[..], &["-o", "safe"]].concat());
+    assert_eq!(safe.status.code(), Some(0), "{}", stderr(&safe));
+    let raw = run(
+        dir.path(),
+        &[&base[..], &["-o", "raw", "--raw-csv"]].concat(),
+    );
+    assert_eq!(raw.status.code(), Some(0), "{}", stderr(&raw));
+
+    let upn = "=HYPERLINK(\"http://evil.example\")@contoso.com";
+    let users_csv = read("safe", "csv/users.csv");
+    for cell in [
+        "\"'=HYPERLINK(\"\"http://evil.example\"\")@contoso.com\"",
+        ",'+cmd,",
+        ",'-2+3,",
+        ",'@x@contoso.com,",
+    ] {
+        assert!(users_csv.contains(cell), "{cell:?} not in\n{users_csv}");
+    }
+    let raw_csv = read("raw", "csv/users.csv");
+    for cell in ["\"=HYPERLINK(", ",+cmd,", ",-2+3,", ",@x@contoso.com,"] {
+        assert!(raw_csv.contains(cell), "{cell:?} not in\n{raw_csv}");
+    }
+    // The JSON and the step B script's input keep the values as read, whatever the flag.
+    for out in ["safe", "raw"] {
+        let json: serde_json::Value = serde_json::from_str(&read(out, "report.json")).unwrap();
+        let upns: Vec<&str> = json["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|u| u["user_principal_name"].as_str())
+            .collect();
+        assert!(upns.contains(&upn), "{upns:?}");
+        let script_csv = read(out, "scripts/contoso-ltd.csv");
+        assert!(
+            script_csv.contains("\"=HYPERLINK(\"\"http://evil.example"),
+            "{script_csv}"
+        );
+        assert!(!script_csv.contains("'="), "{script_csv}");
+    }
 }

@@ -1,7 +1,8 @@
 //! Every dialect fixture → the exact canonical frame, issues and accounting (file snapshots in
-//! `tests/cli/snapshots/`, each reviewed by hand), plus the errors that stop a run.
+//! `tests/cli/snapshots/`, each reviewed by hand), plus the errors that stop a run and a
+//! licenses folder as partners keep it.
 
-use crate::util::{dump, fixture, ingest, input};
+use crate::util::{dump, fixture, ingest, input, run, stderr, stdout};
 
 fn subscriptions(rel: &str, key: Option<&str>) -> String {
     dump(&ingest(vec![input(rel, key)], vec![]).expect("fixture ingests"))
@@ -391,5 +392,75 @@ fn headers_left_behind_by_an_excel_resave_still_map() {
              license ← License\\u{a}Name, block_credential ← Account\\u{d}\\u{a}Disabled"
         ),
         "{text}"
+    );
+}
+
+/// A licenses folder as partners keep it: exports in per-customer subfolders, Excel's lock file
+/// beside an open workbook, notes, an unrelated table and last week's skusunset report. The
+/// exports are read, the lock file and the report left out silently, the other two skipped with
+/// a warning each; named on its own, the unrelated table is still an error.
+#[test]
+fn a_licenses_folder_is_read_with_its_subfolders_and_strays_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("licenses");
+    std::fs::create_dir_all(folder.join("contoso")).unwrap();
+    std::fs::copy(
+        fixture("demo/contoso-users.csv"),
+        folder.join("contoso/users.csv"),
+    )
+    .unwrap();
+    std::fs::write(folder.join("~$users.xlsx"), b"\x00lock").unwrap();
+    std::fs::write(folder.join("notes.txt"), "call Contoso about E4\n").unwrap();
+    std::fs::write(
+        folder.join("invoices-october.csv"),
+        "Invoice,Amount\nINV-1,100\n",
+    )
+    .unwrap();
+    let subs = fixture("demo/subscriptions.csv").display().to_string();
+    let old = run(
+        dir.path(),
+        &[
+            "report",
+            "-s",
+            &subs,
+            "-f",
+            "csv",
+            "-o",
+            "licenses/last-week",
+        ],
+    );
+    assert_eq!(old.status.code(), Some(0), "{}", stderr(&old));
+
+    let out = run(dir.path(), &["check", "-s", &subs, "-l", "licenses"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}{text}", stderr(&out));
+    assert!(
+        text.contains(
+            "licenses/contoso/users.csv (users, a row per user): 8 rows read = 7 used + 1 rejected"
+        ),
+        "{text}"
+    );
+    for skipped in ["licenses/invoices-october.csv", "licenses/notes.txt"] {
+        assert!(
+            text.contains(&format!(
+                "{skipped} warning skipped-file: skipped, found in a folder"
+            )),
+            "{skipped}: {text}"
+        );
+    }
+    assert!(
+        !text.contains("~$users") && !text.contains("last-week"),
+        "{text}"
+    );
+
+    let named = run(
+        dir.path(),
+        &["check", "-s", &subs, "-l", "licenses/invoices-october.csv"],
+    );
+    assert_eq!(named.status.code(), Some(2));
+    assert!(
+        stderr(&named).contains("is not a license export"),
+        "{}",
+        stderr(&named)
     );
 }

@@ -4,11 +4,11 @@ pub(crate) mod analysis; // §3 rules on small hand-made inputs with hand-comput
 mod architecture; // the folder tree is the pipeline: no room imports from a room after it
 mod bad_inputs; // fixtures/bad: hostile files, exit codes and messages; the accounting proof
 mod calendar; // --format ics read back: events, reminders, stable UIDs, the runbook link
-mod commands; // check / report / demo / catalog end to end, exit codes, snapshots
+mod commands; // check / report / demo / catalog end to end, exit codes, snapshots, formula cells
 mod dates; // never silently wrong: date order per file, yes/no words, with exact messages
 mod hostile; // hostile input round 3: line numbers, values as written, swapped and growing files
 mod html; // runbooks: snapshots, content, hostile input, headless Chromium
-mod ingest; // every fixture dialect → exact canonical frame and issues
+mod ingest; // every fixture dialect → exact canonical frame and issues; a licenses folder
 mod locales; // plural forms and grouped numbers per language; Microsoft's step names and click paths
 mod mistakes; // a new user's mistakes made loud: seat counts, undated subscriptions
 mod notices; // customer notices: MIME parsed back, facts = the Report's, languages, hostile names
