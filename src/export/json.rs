@@ -2,7 +2,7 @@
 //! with each user and purchase row's `reason` worded in English beside its `why` code.
 
 use super::locale::Reasons;
-use super::{Content, Exporter, Messages, Output, OutputFile};
+use super::{Exporter, Messages, Output, OutputFile};
 use crate::model::{Reason, Report, Shared, UserRow};
 use anyhow::Result;
 use serde::Serialize;
@@ -110,6 +110,9 @@ impl RowJson<UserRow> for UserJson {
 /// Rows per batch: a batch is serialised in parts of [`PART`] rows on every core while the batch
 /// before it is written (and hashed); two batches of a wave's users are about 40 MB.
 const BATCH: usize = 32_768;
+/// About how many bytes of `report.json` a user row brings, with its share of the other tables
+/// (820 in a wave's book): the file's size hint.
+const USER_BYTES: u64 = 800;
 const PART: usize = 2_048;
 
 /// Writes `rows` as a JSON array, each row with its reason worded by `J`; the same bytes as
@@ -232,10 +235,12 @@ impl Exporter for JsonExporter {
 
     /// Streamed: a wave's `report.json` is written into its file as it is serialised.
     fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
-        Ok(vec![Output {
-            path: PathBuf::from(super::REPORT_JSON),
-            content: Content::Streamed(Box::new(move |w| write_json(report, w))),
-        }])
+        let size = report.users.len() as u64 * USER_BYTES;
+        Ok(vec![Output::streamed(
+            PathBuf::from(super::REPORT_JSON),
+            size,
+            Box::new(move |w| write_json(report, w)),
+        )])
     }
 }
 

@@ -58,9 +58,21 @@ pub struct Output<'r> {
     pub path: PathBuf,
     /// Its bytes, or what writes them.
     pub content: Content<'r>,
+    /// About how many bytes it has (exact for bytes rendered already): staging starts the
+    /// largest files first, so a long one is written beside the many small ones, not after them.
+    pub size_hint: u64,
 }
 
-impl Output<'_> {
+impl<'r> Output<'r> {
+    /// A file written when it is staged, about `size_hint` bytes long.
+    pub fn streamed(path: PathBuf, size_hint: u64, write: WriteFn<'r>) -> Output<'r> {
+        Output {
+            path,
+            content: Content::Streamed(write),
+            size_hint,
+        }
+    }
+
     /// The path and the whole bytes (a streamed file is written into memory).
     pub fn into_file(self) -> Result<OutputFile> {
         let bytes = match self.content {
@@ -79,6 +91,7 @@ impl From<OutputFile> for Output<'_> {
     fn from((path, bytes): OutputFile) -> Self {
         Output {
             path,
+            size_hint: bytes.len() as u64,
             content: Content::Bytes(bytes),
         }
     }

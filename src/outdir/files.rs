@@ -353,15 +353,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text: Vec<u8> = (0..200_000u32).flat_map(u32::to_le_bytes).collect();
         let whole = Output::from((PathBuf::from("a/whole.bin"), text.clone()));
-        let streamed = Output {
-            path: PathBuf::from("a/streamed.bin"),
-            content: Content::Streamed(Box::new(|w| {
+        let streamed = Output::streamed(
+            PathBuf::from("a/streamed.bin"),
+            0,
+            Box::new(|w| {
                 for chunk in text.chunks(7) {
                     w.write_all(chunk)?;
                 }
                 Ok(())
-            })),
-        };
+            }),
+        );
         let a = stage_file(dir.path(), whole, "a/whole.bin").unwrap();
         let b = stage_file(dir.path(), streamed, "a/streamed.bin").unwrap();
         assert_eq!((a.bytes, &a.sha256), (b.bytes, &b.sha256));

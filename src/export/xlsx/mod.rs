@@ -17,7 +17,7 @@ mod table_ranges;
 
 use super::locale::Reasons;
 use super::tables::{Column, ExpiringOrder, Table, USERS_TABLE, Value, tables};
-use super::{Content, Exporter, Messages, Output, OutputFile};
+use super::{Exporter, Messages, Output, OutputFile};
 use crate::base::laps::Laps;
 use crate::model::{Report, Urgency, WindowState};
 use anyhow::Result;
@@ -33,6 +33,9 @@ pub const EXCEL_MAX_ROWS: usize = 1_048_576;
 /// The zip's compression level: Excel's own, a third of level 6's time for a file about a sixth
 /// larger.
 const ZIP_LEVEL: u8 = 3;
+/// About how many bytes of sheet XML a user row makes: the workbook's size hint (compressed it is
+/// far smaller, but building it takes as long as that much text).
+const USER_ROW_XML_BYTES: u64 = 400;
 /// Excel's longest cell text.
 const EXCEL_MAX_TEXT: usize = 32_767;
 
@@ -260,13 +263,15 @@ impl Exporter for XlsxExporter {
     /// for seconds, while `report.json` is serialised on the other.
     fn outputs<'r>(&self, report: &'r Report) -> Result<Vec<Output<'r>>> {
         let exporter = *self;
-        Ok(vec![Output {
-            path: PathBuf::from(super::WORKBOOK),
-            content: Content::Streamed(Box::new(move |w| {
+        let size = report.users.len() as u64 * USER_ROW_XML_BYTES;
+        Ok(vec![Output::streamed(
+            PathBuf::from(super::WORKBOOK),
+            size,
+            Box::new(move |w| {
                 w.write_all(&exporter.workbook(report)?)?;
                 Ok(())
-            })),
-        }])
+            }),
+        )])
     }
 }
 
