@@ -100,17 +100,26 @@ pub fn analyze(
     let lics = with_resolved_licenses(&ingested.licenses, &lookups.licenses)?.lazy();
     laps.lap("resolved license rows");
 
-    let segments = segments::segments(lics.clone(), customers, params)?;
-    laps.lap("segments");
-    let (expiring, undated_issues) = expiring::table(subs.clone(), customer_frame.clone(), params)?;
-    let active_issues = deprovisioning::still_active_after_window(subs.clone(), params)?;
-    let stale_issues = staleness::stale_exports(
-        &ingested.subscriptions,
-        &ingested.licenses,
-        &ingested.accounting,
-        params,
-    )?;
-    laps.lap("expiring and date checks");
+    // The segments read the license rows, the expiring table and the date checks the
+    // subscriptions: side by side, each on a core when there is one.
+    let (segments, expiring_and_checks) = rayon::join(
+        || segments::segments(lics.clone(), customers, params),
+        || -> Result<_> {
+            let (expiring, undated) =
+                expiring::table(subs.clone(), customer_frame.clone(), params)?;
+            let active = deprovisioning::still_active_after_window(subs.clone(), params)?;
+            let stale = staleness::stale_exports(
+                &ingested.subscriptions,
+                &ingested.licenses,
+                &ingested.accounting,
+                params,
+            )?;
+            Ok((expiring, undated, active, stale))
+        },
+    );
+    let segments = segments?;
+    let (expiring, undated_issues, active_issues, stale_issues) = expiring_and_checks?;
+    laps.lap("segments, expiring and date checks");
     let users = users::table(lics.clone(), &lookups, &segments, &customer_table, resolver)?;
     laps.lap("users frame");
     // The purchases and the de-provisioning windows read the users frame and the subscriptions
