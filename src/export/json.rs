@@ -110,10 +110,10 @@ impl RowJson<UserRow> for UserJson {
 /// Rows per batch: a batch is serialised in parts of [`PART`] rows on every core while the batch
 /// before it is written (and hashed); two batches of a wave's users are about 40 MB.
 const BATCH: usize = 32_768;
+const PART: usize = 2_048;
 /// About how many bytes of `report.json` a user row brings, with its share of the other tables
 /// (820 in a wave's book): the file's size hint.
 const USER_BYTES: u64 = 800;
-const PART: usize = 2_048;
 
 /// Writes `rows` as a JSON array, each row with its reason worded by `J`; the same bytes as
 /// serde_json gives for the array, serialised in parallel (the users of a wave are most of the
